@@ -1,0 +1,193 @@
+"""The command line: `rmo-bot COMMAND [--config FILE] [--data-dir DIR] …`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.clock import FrozenClock, SystemClock, parse_instant
+from bot.config import Config, load_config
+from storage.errors import RmoBotError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from bot.app import Core
+    from handlers.ports import Clock
+
+__all__ = ["main"]
+
+_log = logging.getLogger("bot")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="configuration file (default: ./config.toml if present)")
+    parser.add_argument("--data-dir", type=Path, help="data directory (default: ./data)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rmo-bot",
+        description="小規模多機能自治推進ネットワーク会議 community bot.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _common(sub)
+        return sub
+
+    command("run", "run the bot: every configured platform (the console when none is)")
+    command("console", "chat with the bot in this terminal")
+    ask = command("ask", "answer one question and exit")
+    ask.add_argument("text", help="the question")
+    ask.add_argument("--now", help="answer as if it were this ISO-8601 instant")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    imp = command("import", "import (upsert) a data file: events, blocks, officers, members, FAQ")
+    imp.add_argument("file", type=Path)
+    exp = command("export", "print everything in the store as a data file")
+    exp.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")
+    command("check-config", "validate the configuration and say what would run")
+    unanswered = command("unanswered", "list the questions the bot could not answer")
+    unanswered.add_argument("--limit", type=int, default=50, help="at most this many, newest first")
+    unanswered.add_argument("--json", action="store_true", help="print JSON lines")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path: Path | None = args.config
+    if path is None and Path("config.toml").is_file():
+        path = Path("config.toml")
+    return load_config(path)
+
+
+def _setup_logging(config: Config, *, quiet: bool) -> None:
+    level = logging.WARNING if quiet else getattr(logging, config.get("bot.log_level"))
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _open(config: Config, args: argparse.Namespace, clock: Clock, *, read_only_fallback: bool = False) -> Core:
+    from bot.app import Core
+
+    return Core.open(config, config.data_dir(args.data_dir), clock, read_only_fallback=read_only_fallback)
+
+
+def _cmd_ask(config: Config, args: argparse.Namespace) -> int:
+    tz = config.timezone
+    clock: Clock = FrozenClock(parse_instant(args.now, tz)) if args.now else SystemClock(tz)
+    with _open(config, args, clock) as core:
+        from handlers.messages import Incoming
+
+        reply = core.answerer.answer(Incoming(text=args.text, platform="cli"))
+    if args.json:
+        payload = {
+            "intent": reply.intent,
+            "block": reply.block,
+            "lang": reply.lang,
+            "text": reply.text,
+            "events": [e.id for e in reply.events],
+        }
+        print(json.dumps(payload, ensure_ascii=False))
+    else:
+        print(reply.text)
+    return 0
+
+
+def _cmd_import(config: Config, args: argparse.Namespace) -> int:
+    with _open(config, args, SystemClock(config.timezone)) as core:
+        data = core.load_data_file(args.file)
+        changed = core.store.apply(data)
+    total = sum(changed.values())
+    details = ", ".join(f"{section} {count}" for section, count in changed.items())
+    print(f"{args.file}: {total} changed ({details})" if total else f"{args.file}: nothing changed ({details})")
+    return 0
+
+
+def _cmd_export(config: Config, args: argparse.Namespace) -> int:
+    from storage.datafile import dump_dataset
+
+    with _open(config, args, SystemClock(config.timezone), read_only_fallback=True) as core:
+        text = dump_dataset(core.store.export())
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _cmd_unanswered(config: Config, args: argparse.Namespace) -> int:
+    with _open(config, args, SystemClock(config.timezone), read_only_fallback=True) as core:
+        questions = core.store.unanswered.recent(args.limit)
+    if args.json:
+        for q in questions:
+            print(json.dumps(q.to_doc(), ensure_ascii=False))
+        return 0
+    if not questions:
+        print("未回答の質問はありません。/ No unanswered questions.")
+        return 0
+    tz = config.timezone
+    for q in questions:
+        when = q.asked_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        guess = f" (近い意図/closest: {q.intent_guess})" if q.intent_guess else ""
+        print(f"{when}  [{q.platform}/{q.lang}]  {q.text}{guess}")
+    return 0
+
+
+def _cmd_check_config(config: Config, args: argparse.Namespace) -> int:
+    platforms = [name for name, on in (("slack", config.slack_configured), ("discord", config.discord_configured),
+                                       ("console", config.console_enabled)) if on]  # fmt: skip
+    source = config.source or "built-in defaults (no config.toml)"
+    print(f"configuration: {source}: OK")
+    print(f"data directory: {config.data_dir(args.data_dir)}")
+    print(f"platforms: {', '.join(platforms)}")
+    print(f"mail intake: {config.get('mail.intake.listen')} ({config.get('mail.intake.protocol')})")
+    outbound = config.get("mail.outbound.host") or "none (mail is written to the data directory's outbox)"
+    print(f"mail outbound: {outbound}")
+    print(f"http: {config.get('http.listen')}")
+    print(f"secrets set in the environment: {', '.join(config.secrets.present()) or 'none'}")
+    return 0
+
+
+def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = False) -> int:
+    import asyncio
+
+    from bot.app import Application, Platform
+    from bot.console import ConsolePlatform
+
+    with _open(config, args, SystemClock(config.timezone)) as core:
+        platforms: list[Platform] = []
+        if console_only or config.console_enabled:
+            platforms.append(ConsolePlatform(core.answerer))
+        if not console_only and (config.slack_configured or config.discord_configured):
+            _log.warning("Slack and Discord credentials are set, but those platforms are not part of this build yet")
+        asyncio.run(Application(core, platforms).run())
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[Config, argparse.Namespace], int]] = {
+    "ask": _cmd_ask,
+    "import": _cmd_import,
+    "export": _cmd_export,
+    "unanswered": _cmd_unanswered,
+    "check-config": _cmd_check_config,
+    "run": _cmd_run,
+    "console": lambda config, args: _cmd_run(config, args, console_only=True),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `rmo-bot` and `python -m bot`."""
+    args = _parser().parse_args(argv)
+    try:
+        config = _config(args)
+        _setup_logging(config, quiet=args.command not in {"run", "console"})
+        return _COMMANDS[args.command](config, args)
+    except RmoBotError as exc:
+        print(f"rmo-bot: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

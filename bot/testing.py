@@ -1,0 +1,61 @@
+"""An in-process bot on a real store, so a whole conversation reads as one line in a test.
+
+chat = ChatHarness.open(tmp_path, now=datetime(2026, 11, 25, 10, tzinfo=JST))
+assert "郵送" in chat.say("入会するには？")
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
+from bot.app import Core
+from bot.clock import FrozenClock
+from bot.config import Config, load_config
+from bot.console import ConsolePlatform
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
+    from types import TracebackType
+
+    from handlers.messages import Reply
+
+__all__ = ["ChatHarness"]
+
+
+class ChatHarness:
+    """The console platform over a real data directory, with a frozen clock."""
+
+    def __init__(self, core: Core, clock: FrozenClock) -> None:
+        self.core = core
+        self.clock = clock
+        self.platform = ConsolePlatform(core.answerer, user="test")
+
+    @classmethod
+    def open(
+        cls, data_dir: Path, *, now: datetime, config: Config | None = None, data_files: tuple[Path, ...] = ()
+    ) -> Self:
+        clock = FrozenClock(now)
+        core = Core.open(config or load_config(None, environ={}), data_dir, clock)
+        for path in data_files:
+            core.store.apply(core.load_data_file(path))
+        return cls(core, clock)
+
+    def ask(self, text: str) -> Reply:
+        """The neutral reply to one question."""
+        return self.platform.respond(text)
+
+    def say(self, text: str) -> str:
+        """What the member sees."""
+        return self.platform.render(self.ask(text))
+
+    def close(self) -> None:
+        self.core.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

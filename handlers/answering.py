@@ -1,0 +1,367 @@
+"""Answering members' questions: understand, look up, and say it in the language asked."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from handlers.dates import format_date, format_datetime, format_span
+from handlers.intents import IntentScores, classify, faq_keyword_hit, strip_network_name
+from handlers.messages import Incoming, Intent, Lang, Reply
+from handlers.periods import Period, find_period
+from handlers.places import BlockFinder, PlaceMatch
+from handlers.text import detect_language, fold, words
+from handlers.texts import say
+from storage.records import Block, Event, EventKind, FaqEntry, NetworkInfo, Officer, UnansweredQuestion
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime, tzinfo
+
+    from handlers.ports import Clock
+    from storage.repositories import EventRepository, KnowledgeRepository, UnansweredRepository
+
+__all__ = ["CONTACT_FIELDS", "Answerer", "Understanding"]
+
+_log = logging.getLogger(__name__)
+
+CONTACT_FIELDS = (
+    "application_form_url", "secretariat_name", "secretariat_address", "secretariat_email", "secretariat_phone",
+    "facebook_url", "mailing_list", "website_url",
+)  # fmt: skip
+_NEXT = re.compile(r"次の|次回|今度の|直近|一番近い|\bnext\b|\bsoonest\b|\bupcoming one\b")
+_WHICH_BLOCK = re.compile(
+    r"どの(ぶろっく|ぶろつく)|何(ぶろっく|ぶろつく)|なに(ぶろっく)|どこのぶろっく|所属|属して"
+    r"|\b(which|what) block\b|\bbelongs? to\b|\bpart of\b"
+)
+_ROLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("副代表", re.compile(r"副代表|副会長|\bvice\b")),
+    (
+        "代表",
+        re.compile(r"(?<!副)代表(?!的)|(?<!副)会長|とっぷ|\b(representative|president|chair(person)?|head|leader)\b"),
+    ),
+    ("参与", re.compile(r"参与|\badvi[sc]or|\badviser")),
+    ("ブロック幹事", re.compile(r"幹事|\bsecretar(y|ies)\b")),
+)
+_MAX_LISTED = 5
+# What is left of 「近畿ブロックは？」 or "Kinki?" once the place is out: particles, punctuation, emoji.
+_FILLER = re.compile(
+    r"[\s\W_]|ぶろっく|ぶろつく|block|の|は|で|に|って|ですか|です|どう|ある|か|what about|how about|and|in|the|for",
+    re.UNICODE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """What a question asks: intent, language, the block and period it names."""
+
+    intent: Intent
+    lang: Lang
+    folded: str
+    place: PlaceMatch | None
+    period: Period | None
+    scores: IntentScores
+
+    @property
+    def block(self) -> str | None:
+        return self.place.block if self.place else None
+
+
+class _Blank(dict[str, str]):
+    def __init__(self, values: Mapping[str, str], blank: str) -> None:
+        super().__init__(values)
+        self._blank = blank
+
+    def __missing__(self, key: str) -> str:
+        return self._blank
+
+
+class Answerer:
+    """Turns an Incoming question into a Reply from the store. Platform-neutral and synchronous."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeRepository,
+        events: EventRepository,
+        unanswered: UnansweredRepository,
+        clock: Clock,
+        tz: tzinfo,
+        contact: Mapping[str, str] | None = None,
+    ) -> None:
+        self._knowledge = knowledge
+        self._events = events
+        self._unanswered = unanswered
+        self._clock = clock
+        self._tz = tz
+        self._contact = {k: v for k, v in (contact or {}).items() if v}
+        self._finder_key: tuple[Any, ...] | None = None
+        self._finder: BlockFinder | None = None
+
+    # Understanding -------------------------------------------------------------------------------
+
+    def _block_finder(self) -> BlockFinder:
+        blocks, members, officers = (
+            self._knowledge.blocks(),
+            self._knowledge.members(),
+            self._knowledge.officers(),
+        )
+        key = (id(blocks), id(members), id(officers))
+        if self._finder is None or key != self._finder_key:
+            self._finder, self._finder_key = BlockFinder(blocks, members, officers), key
+        return self._finder
+
+    def understand(self, text: str, now: datetime) -> Understanding:
+        """Language, intent, block and period of one question."""
+        lang = detect_language(text)
+        folded = fold(text)
+        place = self._block_finder().find(folded)
+        period = find_period(folded, now.astimezone(self._tz))
+        rest = folded
+        for start, end in sorted(
+            [(place.start, place.end)] if place else [] + ([period.span] if period else []),
+            reverse=True,
+        ):
+            rest = rest[:start] + rest[end:]
+        rest_length = len(_FILLER.sub("", rest))
+        scores = classify(
+            folded,
+            self._knowledge.faq(),
+            has_place=place is not None,
+            has_period=period is not None,
+            rest_length=rest_length,
+        )
+        return Understanding(scores.intent, lang, folded, place, period, scores)
+
+    # Answering ----------------------------------------------------------------------------------
+
+    def answer(self, incoming: Incoming) -> Reply:
+        """The reply to one question; an unknown one is recorded for the secretariat."""
+        now = self._clock.now()
+        u = self.understand(incoming.text, now)
+        match u.intent:
+            case "meetings":
+                return self._events_reply(u, now, "block_meeting")
+            case "trainings":
+                return self._events_reply(u, now, "training")
+            case "officers":
+                return self._officers_reply(u)
+            case "about" if u.place and (u.place.kind != "block" or _WHICH_BLOCK.search(u.folded)):
+                return self._block_reply(u, now)
+            case "unknown":
+                return self._unknown_reply(incoming, u, now)
+            case _:
+                return self._faq_reply(u)
+
+    def _events_reply(self, u: Understanding, now: datetime, kind: EventKind) -> Reply:
+        lang = u.lang
+        block = self._block(u.block)
+        blocks: set[str | None] | None = None
+        if block:
+            blocks = {block.key, None} if kind == "training" else {block.key}
+        after = now if u.period is None else max(now, u.period.start)
+        until = u.period.end if u.period else None
+        next_only = u.period is None and _NEXT.search(u.folded) is not None
+        limit = (1 if block else 3) if next_only else _MAX_LISTED
+        found = self._events.upcoming(after=after, until=until, kind=kind, blocks=blocks, limit=limit + 1)
+        shown = found[:limit]
+        scope = self._scope(u, block)
+        kind_name = say(f"kind.{kind}", lang)
+        lines: list[str] = []
+        if u.place and block and u.place.kind != "block":
+            lines.append(say("events.via", lang, place=u.place.name, block=self._block_name(block, lang)))
+        if not shown:
+            lines.append(say("events.none", lang, scope=scope, kind=kind_name))
+            network = self._knowledge.network()
+            if network and u.period is None:
+                lines.append(network.meetings_note if lang == "ja" else network.meetings_note_en)
+            lines.append(say("events.will_announce", lang))
+        else:
+            header = "events.header.next" if next_only else "events.header"
+            lines.append(say(header, lang, scope=scope, kind=kind_name))
+            lines.extend(self._event_lines(event, lang, now) for event in shown)
+            if len(found) > limit and not next_only:
+                lines.append(say("events.more", lang))
+            elif not block and next_only:
+                lines.append(say("events.national_hint", lang))
+        return Reply("\n".join(lines), lang, u.intent, u.block, tuple(shown))
+
+    def _scope(self, u: Understanding, block: Block | None) -> str:
+        lang = u.lang
+        if block and u.period:
+            label = u.period.label_ja if lang == "ja" else u.period.label_en
+            return say("events.scope.both", lang, block=self._block_name(block, lang), period=label)
+        if block:
+            return say("events.scope.block", lang, block=self._block_name(block, lang))
+        if u.period:
+            return say("events.scope.period", lang, period=u.period.label_ja if lang == "ja" else u.period.label_en)
+        return ""
+
+    def _event_lines(self, event: Event, lang: Lang, now: datetime) -> str:
+        title = event.title_en if lang == "en" and event.title_en else event.title
+        bullet, indent = ("■ ", "　") if lang == "ja" else ("• ", "  ")
+        block = self._block(event.block)
+        label = self._block_name(block, lang) if block else say("event.national", lang)
+        lines = [f"{bullet}{title}" + (f"（{label}）" if lang == "ja" and not block else "")]
+        if lang == "en" and title == event.title:
+            lines[0] += f" [{label}]"
+        lines.append(indent + say("event.when", lang, when=format_span(event.starts_at, event.ends_at, lang, self._tz)))
+        venue = event.venue
+        if venue and (venue.description or venue.address):
+            where = venue.description or ""
+            if venue.address:
+                where = (
+                    f"{where}（{venue.address}）"
+                    if where and lang == "ja"
+                    else f"{where} ({venue.address})"
+                    if where
+                    else venue.address
+                )
+            lines.append(indent + say("event.where", lang, where=where))
+        if venue and venue.online_url:
+            lines.append(indent + say("event.online", lang, url=venue.online_url))
+        if event.registration_url:
+            lines.append(indent + say("event.register", lang, url=event.registration_url))
+        if event.registration_deadline:
+            key = "event.deadline_passed" if event.registration_deadline < now else "event.deadline"
+            lines.append(indent + say(key, lang, when=format_datetime(event.registration_deadline, lang, self._tz)))
+        return "\n".join(lines)
+
+    def _officers_reply(self, u: Understanding) -> Reply:
+        lang = u.lang
+        officers = self._knowledge.officers()
+        if not officers:
+            return Reply(say("officers.none", lang), lang, "officers", u.block)
+        wanted = [role for role, cue in _ROLE_CUES if cue.search(u.folded)]
+        block = self._block(u.block)
+        if block and (not wanted or "ブロック幹事" in wanted):
+            holder = next((o for o in officers if o.block == block.key), None)
+            name = self._block_name(block, lang)
+            holder_name = (
+                (holder.holder if lang == "ja" else holder.holder_en)
+                if holder
+                else ((block.secretary if lang == "ja" else block.secretary_en) or say("not_registered", lang))
+            )
+            return Reply(
+                say("officers.block_secretary", lang, block=name, holder=holder_name),
+                lang,
+                "officers",
+                block.key,
+            )
+        network = self._knowledge.network()
+        lines = [say("officers.header", lang, network=self._network_name(network, lang))] if not wanted else []
+        roles: dict[str, list[Officer]] = {}
+        for officer in officers:
+            roles.setdefault(officer.role, []).append(officer)
+        sep = say("list.sep", lang)
+        for role, holders in roles.items():
+            if wanted and role not in wanted:
+                continue
+            role_name = role if lang == "ja" else holders[0].role_en or role
+            if any(o.block for o in holders):
+                lines.append(say("officers.block_secretaries", lang))
+                for o in holders:
+                    b = self._block(o.block)
+                    name = self._block_name(b, lang) if b else o.block or ""
+                    holder_name = o.holder if lang == "ja" else o.holder_en or o.holder
+                    lines.append(
+                        ("　" if lang == "ja" else "  ") + say("officers.block", lang, block=name, holder=holder_name)
+                    )
+            else:
+                names = sep.join(o.holder if lang == "ja" else o.holder_en or o.holder for o in holders)
+                lines.append(say("officers.role", lang, role=role_name, holders=names))
+        return Reply("\n".join(lines), lang, "officers", u.block)
+
+    def _block_reply(self, u: Understanding, now: datetime) -> Reply:
+        lang = u.lang
+        block = self._block(u.block)
+        assert block is not None
+        assert u.place is not None
+        name = self._block_name(block, lang)
+        prefectures = say("list.sep", lang).join(block.prefectures)
+        secretary = (block.secretary if lang == "ja" else block.secretary_en) or say("not_registered", lang)
+        key = "block.info.self" if u.place.kind == "block" else "block.info"
+        lines = [say(key, lang, place=u.place.name, block=name, prefectures=prefectures, secretary=secretary)]
+        upcoming = self._events.upcoming(after=now, kind="block_meeting", blocks={block.key}, limit=1)
+        if upcoming:
+            event = upcoming[0]
+            when = format_span(event.starts_at, event.ends_at, lang, self._tz)
+            lines.append(say("block.next_meeting", lang, block=name, title=event.title, when=when))
+        return Reply("\n".join(lines), lang, "about", block.key, tuple(upcoming))
+
+    def _faq_reply(self, u: Understanding) -> Reply:
+        lang = u.lang
+        entry = self._pick_faq(u)
+        if entry is None:
+            return self._unknown_reply(Incoming(u.folded, "internal"), u, self._clock.now())
+        template = entry.answer if lang == "ja" else entry.answer_en
+        text = template.format_map(_Blank(self._placeholders(), say("not_registered", lang)))
+        return Reply(text, lang, u.intent, u.block)
+
+    def _pick_faq(self, u: Understanding) -> FaqEntry | None:
+        entries = [e for e in self._knowledge.faq() if e.intent == u.intent]
+        if not entries:
+            return None
+        # The first entry of an intent is its general answer, and its keywords are the intent's own
+        # words (入会, join): they recognise the intent but must not outvote a specific entry.
+        text = strip_network_name(u.folded)
+        tokens = words(text)
+        hits = [sum(faq_keyword_hit(text, tokens, k) for k in e.keywords) for e in entries[1:]]
+        if not hits or max(hits) == 0:
+            return entries[0]
+        return entries[1 + max(range(len(hits)), key=lambda i: (hits[i], -i))]
+
+    def _unknown_reply(self, incoming: Incoming, u: Understanding, now: datetime) -> Reply:
+        guess = u.scores.runner_up if u.scores.score > 0 else None
+        try:
+            self._unanswered.record(UnansweredQuestion(incoming.text, u.lang, now, incoming.platform, guess))
+        except OSError:
+            _log.exception("could not record an unanswered question")
+        values = _Blank(self._contact, say("not_registered", u.lang))
+        return Reply(say("unknown", u.lang, secretariat_email=values["secretariat_email"]), u.lang, "unknown", u.block)
+
+    # Lookups ----------------------------------------------------------------------------------
+
+    def _block(self, key: str | None) -> Block | None:
+        if key is None:
+            return None
+        return next((b for b in self._knowledge.blocks() if b.key == key), None)
+
+    @staticmethod
+    def _block_name(block: Block | None, lang: Lang) -> str:
+        if block is None:
+            return ""
+        return block.name if lang == "ja" else block.name_en
+
+    @staticmethod
+    def _network_name(network: NetworkInfo | None, lang: Lang) -> str:
+        if network is None:
+            return "ネットワーク" if lang == "ja" else "network"
+        return network.name if lang == "ja" else network.name_en or network.name
+
+    def _placeholders(self) -> dict[str, str]:
+        values = dict(self._contact)
+        network = self._knowledge.network()
+        if network:
+            values.update(_network_values(network))
+        return values
+
+
+def _network_values(n: NetworkInfo) -> dict[str, str]:
+    founded_en = f"{n.founded.day} {n.founded:%B %Y}"
+    return {
+        "network_name": n.name,
+        "network_name_en": n.name_en or n.name,
+        "founded_ja": n.founded_ja or format_date(n.founded, "ja"),
+        "founded_en": founded_en,
+        "founding_members": str(n.founding_members),
+        "founders": "・".join(n.founders),
+        "founders_en": ", ".join(n.founders_en),
+        "policy_title": n.policy_title,
+        "policy_title_en": n.policy_title_en,
+        "policy": "\n".join(f"（{i}）{p}" for i, p in enumerate(n.policy, start=1)),
+        "policy_en": "\n".join(f"({i}) {p}" for i, p in enumerate(n.policy_en, start=1)),
+        "channels": "\n".join(f"・{c.name}（{c.timing}）：{c.content}" for c in n.channels),
+        "channels_en": "\n".join(f"- {c.name_en} ({c.timing_en}): {c.content_en}" for c in n.channels),
+    }

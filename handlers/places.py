@@ -1,0 +1,95 @@
+"""Finding the block a question is about: from a block's name, a prefecture, or a city."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from handlers.geo import BLOCK_READINGS, CITIES, PREFECTURES
+from handlers.text import fold
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from storage.records import Block, Member, Officer
+
+__all__ = ["BlockFinder", "PlaceMatch"]
+
+PlaceKind = Literal["block", "prefecture", "city"]
+_RANK: dict[PlaceKind, int] = {"block": 0, "prefecture": 1, "city": 2}
+# Member cities whose bare name is also a common surname: only 「白石市」 counts, not 「白石さん」.
+_SURNAMES = frozenset({"村上", "白石", "松本", "川崎", "津", "柏"})
+_ASCII = re.compile(r"^[a-z][a-z -]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMatch:
+    """A place named in a question, and the block it belongs to."""
+
+    block: str
+    kind: PlaceKind
+    name: str
+    prefecture: str | None
+    start: int
+    end: int
+
+
+def _short_prefecture(name: str) -> str:
+    return name if name == "北海道" else name[:-1]
+
+
+class BlockFinder:
+    """One regular expression over every known place name, longest name first."""
+
+    def __init__(self, blocks: Iterable[Block], members: Iterable[Member], officers: Iterable[Officer]) -> None:
+        self._aliases: dict[str, tuple[str, PlaceKind, str, str | None]] = {}
+        by_prefecture: dict[str, str] = {}
+        for block in blocks:
+            for name in (*block.names, *block.names_en, *BLOCK_READINGS.get(block.key, ())):
+                self._add(name, block.key, "block", block.name, None)
+            for prefecture in block.prefectures:
+                by_prefecture[prefecture] = block.key
+        romaji = dict(PREFECTURES)
+        for prefecture, key in by_prefecture.items():
+            for name in (prefecture, _short_prefecture(prefecture), *romaji.get(prefecture, ())):
+                self._add(name, key, "prefecture", prefecture, prefecture)
+        places: list[tuple[str, str | None, tuple[str, ...]]] = [(c, p, r) for c, p, r in CITIES]
+        places += [(m.name, m.prefecture, (m.name_en.lower(),) if m.name_en else ()) for m in members]
+        places += [(o.city, o.prefecture, ()) for o in officers if o.city]
+        for place, place_prefecture, romanised in places:
+            key = by_prefecture.get(place_prefecture or "")
+            if key is None:
+                continue
+            names = [place, *romanised]
+            bare = place[:-1] if place[-1:] in "市町村" else place
+            if bare not in _SURNAMES and len(bare) >= 2:
+                names.append(bare)
+            for name in names:
+                self._add(name, key, "city", place, place_prefecture)
+        ordered = sorted(self._aliases, key=len, reverse=True)
+        parts = [rf"(?<![a-z]){re.escape(a)}(?![a-z])" if _ASCII.match(a) else re.escape(a) for a in ordered]
+        self._pattern = re.compile("|".join(parts)) if parts else None
+
+    def _add(self, name: str, block: str, kind: PlaceKind, display: str, prefecture: str | None) -> None:
+        alias = fold(name)
+        if not alias:
+            return
+        current = self._aliases.get(alias)
+        if current is None or _RANK[kind] < _RANK[current[1]]:
+            self._aliases[alias] = (block, kind, display, prefecture)
+
+    def find_all(self, folded: str) -> list[PlaceMatch]:
+        """Every place named, in order of appearance."""
+        if self._pattern is None:
+            return []
+        found = []
+        for match in self._pattern.finditer(folded):
+            block, kind, display, prefecture = self._aliases[match.group(0)]
+            found.append(PlaceMatch(block, kind, display, prefecture, match.start(), match.end()))
+        return found
+
+    def find(self, folded: str) -> PlaceMatch | None:
+        """The place that decides the block: a block's own name before a prefecture before a city."""
+        found = self.find_all(folded)
+        return min(found, key=lambda m: (_RANK[m.kind], m.start)) if found else None

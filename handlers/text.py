@@ -1,0 +1,81 @@
+"""Text normalisation shared by every step of understanding: width, case, kana and variant kanji."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from handlers.messages import Lang
+
+__all__ = ["detect_language", "fold", "fold_pattern", "similar_word", "words"]
+
+_KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+# Place names mix small and large ke (茅ヶ崎, 茅ケ崎, 茅ヵ崎); old kanji forms turn up in real names.
+_VARIANTS = str.maketrans({
+    "ゖ": "け", "ゕ": "け", "ヶ": "け", "ヵ": "け",
+    "髙": "高", "﨑": "崎", "邊": "辺", "邉": "辺", "濵": "浜", "德": "徳", "瀨": "瀬",
+    "〜": "~", "～": "~", "－": "-", "ｰ": "ー",
+})  # fmt: skip
+_SPACE = re.compile(r"\s+")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f々〆ヶ]")
+_LATIN = re.compile(r"[A-Za-z]")
+_WORD = re.compile(r"[a-z][a-z'-]*")
+
+
+def fold_pattern(text: str) -> str:
+    """Width, kana and variant folding without touching case (safe on regular expressions)."""
+    text = unicodedata.normalize("NFKC", text)
+    return text.translate(_KATAKANA).translate(_VARIANTS)
+
+
+def fold(text: str) -> str:
+    """The form every matcher sees: NFKC, lower case, katakana as hiragana, one space between words."""
+    return _SPACE.sub(" ", fold_pattern(text).lower()).strip()
+
+
+def detect_language(text: str, default: Lang = "ja") -> Lang:
+    """Japanese when any kana or kanji appears, English when only Latin letters do."""
+    normalized = unicodedata.normalize("NFKC", text)
+    if _JAPANESE.search(normalized):
+        return "ja"
+    if _LATIN.search(normalized):
+        return "en"
+    return default
+
+
+def words(folded: str) -> list[str]:
+    """The Latin words of a folded text."""
+    return _WORD.findall(folded)
+
+
+@lru_cache(maxsize=4096)
+def _distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance, giving up past `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def similar_word(word: str, target: str) -> bool:
+    """True when `word` is `target`, its plural, or a one-slip typo of it (two for long words)."""
+    if word == target or word in {target + "s", target + "es"} or target == word + "s":
+        return True
+    if len(target) < 6 or len(word) < 5:
+        return False
+    limit = 2 if len(target) >= 9 else 1
+    return _distance(word, target, limit) <= limit

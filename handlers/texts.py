@@ -1,0 +1,89 @@
+"""Every sentence the bot says, in Japanese and English. Code picks a key; this file says it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from handlers.messages import Lang
+
+__all__ = ["say"]
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    "kind.block_meeting": ("ブロック会議", "block meetings"),
+    "kind.training": ("研修会", "trainings"),
+    "events.header": ("{scope}{kind}の予定です。", "Upcoming {kind}{scope}:"),
+    "events.header.next": ("{scope}次の{kind}です。", "The next {kind}{scope}:"),
+    "events.none": (
+        "{scope}予定されている{kind}は、現在ありません。",
+        "There are no {kind}{scope} scheduled at the moment.",
+    ),
+    "events.scope.block": ("{block}ブロックの", " in the {block} block"),
+    "events.scope.period": ("{period}の", " in {period}"),
+    "events.scope.both": ("{period}の{block}ブロックの", " in the {block} block in {period}"),
+    "events.via": ("（{place}は{block}ブロックです）", "({place} is in the {block} block.)"),
+    "events.more": (
+        "ほかにも予定があります。ブロック名や月を添えて聞くと絞り込めます。",
+        "There are more: add a block or a month to your question to narrow it down.",
+    ),
+    "events.national_hint": (
+        "ブロック名・都道府県名を添えると、そのブロックの予定をお答えします（例：「次の近畿ブロック会議は？」）。",
+        'Add a block or prefecture to see that block\'s meetings (e.g. "next Kinki block meeting").',
+    ),
+    "events.will_announce": (
+        "日程が決まり次第、お知らせします。",
+        "Dates are announced here as soon as they are set.",
+    ),
+    "event.when": ("日時：{when}", "When: {when}"),
+    "event.where": ("会場：{where}", "Where: {where}"),
+    "event.online": ("オンライン：{url}", "Online: {url}"),
+    "event.register": ("申込：{url}", "Register: {url}"),
+    "event.deadline": ("申込締切：{when}", "Registration deadline: {when}"),
+    "event.deadline_passed": ("申込締切：{when}（締切済み）", "Registration deadline: {when} (closed)"),
+    "event.national": ("全国", "national"),
+    "officers.header": ("{network}の役員です。", "Officers of the {network}:"),
+    "officers.role": ("{role}：{holders}", "{role}: {holders}"),
+    "officers.block": ("{block}ブロック：{holder}", "{block} block: {holder}"),
+    "officers.block_secretary": (
+        "{block}ブロックのブロック幹事は{holder}です。",
+        "The {block} block secretary is the {holder}.",
+    ),
+    "officers.block_secretaries": ("ブロック幹事：", "Block secretaries:"),
+    "officers.none": (
+        "役員の情報が登録されていません。事務局にお問い合わせください。",
+        "No officers are on record; please ask the secretariat.",
+    ),
+    "block.info": (
+        "{place}は{block}ブロックです。{block}ブロックの府県：{prefectures}。ブロック幹事：{secretary}。",
+        "{place} is in the {block} block, which covers {prefectures}. Block secretary: {secretary}.",
+    ),
+    "block.info.self": (
+        "{block}ブロックの府県：{prefectures}。ブロック幹事：{secretary}。",
+        "The {block} block covers {prefectures}. Block secretary: {secretary}.",
+    ),
+    "block.next_meeting": (
+        "次の{block}ブロック会議：{title}（{when}）",
+        "Next {block} block meeting: {title} ({when})",
+    ),
+    "unknown": (
+        (
+            "すみません、そのご質問にはまだお答えできません。事務局が確認できるよう記録しました。"
+            "お急ぎの場合は事務局（{secretariat_email}）にお問い合わせください。"
+            "「ヘルプ」と送ると、お答えできることの一覧をご覧いただけます。"
+        ),
+        (
+            "Sorry, I can't answer that yet. I've noted your question for the secretariat; if it is urgent, "
+            'please contact the secretariat ({secretariat_email}). Send "help" to see what I can answer.'
+        ),
+    ),
+    "not_registered": ("未登録", "not registered yet"),
+    "list.sep": ("、", ", "),
+    "greeting": ("こんにちは！", "Hello!"),
+}
+
+
+def say(key: str, lang: Lang, /, **values: object) -> str:
+    """The text for `key` in `lang`, with `values` filled in."""
+    ja, en = _TEXTS[key]
+    template = ja if lang == "ja" else en
+    return template.format(**values) if values else template

@@ -1,0 +1,92 @@
+"""Append-mostly records split into one TinyDB file per month, so a write rewrites one month, not years."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from tinydb import TinyDB
+
+from storage.atomic import AtomicJSONStorage
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from datetime import datetime
+    from pathlib import Path
+
+__all__ = ["MonthlyArchive"]
+
+_PARTITION = re.compile(r"^(\d{4})-(\d{2})\.json$")
+_DIR_MODE = 0o700
+
+
+class MonthlyArchive:
+    """Documents partitioned by the month of a timestamp: `DIR/2026-11.json`, `DIR/2026-12.json` …"""
+
+    def __init__(self, directory: Path, *, durable: bool = True, writable: bool = True, open_limit: int = 2) -> None:
+        self._dir = directory
+        self._durable = durable
+        self._writable = writable
+        self._open_limit = open_limit
+        # Only the newest partitions stay parsed in memory; older months are read on demand.
+        self._open: OrderedDict[str, TinyDB] = OrderedDict()
+        if writable:
+            directory.mkdir(mode=_DIR_MODE, exist_ok=True)
+            os.chmod(directory, _DIR_MODE)
+
+    @staticmethod
+    def partition_of(when: datetime) -> str:
+        return f"{when.year:04d}-{when.month:02d}"
+
+    def partitions(self) -> list[str]:
+        """The months that hold records, oldest first."""
+        if not self._dir.is_dir():
+            return []
+        names = (m.group(0)[:-5] for p in self._dir.iterdir() if (m := _PARTITION.match(p.name)))
+        return sorted(names)
+
+    def _db(self, partition: str) -> TinyDB:
+        db = self._open.get(partition)
+        if db is not None:
+            self._open.move_to_end(partition)
+            return db
+        storage_path = self._dir / f"{partition}.json"
+        db = TinyDB(storage_path, storage=AtomicJSONStorage, durable=self._durable)
+        self._open[partition] = db
+        while len(self._open) > self._open_limit:
+            _, oldest = self._open.popitem(last=False)
+            oldest.close()
+        return db
+
+    def append(self, when: datetime, doc: dict[str, Any]) -> int:
+        """Store one document in its month; returns its id within that month."""
+        doc_id: int = self._db(self.partition_of(when)).insert(doc)
+        return doc_id
+
+    def append_many(self, docs: list[tuple[datetime, dict[str, Any]]]) -> None:
+        """Store many documents with one write per month touched."""
+        by_month: dict[str, list[dict[str, Any]]] = {}
+        for when, doc in docs:
+            by_month.setdefault(self.partition_of(when), []).append(doc)
+        for partition, month_docs in by_month.items():
+            self._db(partition).insert_multiple(month_docs)
+
+    def iter_docs(self, *, newest_first: bool = False) -> Iterator[dict[str, Any]]:
+        months = self.partitions()
+        if newest_first:
+            months.reverse()
+        for partition in months:
+            docs = list(self._db(partition).all())
+            if newest_first:
+                docs.reverse()
+            yield from (dict(doc) for doc in docs)
+
+    def count(self) -> int:
+        return sum(len(self._db(p)) for p in self.partitions())
+
+    def close(self) -> None:
+        for db in self._open.values():
+            db.close()
+        self._open.clear()

@@ -1,0 +1,448 @@
+"""The data file (TOML) the secretariat maintains: parsing with line-precise errors, and export."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any, cast
+
+import tomli_w
+
+from storage.errors import DataFileError
+from storage.records import (
+    EVENT_KINDS,
+    EVENT_STATUSES,
+    Block,
+    Channel,
+    Event,
+    EventKind,
+    EventStatus,
+    FaqEntry,
+    Member,
+    NetworkInfo,
+    Officer,
+    Venue,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+__all__ = ["BLOCK_KEYS", "DataSet", "dump_dataset", "load_dataset", "parse_dataset"]
+
+BLOCK_KEYS = (
+    "hokkaido",
+    "tohoku",
+    "kanto",
+    "shinetsu",
+    "hokuriku",
+    "tokai",
+    "kinki",
+    "chugoku",
+    "shikoku",
+    "kyushu",
+)
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_URL = re.compile(r"^https?://\S+$")
+_SECTIONS = ("network", "blocks", "officers", "members", "faq", "events")
+
+
+@dataclass(frozen=True, slots=True)
+class DataSet:
+    """Everything one data file carries; a section the file lacks is None (left alone on import)."""
+
+    network: NetworkInfo | None = None
+    blocks: tuple[Block, ...] | None = None
+    officers: tuple[Officer, ...] | None = None
+    members: tuple[Member, ...] | None = None
+    faq: tuple[FaqEntry, ...] | None = None
+    events: tuple[Event, ...] | None = None
+    sections: tuple[str, ...] = field(default=())
+
+
+class _Locator:
+    """Finds the line of `[[table]]` number N and of a key inside it, for error messages."""
+
+    _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+
+    def __init__(self, text: str) -> None:
+        self._lines = text.splitlines()
+
+    def line(self, table: str, index: int | None, key: str | None) -> int | None:
+        seen = -1
+        start: int | None = None
+        for number, raw in enumerate(self._lines, start=1):
+            match = self._HEADER.match(raw)
+            if start is not None and match:
+                break
+            if match and match.group(1) == table:
+                seen += 1
+                if index is None or seen == index:
+                    start = number
+                    continue
+            if start is not None and key and re.match(rf"^\s*{re.escape(key)}\s*=", raw):
+                return number
+        return start
+
+
+class _Parser:
+    def __init__(self, path: str, text: str, default_tz: tzinfo) -> None:
+        self.path = path
+        self.text = text
+        self.tz = default_tz
+        self.locate = _Locator(text)
+
+    def fail(
+        self, table: str, index: int | None, key: str | None, problem: str, ident: str | None = None
+    ) -> DataFileError:
+        where = table if index is None else f"{table}[{index + 1}]"
+        if key:
+            where = f"{where}.{key}"
+        if ident:
+            where = f"{where} ({ident})"
+        return DataFileError(self.path, self.locate.line(table, index, key), where, problem)
+
+    # Field readers -----------------------------------------------------------------------------
+
+    def text_field(
+        self, row: dict[str, Any], table: str, index: int | None, key: str, *, required: bool = True
+    ) -> str | None:
+        value = row.get(key)
+        if value is None:
+            if required:
+                raise self.fail(table, index, None, f'"{key}" is required')
+            return None
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(table, index, key, f"expected text, got {value!r}")
+        return value
+
+    def text_list(self, row: dict[str, Any], table: str, index: int | None, key: str) -> tuple[str, ...]:
+        value = row.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(table, index, key, f"expected a list of text, got {value!r}")
+        return tuple(value)
+
+    def url_field(self, row: dict[str, Any], table: str, index: int | None, key: str) -> str | None:
+        value = self.text_field(row, table, index, key, required=False)
+        if value is not None and not _URL.match(value):
+            raise self.fail(table, index, key, f"expected an http(s) URL, got {value!r}")
+        return value
+
+    def when(self, row: dict[str, Any], table: str, index: int | None, key: str, *, required: bool) -> datetime | None:
+        value = row.get(key)
+        if value is None:
+            if required:
+                raise self.fail(table, index, None, f'"{key}" is required')
+            return None
+        if not isinstance(value, datetime):
+            raise self.fail(
+                table, index, key, f"expected a date and time like 2027-01-20T13:30:00+09:00, got {value!r}"
+            )
+        # A time without an offset is Japan time: that is what the secretariat means when it writes one.
+        return value if value.tzinfo else value.replace(tzinfo=self.tz)
+
+    def check_keys(self, row: object, table: str, index: int | None, allowed: Iterable[str]) -> dict[str, Any]:
+        if not isinstance(row, dict):
+            raise self.fail(table, index, None, f"expected a table, got {row!r}")
+        unknown = sorted(set(row) - set(allowed))
+        if unknown:
+            raise self.fail(table, index, unknown[0], f"unknown field (allowed: {', '.join(sorted(allowed))})")
+        return cast("dict[str, Any]", row)
+
+    def rows(self, data: dict[str, Any], table: str) -> list[Any]:
+        rows = data.get(table, [])
+        if not isinstance(rows, list):
+            raise self.fail(table, None, None, "expected an array of tables ([[" + table + "]])")
+        return rows
+
+    # Sections ----------------------------------------------------------------------------------
+
+    def network(self, raw: object) -> NetworkInfo:
+        allowed = (
+            "name", "name_en", "founded", "founded_ja", "founding_members", "founders", "founders_en", "purpose",
+            "purpose_en", "policy_title", "policy_title_en", "policy", "policy_en", "meetings_note",
+            "meetings_note_en", "channels",
+        )  # fmt: skip
+        row = self.check_keys(raw, "network", None, allowed)
+        founded = row.get("founded")
+        if not isinstance(founded, date) or isinstance(founded, datetime):
+            raise self.fail("network", None, "founded", f"expected a date like 2015-02-17, got {founded!r}")
+        members = row.get("founding_members", 0)
+        if not isinstance(members, int) or members < 0:
+            raise self.fail("network", None, "founding_members", f"expected a whole number, got {members!r}")
+        channels = []
+        for i, ch in enumerate(row.get("channels", [])):
+            ch_row = self.check_keys(ch, "network.channels", i, [f.name for f in Channel.__dataclass_fields__.values()])
+            values = {k: self.text_field(ch_row, "network.channels", i, k) or "" for k in Channel.__dataclass_fields__}
+            channels.append(Channel(**values))
+
+        def txt(key: str, *, required: bool = False) -> str:
+            return self.text_field(row, "network", None, key, required=required) or ""
+
+        return NetworkInfo(
+            name=txt("name", required=True),
+            name_en=txt("name_en"),
+            founded=founded,
+            founded_ja=txt("founded_ja"),
+            founding_members=members,
+            founders=self.text_list(row, "network", None, "founders"),
+            founders_en=self.text_list(row, "network", None, "founders_en"),
+            purpose=txt("purpose"),
+            purpose_en=txt("purpose_en"),
+            policy_title=txt("policy_title"),
+            policy_title_en=txt("policy_title_en"),
+            policy=self.text_list(row, "network", None, "policy"),
+            policy_en=self.text_list(row, "network", None, "policy_en"),
+            meetings_note=txt("meetings_note"),
+            meetings_note_en=txt("meetings_note_en"),
+            channels=tuple(channels),
+        )
+
+    def blocks(self, data: dict[str, Any]) -> tuple[Block, ...]:
+        blocks: list[Block] = []
+        for i, raw in enumerate(self.rows(data, "blocks")):
+            row = self.check_keys(
+                raw, "blocks", i, ("key", "names", "names_en", "prefectures", "secretary", "secretary_en")
+            )
+            key = self.text_field(row, "blocks", i, "key")
+            assert key is not None
+            if not _ID.match(key):
+                raise self.fail("blocks", i, "key", f"expected a short key like kinki, got {key!r}")
+            names = self.text_list(row, "blocks", i, "names")
+            if not names:
+                raise self.fail("blocks", i, "names", 'give at least one name, e.g. names = ["近畿"]')
+            blocks.append(
+                Block(
+                    key=key,
+                    names=names,
+                    names_en=self.text_list(row, "blocks", i, "names_en"),
+                    prefectures=self.text_list(row, "blocks", i, "prefectures"),
+                    secretary=self.text_field(row, "blocks", i, "secretary", required=False),
+                    secretary_en=self.text_field(row, "blocks", i, "secretary_en", required=False),
+                )
+            )
+        self.unique((b.key for b in blocks), "blocks", "key")
+        return tuple(blocks)
+
+    def officers(self, data: dict[str, Any], block_keys: set[str]) -> tuple[Officer, ...]:
+        officers: list[Officer] = []
+        allowed = ("role", "role_en", "holder", "holder_en", "city", "prefecture", "block")
+        for i, raw in enumerate(self.rows(data, "officers")):
+            row = self.check_keys(raw, "officers", i, allowed)
+            block = self.text_field(row, "officers", i, "block", required=False)
+            if block is not None and block not in block_keys:
+                raise self.fail(
+                    "officers",
+                    i,
+                    "block",
+                    f"unknown block {block!r} (blocks: {', '.join(sorted(block_keys))})",
+                )
+            officers.append(
+                Officer(
+                    role=self.text_field(row, "officers", i, "role") or "",
+                    role_en=self.text_field(row, "officers", i, "role_en", required=False) or "",
+                    holder=self.text_field(row, "officers", i, "holder") or "",
+                    holder_en=self.text_field(row, "officers", i, "holder_en", required=False) or "",
+                    city=self.text_field(row, "officers", i, "city", required=False),
+                    prefecture=self.text_field(row, "officers", i, "prefecture", required=False),
+                    block=block,
+                )
+            )
+        return tuple(officers)
+
+    def members(self, data: dict[str, Any]) -> tuple[Member, ...]:
+        members: list[Member] = []
+        for i, raw in enumerate(self.rows(data, "members")):
+            row = self.check_keys(raw, "members", i, ("name", "name_en", "prefecture"))
+            members.append(
+                Member(
+                    name=self.text_field(row, "members", i, "name") or "",
+                    prefecture=self.text_field(row, "members", i, "prefecture", required=False),
+                    name_en=self.text_field(row, "members", i, "name_en", required=False),
+                )
+            )
+        self.unique((m.name for m in members), "members", "name")
+        return tuple(members)
+
+    def faq(self, data: dict[str, Any], intents: Iterable[str]) -> tuple[FaqEntry, ...]:
+        entries: list[FaqEntry] = []
+        known = set(intents)
+        allowed = ("id", "intent", "keywords", "question", "question_en", "answer", "answer_en")
+        for i, raw in enumerate(self.rows(data, "faq")):
+            row = self.check_keys(raw, "faq", i, allowed)
+            intent = self.text_field(row, "faq", i, "intent") or ""
+            if intent not in known:
+                raise self.fail("faq", i, "intent", f"unknown intent {intent!r} (intents: {', '.join(sorted(known))})")
+            entries.append(
+                FaqEntry(
+                    id=self.text_field(row, "faq", i, "id") or "",
+                    intent=intent,
+                    keywords=self.text_list(row, "faq", i, "keywords"),
+                    question=self.text_field(row, "faq", i, "question") or "",
+                    question_en=self.text_field(row, "faq", i, "question_en") or "",
+                    answer=self.text_field(row, "faq", i, "answer") or "",
+                    answer_en=self.text_field(row, "faq", i, "answer_en") or "",
+                )
+            )
+        self.unique((e.id for e in entries), "faq", "id")
+        return tuple(entries)
+
+    def events(self, data: dict[str, Any], block_keys: set[str]) -> tuple[Event, ...]:
+        events: list[Event] = []
+        allowed = (
+            "id", "kind", "block", "title", "title_en", "starts_at", "ends_at", "venue", "registration_url",
+            "registration_deadline", "status",
+        )  # fmt: skip
+        for i, raw in enumerate(self.rows(data, "events")):
+            row = self.check_keys(raw, "events", i, allowed)
+            event_id = self.text_field(row, "events", i, "id") or ""
+            ident = f'id "{event_id}"'
+            if not _ID.match(event_id):
+                raise self.fail("events", i, "id", f"expected letters, digits, '-', '_' or '.', got {event_id!r}")
+            kind = row.get("kind")
+            if kind not in EVENT_KINDS:
+                raise self.fail("events", i, "kind", f"expected one of {', '.join(EVENT_KINDS)}, got {kind!r}", ident)
+            status = row.get("status", "scheduled")
+            if status not in EVENT_STATUSES:
+                raise self.fail(
+                    "events",
+                    i,
+                    "status",
+                    f"expected one of {', '.join(EVENT_STATUSES)}, got {status!r}",
+                    ident,
+                )
+            block = self.text_field(row, "events", i, "block", required=False)
+            if block is not None and block not in block_keys:
+                raise self.fail(
+                    "events",
+                    i,
+                    "block",
+                    f"unknown block {block!r} (blocks: {', '.join(sorted(block_keys))})",
+                    ident,
+                )
+            if kind == "block_meeting" and block is None:
+                raise self.fail("events", i, None, 'a block_meeting needs "block"', ident)
+            starts_at = self.when(row, "events", i, "starts_at", required=True)
+            assert starts_at is not None
+            ends_at = self.when(row, "events", i, "ends_at", required=False)
+            if ends_at is not None and ends_at < starts_at:
+                raise self.fail("events", i, "ends_at", "ends before it starts", ident)
+            events.append(
+                Event(
+                    id=event_id,
+                    kind=cast("EventKind", kind),
+                    title=self.text_field(row, "events", i, "title") or "",
+                    title_en=self.text_field(row, "events", i, "title_en", required=False),
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    block=block,
+                    venue=self.venue(row.get("venue"), i, ident),
+                    registration_url=self.url_field(row, "events", i, "registration_url"),
+                    registration_deadline=self.when(row, "events", i, "registration_deadline", required=False),
+                    status=cast("EventStatus", status),
+                )
+            )
+        self.unique((e.id for e in events), "events", "id")
+        return tuple(events)
+
+    def venue(self, raw: object, index: int, ident: str) -> Venue | None:
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            return Venue(description=raw)
+        row = self.check_keys(raw, "events", index, ("description", "address", "online_url"))
+        online = row.get("online_url")
+        if online is not None and not (isinstance(online, str) and _URL.match(online)):
+            raise self.fail("events", index, "venue", f"online_url: expected an http(s) URL, got {online!r}", ident)
+        for key in ("description", "address"):
+            if key in row and not isinstance(row[key], str):
+                raise self.fail("events", index, "venue", f"{key}: expected text, got {row[key]!r}", ident)
+        return Venue(row.get("description"), row.get("address"), online)
+
+    def unique(self, keys: Iterable[str], table: str, key: str) -> None:
+        seen: dict[str, int] = {}
+        for i, value in enumerate(keys):
+            if value in seen:
+                raise self.fail(table, i, key, f"{value!r} appears twice (also {table}[{seen[value] + 1}])")
+            seen[value] = i
+
+
+def parse_dataset(
+    text: str, *, path: str, default_tz: tzinfo, intents: Iterable[str], known_blocks: Iterable[str] = ()
+) -> DataSet:
+    """Parse and validate a whole data file; raise DataFileError naming the line and field."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        raise DataFileError(path, int(found.group(1)) if found else None, "TOML", str(exc)) from None
+    parser = _Parser(path, text, default_tz)
+    unknown = sorted(set(data) - set(_SECTIONS))
+    if unknown:
+        raise parser.fail(unknown[0], None, None, f"unknown section (sections: {', '.join(_SECTIONS)})")
+    blocks = parser.blocks(data) if "blocks" in data else None
+    block_keys = set(BLOCK_KEYS) | set(known_blocks) | {b.key for b in blocks or ()}
+    return DataSet(
+        network=parser.network(data["network"]) if "network" in data else None,
+        blocks=blocks,
+        officers=parser.officers(data, block_keys) if "officers" in data else None,
+        members=parser.members(data) if "members" in data else None,
+        faq=parser.faq(data, intents) if "faq" in data else None,
+        events=parser.events(data, block_keys) if "events" in data else None,
+        sections=tuple(s for s in _SECTIONS if s in data),
+    )
+
+
+def load_dataset(
+    path: Path, *, default_tz: tzinfo, intents: Iterable[str], known_blocks: Iterable[str] = ()
+) -> DataSet:
+    """Read a data file from disk; see parse_dataset."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(str(path), None, "file", f"cannot read it: {exc}") from None
+    return parse_dataset(text, path=str(path), default_tz=default_tz, intents=intents, known_blocks=known_blocks)
+
+
+def _clean(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if v not in (None, "", (), [])}
+
+
+def dump_dataset(data: DataSet) -> str:
+    """The data file form of a data set: `import` of the result changes nothing."""
+    out: dict[str, Any] = {}
+    if data.network:
+        n = data.network
+        network = _clean({name: getattr(n, name) for name in n.__dataclass_fields__ if name != "channels"})
+        network = {k: list(v) if isinstance(v, tuple) else v for k, v in network.items()}
+        if n.channels:
+            network["channels"] = [_clean({k: getattr(c, k) for k in c.__dataclass_fields__}) for c in n.channels]
+        out["network"] = network
+    for section, rows in (
+        ("blocks", data.blocks),
+        ("officers", data.officers),
+        ("members", data.members),
+        ("faq", data.faq),
+    ):
+        if rows is not None:
+            out[section] = [
+                {
+                    k: list(v) if isinstance(v, tuple) else v
+                    for k, v in _clean({f: getattr(r, f) for f in r.__dataclass_fields__}).items()
+                }
+                for r in rows
+            ]
+    if data.events is not None:
+        out["events"] = []
+        for e in data.events:
+            row = _clean({
+                "id": e.id, "kind": e.kind, "block": e.block, "title": e.title, "title_en": e.title_en,
+                "starts_at": e.starts_at, "ends_at": e.ends_at,
+                "venue": _clean(e.venue.to_doc()) if e.venue else None,
+                "registration_url": e.registration_url, "registration_deadline": e.registration_deadline,
+                "status": e.status,
+            })  # fmt: skip
+            out["events"].append(row)
+    return tomli_w.dumps(out, multiline_strings=True)

@@ -1,0 +1,240 @@
+"""Domain records: what the store holds, as frozen slotted dataclasses, and their document codecs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+__all__ = [
+    "EVENT_KINDS",
+    "EVENT_STATUSES",
+    "Block",
+    "Channel",
+    "Event",
+    "EventKind",
+    "EventStatus",
+    "FaqEntry",
+    "Member",
+    "NetworkInfo",
+    "Officer",
+    "UnansweredQuestion",
+    "Venue",
+]
+
+EventKind = Literal["block_meeting", "training"]
+EventStatus = Literal["scheduled", "cancelled"]
+EVENT_KINDS: tuple[EventKind, ...] = ("block_meeting", "training")
+EVENT_STATUSES: tuple[EventStatus, ...] = ("scheduled", "cancelled")
+
+Doc = dict[str, Any]
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Venue:
+    description: str | None = None
+    address: str | None = None
+    online_url: str | None = None
+
+    def to_doc(self) -> Doc:
+        return {
+            k: v
+            for k, v in (
+                ("description", self.description),
+                ("address", self.address),
+                ("online_url", self.online_url),
+            )
+            if v is not None
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Venue:
+        return cls(_opt(doc.get("description")), _opt(doc.get("address")), _opt(doc.get("online_url")))
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A block meeting or training. `id` is stable: re-importing it updates the event."""
+
+    id: str
+    kind: EventKind
+    title: str
+    starts_at: datetime
+    block: str | None = None
+    ends_at: datetime | None = None
+    venue: Venue | None = None
+    registration_url: str | None = None
+    registration_deadline: datetime | None = None
+    status: EventStatus = "scheduled"
+    title_en: str | None = None
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == "scheduled"
+
+    def to_doc(self) -> Doc:
+        doc: Doc = {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "starts_at": self.starts_at.isoformat(),
+            # The index sorts on this; storing it saves parsing every date when the store opens.
+            "starts_ts": self.starts_at.timestamp(),
+            "status": self.status,
+        }
+        optional: dict[str, object] = {
+            "block": self.block,
+            "title_en": self.title_en,
+            "ends_at": self.ends_at.isoformat() if self.ends_at else None,
+            "venue": self.venue.to_doc() if self.venue else None,
+            "registration_url": self.registration_url,
+            "registration_deadline": (self.registration_deadline.isoformat() if self.registration_deadline else None),
+        }
+        doc.update({k: v for k, v in optional.items() if v is not None})
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Event:
+        def when(key: str) -> datetime | None:
+            raw = doc.get(key)
+            return datetime.fromisoformat(raw) if raw else None
+
+        starts_at = when("starts_at")
+        assert starts_at is not None
+        venue = doc.get("venue")
+        return cls(
+            id=doc["id"],
+            kind=doc["kind"],
+            title=doc["title"],
+            starts_at=starts_at,
+            block=doc.get("block"),
+            ends_at=when("ends_at"),
+            venue=Venue.from_doc(venue) if venue else None,
+            registration_url=doc.get("registration_url"),
+            registration_deadline=when("registration_deadline"),
+            status=doc.get("status", "scheduled"),
+            title_en=doc.get("title_en"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One of the ten regional blocks (ブロック)."""
+
+    key: str
+    names: tuple[str, ...]
+    names_en: tuple[str, ...]
+    prefectures: tuple[str, ...]
+    secretary: str | None = None
+    secretary_en: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+    @property
+    def name_en(self) -> str:
+        return self.names_en[0] if self.names_en else self.key.capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    """An officer (役員): 代表, 副代表, 参与 or a block secretary (ブロック幹事)."""
+
+    role: str
+    role_en: str
+    holder: str
+    holder_en: str
+    city: str | None = None
+    prefecture: str | None = None
+    block: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A member municipality, organisation or individual, as far as the store knows it."""
+
+    name: str
+    prefecture: str | None = None
+    name_en: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEntry:
+    """A question the secretariat answers once; keywords select it within its intent."""
+
+    id: str
+    intent: str
+    keywords: tuple[str, ...]
+    question: str
+    question_en: str
+    answer: str
+    answer_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """One of the network's ways of sharing information (mailing list, Facebook, meetings …)."""
+
+    name: str
+    name_en: str
+    timing: str
+    timing_en: str
+    content: str
+    content_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkInfo:
+    """What the network is: its name, founding, purpose and activity policy."""
+
+    name: str
+    name_en: str
+    founded: date
+    founded_ja: str
+    founding_members: int
+    founders: tuple[str, ...]
+    founders_en: tuple[str, ...]
+    purpose: str
+    purpose_en: str
+    policy_title: str = ""
+    policy_title_en: str = ""
+    policy: tuple[str, ...] = ()
+    policy_en: tuple[str, ...] = ()
+    meetings_note: str = ""
+    meetings_note_en: str = ""
+    channels: tuple[Channel, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredQuestion:
+    """A question the bot could not answer, kept for the secretariat."""
+
+    text: str
+    lang: str
+    asked_at: datetime
+    platform: str
+    intent_guess: str | None = None
+
+    def to_doc(self) -> Doc:
+        return {
+            "text": self.text,
+            "lang": self.lang,
+            "asked_at": self.asked_at.isoformat(),
+            "platform": self.platform,
+            "intent_guess": self.intent_guess,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> UnansweredQuestion:
+        return cls(
+            text=doc["text"],
+            lang=doc["lang"],
+            asked_at=datetime.fromisoformat(doc["asked_at"]),
+            platform=doc["platform"],
+            intent_guess=doc.get("intent_guess"),
+        )

@@ -1,0 +1,327 @@
+"""The repository interfaces handlers use, and their TinyDB implementations."""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import heapq
+import itertools
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from storage.records import (
+    Block,
+    Channel,
+    Event,
+    EventKind,
+    FaqEntry,
+    Member,
+    NetworkInfo,
+    Officer,
+    UnansweredQuestion,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, MutableMapping
+
+    from tinydb import TinyDB
+
+    from storage.archive import MonthlyArchive
+    from storage.atomic import AtomicJSONStorage
+
+__all__ = [
+    "EventRepository",
+    "KnowledgeRepository",
+    "TinyEventRepository",
+    "TinyKnowledgeRepository",
+    "TinyUnansweredRepository",
+    "UnansweredRepository",
+]
+
+R = TypeVar("R")
+
+
+class KnowledgeRepository(Protocol):
+    """The network's standing knowledge: what it is, its blocks, officers, members and FAQ."""
+
+    def network(self) -> NetworkInfo | None: ...
+    def blocks(self) -> tuple[Block, ...]: ...
+    def officers(self) -> tuple[Officer, ...]: ...
+    def members(self) -> tuple[Member, ...]: ...
+    def faq(self) -> tuple[FaqEntry, ...]: ...
+
+
+class EventRepository(Protocol):
+    """Block meetings and trainings."""
+
+    def get(self, event_id: str) -> Event | None: ...
+    def all(self) -> list[Event]: ...
+    def count(self) -> int: ...
+    def upcoming(
+        self,
+        *,
+        after: datetime,
+        until: datetime | None = None,
+        kind: EventKind | None = None,
+        blocks: Collection[str | None] | None = None,
+        limit: int = 5,
+    ) -> list[Event]: ...
+    def upsert_many(self, events: Iterable[Event]) -> int: ...
+
+
+class UnansweredRepository(Protocol):
+    """Questions the bot could not answer, for the secretariat."""
+
+    def record(self, question: UnansweredQuestion) -> None: ...
+    def recent(self, limit: int | None = None) -> list[UnansweredQuestion]: ...
+
+
+# ----------------------------------------------------------------------------------------------
+# Flat records (tuples become lists in JSON and back).
+
+
+def _flat_doc(record: object) -> dict[str, Any]:
+    assert dataclasses.is_dataclass(record)
+    doc: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        doc[f.name] = list(value) if isinstance(value, tuple) else value
+    return doc
+
+
+def _flat_record(cls: type[R], doc: Mapping[str, Any]) -> R:
+    assert dataclasses.is_dataclass(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in doc.items() if k in names}
+    return cls(**kwargs)
+
+
+def _network_doc(info: NetworkInfo) -> dict[str, Any]:
+    doc = _flat_doc(info)
+    doc["founded"] = info.founded.isoformat()
+    doc["channels"] = [_flat_doc(c) for c in info.channels]
+    return doc
+
+
+def _network_record(doc: Mapping[str, Any]) -> NetworkInfo:
+    plain = dict(doc)
+    channels = tuple(_flat_record(Channel, c) for c in plain.pop("channels", []))
+    plain["founded"] = date.fromisoformat(plain["founded"])
+    info = _flat_record(NetworkInfo, plain)
+    return dataclasses.replace(info, channels=channels)
+
+
+class TinyKnowledgeRepository:
+    """Knowledge in one small file; parsed once and kept until the next write."""
+
+    def __init__(self, db: TinyDB) -> None:
+        self._db = db
+        self._cache: dict[str, tuple[Any, ...]] = {}
+        self._network: NetworkInfo | None = None
+
+    def _records(self, table: str, cls: type[R]) -> tuple[R, ...]:
+        cached = self._cache.get(table)
+        if cached is None:
+            cached = tuple(_flat_record(cls, doc) for doc in self._db.table(table).all())
+            self._cache[table] = cached
+        return cached
+
+    def network(self) -> NetworkInfo | None:
+        if self._network is None:
+            docs = self._db.table("network").all()
+            self._network = _network_record(docs[0]) if docs else None
+        return self._network
+
+    def blocks(self) -> tuple[Block, ...]:
+        return self._records("blocks", Block)
+
+    def officers(self) -> tuple[Officer, ...]:
+        return self._records("officers", Officer)
+
+    def members(self) -> tuple[Member, ...]:
+        return self._records("members", Member)
+
+    def faq(self) -> tuple[FaqEntry, ...]:
+        return self._records("faq", FaqEntry)
+
+    # Writes: each replaces or upserts by the record's natural key; returns how many changed.
+
+    def replace_network(self, info: NetworkInfo) -> int:
+        table = self._db.table("network")
+        doc = _network_doc(info)
+        if [dict(d) for d in table.all()] == [doc]:
+            return 0
+        table.truncate()
+        table.insert(doc)
+        self._network = None
+        return 1
+
+    def upsert_blocks(self, blocks: Iterable[Block]) -> int:
+        return self._upsert("blocks", "key", (_flat_doc(b) for b in blocks))
+
+    def upsert_members(self, members: Iterable[Member]) -> int:
+        return self._upsert("members", "name", (_flat_doc(m) for m in members))
+
+    def upsert_faq(self, entries: Iterable[FaqEntry]) -> int:
+        return self._upsert("faq", "id", (_flat_doc(e) for e in entries))
+
+    def replace_officers(self, officers: Iterable[Officer]) -> int:
+        # Officers carry no stable id and a file lists them all: a new list replaces the old one.
+        table = self._db.table("officers")
+        docs = [_flat_doc(o) for o in officers]
+        if [dict(d) for d in table.all()] == docs:
+            return 0
+        self._cache.pop("officers", None)
+        table.truncate()
+        table.insert_multiple(docs)
+        return len(docs)
+
+    def _upsert(self, table_name: str, key: str, docs: Iterable[dict[str, Any]]) -> int:
+        table = self._db.table(table_name)
+        existing = {doc[key]: doc for doc in table.all()}
+        replace: dict[int, dict[str, Any]] = {}
+        new: list[dict[str, Any]] = []
+        for doc in docs:
+            old = existing.get(doc[key])
+            if old is None:
+                new.append(doc)
+            elif dict(old) != doc:
+                replace[old.doc_id] = doc
+        if replace:
+            by_key = {doc[key]: doc for doc in replace.values()}
+            table.update(_replacer(key, by_key), doc_ids=list(replace))
+        if new:
+            table.insert_multiple(new)
+        if replace or new:
+            self._cache.pop(table_name, None)
+        return len(replace) + len(new)
+
+
+def _replacer(key: str, by_key: dict[str, dict[str, Any]]) -> Callable[[MutableMapping[Any, Any]], None]:
+    """A TinyDB update operation that swaps each document's whole content, in one table write."""
+
+    def replace(doc: MutableMapping[Any, Any]) -> None:
+        new = by_key[doc[key]]
+        doc.clear()
+        doc.update(new)
+
+    return replace
+
+
+# ----------------------------------------------------------------------------------------------
+# Events
+
+
+_IndexKey = tuple[str, str | None]
+
+
+class TinyEventRepository:
+    """Events in one file, with an in-memory index by (kind, block) sorted on start time.
+
+    Answering "the next meetings of this block" must not scan every event ever held, so the index turns
+    it into a bisect per list; it is built on first use and kept in step by every write here.
+    """
+
+    def __init__(self, db: TinyDB, storage: AtomicJSONStorage) -> None:
+        self._table = db.table("events")
+        self._storage = storage
+        self._doc_ids: dict[str, int] | None = None
+        self._index: dict[_IndexKey, list[tuple[float, str]]] = {}
+
+    def _ensure_index(self) -> dict[str, int]:
+        if self._doc_ids is not None:
+            return self._doc_ids
+        doc_ids: dict[str, int] = {}
+        index: dict[_IndexKey, list[tuple[float, str]]] = {}
+        for doc in self._table.all():
+            doc_ids[doc["id"]] = doc.doc_id
+            if doc.get("status", "scheduled") == "scheduled":
+                index.setdefault((doc["kind"], doc.get("block")), []).append((doc["starts_ts"], doc["id"]))
+        for entries in index.values():
+            entries.sort()
+        self._doc_ids, self._index = doc_ids, index
+        return doc_ids
+
+    def get(self, event_id: str) -> Event | None:
+        doc_id = self._ensure_index().get(event_id)
+        if doc_id is None:
+            return None
+        doc = self._table.get(doc_id=doc_id)
+        assert isinstance(doc, dict)
+        return Event.from_doc(doc)
+
+    def all(self) -> list[Event]:
+        events = [Event.from_doc(doc) for doc in self._table.all()]
+        events.sort(key=lambda e: (e.starts_at, e.id))
+        return events
+
+    def count(self) -> int:
+        return len(self._ensure_index())
+
+    def upcoming(
+        self,
+        *,
+        after: datetime,
+        until: datetime | None = None,
+        kind: EventKind | None = None,
+        blocks: Collection[str | None] | None = None,
+        limit: int = 5,
+    ) -> list[Event]:
+        """Scheduled events starting at or after `after` (and before `until`), soonest first."""
+        self._ensure_index()
+        start = after.timestamp()
+        stop = until.timestamp() if until else float("inf")
+        lists = [
+            itertools.islice(entries, bisect.bisect_left(entries, (start, "")), None)
+            for (entry_kind, block), entries in self._index.items()
+            if (kind is None or entry_kind == kind) and (blocks is None or block in blocks)
+        ]
+        merged: Iterator[tuple[float, str]] = heapq.merge(*lists)
+        chosen = itertools.islice(itertools.takewhile(lambda item: item[0] < stop, merged), limit)
+        return [event for _, event_id in chosen if (event := self.get(event_id)) is not None]
+
+    def upsert_many(self, events: Iterable[Event]) -> int:
+        """Insert new events and replace changed ones in one atomic write; returns how many changed."""
+        doc_ids = self._ensure_index()
+        replace: dict[int, dict[str, Any]] = {}
+        new: list[dict[str, Any]] = []
+        for event in events:
+            doc = event.to_doc()
+            doc_id = doc_ids.get(event.id)
+            if doc_id is None:
+                new.append(doc)
+            elif dict(self._table.get(doc_id=doc_id) or {}) != doc:
+                replace[doc_id] = doc
+        if not (replace or new):
+            return 0
+        try:
+            with self._storage.batch():
+                if replace:
+                    by_id = {doc["id"]: doc for doc in replace.values()}
+                    self._table.update(_replacer("id", by_id), doc_ids=list(replace))
+                if new:
+                    self._table.insert_multiple(new)
+        finally:
+            self._doc_ids = None  # rebuilt from what was actually stored
+            self._table.clear_cache()
+        return len(replace) + len(new)
+
+
+# ----------------------------------------------------------------------------------------------
+# Unanswered questions
+
+
+class TinyUnansweredRepository:
+    """Unanswered questions, partitioned by month."""
+
+    def __init__(self, archive: MonthlyArchive) -> None:
+        self._archive = archive
+
+    def record(self, question: UnansweredQuestion) -> None:
+        self._archive.append(question.asked_at, question.to_doc())
+
+    def recent(self, limit: int | None = None) -> list[UnansweredQuestion]:
+        docs = self._archive.iter_docs(newest_first=True)
+        if limit is not None:
+            docs = itertools.islice(docs, limit)
+        return [UnansweredQuestion.from_doc(doc) for doc in docs]

@@ -1,0 +1,210 @@
+"""The store: a private data directory of TinyDB files, one writer at a time, with a schema version.
+
+Layout (one file per concern, so a write rewrites only what it touches):
+    meta.json            schema version
+    network.json         network, blocks, officers, members, faq
+    events.json          block meetings and trainings
+    unanswered/YYYY-MM.json
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import os
+import stat
+from typing import TYPE_CHECKING, Self
+
+from tinydb import TinyDB
+
+from storage.archive import MonthlyArchive
+from storage.atomic import FILE_MODE, AtomicJSONStorage, remove_stale_temporaries
+from storage.datafile import DataSet
+from storage.errors import SchemaError, StoreError
+from storage.lock import DataDirLock
+from storage.repositories import TinyEventRepository, TinyKnowledgeRepository, TinyUnansweredRepository
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+    from types import TracebackType
+
+__all__ = ["SCHEMA_VERSION", "Store"]
+
+_log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+DIR_MODE = 0o700
+
+
+def _migrate_0_to_1(store: Store) -> None:
+    """An empty directory: nothing to convert; the files appear on first write."""
+    del store
+
+
+# MIGRATIONS[n] brings a store at version n to n + 1. Each runs once, then the version is recorded.
+MIGRATIONS: dict[int, Callable[[Store], None]] = {0: _migrate_0_to_1}
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode != DIR_MODE:
+        _log.warning("data directory %s had mode %o; setting it to %o", path, mode, DIR_MODE)
+        os.chmod(path, DIR_MODE)
+
+
+def _private_files(path: Path) -> None:
+    for entry in path.rglob("*"):
+        wanted = DIR_MODE if entry.is_dir() else FILE_MODE
+        if not entry.is_symlink() and stat.S_IMODE(entry.stat().st_mode) != wanted:
+            os.chmod(entry, wanted)
+
+
+class Store:
+    """All repositories over one data directory. Open with `Store.open(...)`; close when done."""
+
+    def __init__(self, directory: Path, *, writable: bool, durable: bool) -> None:
+        self.directory = directory
+        self.writable = writable
+        self._durable = durable
+        self._lock = DataDirLock(directory)
+        self._dbs: dict[str, TinyDB] = {}
+        self._archives: list[MonthlyArchive] = []
+
+    @classmethod
+    def open(cls, directory: Path, *, writable: bool = True, durable: bool = True) -> Store:
+        """Open (creating if needed) a data directory; a writable store holds its lock until closed."""
+        if writable:
+            _private_dir(directory)
+        elif not directory.is_dir():
+            msg = f"there is no data directory at {directory}"
+            raise StoreError(msg)
+        store = cls(directory, writable=writable, durable=durable)
+        try:
+            if writable:
+                store._lock.acquire()
+                remove_stale_temporaries(directory)
+                _private_files(directory)
+            store._check_schema()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _db(self, name: str) -> TinyDB:
+        db = self._dbs.get(name)
+        if db is None:
+            db = TinyDB(self.directory / f"{name}.json", storage=AtomicJSONStorage, durable=self._durable)
+            self._dbs[name] = db
+        return db
+
+    def _storage(self, name: str) -> AtomicJSONStorage:
+        storage = self._db(name).storage
+        assert isinstance(storage, AtomicJSONStorage)
+        return storage
+
+    def _archive(self, name: str) -> MonthlyArchive:
+        archive = MonthlyArchive(self.directory / name, durable=self._durable, writable=self.writable)
+        self._archives.append(archive)
+        return archive
+
+    @property
+    def schema_version(self) -> int:
+        docs = self._db("meta").table("meta").all()
+        return int(docs[0]["schema"]) if docs else 0
+
+    def _check_schema(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            msg = (
+                f"the data directory {self.directory} has schema version {version}, but this rmo-bot "
+                f"understands up to {SCHEMA_VERSION}: upgrade rmo-bot"
+            )
+            raise SchemaError(msg)
+        if version == SCHEMA_VERSION:
+            return
+        if not self.writable:
+            msg = f"the data directory {self.directory} needs a migration; run any writing command first"
+            raise SchemaError(msg)
+        while version < SCHEMA_VERSION:
+            _log.info("migrating %s from schema %d to %d", self.directory, version, version + 1)
+            MIGRATIONS[version](self)
+            version += 1
+            meta = self._db("meta").table("meta")
+            meta.truncate()
+            meta.insert({"schema": version})
+
+    # Repositories ------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def knowledge(self) -> TinyKnowledgeRepository:
+        return TinyKnowledgeRepository(self._db("network"))
+
+    @functools.cached_property
+    def events(self) -> TinyEventRepository:
+        return TinyEventRepository(self._db("events"), self._storage("events"))
+
+    @functools.cached_property
+    def unanswered(self) -> TinyUnansweredRepository:
+        return TinyUnansweredRepository(self._archive("unanswered"))
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group writes: each file is written once, atomically, at the end (or not at all on error)."""
+        with contextlib.ExitStack() as stack:
+            for name in ("network", "events"):
+                stack.enter_context(self._storage(name).batch())
+            yield
+
+    # Data files ----------------------------------------------------------------------------------
+
+    def apply(self, data: DataSet) -> dict[str, int]:
+        """Upsert a validated data file; returns how many records changed per section."""
+        changed: dict[str, int] = {}
+        knowledge = self.knowledge
+        with self.batch():
+            if data.network is not None:
+                changed["network"] = knowledge.replace_network(data.network)
+            if data.blocks is not None:
+                changed["blocks"] = knowledge.upsert_blocks(data.blocks)
+            if data.officers is not None:
+                changed["officers"] = knowledge.replace_officers(data.officers)
+            if data.members is not None:
+                changed["members"] = knowledge.upsert_members(data.members)
+            if data.faq is not None:
+                changed["faq"] = knowledge.upsert_faq(data.faq)
+            if data.events is not None:
+                changed["events"] = self.events.upsert_many(data.events)
+        return changed
+
+    def export(self) -> DataSet:
+        """Everything the data file format carries, as a data set."""
+        knowledge = self.knowledge
+        return DataSet(
+            network=knowledge.network(),
+            blocks=knowledge.blocks(),
+            officers=knowledge.officers(),
+            members=knowledge.members(),
+            faq=knowledge.faq(),
+            events=tuple(self.events.all()),
+        )
+
+    # Lifecycle ---------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        for db in self._dbs.values():
+            db.close()
+        self._dbs.clear()
+        for archive in self._archives:
+            archive.close()
+        self._lock.release()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
