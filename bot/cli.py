@@ -161,7 +161,7 @@ def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = F
     with _open(config, args, SystemClock(config.timezone)) as core:
         platforms: list[Platform] = []
         if console_only or config.console_enabled:
-            platforms.append(ConsolePlatform(core.answerer))
+            platforms.append(ConsolePlatform(core.answerer, stop_at_eof=console_only))
         if not console_only and (config.slack_configured or config.discord_configured):
             _log.warning("Slack and Discord credentials are set, but those platforms are not part of this build yet")
         asyncio.run(Application(core, platforms).run())

@@ -29,7 +29,9 @@ class ConsolePlatform:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         user: str = "console",
+        stop_at_eof: bool = False,
     ) -> None:
+        self._stop_at_eof = stop_at_eof
         self._answerer = answerer
         self._stdin = stdin or sys.stdin
         self._stdout = stdout or sys.stdout
@@ -43,7 +45,11 @@ class ConsolePlatform:
         return reply.text
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Answer lines from stdin until EOF; an interactive EOF (Ctrl-D) stops the whole bot."""
+        """Answer lines from stdin until EOF.
+
+        EOF at a terminal (Ctrl-D) stops the bot; EOF of a pipe or /dev/null only ends the console, so
+        `rmo-bot run` under a service manager keeps serving its other platforms.
+        """
         interactive = self._stdin.isatty()
         if interactive:
             self._write("rmo-bot コンソール — 質問をどうぞ（終了: Ctrl-D）/ Ask a question (Ctrl-D quits)\n")
@@ -55,7 +61,7 @@ class ConsolePlatform:
                 stop.set()
                 return
             self._write(self.render(self.respond(text)) + "\n\n")
-        if interactive:
+        if interactive or self._stop_at_eof:
             stop.set()
 
     def _lines(self, interactive: bool) -> _LineIterator:

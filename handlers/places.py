@@ -51,22 +51,22 @@ class BlockFinder:
             for prefecture in block.prefectures:
                 by_prefecture[prefecture] = block.key
         romaji = dict(PREFECTURES)
-        for prefecture, key in by_prefecture.items():
+        for prefecture, block_key in by_prefecture.items():
             for name in (prefecture, _short_prefecture(prefecture), *romaji.get(prefecture, ())):
-                self._add(name, key, "prefecture", prefecture, prefecture)
+                self._add(name, block_key, "prefecture", prefecture, prefecture)
         places: list[tuple[str, str | None, tuple[str, ...]]] = [(c, p, r) for c, p, r in CITIES]
         places += [(m.name, m.prefecture, (m.name_en.lower(),) if m.name_en else ()) for m in members]
         places += [(o.city, o.prefecture, ()) for o in officers if o.city]
         for place, place_prefecture, romanised in places:
-            key = by_prefecture.get(place_prefecture or "")
-            if key is None:
+            found = by_prefecture.get(place_prefecture or "")
+            if found is None:
                 continue
             names = [place, *romanised]
             bare = place[:-1] if place[-1:] in "市町村" else place
             if bare not in _SURNAMES and len(bare) >= 2:
                 names.append(bare)
             for name in names:
-                self._add(name, key, "city", place, place_prefecture)
+                self._add(name, found, "city", place, place_prefecture)
         ordered = sorted(self._aliases, key=len, reverse=True)
         parts = [rf"(?<![a-z]){re.escape(a)}(?![a-z])" if _ASCII.match(a) else re.escape(a) for a in ordered]
         self._pattern = re.compile("|".join(parts)) if parts else None

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from tinydb.storages import Storage
 
+from storage.errors import StoreError
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -129,7 +131,12 @@ class AtomicJSONStorage(Storage):
             return None
         if not raw:
             return None
-        data: dict[str, dict[str, Any]] = json.loads(raw)
+        try:
+            data: dict[str, dict[str, Any]] = json.loads(raw)
+        except ValueError as exc:
+            # Never the result of a crash (writes are atomic): a disk fault or a hand edit.
+            msg = f"{self._path} is not valid JSON ({exc}); restore it from a backup or an export"
+            raise StoreError(msg) from None
         return data
 
     def _flush(self) -> None:

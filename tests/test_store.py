@@ -1,0 +1,226 @@
+"""The store: private files, one writer, atomic writes, a schema version, and idempotent imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.app import Core
+from bot.clock import FrozenClock
+from bot.config import load_config
+from storage.datafile import dump_dataset
+from storage.errors import DataFileError, SchemaError, StoreLockedError
+from storage.records import Event, UnansweredQuestion
+from storage.store import SCHEMA_VERSION, Store
+from tests.conftest import CALENDAR, JST, NOW
+from tests.helpers import ROOT, rmo_bot
+
+
+def _core(path):
+    return Core.open(load_config(None, environ={}), path, FrozenClock(NOW))
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_data_directory_and_files_are_private(tmp_path):
+    """The data directory is created 0700 and every file in it is 0600, even one made looser by hand."""
+    data = tmp_path / "data"
+    with _core(data):
+        pass
+    (data / "network.json").chmod(0o644)
+    data.chmod(0o755)
+    with _core(data) as core:
+        core.store.unanswered.record(UnansweredQuestion("?", "ja", NOW, "test"))
+    assert _mode(data) == 0o700
+    files = [p for p in data.rglob("*") if p.is_file()]
+    assert files
+    assert {p.name: _mode(p) for p in files} == {p.name: 0o600 for p in files}
+    assert all(_mode(p) == 0o700 for p in data.rglob("*") if p.is_dir())
+
+
+def test_second_writer_is_refused_with_the_reason(tmp_path):
+    """A second store on the same directory is refused, naming the directory and the holder's pid."""
+    with Store.open(tmp_path / "d"), pytest.raises(StoreLockedError) as refused:
+        Store.open(tmp_path / "d")
+    message = str(refused.value)
+    assert "in use by another rmo-bot process" in message
+    assert f"pid {os.getpid()}" in message
+    assert str(tmp_path / "d") in message
+    # Once the first closes, the directory is free again.
+    Store.open(tmp_path / "d").close()
+
+
+def test_second_instance_of_the_command_is_refused(tmp_path):
+    """While `rmo-bot run` holds a data directory, `rmo-bot import` on it exits 1 and says why."""
+    data = tmp_path / "data"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {k: v for k, v in env.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--data-dir", str(data)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+    ) as first:  # fmt: skip
+        try:
+            assert first.stderr is not None
+            for line in first.stderr:
+                if "rmo-bot running" in line:
+                    break
+            second = rmo_bot("import", CALENDAR, "--data-dir", data)
+            assert second.returncode == 1
+            assert "in use by another rmo-bot process" in second.stderr
+            assert f"pid {first.pid}" in second.stderr
+            assert "Traceback" not in second.stderr
+        finally:
+            first.terminate()
+            first.communicate(timeout=30)
+    assert first.returncode == 0
+
+
+def test_newer_schema_is_refused(tmp_path):
+    """A directory written by a newer rmo-bot is refused rather than misread."""
+    data = tmp_path / "d"
+    Store.open(data).close()
+    meta = json.loads((data / "meta.json").read_text())
+    assert next(iter(meta["meta"].values()))["schema"] == SCHEMA_VERSION
+    meta["meta"] = {"1": {"schema": SCHEMA_VERSION + 1}}
+    (data / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(SchemaError, match="upgrade rmo-bot"):
+        Store.open(data)
+
+
+def test_stale_temporary_files_are_removed(tmp_path):
+    """A temporary left by a writer killed mid-write is cleaned up and never read."""
+    data = tmp_path / "d"
+    with _core(data):
+        pass
+    stale = data / ".events.json.999.tmp"
+    stale.write_text("{broken")
+    with _core(data) as core:
+        assert core.store.events.count() == 0
+    assert not stale.exists()
+
+
+def test_import_is_idempotent_and_export_round_trips(tmp_path):
+    """Importing the same file twice changes nothing the second time; an export re-imports to no change."""
+    with _core(tmp_path / "d") as core:
+        first = core.store.apply(core.load_data_file(CALENDAR))
+        before = (tmp_path / "d" / "events.json").read_bytes()
+        second = core.store.apply(core.load_data_file(CALENDAR))
+        assert first == {"events": 16}
+        assert second == {"events": 0}
+        assert (tmp_path / "d" / "events.json").read_bytes() == before
+        exported = tmp_path / "export.toml"
+        exported.write_text(dump_dataset(core.store.export()), encoding="utf-8")
+        again = core.store.apply(core.load_data_file(exported))
+        assert set(again.values()) == {0}
+        assert len(core.store.knowledge.blocks()) == 10
+
+
+def test_reimport_updates_moves_and_cancels(tmp_path):
+    """Re-importing with a moved date and a cancellation changes what is upcoming, and only that."""
+    changed = tmp_path / "changed.toml"
+    text = CALENDAR.read_text(encoding="utf-8")
+    text = text.replace("starts_at = 2027-01-20T13:30:00+09:00", "starts_at = 2027-01-27T13:30:00+09:00")
+    text = text.replace("ends_at = 2027-01-20T16:30:00+09:00", "ends_at = 2027-01-27T16:30:00+09:00")
+    text = text.replace(
+        'title = "東海ブロック会議（第2回）"', 'title = "東海ブロック会議（第2回）"\nstatus = "cancelled"'
+    ).replace(
+        'venue = { description = "裾野市生涯学習センター", address = "静岡県裾野市石脇504-1" }\nstatus = "scheduled"',
+        'venue = { description = "裾野市生涯学習センター", address = "静岡県裾野市石脇504-1" }',
+    )
+    changed.write_text(text, encoding="utf-8")
+    with _core(tmp_path / "d") as core:
+        core.store.apply(core.load_data_file(CALENDAR))
+        assert core.store.apply(core.load_data_file(changed)) == {"events": 2}
+        events = core.store.events
+        kinki = events.upcoming(after=NOW, blocks={"kinki"}, kind="block_meeting")
+        assert [(e.id, e.starts_at.day) for e in kinki] == [("kinki-2026-2", 27)]
+        assert "tokai-2026-2" not in [e.id for e in events.upcoming(after=NOW, limit=100)]
+    # The change survives a restart: it was written, not just indexed.
+    with _core(tmp_path / "d") as core:
+        assert core.store.events.get("tokai-2026-2").status == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "line", "field"),
+    [
+        ('kind = "training"\ntitle = "地域運営組織', 'kind = "seminar"\ntitle = "地域運営組織', 125, "events[13].kind"),
+        ("starts_at = 2027-02-05T13:00:00+09:00", 'starts_at = "next spring"', 43, "events[4].starts_at"),
+        ('block = "tohoku"', 'block = "touhoku"', 41, "events[4].block"),
+        (
+            'registration_url = "https://forms.example.org/kanto-2026-2"',
+            'registration_url = "forms/kanto"',
+            55,
+            "events[5].registration_url",
+        ),
+        ('id = "hokuriku-2026-2"', 'id = "hokuriku-2026-2"\nstarts = 2026-12-02', 97, "events[10].starts"),
+        ('id = "tokai-2026-2"', 'id = "kinki-2026-2"', 106, "events[11].id"),
+    ],
+)
+def test_bad_data_file_names_line_and_field_and_changes_nothing(tmp_path, replace, by, line, field):
+    """A bad data file is rejected with its line and field, and the store keeps what it had."""
+    bad = tmp_path / "bad.toml"
+    text = CALENDAR.read_text(encoding="utf-8")
+    assert replace in text
+    bad.write_text(text.replace(replace, by, 1), encoding="utf-8")
+    with _core(tmp_path / "d") as core:
+        before = core.store.export()
+        with pytest.raises(DataFileError) as rejected:
+            core.store.apply(core.load_data_file(bad))
+        assert rejected.value.line == line
+        assert rejected.value.field.startswith(field)
+        assert f"{bad}:{line}: {field}" in str(rejected.value)
+        assert core.store.export() == before
+
+
+def test_bad_toml_names_the_line(tmp_path):
+    """A data file that is not TOML at all is rejected with the line of the syntax error."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[events]]\nid = "x"\ntitle = "unterminated\n', encoding="utf-8")
+    result = rmo_bot("import", bad, "--data-dir", tmp_path / "d")
+    assert result.returncode == 1
+    assert f"{bad}:3: TOML" in result.stderr
+
+
+def test_failed_batch_writes_nothing(tmp_path):
+    """When an import fails midway, no file is written: the previous state stays, in memory and on disk."""
+    with _core(tmp_path / "d") as core:
+        core.store.apply(core.load_data_file(CALENDAR))
+        before = (tmp_path / "d" / "events.json").read_bytes()
+        moved = Event("new-one", "training", "臨時研修会", NOW + timedelta(days=3))
+        with pytest.raises(RuntimeError), core.store.batch():
+            core.store.events.upsert_many([moved])
+            raise RuntimeError
+        assert (tmp_path / "d" / "events.json").read_bytes() == before
+        assert core.store.events.get("new-one") is None
+
+
+def test_unanswered_questions_are_partitioned_by_month(tmp_path):
+    """Unanswered questions go to one file per month, and are listed newest first."""
+    with _core(tmp_path / "d") as core:
+        for month, text in ((10, "十月の質問"), (11, "十一月の質問"), (11, "もう一つ")):
+            core.store.unanswered.record(UnansweredQuestion(text, "ja", datetime(2026, month, 3, tzinfo=JST), "test"))
+        assert [q.text for q in core.store.unanswered.recent()] == ["もう一つ", "十一月の質問", "十月の質問"]
+    assert sorted(p.name for p in (tmp_path / "d" / "unanswered").iterdir()) == ["2026-10.json", "2026-11.json"]
+
+
+def test_writes_stay_small_as_history_grows(tmp_path):
+    """Recording a question in a month rewrites that month's file only, whatever older months hold."""
+    with _core(tmp_path / "d") as core:
+        archive = core.store.unanswered
+        for day in range(1, 29):
+            archive.record(UnansweredQuestion("古い質問" * 50, "ja", datetime(2026, 1, day, tzinfo=JST), "test"))
+        january = tmp_path / "d" / "unanswered" / "2026-01.json"
+        stamp = january.stat().st_mtime_ns
+        time.sleep(0.01)
+        archive.record(UnansweredQuestion("新しい質問", "ja", NOW, "test"))
+        assert january.stat().st_mtime_ns == stamp
+        assert (tmp_path / "d" / "unanswered" / "2026-11.json").stat().st_size < 1000
