@@ -196,9 +196,14 @@ def test_failed_batch_writes_nothing(tmp_path):
         core.store.apply(core.load_data_file(CALENDAR))
         before = (tmp_path / "d" / "events.json").read_bytes()
         moved = Event("new-one", "training", "臨時研修会", NOW + timedelta(days=3))
-        with pytest.raises(RuntimeError), core.store.batch():
-            core.store.events.upsert_many([moved])
-            raise RuntimeError
+
+        def import_that_fails_midway() -> None:
+            with core.store.batch():
+                core.store.events.upsert_many([moved])
+                raise RuntimeError
+
+        with pytest.raises(RuntimeError):
+            import_that_fails_midway()
         assert (tmp_path / "d" / "events.json").read_bytes() == before
         assert core.store.events.get("new-one") is None
 
