@@ -143,7 +143,7 @@ def _cmd_check_config(config: Config, args: argparse.Namespace) -> int:
     source = config.source or "built-in defaults (no config.toml)"
     print(f"configuration: {source}: OK")
     print(f"data directory: {config.data_dir(args.data_dir)}")
-    print(f"platforms: {', '.join(platforms)}")
+    print(f"platforms: {', '.join(platforms) or 'none'}")
     print(f"mail intake: {config.get('mail.intake.listen')} ({config.get('mail.intake.protocol')})")
     outbound = config.get("mail.outbound.host") or "none (mail is written to the data directory's outbox)"
     print(f"mail outbound: {outbound}")

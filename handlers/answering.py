@@ -46,11 +46,6 @@ _ROLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ブロック幹事", re.compile(r"幹事|\bsecretar(y|ies)\b")),
 )
 _MAX_LISTED = 5
-# What is left of 「近畿ブロックは？」 or "Kinki?" once the place is out: particles, punctuation, emoji.
-_FILLER = re.compile(
-    r"[\s\W_]|ぶろっく|ぶろつく|block|の|は|で|に|って|ですか|です|どう|ある|か|what about|how about|and|in|the|for",
-    re.UNICODE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,19 +113,11 @@ class Answerer:
         folded = fold(text)
         place = self._block_finder().find(folded)
         period = find_period(folded, now.astimezone(self._tz))
-        rest = folded
-        for start, end in sorted(
-            [(place.start, place.end)] if place else [] + ([period.span] if period else []),
-            reverse=True,
-        ):
-            rest = rest[:start] + rest[end:]
-        rest_length = len(_FILLER.sub("", rest))
         scores = classify(
             folded,
             self._knowledge.faq(),
-            has_place=place is not None,
-            has_period=period is not None,
-            rest_length=rest_length,
+            place=(place.start, place.end) if place else None,
+            period=period.span if period else None,
         )
         return Understanding(scores.intent, lang, folded, place, period, scores)
 

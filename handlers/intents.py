@@ -96,11 +96,7 @@ _JA: dict[Intent, tuple[tuple[str, float], ...]] = {
     ),
     "about": (
         ("概要", STRONG),
-        ("どんな団体", STRONG),
-        ("どういう団体", STRONG),
-        ("どんな組織", STRONG),
-        ("何の団体", STRONG),
-        ("なんの団体", STRONG),
+        (r"(どんな|どのような|どういう|どういった|何の|なんの)(団体|組織|会|集まり|ねっとわーく)", STRONG),
         ("目的", MEDIUM),
         ("とは", MEDIUM),
         ("って何", MEDIUM),
@@ -177,6 +173,8 @@ _JA: dict[Intent, tuple[tuple[str, float], ...]] = {
         ("使い方", STRONG),
         ("つかいかた", STRONG),
         ("何ができ", STRONG),
+        (r"どんな(質問|こと)(に|を|が)?(答え|聞け|きけ|教えて)", STRONG),
+        (r"(質問|何)(に|を)?(答えて|答えられ|こたえ)", MEDIUM),
         ("なにができ", STRONG),
         ("できること", STRONG),
         ("何を聞け", STRONG),
@@ -264,6 +262,8 @@ _EN_PHRASES: dict[Intent, tuple[tuple[str, float], ...]] = {
         (r"\bwhat (is|are|does) (this|the|your) (network|group|organi[sz]ation|conference)\b", STRONG),
         (r"\babout (the|this) (network|group|organi[sz]ation)\b", STRONG),
         (r"\bwhat is\b", MEDIUM),
+        (r"\b(what|which) (kind|sort|type) of (group|organi[sz]ation|network|body)\b", STRONG),
+        (r"\b(this|the|your) network\b", WEAK),
         (r"\bwhat does\b", WEAK),
         (r"\btell me about\b", MEDIUM),
         (r"\bhow many (members|municipalities|cities)\b", STRONG),
@@ -313,6 +313,9 @@ _EN_PHRASES: dict[Intent, tuple[tuple[str, float], ...]] = {
         (r"\busage\b", MEDIUM),
         (r"^(hi|hello|hey|good (morning|afternoon|evening))[!. ]*$", MEDIUM),
         (r"\bwhat (do|can) you (know|answer)\b", STRONG),
+        (r"\bwhat (kind of |sort of )?questions\b", STRONG),
+        (r"\b(can|may) i ask\b", MEDIUM),
+        (r"\bhow does this (bot )?work\b", STRONG),
     ),
 }
 
@@ -360,6 +363,14 @@ _EN_WORDS: dict[Intent, tuple[tuple[str, float], ...]] = {
     "help": (),
 }
 
+# Words that carry no intent: particles, politeness, punctuation, and English function words.
+_FILLER = re.compile(
+    r"[\s\W\d_]|ぶろっく|block|ですか|でしょうか|ます|です|ください|下さい|教えて|おしえて|知りたい|なんか|何か|なにか"
+    r"|どう|近く|周辺|あたり|付近|地域|[のはでにがもをへとやかねよな]"
+    r"|\b(?:any|anything|something|are|is|there|what|whats|what's|about|how|the|a|an|in|at|on|near|around|for|of|do|does"
+    r"|you|we|i|have|has|coming|up|soon|please|tell|me|us|know|to|it|be|s|and|or|with|from|this|that|our)\b",
+    re.UNICODE,
+)
 _NETWORK_NAME = re.compile(fold_pattern(r"(小規模多機能自治(推進)?)?ネットワーク会議"))
 
 
@@ -409,36 +420,60 @@ def faq_keyword_hit(folded: str, tokens: Iterable[str], keyword: str) -> bool:
     return key in folded
 
 
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _residual(text: str) -> int:
+    """How many letters of a question no cue, place, period or filler word explains."""
+    return len(_FILLER.sub("", text))
+
+
 def classify(
-    folded: str, faq: Iterable[FaqEntry], *, has_place: bool, has_period: bool, rest_length: int | None = None
+    folded: str, faq: Iterable[FaqEntry], *, place: tuple[int, int] | None = None, period: tuple[int, int] | None = None
 ) -> IntentScores:
     """Score every intent for a folded question; `unknown` when nothing scores enough.
 
-    `rest_length` is how much of the question is left once the place and period are taken out: a
-    bare 「近畿は？」 asks for meetings, 「大阪のおすすめのお土産は？」 does not.
+    `place` and `period` are where the question names a block or place and a time. Alone, or with
+    little else, they ask "what is on there/then" (「近畿は？」, "Kyushu next month?"); with much
+    else unexplained they do not (「大阪駅の近くで安いホテルある？」).
     """
-    text = strip_network_name(folded)
+    named = [span for span in (place, period) if span]
+    text = strip_network_name(_blank(folded, named))
+    explained: list[tuple[int, int]] = []
     scores: dict[Intent, float] = dict.fromkeys(_PRIORITY, 0.0)
     for pattern, intent, weight in _PATTERNS:
-        if pattern.search(text):
+        found = [m.span() for m in pattern.finditer(text)]
+        if found:
             scores[intent] += weight
+            explained += found
     tokens = words(text)
     for intent, cues in _EN_WORDS.items():
         for word, weight in cues:
-            if any(similar_word(token, word) for token in tokens):
+            hits = [t for t in tokens if similar_word(t, word)]
+            if hits:
                 scores[intent] += weight
+                explained += [m.span() for t in hits for m in re.finditer(rf"(?<![a-z]){re.escape(t)}(?![a-z])", text)]
     for entry in faq:
         if entry.intent in scores and any(faq_keyword_hit(text, tokens, k) for k in entry.keywords):
-            scores[entry.intent] += WEAK
+            scores[entry.intent] += MEDIUM
+    specific = scores["meetings"] + scores["trainings"]
     event_kind: Intent = "trainings" if scores["trainings"] > scores["meetings"] else "meetings"
-    event = sum(weight for pattern, weight in _EVENT_PATTERNS if pattern.search(text))
+    event = 0.0
+    for pattern, weight in _EVENT_PATTERNS:
+        found = [m.span() for m in pattern.finditer(text)]
+        if found:
+            event += weight
+            explained += found
     scores[event_kind] += event
-    # A place or a time is nearly always "when is the meeting there/then" — when the question is
-    # about events at all, or is nothing but the place or time — unless it clearly asks something else.
-    bare = rest_length == 0
+    residual = _residual(_blank(text, explained))
+    bare = bool(named) and residual == 0
     others = max(v for i, v in scores.items() if i not in {"meetings", "trainings"})
-    if (has_place or has_period) and (event > 0 or scores[event_kind] > 0 or bare) and others < MEDIUM:
-        scores[event_kind] += 1.5 * (has_place + has_period)
+    if named and others < MEDIUM and (specific > 0 or event >= MEDIUM or (event > 0 and residual <= 3) or bare):
+        scores[event_kind] += 1.5 * len(named)
     best = max(_PRIORITY, key=lambda i: (scores[i], -_PRIORITY.index(i)))
     if scores[best] < MEDIUM and not bare:
         return IntentScores("unknown", scores[best], scores)

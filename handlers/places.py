@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from handlers.geo import BLOCK_READINGS, CITIES, PREFECTURES
-from handlers.text import fold
+from handlers.text import fold, similar_word
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -21,6 +21,7 @@ _RANK: dict[PlaceKind, int] = {"block": 0, "prefecture": 1, "city": 2}
 # Member cities whose bare name is also a common surname: only 「白石市」 counts, not 「白石さん」.
 _SURNAMES = frozenset({"村上", "白石", "松本", "川崎", "津", "柏"})
 _ASCII = re.compile(r"^[a-z][a-z -]*$")
+_WORD = re.compile(r"(?<![a-z])[a-z]{5,}(?![a-z])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,8 @@ class BlockFinder:
             for name in names:
                 self._add(name, found, "city", place, place_prefecture)
         ordered = sorted(self._aliases, key=len, reverse=True)
+        # Only long romanised names get a typo allowance: "Saga" and "Mie" are too short to guess at.
+        self._romanised = [a for a in ordered if _ASCII.match(a) and len(a) >= 6 and " " not in a]
         parts = [rf"(?<![a-z]){re.escape(a)}(?![a-z])" if _ASCII.match(a) else re.escape(a) for a in ordered]
         self._pattern = re.compile("|".join(parts)) if parts else None
 
@@ -80,13 +83,19 @@ class BlockFinder:
             self._aliases[alias] = (block, kind, display, prefecture)
 
     def find_all(self, folded: str) -> list[PlaceMatch]:
-        """Every place named, in order of appearance."""
+        """Every place named, in order of appearance; romanised names allow one typo ("Hokaido")."""
         if self._pattern is None:
             return []
         found = []
         for match in self._pattern.finditer(folded):
             block, kind, display, prefecture = self._aliases[match.group(0)]
             found.append(PlaceMatch(block, kind, display, prefecture, match.start(), match.end()))
+        if not found:
+            for match in _WORD.finditer(folded):
+                alias = next((a for a in self._romanised if similar_word(match.group(0), a)), None)
+                if alias is not None:
+                    block, kind, display, prefecture = self._aliases[alias]
+                    found.append(PlaceMatch(block, kind, display, prefecture, match.start(), match.end()))
         return found
 
     def find(self, folded: str) -> PlaceMatch | None:

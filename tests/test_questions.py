@@ -12,7 +12,8 @@ from tests.conftest import CALENDAR, NOW, TESTS
 if TYPE_CHECKING:
     import pytest
 
-QUESTIONS = tomllib.loads((TESTS / "questions.toml").read_text(encoding="utf-8"))["q"]
+SETS = ("questions.toml", "questions_holdout.toml")
+QUESTIONS = [q for name in SETS for q in tomllib.loads((TESTS / name).read_text(encoding="utf-8"))["q"]]
 REQUIRED_ACCURACY = 0.95
 
 

@@ -1,0 +1,148 @@
+"""Answering behaviour beyond the question set: what is never shown, dates, language, and the data's say."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.config import load_config
+from bot.testing import ChatHarness
+from tests.conftest import CALENDAR, JST, NOW
+
+
+def test_a_conversation_reads_as_one_line_per_turn(chat):
+    """The console platform answers a member's questions in the language they were asked in."""
+    assert "郵送" in chat.say("入会するには？")
+    assert "by post" not in chat.say("入会するには？")
+    assert "post it to the secretariat" in chat.say("How do we join?")
+    assert "雲南市長" in chat.say("代表はどなたですか")
+
+
+def test_past_and_cancelled_events_are_never_upcoming(chat):
+    """A listing of every upcoming meeting leaves out those already held and those cancelled."""
+    for question in ("ブロック会議の予定を全部教えて", "upcoming block meetings", "年内の会議は？"):
+        reply = chat.ask(question)
+        ids = {e.id for e in reply.events}
+        assert ids, question
+        assert not ids & {"kinki-2026-1", "shikoku-2026-1", "kyushu-2026-2"}, question
+        assert all(e.starts_at >= NOW and e.status == "scheduled" for e in reply.events)
+        assert [e.starts_at for e in reply.events] == sorted(e.starts_at for e in reply.events)
+
+
+def test_event_stored_in_utc_is_shown_in_japan_time(tmp_path):
+    """An event written with a UTC offset is shown in Japan time, with the Japanese weekday."""
+    data_file = tmp_path / "utc.toml"
+    data_file.write_text(
+        '[[events]]\nid = "tokai-x"\nkind = "block_meeting"\nblock = "tokai"\ntitle = "東海ブロック会議（臨時）"\n'
+        "starts_at = 2027-01-19T15:30:00Z\n",
+        encoding="utf-8",
+    )
+    with ChatHarness.open(tmp_path / "d", now=NOW, data_files=(data_file,)) as chat:
+        assert "2027年1月20日（水）0:30" not in chat.say("東海ブロック会議は？")
+        assert "2027年1月20日（水）00:30" in chat.say("東海ブロック会議は？")
+        assert "Wed 20 Jan 2027, 00:30 JST" in chat.say("Tokai block meeting?")
+
+
+def test_time_phrases_limit_the_answer(chat):
+    """来月 lists December's meetings only; 来週 the meetings of Monday to Sunday next week."""
+    december = {e.id for e in chat.ask("来月の会議は？").events}
+    assert december == {"hokuriku-2026-2", "chugoku-2026-2"}
+    next_week = {e.id for e in chat.ask("来週のブロック会議").events}
+    assert next_week == {"tokai-2026-2", "hokuriku-2026-2"}
+    assert {e.id for e in chat.ask("meetings in February?").events} == {
+        "tohoku-2026-2", "hokkaido-2026-2", "kyushu-2026-3",
+    }  # fmt: skip
+
+
+def test_places_find_their_block(chat):
+    """Blocks come from block names, prefectures and cities, and 東京都 is not 京都."""
+    cases = {
+        "中国ブロックの会議": "chugoku",
+        "東京都の会議は？": "kanto",
+        "京都の会議は？": "kinki",
+        "札幌で会議ある？": "hokkaido",
+        "茅ケ崎市の近くの会議": "kanto",
+        "Any meetings near Kobe?": "kinki",
+        "沖縄からも参加できる会議は？": "kyushu",
+    }
+    for question, block in cases.items():
+        assert chat.ask(question).block == block, question
+
+
+def test_block_without_upcoming_meetings_says_so(chat):
+    """A block whose meetings are all past gets an honest 'none scheduled' and the usual rhythm."""
+    reply = chat.ask("四国ブロック会議はいつ？")
+    assert reply.events == ()
+    assert "四国ブロックの予定されているブロック会議は、現在ありません。" in reply.text
+    assert "7月～3月" in reply.text
+
+
+def test_closed_registration_is_marked(chat):
+    """An upcoming event whose registration deadline has passed says the registration is closed."""
+    chat.clock.moment = datetime(2026, 11, 28, 9, 0, tzinfo=JST)
+    assert "申込締切：2026年11月27日（金）17:00（締切済み）" in chat.say("北陸ブロック会議は？")
+
+
+def test_unknown_question_is_recorded_for_the_secretariat(chat):
+    """An unknown question is answered kindly and stored with its platform and language."""
+    reply = chat.ask("会報誌のバックナンバーはどこで読めますか")
+    assert reply.intent == "unknown"
+    assert "事務局" in reply.text
+    (recorded,) = chat.core.store.unanswered.recent()
+    assert recorded.text == "会報誌のバックナンバーはどこで読めますか"
+    assert (recorded.platform, recorded.lang) == ("console", "ja")
+
+
+def test_contact_details_come_from_configuration(tmp_path):
+    """The secretariat's address and the form's URL come from [contact]; unset ones say 未登録."""
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        '[contact]\nsecretariat_email = "office@rmo.example.jp"\n'
+        'application_form_url = "https://rmo.example.jp/form.pdf"\n',
+        encoding="utf-8",
+    )
+    config = load_config(config_file, environ={})
+    with ChatHarness.open(tmp_path / "d", now=NOW, config=config) as chat:
+        assert "office@rmo.example.jp" in chat.say("事務局の連絡先は？")
+        assert "電話：未登録" in chat.say("事務局の連絡先は？")
+        assert "https://rmo.example.jp/form.pdf" in chat.say("入会申込書はどこ？")
+
+
+def test_secretariat_teaches_a_new_phrasing_through_the_faq(tmp_path):
+    """A FAQ entry imported from a data file answers questions its keywords describe."""
+    faq = tmp_path / "faq.toml"
+    faq.write_text(
+        '[[faq]]\nid = "about-logo"\nintent = "about"\nkeywords = ["ロゴ", "logo"]\n'
+        'question = "ロゴはありますか？"\nquestion_en = "Is there a logo?"\n'
+        'answer = "ロゴは事務局で配布しています。"\nanswer_en = "The secretariat hands out the logo."\n',
+        encoding="utf-8",
+    )
+    with ChatHarness.open(tmp_path / "d", now=NOW, data_files=(CALENDAR,)) as chat:
+        assert chat.ask("ネットワークのロゴを使いたいです").intent == "unknown"
+        chat.core.store.apply(chat.core.load_data_file(faq))
+        assert chat.say("ネットワークのロゴを使いたいです") == "ロゴは事務局で配布しています。"
+        assert chat.say("Can we use the network logo?") == "The secretariat hands out the logo."
+
+
+def test_officer_questions_by_role_and_block(chat):
+    """Officers are answered by role, and a block's secretary by the block, a prefecture or a city."""
+    assert chat.say("副代表は誰？") == "副代表：名張市長、朝来市長"
+    assert chat.say("岡山の幹事は？") == "中国ブロックのブロック幹事は岡山県瀬戸内市長です。"
+    assert (
+        chat.say("Who is the Kyushu block secretary?")
+        == "The Kyushu block secretary is the Mayor of Nagasaki, Nagasaki."
+    )
+
+
+def test_bundled_knowledge_is_the_seed(tmp_path):
+    """A fresh store knows the network from its own description: founding, members, founders, blocks."""
+    with ChatHarness.open(tmp_path / "d", now=NOW) as chat:
+        about = chat.say("このネットワークはいつ設立されたの？")
+        assert "平成27年2月17日" in about
+        assert "142会員" in about
+        for city in ("伊賀市", "名張市", "朝来市", "雲南市"):
+            assert city in about
+        blocks = chat.core.store.knowledge.blocks()
+        assert [b.key for b in blocks] == [
+            "hokkaido", "tohoku", "kanto", "shinetsu", "hokuriku", "tokai", "kinki", "chugoku", "shikoku", "kyushu",
+        ]  # fmt: skip
+        assert sum(len(b.prefectures) for b in blocks) == 47

@@ -1,0 +1,102 @@
+"""The command line contracts that outside checks rely on."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+from tests.conftest import CALENDAR
+from tests.helpers import ROOT, rmo_bot
+
+NOW = "2026-11-25T10:00:00+09:00"
+
+
+def test_ask_json_contract(tmp_path):
+    """`ask --json` prints exactly intent, block, lang, text and the ids of the events it lists."""
+    data = tmp_path / "d"
+    assert rmo_bot("import", CALENDAR, "--data-dir", data).returncode == 0
+    result = rmo_bot("ask", "次の近畿ブロック会議はいつ？", "--now", NOW, "--json", "--data-dir", data)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert set(answer) == {"intent", "block", "lang", "text", "events"}
+    assert answer["intent"] == "meetings"
+    assert answer["block"] == "kinki"
+    assert answer["lang"] == "ja"
+    assert answer["events"] == ["kinki-2026-2"]
+    assert "2027年1月20日（水）13:30" in answer["text"]
+
+
+def test_ask_now_freezes_the_clock(tmp_path):
+    """With --now after a meeting, that meeting is no longer upcoming."""
+    data = tmp_path / "d"
+    rmo_bot("import", CALENDAR, "--data-dir", data)
+    before = json.loads(rmo_bot("ask", "Kinki meetings?", "--now", NOW, "--json", "--data-dir", data).stdout)
+    after = json.loads(
+        rmo_bot("ask", "Kinki meetings?", "--now", "2027-01-21T09:00", "--json", "--data-dir", data).stdout
+    )
+    assert before["events"] == ["kinki-2026-2"]
+    assert before["lang"] == "en"
+    assert after["events"] == []
+    assert "no block meetings in the Kinki block" in after["text"]
+
+
+def test_ask_without_json_prints_the_answer(tmp_path):
+    """Plain `ask` prints the answer text the member would see, on the bundled data alone."""
+    result = rmo_bot("ask", "入会するには？", "--data-dir", tmp_path / "d")
+    assert result.returncode == 0
+    assert "郵送" in result.stdout
+    assert "随時" in result.stdout
+
+
+def test_unknown_question_is_recorded_and_listed(tmp_path):
+    """An unanswerable question gets a kind answer and appears in `rmo-bot unanswered`."""
+    data = tmp_path / "d"
+    answer = json.loads(rmo_bot("ask", "駐車場は何台分ありますか", "--json", "--data-dir", data).stdout)
+    assert answer["intent"] == "unknown"
+    assert "事務局" in answer["text"]
+    listing = rmo_bot("unanswered", "--data-dir", data)
+    assert "駐車場は何台分ありますか" in listing.stdout
+    assert "[cli/ja]" in listing.stdout
+    lines = rmo_bot("unanswered", "--json", "--data-dir", data).stdout.splitlines()
+    assert json.loads(lines[0])["text"] == "駐車場は何台分ありますか"
+
+
+def test_import_twice_reports_nothing_changed(tmp_path):
+    """Re-importing the same file says so and changes nothing."""
+    data = tmp_path / "d"
+    first = rmo_bot("import", CALENDAR, "--data-dir", data)
+    second = rmo_bot("import", CALENDAR, "--data-dir", data)
+    assert "16 changed (events 16)" in first.stdout
+    assert "nothing changed (events 0)" in second.stdout
+
+
+def test_export_then_import_into_a_new_directory(tmp_path):
+    """An export carries everything: imported elsewhere, it answers the same."""
+    rmo_bot("import", CALENDAR, "--data-dir", tmp_path / "a")
+    assert rmo_bot("export", "-o", tmp_path / "all.toml", "--data-dir", tmp_path / "a").returncode == 0
+    assert rmo_bot("import", tmp_path / "all.toml", "--data-dir", tmp_path / "b").returncode == 0
+    question = ("九州ブロックの次の会議は？", "--now", NOW, "--json")
+    a = json.loads(rmo_bot("ask", *question, "--data-dir", tmp_path / "a").stdout)
+    b = json.loads(rmo_bot("ask", *question, "--data-dir", tmp_path / "b").stdout)
+    assert a == b
+    assert a["events"] == ["kyushu-2026-3"]
+
+
+def test_console_command_chats_over_stdin(tmp_path):
+    """`rmo-bot console` answers each line of its input and stops at the end of it."""
+    result = rmo_bot("console", "--data-dir", tmp_path / "d", stdin="入会するには？\nWho is the representative?\n")
+    assert result.returncode == 0, result.stderr
+    assert "郵送" in result.stdout
+    assert "Mayor of Unnan" in result.stdout
+
+
+def test_installed_entry_point_matches_python_m_bot(tmp_path):
+    """The `rmo-bot` console script runs the same command line as `python -m bot`."""
+    script = shutil.which("rmo-bot") or str(ROOT / ".venv" / "bin" / "rmo-bot")
+    result = subprocess.run(
+        [script, "ask", "代表は？", "--json", "--data-dir", str(tmp_path / "d")],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["intent"] == "officers"
