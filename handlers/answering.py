@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from handlers.dates import format_date, format_datetime, format_span
-from handlers.intents import IntentScores, classify, faq_keyword_hit, strip_network_name
+from handlers.intents import FaqMatcher, IntentScores, classify, strip_network_name
 from handlers.messages import Incoming, Intent, Lang, Reply
 from handlers.periods import Period, find_period
 from handlers.places import BlockFinder, PlaceMatch
@@ -93,6 +93,7 @@ class Answerer:
         self._contact = {k: v for k, v in (contact or {}).items() if v}
         self._finder_key: tuple[Any, ...] | None = None
         self._finder: BlockFinder | None = None
+        self._matcher: FaqMatcher | None = None
 
     # Understanding -------------------------------------------------------------------------------
 
@@ -107,6 +108,12 @@ class Answerer:
             self._finder, self._finder_key = BlockFinder(blocks, members, officers), key
         return self._finder
 
+    def _faq_matcher(self) -> FaqMatcher:
+        faq = self._knowledge.faq()
+        if self._matcher is None or self._matcher.entries is not faq:
+            self._matcher = FaqMatcher(faq)
+        return self._matcher
+
     def understand(self, text: str, now: datetime) -> Understanding:
         """Language, intent, block and period of one question."""
         lang = detect_language(text)
@@ -115,7 +122,7 @@ class Answerer:
         period = find_period(folded, now.astimezone(self._tz))
         scores = classify(
             folded,
-            self._knowledge.faq(),
+            self._faq_matcher(),
             place=(place.start, place.end) if place else None,
             period=period.span if period else None,
         )
@@ -287,17 +294,17 @@ class Answerer:
         return Reply(text, lang, u.intent, u.block)
 
     def _pick_faq(self, u: Understanding) -> FaqEntry | None:
-        entries = [e for e in self._knowledge.faq() if e.intent == u.intent]
-        if not entries:
+        matcher = self._faq_matcher()
+        text = strip_network_name(u.folded)
+        all_hits = matcher.hits(text, words(text))
+        candidates = [(e, h) for e, h in zip(matcher.entries, all_hits, strict=True) if e.intent == u.intent]
+        if not candidates:
             return None
         # The first entry of an intent is its general answer, and its keywords are the intent's own
         # words (入会, join): they recognise the intent but must not outvote a specific entry.
-        text = strip_network_name(u.folded)
-        tokens = words(text)
-        hits = [sum(faq_keyword_hit(text, tokens, k) for k in e.keywords) for e in entries[1:]]
-        if not hits or max(hits) == 0:
-            return entries[0]
-        return entries[1 + max(range(len(hits)), key=lambda i: (hits[i], -i))]
+        general, specific = candidates[0][0], candidates[1:]
+        best = max(specific, key=lambda pair: pair[1], default=None)
+        return best[0] if best and best[1] > 0 else general
 
     def _unknown_reply(self, incoming: Incoming, u: Understanding, now: datetime) -> Reply:
         guess = u.scores.runner_up if u.scores.score > 0 else None

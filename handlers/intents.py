@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from handlers.text import fold, fold_pattern, similar_word, words
+from handlers.text import Vocabulary, fold, fold_pattern, words
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from handlers.messages import Intent
     from storage.records import FaqEntry
 
-__all__ = ["IntentScores", "classify"]
+__all__ = ["FaqMatcher", "IntentScores", "classify", "strip_network_name"]
 
 STRONG, MEDIUM, WEAK = 3.0, 2.0, 1.0
 # When two intents score the same, the more specific one wins.
@@ -381,6 +381,11 @@ def _compile(
 
 
 _PATTERNS = _compile(_JA) + _compile(_EN_PHRASES)
+_EN_WORD_CUES: dict[str, list[tuple[Intent, float]]] = {}
+for _intent, _cues in _EN_WORDS.items():
+    for _word, _weight in _cues:
+        _EN_WORD_CUES.setdefault(_word, []).append((_intent, _weight))
+_EN_VOCABULARY = Vocabulary(_EN_WORD_CUES)
 _EVENT_PATTERNS = [(re.compile(fold_pattern(p)), w) for p, w in _EVENT_CUES]
 # Typos that would otherwise hide a cue.
 _TYPOS = ((re.compile("ぶろつく|ぶろく(?=会議)"), "ぶろっく"),)
@@ -407,17 +412,34 @@ def strip_network_name(folded: str) -> str:
     return _NETWORK_NAME.sub("ねっとわーく", folded)
 
 
-def faq_keyword_hit(folded: str, tokens: Iterable[str], keyword: str) -> bool:
-    """True when a FAQ keyword appears: as a substring in Japanese, as whole words in English."""
-    key = fold(keyword)
-    if not key:
-        return False
-    if key.isascii():
-        key_words = key.split()
-        if len(key_words) == 1:
-            return any(similar_word(t, key) for t in tokens)
-        return re.search(rf"(?<![a-z]){re.escape(key)}(?![a-z])", folded) is not None
-    return key in folded
+class FaqMatcher:
+    """The FAQ's keywords, folded and indexed once: which entries a question mentions."""
+
+    def __init__(self, faq: Iterable[FaqEntry]) -> None:
+        self.entries = tuple(faq)
+        self._substrings: list[list[str]] = []
+        self._phrases: list[re.Pattern[str] | None] = []
+        self._words: list[set[str]] = []
+        for entry in self.entries:
+            keys = [key for key in (fold(k) for k in entry.keywords) if key]
+            self._substrings.append([k for k in keys if not k.isascii()])
+            phrases = [k for k in keys if k.isascii() and " " in k]
+            self._phrases.append(
+                re.compile("|".join(rf"(?<![a-z]){re.escape(k)}(?![a-z])" for k in phrases)) if phrases else None
+            )
+            self._words.append({k for k in keys if k.isascii() and " " not in k})
+        self._vocabulary = Vocabulary(set().union(*self._words))
+
+    def hits(self, text: str, tokens: Iterable[str]) -> list[int]:
+        """For each entry, how many of its keywords the (folded) question contains."""
+        known = set().union(*(self._vocabulary.matches(t) for t in tokens)) if tokens else set()
+        counts = []
+        for substrings, phrases, word_set in zip(self._substrings, self._phrases, self._words, strict=True):
+            count = sum(k in text for k in substrings) + len(word_set & known)
+            if phrases is not None:
+                count += len(set(phrases.findall(text)))
+            counts.append(count)
+        return counts
 
 
 def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -433,7 +455,7 @@ def _residual(text: str) -> int:
 
 
 def classify(
-    folded: str, faq: Iterable[FaqEntry], *, place: tuple[int, int] | None = None, period: tuple[int, int] | None = None
+    folded: str, faq: FaqMatcher, *, place: tuple[int, int] | None = None, period: tuple[int, int] | None = None
 ) -> IntentScores:
     """Score every intent for a folded question; `unknown` when nothing scores enough.
 
@@ -451,14 +473,17 @@ def classify(
             scores[intent] += weight
             explained += found
     tokens = words(text)
-    for intent, cues in _EN_WORDS.items():
-        for word, weight in cues:
-            hits = [t for t in tokens if similar_word(t, word)]
-            if hits:
-                scores[intent] += weight
-                explained += [m.span() for t in hits for m in re.finditer(rf"(?<![a-z]){re.escape(t)}(?![a-z])", text)]
-    for entry in faq:
-        if entry.intent in scores and any(faq_keyword_hit(text, tokens, k) for k in entry.keywords):
+    matched: set[str] = set()
+    for token in tokens:
+        known = _EN_VOCABULARY.matches(token)
+        if known:
+            matched |= known
+            explained += [m.span() for m in re.finditer(rf"(?<![a-z]){re.escape(token)}(?![a-z])", text)]
+    for word in matched:
+        for intent, weight in _EN_WORD_CUES[word]:
+            scores[intent] += weight
+    for entry, count in zip(faq.entries, faq.hits(text, tokens), strict=True):
+        if count and entry.intent in scores:
             scores[entry.intent] += MEDIUM
     specific = scores["meetings"] + scores["trainings"]
     event_kind: Intent = "trainings" if scores["trainings"] > scores["meetings"] else "meetings"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from handlers.geo import BLOCK_READINGS, CITIES, PREFECTURES
-from handlers.text import fold, similar_word
+from handlers.text import Vocabulary, fold
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -70,7 +70,7 @@ class BlockFinder:
                 self._add(name, found, "city", place, place_prefecture)
         ordered = sorted(self._aliases, key=len, reverse=True)
         # Only long romanised names get a typo allowance: "Saga" and "Mie" are too short to guess at.
-        self._romanised = [a for a in ordered if _ASCII.match(a) and len(a) >= 6 and " " not in a]
+        self._romanised = Vocabulary(a for a in ordered if _ASCII.match(a) and len(a) >= 6 and " " not in a)
         parts = [rf"(?<![a-z]){re.escape(a)}(?![a-z])" if _ASCII.match(a) else re.escape(a) for a in ordered]
         self._pattern = re.compile("|".join(parts)) if parts else None
 
@@ -92,7 +92,7 @@ class BlockFinder:
             found.append(PlaceMatch(block, kind, display, prefecture, match.start(), match.end()))
         if not found:
             for match in _WORD.finditer(folded):
-                alias = next((a for a in self._romanised if similar_word(match.group(0), a)), None)
+                alias = min(self._romanised.matches(match.group(0)), default=None)
                 if alias is not None:
                     block, kind, display, prefecture = self._aliases[alias]
                     found.append(PlaceMatch(block, kind, display, prefecture, match.start(), match.end()))

@@ -8,9 +8,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from handlers.messages import Lang
 
-__all__ = ["detect_language", "fold", "fold_pattern", "similar_word", "words"]
+__all__ = ["Vocabulary", "detect_language", "fold", "fold_pattern", "similar_word", "words"]
 
 _KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 # Place names mix small and large ke (茅ヶ崎, 茅ケ崎, 茅ヵ崎); old kanji forms turn up in real names.
@@ -79,3 +81,37 @@ def similar_word(word: str, target: str) -> bool:
         return False
     limit = 2 if len(target) >= 9 else 1
     return _distance(word, target, limit) <= limit
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    found = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+def _allowance(length: int) -> int:
+    return 2 if length >= 9 else 1 if length >= 6 else 0
+
+
+class Vocabulary:
+    """Words to recognise despite a typo. A deletion index (as in SymSpell) narrows each lookup to a
+    handful of candidates, so a question costs the same however many words the bot knows."""
+
+    def __init__(self, targets: Iterable[str]) -> None:
+        self._targets = frozenset(targets)
+        self._index: dict[str, set[str]] = {}
+        for target in self._targets:
+            for variant in _deletes(target, _allowance(len(target))):
+                self._index.setdefault(variant, set()).add(target)
+
+    def matches(self, word: str) -> set[str]:
+        """The known words `word` is, or is a plural or a typo of."""
+        exact = {word, word + "s", word.removesuffix("s"), word.removesuffix("es")}
+        found = {w for w in exact if w in self._targets and similar_word(word, w)}
+        if len(word) >= 5:
+            for variant in _deletes(word, 2 if len(word) >= 8 else 1):
+                found.update(t for t in self._index.get(variant, ()) if similar_word(word, t))
+        return found

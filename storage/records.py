@@ -9,6 +9,8 @@ from typing import Any, Literal
 __all__ = [
     "EVENT_KINDS",
     "EVENT_STATUSES",
+    "Announcement",
+    "Attachment",
     "Block",
     "Channel",
     "Event",
@@ -237,4 +239,54 @@ class UnansweredQuestion:
             asked_at=datetime.fromisoformat(doc["asked_at"]),
             platform=doc["platform"],
             intent_guess=doc.get("intent_guess"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that came with an announcement: listed, not relayed."""
+
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """A post from the mailing list (or from chat), normalised, as members will read it."""
+
+    id: str
+    message_id: str
+    subject: str
+    body: str
+    sender: str
+    received_at: datetime
+    attachments: tuple[Attachment, ...] = ()
+    blocks: tuple[str, ...] = ()
+
+    def to_doc(self) -> Doc:
+        return {
+            "id": self.id,
+            "message_id": self.message_id,
+            "subject": self.subject,
+            "body": self.body,
+            "sender": self.sender,
+            "received_at": self.received_at.isoformat(),
+            "attachments": [
+                {"filename": a.filename, "content_type": a.content_type, "size": a.size} for a in self.attachments
+            ],
+            "blocks": list(self.blocks),
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Announcement:
+        return cls(
+            id=doc["id"],
+            message_id=doc["message_id"],
+            subject=doc["subject"],
+            body=doc["body"],
+            sender=doc["sender"],
+            received_at=datetime.fromisoformat(doc["received_at"]),
+            attachments=tuple(Attachment(**a) for a in doc.get("attachments", [])),
+            blocks=tuple(doc.get("blocks", [])),
         )

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from storage.records import (
+    Announcement,
     Block,
     Channel,
     Event,
@@ -30,8 +31,10 @@ if TYPE_CHECKING:
     from storage.atomic import AtomicJSONStorage
 
 __all__ = [
+    "AnnouncementRepository",
     "EventRepository",
     "KnowledgeRepository",
+    "TinyAnnouncementRepository",
     "TinyEventRepository",
     "TinyKnowledgeRepository",
     "TinyUnansweredRepository",
@@ -74,6 +77,14 @@ class UnansweredRepository(Protocol):
 
     def record(self, question: UnansweredQuestion) -> None: ...
     def recent(self, limit: int | None = None) -> list[UnansweredQuestion]: ...
+
+
+class AnnouncementRepository(Protocol):
+    """The archive of announcements, newest last, kept for years."""
+
+    def add_many(self, announcements: Iterable[Announcement]) -> None: ...
+    def recent(self, limit: int) -> list[Announcement]: ...
+    def count(self) -> int: ...
 
 
 # ----------------------------------------------------------------------------------------------
@@ -325,3 +336,24 @@ class TinyUnansweredRepository:
         if limit is not None:
             docs = itertools.islice(docs, limit)
         return [UnansweredQuestion.from_doc(doc) for doc in docs]
+
+
+# ----------------------------------------------------------------------------------------------
+# Announcements
+
+
+class TinyAnnouncementRepository:
+    """Announcements, one file per month of arrival: a new one rewrites this month's file only."""
+
+    def __init__(self, archive: MonthlyArchive) -> None:
+        self._archive = archive
+
+    def add_many(self, announcements: Iterable[Announcement]) -> None:
+        self._archive.append_many([(a.received_at, a.to_doc()) for a in announcements])
+
+    def recent(self, limit: int) -> list[Announcement]:
+        docs = itertools.islice(self._archive.iter_docs(newest_first=True), limit)
+        return [Announcement.from_doc(doc) for doc in docs]
+
+    def count(self) -> int:
+        return self._archive.count()

@@ -5,6 +5,7 @@ Layout (one file per concern, so a write rewrites only what it touches):
     network.json         network, blocks, officers, members, faq
     events.json          block meetings and trainings
     unanswered/YYYY-MM.json
+    announcements/YYYY-MM.json
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from storage.atomic import FILE_MODE, AtomicJSONStorage, remove_stale_temporarie
 from storage.datafile import DataSet
 from storage.errors import SchemaError, StoreError
 from storage.lock import DataDirLock
-from storage.repositories import TinyEventRepository, TinyKnowledgeRepository, TinyUnansweredRepository
+from storage.repositories import (
+    TinyAnnouncementRepository,
+    TinyEventRepository,
+    TinyKnowledgeRepository,
+    TinyUnansweredRepository,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -145,6 +151,10 @@ class Store:
     @functools.cached_property
     def events(self) -> TinyEventRepository:
         return TinyEventRepository(self._db("events"), self._storage("events"))
+
+    @functools.cached_property
+    def announcements(self) -> TinyAnnouncementRepository:
+        return TinyAnnouncementRepository(self._archive("announcements"))
 
     @functools.cached_property
     def unanswered(self) -> TinyUnansweredRepository:
