@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import Core  # noqa: E402
 from bot.clock import FrozenClock  # noqa: E402
 from bot.config import load_config  # noqa: E402
+from bot.core import Core  # noqa: E402
 from handlers.messages import Incoming  # noqa: E402
 from storage.datafile import BLOCK_KEYS, DataSet  # noqa: E402
 from storage.records import Announcement, Event, Venue  # noqa: E402

@@ -1,4 +1,4 @@
-"""The composition root: the store, the handlers and the platforms, wired and started as one."""
+"""The composition root: the core and the platforms, started and stopped as one."""
 
 from __future__ import annotations
 
@@ -6,26 +6,14 @@ import asyncio
 import contextlib
 import logging
 import signal
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, Self
-
-from handlers.answering import Answerer
-from handlers.messages import INTENTS
-from storage.datafile import DataSet, load_dataset
-from storage.errors import StoreLockedError
-from storage.store import Store
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from types import TracebackType
+    from bot.core import Core
 
-    from bot.config import Config
-    from handlers.ports import Clock
-
-__all__ = ["BUNDLED_DATA", "Application", "Core", "Platform"]
+__all__ = ["Application", "Platform"]
 
 _log = logging.getLogger(__name__)
-
-BUNDLED_DATA = Path(__file__).parent / "data" / "network.toml"
 
 
 class Platform(Protocol):
@@ -34,61 +22,6 @@ class Platform(Protocol):
     name: str
 
     async def run(self, stop: asyncio.Event) -> None: ...
-
-
-class Core:
-    """The store and the handlers over it: everything a command needs, with no event loop."""
-
-    def __init__(self, config: Config, store: Store, clock: Clock) -> None:
-        self.config = config
-        self.store = store
-        self.clock = clock
-        self.answerer = Answerer(
-            store.knowledge, store.events, store.unanswered, clock, config.timezone, config.contact
-        )
-
-    @classmethod
-    def open(cls, config: Config, data_dir: Path, clock: Clock, *, read_only_fallback: bool = False) -> Core:
-        """Open the data directory (seeding it with the bundled data on first use).
-
-        With `read_only_fallback`, a directory another process holds is opened read-only instead of
-        refused: its files are only ever replaced whole, so reading them is safe.
-        """
-        try:
-            store = Store.open(data_dir)
-        except StoreLockedError:
-            if not read_only_fallback:
-                raise
-            store = Store.open(data_dir, writable=False)
-        try:
-            if store.writable and store.knowledge.network() is None:
-                changed = store.apply(load_bundled(config))
-                _log.info("seeded %s with the bundled network data (%s)", data_dir, changed)
-        except BaseException:
-            store.close()
-            raise
-        return cls(config, store, clock)
-
-    def load_data_file(self, path: Path) -> DataSet:
-        """Parse and validate a data file against this store's blocks."""
-        blocks = [b.key for b in self.store.knowledge.blocks()]
-        return load_dataset(path, default_tz=self.config.timezone, intents=INTENTS, known_blocks=blocks)
-
-    def close(self) -> None:
-        self.store.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-
-def load_bundled(config: Config) -> DataSet:
-    """The network's built-in knowledge, from the seed description."""
-    return load_dataset(BUNDLED_DATA, default_tz=config.timezone, intents=INTENTS)
 
 
 class Application:

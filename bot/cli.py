@@ -16,7 +16,7 @@ from storage.errors import RmoBotError
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from bot.app import Core
+    from bot.core import Core
     from handlers.ports import Clock
 
 __all__ = ["main"]
@@ -71,7 +71,7 @@ def _setup_logging(config: Config, *, quiet: bool) -> None:
 
 
 def _open(config: Config, args: argparse.Namespace, clock: Clock, *, read_only_fallback: bool = False) -> Core:
-    from bot.app import Core
+    from bot.core import Core
 
     return Core.open(config, config.data_dir(args.data_dir), clock, read_only_fallback=read_only_fallback)
 

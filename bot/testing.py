@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Self
 
-from bot.app import Core
 from bot.clock import FrozenClock
 from bot.config import Config, load_config
 from bot.console import ConsolePlatform
+from bot.core import Core
 
 if TYPE_CHECKING:
     from datetime import datetime

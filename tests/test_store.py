@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.app import Core
 from bot.clock import FrozenClock
 from bot.config import load_config
+from bot.core import Core
 from storage.datafile import dump_dataset
 from storage.errors import DataFileError, SchemaError, StoreLockedError
 from storage.records import Event, UnansweredQuestion
