@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import threading
 from typing import TYPE_CHECKING, TextIO
 
+from handlers.answering import internal_error_reply
 from handlers.messages import Incoming, Reply
 
 if TYPE_CHECKING:
     from handlers.answering import Answerer
 
 __all__ = ["ConsolePlatform"]
+
+_log = logging.getLogger(__name__)
 
 _QUIT = frozenset({"/quit", "/exit", "quit", "exit", "終了"})
 
@@ -39,7 +43,12 @@ class ConsolePlatform:
 
     def respond(self, text: str) -> Reply:
         """One question in, one neutral reply out: exactly what the terminal shows."""
-        return self._answerer.answer(Incoming(text=text, platform=self.name, user=self._user))
+        incoming = Incoming(text=text, platform=self.name, user=self._user)
+        try:
+            return self._answerer.answer(incoming)
+        except Exception:  # noqa: BLE001 - a member sees an apology, the log gets the traceback
+            _log.exception("could not answer %r", text)
+            return internal_error_reply(text)
 
     def render(self, reply: Reply) -> str:
         return reply.text

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from handlers.ports import Clock
     from storage.repositories import EventRepository, KnowledgeRepository, UnansweredRepository
 
-__all__ = ["CONTACT_FIELDS", "Answerer", "Understanding"]
+__all__ = ["CONTACT_FIELDS", "Answerer", "Understanding", "internal_error_reply"]
 
 _log = logging.getLogger(__name__)
 
@@ -46,6 +46,11 @@ _ROLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ブロック幹事", re.compile(r"幹事|\bsecretar(y|ies)\b")),
 )
 _MAX_LISTED = 5
+# A bare "thank you" needs a kind word back, not a place in the secretariat's unanswered report.
+_THANKS = re.compile(
+    r"^(どうも)?(ありがと(う|ー)?(ございます|ございました)?|感謝(します|です)?|助かりました|了解(です|しました)?"
+    r"|わかりました|承知しました|thanks?( you)?( so much| very much| a lot)?|thx|ty|ok(ay)?|got it|great)[!.。!~ー\s]*$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +148,8 @@ class Answerer:
                 return self._officers_reply(u)
             case "about" if u.place and (u.place.kind != "block" or _WHICH_BLOCK.search(u.folded)):
                 return self._block_reply(u, now)
+            case "unknown" if _THANKS.match(u.folded):
+                return Reply(say("thanks", u.lang), u.lang, "unknown")
             case "unknown":
                 return self._unknown_reply(incoming, u, now)
             case _:
@@ -340,6 +347,12 @@ class Answerer:
         if network:
             values.update(_network_values(network))
         return values
+
+
+def internal_error_reply(text: str) -> Reply:
+    """What a member sees when answering failed: an apology, never a stack trace."""
+    lang = detect_language(text)
+    return Reply(say("internal_error", lang), lang, "unknown")
 
 
 def _network_values(n: NetworkInfo) -> dict[str, str]:

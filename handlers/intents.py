@@ -97,6 +97,7 @@ _JA: dict[Intent, tuple[tuple[str, float], ...]] = {
     "about": (
         ("概要", STRONG),
         (r"(どんな|どのような|どういう|どういった|何の|なんの)(団体|組織|会|集まり|ねっとわーく)", STRONG),
+        (r"いつ(頃|ごろ)?(でき|設立|発足|始ま|から(ある|あり))", STRONG),
         ("目的", MEDIUM),
         ("とは", MEDIUM),
         ("って何", MEDIUM),
@@ -160,6 +161,7 @@ _JA: dict[Intent, tuple[tuple[str, float], ...]] = {
         ("通知", MEDIUM),
         (r"めーる.{0,8}(受け取|受取|うけと|届|もらい|もらえ|欲しい|ほしい|知り)", STRONG),
         (r"(お知らせ|情報).{0,6}(受け取|受取|届|もらい|もらえ)", MEDIUM),
+        (r"(毎週|毎日|定期的に).{0,12}めーる|めーる.{0,12}(毎週|毎日|定期的に)", STRONG),
         ("登録解除", STRONG),
         ("配信停止", STRONG),
         ("解除", MEDIUM),
@@ -248,7 +250,7 @@ _EN_PHRASES: dict[Intent, tuple[tuple[str, float], ...]] = {
         (r"\bmember\b", WEAK),
         (r"\bleave the network\b", MEDIUM),
     ),
-    "meetings": ((r"\bblock meetings?\b", STRONG),),
+    "meetings": ((r"\bblock meetings?\b", STRONG), (r"\b(meet|meets|get together|gather)\b", MEDIUM)),
     "trainings": (),
     "officers": (
         (r"\bwho (is|are|runs|leads|heads|chairs)\b", MEDIUM),
@@ -302,7 +304,8 @@ _EN_PHRASES: dict[Intent, tuple[tuple[str, float], ...]] = {
         (r"\bstop (the )?(e-?mails?|mails?)\b", STRONG),
         (r"\b(updates|news|notifications?|announcements?) by e-?mail\b", STRONG),
         (r"\bby e-?mail\b", MEDIUM),
-        (r"\be-?mail (updates|notifications?|alerts?)\b", STRONG),
+        (r"\be-?mail (updates|notifications?|alerts?|summary|summaries)\b", STRONG),
+        (r"\b(daily|weekly) (e-?mails?|summary|summaries|digest|updates?|news)\b", STRONG),
         (r"\bnotif", MEDIUM),
     ),
     "help": (
@@ -313,7 +316,8 @@ _EN_PHRASES: dict[Intent, tuple[tuple[str, float], ...]] = {
         (r"\busage\b", MEDIUM),
         (r"^(hi|hello|hey|good (morning|afternoon|evening))[!. ]*$", MEDIUM),
         (r"\bwhat (do|can) you (know|answer)\b", STRONG),
-        (r"\bwhat (kind of |sort of )?questions\b", STRONG),
+        (r"\bwhat (kinds? of |sorts? of )?questions\b", STRONG),
+        (r"\bquestions (do|can|will) you\b", STRONG),
         (r"\b(can|may) i ask\b", MEDIUM),
         (r"\bhow does this (bot )?work\b", STRONG),
     ),
@@ -366,11 +370,14 @@ _EN_WORDS: dict[Intent, tuple[tuple[str, float], ...]] = {
 # Words that carry no intent: particles, politeness, punctuation, and English function words.
 _FILLER = re.compile(
     r"[\s\W\d_]|ぶろっく|block|ですか|でしょうか|ます|です|ください|下さい|教えて|おしえて|知りたい|なんか|何か|なにか"
-    r"|どう|近く|周辺|あたり|付近|地域|[のはでにがもをへとやかねよな]"
+    r"|どう|どこ|近く|周辺|あたり|付近|地域|方面|[のはでにがもをへとやかねよなっ]"
     r"|\b(?:any|anything|something|are|is|there|what|whats|what's|about|how|the|a|an|in|at|on|near|around|for|of|do|does"
-    r"|you|we|i|have|has|coming|up|soon|please|tell|me|us|know|to|it|be|s|and|or|with|from|this|that|our)\b",
+    r"|you|we|i|have|has|coming|up|soon|please|tell|me|us|know|to|it|be|s|and|or|with|from|this|that|our|one|ones"
+    r"|being|been|will|would|could|should|can|may|get|they|their|its|my|your|thanks|thank|hi|hello|going|on|area"
+    r"|region|side|held|planned|scheduled)\b",
     re.UNICODE,
 )
+_RESIDUAL_LIMIT = 3
 _NETWORK_NAME = re.compile(fold_pattern(r"(小規模多機能自治(推進)?)?ネットワーク会議"))
 
 
@@ -388,7 +395,11 @@ for _intent, _cues in _EN_WORDS.items():
 _EN_VOCABULARY = Vocabulary(_EN_WORD_CUES)
 _EVENT_PATTERNS = [(re.compile(fold_pattern(p)), w) for p, w in _EVENT_CUES]
 # Typos that would otherwise hide a cue.
-_TYPOS = ((re.compile("ぶろつく|ぶろく(?=会議)"), "ぶろっく"),)
+_TYPOS = (
+    (re.compile("ぶろつく|ぶろく(?=会議)"), "ぶろっく"),
+    # A meeting room is a room: 「大会議室を予約したい」 and "book a meeting room" ask about no meeting.
+    (re.compile(r"会議室|\b(meeting|conference) rooms?\b"), " room "),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,9 +508,13 @@ def classify(
     residual = _residual(_blank(text, explained))
     bare = bool(named) and residual == 0
     others = max(v for i, v in scores.items() if i not in {"meetings", "trainings"})
-    if named and others < MEDIUM and (specific > 0 or event >= MEDIUM or (event > 0 and residual <= 3) or bare):
+    if named and others < MEDIUM and (specific > 0 or (event > 0 and residual <= _RESIDUAL_LIMIT) or bare):
         scores[event_kind] += 1.5 * len(named)
     best = max(_PRIORITY, key=lambda i: (scores[i], -_PRIORITY.index(i)))
     if scores[best] < MEDIUM and not bare:
+        return IntentScores("unknown", scores[best], scores)
+    # "When and where?" words with much else unexplained and no meeting or training named are about
+    # something else: 「来月の忘年会の会場どこがいい？」.
+    if best in {"meetings", "trainings"} and specific == 0 and residual > _RESIDUAL_LIMIT:
         return IntentScores("unknown", scores[best], scores)
     return IntentScores(best, scores[best], scores)

@@ -76,6 +76,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
             'please contact the secretariat ({secretariat_email}). Send "help" to see what I can answer.'
         ),
     ),
+    "internal_error": (
+        "申し訳ありません、ただいまお答えできませんでした。少し時間をおいて、もう一度お試しください。",
+        "Sorry, something went wrong on my side. Please try again in a little while.",
+    ),
+    "thanks": (
+        "どういたしまして！ほかにもご質問があれば、いつでもどうぞ。",
+        "You're welcome! Ask me anything else at any time.",
+    ),
     "not_registered": ("未登録", "not registered yet"),
     "list.sep": ("、", ", "),
     "greeting": ("こんにちは！", "Hello!"),

@@ -53,7 +53,7 @@ class MonthlyArchive:
             self._open.move_to_end(partition)
             return db
         storage_path = self._dir / f"{partition}.json"
-        db = TinyDB(storage_path, storage=AtomicJSONStorage, durable=self._durable)
+        db = TinyDB(storage_path, storage=AtomicJSONStorage, durable=self._durable, writable=self._writable)
         self._open[partition] = db
         while len(self._open) > self._open_limit:
             _, oldest = self._open.popitem(last=False)

@@ -75,9 +75,10 @@ def remove_stale_temporaries(directory: Path) -> int:
 class AtomicJSONStorage(Storage):
     """TinyDB storage: JSON on disk, replaced atomically on every write, cached in memory."""
 
-    def __init__(self, path: str | os.PathLike[str], *, durable: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, durable: bool = True, writable: bool = True) -> None:
         self._path = Path(path)
         self._durable = durable
+        self._writable = writable
         self._cache: dict[str, dict[str, Any]] | None = None
         self._loaded = False
         self._deferred = 0
@@ -94,6 +95,10 @@ class AtomicJSONStorage(Storage):
         return self._cache
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
+        if not self._writable:
+            self._forget()  # TinyDB changed the cached documents before calling us
+            msg = f"{self._path} is open read-only: another rmo-bot process writes this data directory"
+            raise StoreError(msg)
         self._cache = data
         self._loaded = True
         if self._deferred:

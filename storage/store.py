@@ -102,7 +102,12 @@ class Store:
     def _db(self, name: str) -> TinyDB:
         db = self._dbs.get(name)
         if db is None:
-            db = TinyDB(self.directory / f"{name}.json", storage=AtomicJSONStorage, durable=self._durable)
+            db = TinyDB(
+                self.directory / f"{name}.json",
+                storage=AtomicJSONStorage,
+                durable=self._durable,
+                writable=self.writable,
+            )
             self._dbs[name] = db
         return db
 
@@ -135,7 +140,10 @@ class Store:
             msg = f"the data directory {self.directory} needs a migration; run any writing command first"
             raise SchemaError(msg)
         while version < SCHEMA_VERSION:
-            _log.info("migrating %s from schema %d to %d", self.directory, version, version + 1)
+            if version:
+                _log.info("migrating %s from schema %d to %d", self.directory, version, version + 1)
+            else:
+                _log.info("initialising the data directory %s (schema %d)", self.directory, SCHEMA_VERSION)
             MIGRATIONS[version](self)
             version += 1
             meta = self._db("meta").table("meta")

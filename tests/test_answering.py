@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from bot.config import load_config
@@ -146,3 +147,30 @@ def test_bundled_knowledge_is_the_seed(tmp_path):
             "hokkaido", "tohoku", "kanto", "shinetsu", "hokuriku", "tokai", "kinki", "chugoku", "shikoku", "kyushu",
         ]  # fmt: skip
         assert sum(len(b.prefectures) for b in blocks) == 47
+
+
+def test_an_internal_error_shows_an_apology_not_a_traceback(tmp_path, caplog):
+    """When answering fails (here: a hand-broken event in the store), the member gets an apology."""
+    data = tmp_path / "d"
+    with ChatHarness.open(data, now=NOW, data_files=(CALENDAR,)):
+        pass
+    events_file = data / "events.json"
+    stored = json.loads(events_file.read_text(encoding="utf-8"))
+    for doc in stored["events"].values():
+        if doc["id"] == "kinki-2026-2":
+            del doc["title"]
+    events_file.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    with ChatHarness.open(data, now=NOW) as chat:
+        text = chat.say("次の近畿ブロック会議は？")
+        assert text == "申し訳ありません、ただいまお答えできませんでした。少し時間をおいて、もう一度お試しください。"
+        assert "Traceback" not in text
+        assert "Sorry, something went wrong" in chat.say("Next Kinki block meeting?")
+        assert "郵送" in chat.say("入会するには？")  # the rest still works
+    assert any("could not answer" in r.message for r in caplog.records)
+
+
+def test_thanks_gets_a_kind_word_and_is_not_recorded(chat):
+    """「ありがとうございます」 is answered kindly and does not fill the unanswered report."""
+    assert "どういたしまして" in chat.say("ありがとうございます！")
+    assert "You're welcome" in chat.say("Thanks!")
+    assert chat.core.store.unanswered.recent() == []

@@ -12,7 +12,7 @@ from tests.conftest import CALENDAR, NOW, TESTS
 if TYPE_CHECKING:
     import pytest
 
-SETS = ("questions.toml", "questions_holdout.toml")
+SETS = ("questions.toml", "questions_holdout.toml", "questions_blind.toml")
 QUESTIONS = [q for name in SETS for q in tomllib.loads((TESTS / name).read_text(encoding="utf-8"))["q"]]
 REQUIRED_ACCURACY = 0.95
 

@@ -16,7 +16,7 @@ from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
 from storage.datafile import dump_dataset
-from storage.errors import DataFileError, SchemaError, StoreLockedError
+from storage.errors import DataFileError, SchemaError, StoreError, StoreLockedError
 from storage.records import Event, UnansweredQuestion
 from storage.store import SCHEMA_VERSION, Store
 from tests.conftest import CALENDAR, JST, NOW
@@ -229,3 +229,33 @@ def test_writes_stay_small_as_history_grows(tmp_path):
         archive.record(UnansweredQuestion("新しい質問", "ja", NOW, "test"))
         assert january.stat().st_mtime_ns == stamp
         assert (tmp_path / "d" / "unanswered" / "2026-11.json").stat().st_size < 1000
+
+
+def test_read_only_store_refuses_writes(tmp_path):
+    """A store opened read-only beside the writer reads everything and writes nothing."""
+    data = tmp_path / "d"
+    with _core(data) as writer:
+        writer.store.apply(writer.load_data_file(CALENDAR))
+        reader = Store.open(data, writable=False)
+        try:
+            assert reader.events.count() == 16
+            with pytest.raises(StoreError, match="read-only"):
+                reader.unanswered.record(UnansweredQuestion("?", "ja", NOW, "test"))
+            assert not (data / "unanswered" / "2026-11.json").exists()
+        finally:
+            reader.close()
+        # The writer still holds the lock after the reader closed.
+        with pytest.raises(StoreLockedError):
+            Store.open(data)
+
+
+def test_export_works_while_the_bot_runs(tmp_path):
+    """`rmo-bot export` reads a directory another process is writing, without taking it over."""
+    data = tmp_path / "d"
+    with _core(data) as core:
+        core.store.apply(core.load_data_file(CALENDAR))
+        result = rmo_bot("export", "--data-dir", data)
+        assert result.returncode == 0, result.stderr
+        assert 'id = "kinki-2026-2"' in result.stdout
+        with pytest.raises(StoreLockedError):
+            Store.open(data)
