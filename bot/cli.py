@@ -108,7 +108,7 @@ def _cmd_import(config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_export(config: Config, args: argparse.Namespace) -> int:
-    from storage.datafile import dump_dataset
+    from storage.export import dump_dataset
 
     with _open(config, args, SystemClock(config.timezone), read_only_fallback=True) as core:
         text = dump_dataset(core.store.export())

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, cast
 
-import tomli_w
-
 from storage.errors import DataFileError
 from storage.records import (
     EVENT_KINDS,
@@ -30,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
 
-__all__ = ["BLOCK_KEYS", "DataSet", "dump_dataset", "load_dataset", "parse_dataset"]
+__all__ = ["BLOCK_KEYS", "DataSet", "load_dataset", "parse_dataset"]
 
 BLOCK_KEYS = (
     "hokkaido",
@@ -404,45 +402,3 @@ def load_dataset(
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError(str(path), None, "file", f"cannot read it: {exc}") from None
     return parse_dataset(text, path=str(path), default_tz=default_tz, intents=intents, known_blocks=known_blocks)
-
-
-def _clean(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if v not in (None, "", (), [])}
-
-
-def dump_dataset(data: DataSet) -> str:
-    """The data file form of a data set: `import` of the result changes nothing."""
-    out: dict[str, Any] = {}
-    if data.network:
-        n = data.network
-        network = _clean({name: getattr(n, name) for name in n.__dataclass_fields__ if name != "channels"})
-        network = {k: list(v) if isinstance(v, tuple) else v for k, v in network.items()}
-        if n.channels:
-            network["channels"] = [_clean({k: getattr(c, k) for k in c.__dataclass_fields__}) for c in n.channels]
-        out["network"] = network
-    for section, rows in (
-        ("blocks", data.blocks),
-        ("officers", data.officers),
-        ("members", data.members),
-        ("faq", data.faq),
-    ):
-        if rows is not None:
-            out[section] = [
-                {
-                    k: list(v) if isinstance(v, tuple) else v
-                    for k, v in _clean({f: getattr(r, f) for f in r.__dataclass_fields__}).items()
-                }
-                for r in rows
-            ]
-    if data.events is not None:
-        out["events"] = []
-        for e in data.events:
-            row = _clean({
-                "id": e.id, "kind": e.kind, "block": e.block, "title": e.title, "title_en": e.title_en,
-                "starts_at": e.starts_at, "ends_at": e.ends_at,
-                "venue": _clean(e.venue.to_doc()) if e.venue else None,
-                "registration_url": e.registration_url, "registration_deadline": e.registration_deadline,
-                "status": e.status,
-            })  # fmt: skip
-            out["events"].append(row)
-    return tomli_w.dumps(out, multiline_strings=True)

@@ -15,8 +15,8 @@ import pytest
 from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
-from storage.datafile import dump_dataset
 from storage.errors import DataFileError, SchemaError, StoreError, StoreLockedError
+from storage.export import dump_dataset
 from storage.records import Event, UnansweredQuestion
 from storage.store import SCHEMA_VERSION, Store
 from tests.conftest import CALENDAR, JST, NOW
