@@ -6,12 +6,14 @@ import argparse
 import json
 import logging
 import sys
+import unicodedata
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.clock import FrozenClock, SystemClock, parse_instant
 from bot.config import Config, load_config
-from storage.errors import RmoBotError
+from storage.errors import RmoBotError, StoreError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -22,6 +24,26 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 _log = logging.getLogger("bot")
+
+
+def _instant(text: str) -> str:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        msg = f"not an ISO-8601 date and time: {text!r} (for example 2026-11-25T10:00:00+09:00)"
+        raise argparse.ArgumentTypeError(msg) from None
+    return text
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"expected a whole number of at least 1, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     command("console", "chat with the bot in this terminal")
     ask = command("ask", "answer one question and exit")
     ask.add_argument("text", help="the question")
-    ask.add_argument("--now", help="answer as if it were this ISO-8601 instant")
+    ask.add_argument("--now", type=_instant, help="answer as if it were this ISO-8601 instant")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     imp = command("import", "import (upsert) a data file: events, blocks, officers, members, FAQ")
     imp.add_argument("file", type=Path)
@@ -53,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")
     command("check-config", "validate the configuration and say what would run")
     unanswered = command("unanswered", "list the questions the bot could not answer")
-    unanswered.add_argument("--limit", type=int, default=50, help="at most this many, newest first")
+    unanswered.add_argument("--limit", type=_positive, default=50, help="at most this many, newest first")
     unanswered.add_argument("--json", action="store_true", help="print JSON lines")
     return parser
 
@@ -79,7 +101,8 @@ def _open(config: Config, args: argparse.Namespace, clock: Clock, *, read_only_f
 def _cmd_ask(config: Config, args: argparse.Namespace) -> int:
     tz = config.timezone
     clock: Clock = FrozenClock(parse_instant(args.now, tz)) if args.now else SystemClock(tz)
-    with _open(config, args, clock) as core:
+    # While `rmo-bot run` holds the directory, answer from a read-only view (nothing is recorded then).
+    with _open(config, args, clock, read_only_fallback=True) as core:
         from handlers.messages import Incoming
 
         reply = core.answerer.answer(Incoming(text=args.text, platform="cli"))
@@ -113,7 +136,11 @@ def _cmd_export(config: Config, args: argparse.Namespace) -> int:
     with _open(config, args, SystemClock(config.timezone), read_only_fallback=True) as core:
         text = dump_dataset(core.store.export())
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            msg = f"cannot write {args.output}: {exc.strerror or exc}"
+            raise StoreError(msg) from exc
     else:
         sys.stdout.write(text)
     return 0
@@ -133,7 +160,9 @@ def _cmd_unanswered(config: Config, args: argparse.Namespace) -> int:
     for q in questions:
         when = q.asked_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         guess = f" (近い意図/closest: {q.intent_guess})" if q.intent_guess else ""
-        print(f"{when}  [{q.platform}/{q.lang}]  {q.text}{guess}")
+        # Members wrote these: never let their control characters drive the secretariat's terminal.
+        text = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in q.text)
+        print(f"{when}  [{q.platform}/{q.lang}]  {text}{guess}")
     return 0
 
 
@@ -191,3 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - one readable line for the user; the traceback goes to the log
+        _log.debug("unexpected failure", exc_info=True)
+        print(f'rmo-bot: error: unexpected {type(exc).__name__}: {exc} (run with log_level = "DEBUG" for details)',
+              file=sys.stderr)  # fmt: skip
+        return 1

@@ -38,6 +38,8 @@ _SECRET_WORDS = re.compile(r"token|secret|password|passwd", re.IGNORECASE)
 _LISTEN = re.compile(r"^(?P<host>\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):(?P<port>\d{1,5})$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+$|^\[[0-9a-fA-F:]+\]$")
+_FROM = re.compile(r"^(?:[^<>]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$")
 
 Check = Callable[[Any], str | None]
 
@@ -81,7 +83,7 @@ def _one_of(*allowed: str) -> Check:
 def _timezone(value: str) -> str | None:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return f'unknown time zone {value!r} (use an IANA name such as "Asia/Tokyo")'
     return None
 
@@ -93,7 +95,26 @@ def _emails(values: list[str]) -> str | None:
 
 def _block_map(values: dict[str, str]) -> str | None:
     bad = sorted(set(values) - set(BLOCK_KEYS))
-    return f"unknown block {bad[0]!r} (blocks: {' '.join(BLOCK_KEYS)})" if bad else None
+    if bad:
+        return f"unknown block {bad[0]!r} (blocks: {' '.join(BLOCK_KEYS)})"
+    empty = sorted(k for k, v in values.items() if not v.strip())
+    return f"empty channel id for {empty[0]!r}" if empty else None
+
+
+def _ids(values: list[str]) -> str | None:
+    return "an empty id in the list" if any(not v.strip() for v in values) else None
+
+
+def _host(value: str) -> str | None:
+    if value and not _HOST.match(value):
+        return f"expected a host name only (the port is [mail.outbound] port), got {value!r}"
+    return None
+
+
+def _address(value: str) -> str | None:
+    if value and not _FROM.match(value):
+        return f'expected an address such as "rmo-bot <rmo-bot@example.org>", got {value!r}'
+    return None
 
 
 def _port(value: int) -> str | None:
@@ -126,16 +147,16 @@ SCHEMA: dict[str, Any] = {
     "slack": {
         "mode": Key("str", "socket", _one_of("socket", "http"), "Socket Mode needs no public URL"),
         "api_base_url": Key("str", "https://slack.com/api/", _api_url, "Slack Web API base URL"),
-        "default_channels": Key("list[str]", [], None, "channel ids that receive every announcement"),
+        "default_channels": Key("list[str]", [], _ids, "channel ids that receive every announcement"),
         "block_channels": Key("dict[str,str]", {}, _block_map, "block key -> channel id"),
-        "secretariat_users": Key("list[str]", [], None, "Slack user ids allowed to announce"),
+        "secretariat_users": Key("list[str]", [], _ids, "Slack user ids allowed to announce"),
     },
     "discord": {
         "api_base_url": Key("str", "https://discord.com/api/v10", _api_url, "Discord REST API base URL"),
-        "default_channels": Key("list[str]", [], None, "channel ids that receive every announcement"),
+        "default_channels": Key("list[str]", [], _ids, "channel ids that receive every announcement"),
         "block_channels": Key("dict[str,str]", {}, _block_map, "block key -> channel id"),
-        "guild_ids": Key("list[str]", [], None, "guilds whose slash commands are synced"),
-        "secretariat_roles": Key("list[str]", [], None, "Discord role ids allowed to announce"),
+        "guild_ids": Key("list[str]", [], _ids, "guilds whose slash commands are synced"),
+        "secretariat_roles": Key("list[str]", [], _ids, "Discord role ids allowed to announce"),
     },
     "mail": {
         "intake": {
@@ -147,9 +168,9 @@ SCHEMA: dict[str, Any] = {
             "max_size": Key("int", 10 * 1024 * 1024, _positive, "largest message accepted, in bytes"),
         },
         "outbound": {
-            "host": Key("str", "", None, "SMTP server; empty writes mail to the data directory's outbox"),
+            "host": Key("str", "", _host, "SMTP server; empty writes mail to the data directory's outbox"),
             "port": Key("int", 587, _port, "SMTP port"),
-            "from": Key("str", "", None, "From address of mail the bot sends"),
+            "from": Key("str", "", _address, "From address of mail the bot sends"),
             "username": Key("str", "", None, "SMTP user (the password is SMTP_PASSWORD)"),
             "starttls": Key("bool", default=True, doc="use STARTTLS"),
         },
@@ -225,7 +246,7 @@ class Config:
         configured: str = self.get("bot.data_dir")
         if configured:
             base = self.source.parent if self.source else Path.cwd()
-            return (base / configured).resolve()
+            return (base / Path(configured).expanduser()).resolve()
         return Path("data")
 
 

@@ -6,9 +6,9 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from handlers.answering import Answerer
+from handlers.answering import PLACEHOLDERS, Answerer
 from handlers.messages import INTENTS
-from storage.datafile import DataSet, load_dataset
+from storage.datafile import DataRules, DataSet, load_dataset
 from storage.errors import StoreLockedError
 from storage.store import Store
 
@@ -60,8 +60,8 @@ class Core:
 
     def load_data_file(self, path: Path) -> DataSet:
         """Parse and validate a data file against this store's blocks."""
-        blocks = [b.key for b in self.store.knowledge.blocks()]
-        return load_dataset(path, default_tz=self.config.timezone, intents=INTENTS, known_blocks=blocks)
+        blocks = tuple(b.key for b in self.store.knowledge.blocks())
+        return load_dataset(path, rules=data_rules(self.config, blocks))
 
     def close(self) -> None:
         self.store.close()
@@ -75,6 +75,11 @@ class Core:
         self.close()
 
 
+def data_rules(config: Config, known_blocks: tuple[str, ...] = ()) -> DataRules:
+    """What the handlers understand, for validating a data file."""
+    return DataRules(config.timezone, INTENTS, PLACEHOLDERS, known_blocks)
+
+
 def load_bundled(config: Config) -> DataSet:
     """The network's built-in knowledge, from the seed description."""
-    return load_dataset(BUNDLED_DATA, default_tz=config.timezone, intents=INTENTS)
+    return load_dataset(BUNDLED_DATA, rules=data_rules(config))

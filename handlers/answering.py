@@ -23,7 +23,16 @@ if TYPE_CHECKING:
     from handlers.ports import Clock
     from storage.repositories import EventRepository, KnowledgeRepository, UnansweredRepository
 
-__all__ = ["CONTACT_FIELDS", "Answerer", "Understanding", "internal_error_reply"]
+__all__ = [
+    "CONTACT_FIELDS",
+    "MAX_QUESTION_LENGTH",
+    "PLACEHOLDERS",
+    "Answerer",
+    "Understanding",
+    "clean_text",
+    "fill_placeholders",
+    "internal_error_reply",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -31,6 +40,12 @@ CONTACT_FIELDS = (
     "application_form_url", "secretariat_name", "secretariat_address", "secretariat_email", "secretariat_phone",
     "facebook_url", "mailing_list", "website_url",
 )  # fmt: skip
+NETWORK_FIELDS = (
+    "network_name", "network_name_en", "founded_ja", "founded_en", "founding_members", "founders", "founders_en",
+    "policy_title", "policy_title_en", "policy", "policy_en", "channels", "channels_en",
+)  # fmt: skip
+# Every {placeholder} a FAQ answer may use; import refuses any other.
+PLACEHOLDERS = CONTACT_FIELDS + NETWORK_FIELDS
 _NEXT = re.compile(r"次の|次回|今度の|直近|一番近い|\bnext\b|\bsoonest\b|\bupcoming one\b")
 _WHICH_BLOCK = re.compile(
     r"どの(ぶろっく|ぶろつく)|何(ぶろっく|ぶろつく)|なに(ぶろっく)|どこのぶろっく|所属|属して"
@@ -46,6 +61,10 @@ _ROLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ブロック幹事", re.compile(r"幹事|\bsecretar(y|ies)\b")),
 )
 _MAX_LISTED = 5
+MAX_QUESTION_LENGTH = 2000
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_HAS_WORDS = re.compile(r"[^\W\d_]", re.UNICODE)
 # A bare "thank you" needs a kind word back, not a place in the secretariat's unanswered report.
 _THANKS = re.compile(
     r"^(どうも)?(ありがと(う|ー)?(ございます|ございました)?|感謝(します|です)?|助かりました|了解(です|しました)?"
@@ -69,13 +88,15 @@ class Understanding:
         return self.place.block if self.place else None
 
 
-class _Blank(dict[str, str]):
-    def __init__(self, values: Mapping[str, str], blank: str) -> None:
-        super().__init__(values)
-        self._blank = blank
+def fill_placeholders(template: str, values: Mapping[str, str], blank: str) -> str:
+    """Replace {name} in secretariat-written text; nothing else in it is interpreted."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or blank, template)
 
-    def __missing__(self, key: str) -> str:
-        return self._blank
+
+def clean_text(text: str) -> str:
+    """The text without control characters or unpaired surrogates (which cannot be stored)."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return _CONTROL.sub(" ", text)
 
 
 class Answerer:
@@ -96,7 +117,7 @@ class Answerer:
         self._clock = clock
         self._tz = tz
         self._contact = {k: v for k, v in (contact or {}).items() if v}
-        self._finder_key: tuple[Any, ...] | None = None
+        self._finder_source: tuple[Any, ...] | None = None
         self._finder: BlockFinder | None = None
         self._matcher: FaqMatcher | None = None
 
@@ -108,9 +129,14 @@ class Answerer:
             self._knowledge.members(),
             self._knowledge.officers(),
         )
-        key = (id(blocks), id(members), id(officers))
-        if self._finder is None or key != self._finder_key:
-            self._finder, self._finder_key = BlockFinder(blocks, members, officers), key
+        source = (blocks, members, officers)
+        # The repository hands out the same tuples until a write: identity says nothing changed.
+        if (
+            self._finder is None
+            or self._finder_source is None
+            or any(a is not b for a, b in zip(source, self._finder_source, strict=True))
+        ):
+            self._finder, self._finder_source = BlockFinder(blocks, members, officers), source
         return self._finder
 
     def _faq_matcher(self) -> FaqMatcher:
@@ -138,7 +164,11 @@ class Answerer:
     def answer(self, incoming: Incoming) -> Reply:
         """The reply to one question; an unknown one is recorded for the secretariat."""
         now = self._clock.now()
-        u = self.understand(incoming.text, now)
+        # A pasted 40,000-character message must not stall the bot: the question is at its start.
+        text = clean_text(incoming.text)[:MAX_QUESTION_LENGTH]
+        u = self.understand(text, now)
+        if not _HAS_WORDS.search(u.folded):
+            return Reply(say("empty", u.lang), u.lang, "help")
         match u.intent:
             case "meetings":
                 return self._events_reply(u, now, "block_meeting")
@@ -153,7 +183,7 @@ class Answerer:
             case "unknown":
                 return self._unknown_reply(incoming, u, now)
             case _:
-                return self._faq_reply(u)
+                return self._faq_reply(incoming, u)
 
     def _events_reply(self, u: Understanding, now: datetime, kind: EventKind) -> Reply:
         lang = u.lang
@@ -205,6 +235,8 @@ class Answerer:
         block = self._block(event.block)
         label = self._block_name(block, lang) if block else say("event.national", lang)
         lines = [f"{bullet}{title}" + (f"（{label}）" if lang == "ja" and not block else "")]
+        if event.starts_at <= now < event.assumed_end:
+            lines[0] += say("event.in_progress", lang)
         if lang == "en" and title == event.title:
             lines[0] += f" [{label}]"
         lines.append(indent + say("event.when", lang, when=format_span(event.starts_at, event.ends_at, lang, self._tz)))
@@ -240,9 +272,12 @@ class Answerer:
             holder = next((o for o in officers if o.block == block.key), None)
             name = self._block_name(block, lang)
             holder_name = (
-                (holder.holder if lang == "ja" else holder.holder_en)
+                (holder.holder if lang == "ja" else holder.holder_en or holder.holder)
                 if holder
-                else ((block.secretary if lang == "ja" else block.secretary_en) or say("not_registered", lang))
+                else (
+                    (block.secretary if lang == "ja" else block.secretary_en or block.secretary)
+                    or say("not_registered", lang)
+                )
             )
             return Reply(
                 say("officers.block_secretary", lang, block=name, holder=holder_name),
@@ -288,16 +323,17 @@ class Answerer:
         if upcoming:
             event = upcoming[0]
             when = format_span(event.starts_at, event.ends_at, lang, self._tz)
-            lines.append(say("block.next_meeting", lang, block=name, title=event.title, when=when))
+            title = event.title_en if lang == "en" and event.title_en else event.title
+            lines.append(say("block.next_meeting", lang, block=name, title=title, when=when))
         return Reply("\n".join(lines), lang, "about", block.key, tuple(upcoming))
 
-    def _faq_reply(self, u: Understanding) -> Reply:
+    def _faq_reply(self, incoming: Incoming, u: Understanding) -> Reply:
         lang = u.lang
         entry = self._pick_faq(u)
         if entry is None:
-            return self._unknown_reply(Incoming(u.folded, "internal"), u, self._clock.now())
+            return self._unknown_reply(incoming, u, self._clock.now())
         template = entry.answer if lang == "ja" else entry.answer_en
-        text = template.format_map(_Blank(self._placeholders(), say("not_registered", lang)))
+        text = fill_placeholders(template, self._placeholders(), say("not_registered", lang))
         return Reply(text, lang, u.intent, u.block)
 
     def _pick_faq(self, u: Understanding) -> FaqEntry | None:
@@ -315,12 +351,13 @@ class Answerer:
 
     def _unknown_reply(self, incoming: Incoming, u: Understanding, now: datetime) -> Reply:
         guess = u.scores.runner_up if u.scores.score > 0 else None
+        text = clean_text(incoming.text)[:MAX_QUESTION_LENGTH]
         try:
-            self._unanswered.record(UnansweredQuestion(incoming.text, u.lang, now, incoming.platform, guess))
-        except OSError:
-            _log.exception("could not record an unanswered question")
-        values = _Blank(self._contact, say("not_registered", u.lang))
-        return Reply(say("unknown", u.lang, secretariat_email=values["secretariat_email"]), u.lang, "unknown", u.block)
+            self._unanswered.record(UnansweredQuestion(text, u.lang, now, incoming.platform, guess))
+        except OSError as exc:
+            _log.warning("could not record an unanswered question: %s", exc)
+        email = self._contact.get("secretariat_email") or say("not_registered", u.lang)
+        return Reply(say("unknown", u.lang, secretariat_email=email), u.lang, "unknown", u.block)
 
     # Lookups ----------------------------------------------------------------------------------
 

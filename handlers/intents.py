@@ -95,7 +95,7 @@ class FaqMatcher:
 
     def hits(self, text: str, tokens: Iterable[str]) -> list[int]:
         """For each entry, how many of its keywords the (folded) question contains."""
-        known = set().union(*(self._vocabulary.matches(t) for t in tokens)) if tokens else set()
+        known = set().union(*(self._vocabulary.matches(t) for t in dict.fromkeys(tokens)))
         counts = []
         for substrings, phrases, word_set in zip(self._substrings, self._phrases, self._words, strict=True):
             count = sum(k in text for k in substrings) + len(word_set & known)
@@ -137,7 +137,7 @@ def classify(
             explained += found
     tokens = words(text)
     matched: set[str] = set()
-    for token in tokens:
+    for token in dict.fromkeys(tokens):
         known = _EN_VOCABULARY.matches(token)
         if known:
             matched |= known

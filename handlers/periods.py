@@ -108,9 +108,22 @@ def _english_month_alias(match: re.Match[str], now: datetime) -> tuple[datetime,
     return _month(now, int(year) if year else _next_month_named(now, 5), 5)
 
 
+def _reiwa_month(match: re.Match[str], now: datetime) -> tuple[datetime, datetime, str, str]:
+    era = match.group("era")
+    return _month(now, 2018 + (1 if era == "元" else int(era)), int(match.group("m")))
+
+
+def _relative_year_month(match: re.Match[str], now: datetime) -> tuple[datetime, datetime, str, str]:
+    offset = {"再来年": 2, "来年": 1, "らいねん": 1}.get(match.group("rel"), 0)
+    return _month(now, now.year + offset, int(match.group("m")))
+
+
 def _single_day(match: re.Match[str], now: datetime) -> tuple[datetime, datetime, str, str]:
     month, day = int(match.group("m")), int(match.group("d"))
-    year = now.year if (month, day) >= (now.month, now.day) else now.year + 1
+    if match.groupdict().get("y"):
+        year = int(match.group("y"))
+    else:
+        year = now.year if (month, day) >= (now.month, now.day) else now.year + 1
     try:
         start = _day(now).replace(year=year, month=month, day=day)
     except ValueError:
@@ -130,9 +143,13 @@ def _year_rest(now: datetime, year_offset: int = 0) -> tuple[datetime, datetime,
 
 _RULES: tuple[_Rule, ...] = (
     (_rule(r"(?P<y>20\d\d)\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月"), _named_month),
-    (_rule(r"(?<![\d年])(?P<m>1[0-2]|0?[1-9])\s*/\s*(?P<d>[1-3]?\d)(?!\d)"), _single_day),
+    (_rule(r"(?:令和|れいわ|\br)\s*(?P<era>\d{1,2}|元)\s*年\s*(?:の\s*)?(?P<m>1[0-2]|0?[1-9])\s*月"), _reiwa_month),
+    (_rule(r"(?P<rel>再来年|来年|今年|らいねん|ことし)\s*(?:の\s*)?(?P<m>1[0-2]|0?[1-9])\s*月"), _relative_year_month),
+    (_rule(r"(?<![\d/])(?P<y>20\d\d)\s*/\s*(?P<m>1[0-2]|0?[1-9])\s*/\s*(?P<d>[1-3]?\d)(?!\d)"), _single_day),
+    (_rule(r"(?<![\d年/])(?P<m>1[0-2]|0?[1-9])\s*/\s*(?P<d>[1-3]?\d)(?![\d/])"), _single_day),
     (_rule(r"(?<!\d)(?P<m>1[0-2]|0?[1-9])\s*月\s*(?P<d>[1-3]?\d)\s*日"), _single_day),
-    (_rule(r"(?<![\d年])(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s*月(?!\s*\d)"), _named_month),
+    # Not 「月曜」 or 「第3月曜」: a weekday is not a month.
+    (_rule(r"(?<![\d年第])(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s*月(?!\s*\d|曜)"), _named_month),
     (_rule(r"再来月|さらいげつ|the month after next"), lambda _m, n: _month(n, n.year, n.month + 2)),
     (_rule(r"来月|らいげつ|翌月|next\s+month"), lambda _m, n: _month(n, n.year, n.month + 1)),
     (_rule(r"今月|こんげつ|this\s+month|later\s+this\s+month"), lambda _m, n: _month(n, n.year, n.month)),
@@ -148,7 +165,7 @@ _RULES: tuple[_Rule, ...] = (
         ),
         lambda _m, n: _year_rest(n),
     ),
-    (_rule(r"年明け"), lambda _m, n: _month(n, n.year + 1, 1)),
+    (_rule(r"年明け"), lambda _m, n: _month(n, n.year if n.month == 1 else n.year + 1, 1)),
     (
         _rule(
             # "may" is a month only after a preposition or before a year: "May I join?" is not.
@@ -176,12 +193,12 @@ _RULES: tuple[_Rule, ...] = (
 
 
 def find_period(folded: str, now: datetime) -> Period | None:
-    """The first time phrase in a folded question, as a range starting no earlier than today."""
-    best: tuple[int, re.Match[str], _Rule] | None = None
+    """The first time phrase in a folded question (the longest, where two start together)."""
+    best: tuple[tuple[int, int], re.Match[str], _Rule] | None = None
     for rule in _RULES:
         match = rule[0].search(folded)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), match, rule)
+        if match and (best is None or (match.start(), -len(match.group(0))) < best[0]):
+            best = ((match.start(), -len(match.group(0))), match, rule)
     if best is None:
         return None
     _, match, (_, build) = best

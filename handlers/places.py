@@ -22,6 +22,9 @@ _RANK: dict[PlaceKind, int] = {"block": 0, "prefecture": 1, "city": 2}
 _SURNAMES = frozenset({"村上", "白石", "松本", "川崎", "津", "柏"})
 _ASCII = re.compile(r"^[a-z][a-z -]*$")
 _WORD = re.compile(r"(?<![a-z])[a-z]{5,}(?![a-z])")
+# After a place name these make it a person or another word: 石川さん, 中国語, 高知識, 東海林, 大分前.
+_NOT_A_PLACE_AFTER = re.compile(r"さん|様|さま|氏|君|くん|ちゃん|先生|語|識|林|前|家")
+_KANJI = re.compile(r"[\u4e00-\u9fff々]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,16 @@ class PlaceMatch:
     prefecture: str | None
     start: int
     end: int
+
+
+def _stands_alone(folded: str, match: re.Match[str], kind: PlaceKind) -> bool:
+    """False for a place name that is part of another word: 山口さん, 中国語, 大分前, 二重三重."""
+    if _NOT_A_PLACE_AFTER.match(folded, match.end()):
+        return False
+    name = match.group(0)
+    if kind != "block" and len(name) == 2 and match.start() > 0:
+        return not _KANJI.match(folded[match.start() - 1])
+    return True
 
 
 def _short_prefecture(name: str) -> str:
@@ -69,8 +82,8 @@ class BlockFinder:
             for name in names:
                 self._add(name, found, "city", place, place_prefecture)
         ordered = sorted(self._aliases, key=len, reverse=True)
-        # Only long romanised names get a typo allowance: "Saga" and "Mie" are too short to guess at.
-        self._romanised = Vocabulary(a for a in ordered if _ASCII.match(a) and len(a) >= 6 and " " not in a)
+        # Only long romanised names get a typo allowance: "Kansas" is not a typo of "Kansai".
+        self._romanised = Vocabulary(a for a in ordered if _ASCII.match(a) and len(a) >= 7 and " " not in a)
         parts = [rf"(?<![a-z]){re.escape(a)}(?![a-z])" if _ASCII.match(a) else re.escape(a) for a in ordered]
         self._pattern = re.compile("|".join(parts)) if parts else None
 
@@ -89,6 +102,8 @@ class BlockFinder:
         found = []
         for match in self._pattern.finditer(folded):
             block, kind, display, prefecture = self._aliases[match.group(0)]
+            if not _stands_alone(folded, match, kind):
+                continue
             found.append(PlaceMatch(block, kind, display, prefecture, match.start(), match.end()))
         if not found:
             for match in _WORD.finditer(folded):

@@ -24,6 +24,7 @@ _VARIANTS = str.maketrans({
 _SPACE = re.compile(r"\s+")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f々〆ヶ]")
 _LATIN = re.compile(r"[A-Za-z]")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _WORD = re.compile(r"[a-z][a-z'-]*")
 
 
@@ -39,11 +40,16 @@ def fold(text: str) -> str:
 
 
 def detect_language(text: str, default: Lang = "ja") -> Lang:
-    """Japanese when any kana or kanji appears, English when only Latin letters do."""
+    """Japanese when the sentence is Japanese: any hiragana (its grammar), or more kanji and katakana
+    than Latin letters. "Who is the 代表?" is English with a Japanese word in it."""
     normalized = unicodedata.normalize("NFKC", text)
-    if _JAPANESE.search(normalized):
+    if _HIRAGANA.search(normalized):
         return "ja"
-    if _LATIN.search(normalized):
+    japanese = len(_JAPANESE.findall(normalized))
+    latin = len(_LATIN.findall(normalized))
+    if japanese and japanese >= latin:
+        return "ja"
+    if latin:
         return "en"
     return default
 
@@ -92,6 +98,9 @@ def _deletes(word: str, depth: int) -> set[str]:
     return found
 
 
+_LONGEST_TYPO_WORD = 20  # longer "words" are URLs or noise; guessing at them costs much and finds nothing
+
+
 def _allowance(length: int) -> int:
     return 2 if length >= 9 else 1 if length >= 6 else 0
 
@@ -111,7 +120,7 @@ class Vocabulary:
         """The known words `word` is, or is a plural or a typo of."""
         exact = {word, word + "s", word.removesuffix("s"), word.removesuffix("es")}
         found = {w for w in exact if w in self._targets and similar_word(word, w)}
-        if len(word) >= 5:
+        if 5 <= len(word) <= _LONGEST_TYPO_WORD:
             for variant in _deletes(word, 2 if len(word) >= 8 else 1):
                 found.update(t for t in self._index.get(variant, ()) if similar_word(word, t))
         return found

@@ -41,6 +41,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "event.deadline": ("申込締切：{when}", "Registration deadline: {when}"),
     "event.deadline_passed": ("申込締切：{when}（締切済み）", "Registration deadline: {when} (closed)"),
     "event.national": ("全国", "national"),
+    "event.in_progress": ("【開催中】", " (in progress)"),
+    "empty": (
+        "ご質問をどうぞ。たとえば「入会するには？」「次の近畿ブロック会議はいつ？」のようにお尋ねください。",
+        'Ask me a question, for example "How do we join?" or "When is the next Kinki block meeting?"',
+    ),
     "officers.header": ("{network}の役員です。", "Officers of the {network}:"),
     "officers.role": ("{role}：{holders}", "{role}: {holders}"),
     "officers.block": ("{block}ブロック：{holder}", "{block} block: {holder}"),

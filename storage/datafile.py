@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
 
-__all__ = ["BLOCK_KEYS", "DataSet", "load_dataset", "parse_dataset"]
+__all__ = ["BLOCK_KEYS", "DataRules", "DataSet", "load_dataset", "parse_dataset"]
 
 BLOCK_KEYS = (
     "hokkaido",
@@ -44,6 +44,8 @@ BLOCK_KEYS = (
 )
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _URL = re.compile(r"^https?://\S+$")
+_BRACED = re.compile(r"\{([^{}]*)\}")
+_FIRST_YEAR, _LAST_YEAR = 2000, 2100
 _SECTIONS = ("network", "blocks", "officers", "members", "faq", "events")
 
 
@@ -86,7 +88,8 @@ class _Locator:
 
 
 class _Parser:
-    def __init__(self, path: str, text: str, default_tz: tzinfo) -> None:
+    def __init__(self, path: str, text: str, default_tz: tzinfo, placeholders: Iterable[str] = ()) -> None:
+        self.placeholders = frozenset(placeholders)
         self.path = path
         self.text = text
         self.tz = default_tz
@@ -114,7 +117,9 @@ class _Parser:
             return None
         if not isinstance(value, str) or (required and not value.strip()):
             raise self.fail(table, index, key, f"expected text, got {value!r}")
-        return value
+        # Store what an export writes back: no CRLF, and an empty optional text is no text.
+        value = value.replace("\r\n", "\n")
+        return value if value.strip() or required else None
 
     def text_list(self, row: dict[str, Any], table: str, index: int | None, key: str) -> tuple[str, ...]:
         value = row.get(key, [])
@@ -138,6 +143,8 @@ class _Parser:
             raise self.fail(
                 table, index, key, f"expected a date and time like 2027-01-20T13:30:00+09:00, got {value!r}"
             )
+        if not _FIRST_YEAR <= value.year <= _LAST_YEAR:
+            raise self.fail(table, index, key, f"expected a year from {_FIRST_YEAR} to {_LAST_YEAR}, got {value.year}")
         # A time without an offset is Japan time: that is what the secretariat means when it writes one.
         return value if value.tzinfo else value.replace(tzinfo=self.tz)
 
@@ -261,7 +268,8 @@ class _Parser:
                     name_en=self.text_field(row, "members", i, "name_en", required=False),
                 )
             )
-        self.unique((m.name for m in members), "members", "name")
+        # Same-named municipalities exist (府中市 in Tokyo and in Hiroshima): a member is its name and prefecture.
+        self.unique((f"{m.name} ({m.prefecture or '-'})" for m in members), "members", "name")
         return tuple(members)
 
     def faq(self, data: dict[str, Any], intents: Iterable[str]) -> tuple[FaqEntry, ...]:
@@ -280,8 +288,8 @@ class _Parser:
                     keywords=self.text_list(row, "faq", i, "keywords"),
                     question=self.text_field(row, "faq", i, "question") or "",
                     question_en=self.text_field(row, "faq", i, "question_en") or "",
-                    answer=self.text_field(row, "faq", i, "answer") or "",
-                    answer_en=self.text_field(row, "faq", i, "answer_en") or "",
+                    answer=self.template(row, i, "answer"),
+                    answer_en=self.template(row, i, "answer_en"),
                 )
             )
         self.unique((e.id for e in entries), "faq", "id")
@@ -349,15 +357,28 @@ class _Parser:
         if raw is None:
             return None
         if isinstance(raw, str):
-            return Venue(description=raw)
+            return Venue(description=raw.replace("\r\n", "\n")) if raw.strip() else None
         row = self.check_keys(raw, "events", index, ("description", "address", "online_url"))
-        online = row.get("online_url")
+        online = row.get("online_url") or None
         if online is not None and not (isinstance(online, str) and _URL.match(online)):
             raise self.fail("events", index, "venue", f"online_url: expected an http(s) URL, got {online!r}", ident)
+        texts: dict[str, str | None] = {}
         for key in ("description", "address"):
-            if key in row and not isinstance(row[key], str):
-                raise self.fail("events", index, "venue", f"{key}: expected text, got {row[key]!r}", ident)
-        return Venue(row.get("description"), row.get("address"), online)
+            value = row.get(key)
+            if value is not None and not isinstance(value, str):
+                raise self.fail("events", index, "venue", f"{key}: expected text, got {value!r}", ident)
+            texts[key] = value.replace("\r\n", "\n") if value and value.strip() else None
+        if not (online or texts["description"] or texts["address"]):
+            return None
+        return Venue(texts["description"], texts["address"], online)
+
+    def template(self, row: dict[str, Any], index: int, key: str) -> str:
+        text = self.text_field(row, "faq", index, key) or ""
+        unknown = sorted({name for name in _BRACED.findall(text) if name not in self.placeholders})
+        if unknown:
+            known = ", ".join(sorted(self.placeholders)) or "none"
+            raise self.fail("faq", index, key, f"unknown placeholder {{{unknown[0]}}} (known: {known})")
+        return text
 
     def unique(self, keys: Iterable[str], table: str, key: str) -> None:
         seen: dict[str, int] = {}
@@ -367,38 +388,45 @@ class _Parser:
             seen[value] = i
 
 
-def parse_dataset(
-    text: str, *, path: str, default_tz: tzinfo, intents: Iterable[str], known_blocks: Iterable[str] = ()
-) -> DataSet:
+@dataclass(frozen=True, slots=True)
+class DataRules:
+    """What a data file may name: the intents of FAQ entries, the {placeholders} of their answers, blocks
+    beyond the ten standard ones, and the time zone of times written without an offset."""
+
+    default_tz: tzinfo
+    intents: tuple[str, ...] = ()
+    placeholders: tuple[str, ...] = ()
+    known_blocks: tuple[str, ...] = ()
+
+
+def parse_dataset(text: str, *, path: str, rules: DataRules) -> DataSet:
     """Parse and validate a whole data file; raise DataFileError naming the line and field."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
         raise DataFileError(path, int(found.group(1)) if found else None, "TOML", str(exc)) from None
-    parser = _Parser(path, text, default_tz)
+    parser = _Parser(path, text, rules.default_tz, rules.placeholders)
     unknown = sorted(set(data) - set(_SECTIONS))
     if unknown:
         raise parser.fail(unknown[0], None, None, f"unknown section (sections: {', '.join(_SECTIONS)})")
     blocks = parser.blocks(data) if "blocks" in data else None
-    block_keys = set(BLOCK_KEYS) | set(known_blocks) | {b.key for b in blocks or ()}
+    block_keys = set(BLOCK_KEYS) | set(rules.known_blocks) | {b.key for b in blocks or ()}
     return DataSet(
         network=parser.network(data["network"]) if "network" in data else None,
         blocks=blocks,
         officers=parser.officers(data, block_keys) if "officers" in data else None,
         members=parser.members(data) if "members" in data else None,
-        faq=parser.faq(data, intents) if "faq" in data else None,
+        faq=parser.faq(data, rules.intents) if "faq" in data else None,
         events=parser.events(data, block_keys) if "events" in data else None,
         sections=tuple(s for s in _SECTIONS if s in data),
     )
 
 
-def load_dataset(
-    path: Path, *, default_tz: tzinfo, intents: Iterable[str], known_blocks: Iterable[str] = ()
-) -> DataSet:
+def load_dataset(path: Path, *, rules: DataRules) -> DataSet:
     """Read a data file from disk; see parse_dataset."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError(str(path), None, "file", f"cannot read it: {exc}") from None
-    return parse_dataset(text, path=str(path), default_tz=default_tz, intents=intents, known_blocks=known_blocks)
+    return parse_dataset(text, path=str(path), rules=rules)

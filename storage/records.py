@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 __all__ = [
+    "ASSUMED_DURATION",
     "EVENT_KINDS",
     "EVENT_STATUSES",
     "Announcement",
@@ -28,6 +29,8 @@ EventKind = Literal["block_meeting", "training"]
 EventStatus = Literal["scheduled", "cancelled"]
 EVENT_KINDS: tuple[EventKind, ...] = ("block_meeting", "training")
 EVENT_STATUSES: tuple[EventStatus, ...] = ("scheduled", "cancelled")
+# An event with no end is taken to last this long, so 「今日の会議は？」 still finds it at 14:00.
+ASSUMED_DURATION = timedelta(hours=2)
 
 Doc = dict[str, Any]
 
@@ -78,14 +81,20 @@ class Event:
     def is_scheduled(self) -> bool:
         return self.status == "scheduled"
 
+    @property
+    def assumed_end(self) -> datetime:
+        """When the event is over: its end, or two hours after its start when it has none."""
+        return self.ends_at or self.starts_at + ASSUMED_DURATION
+
     def to_doc(self) -> Doc:
         doc: Doc = {
             "id": self.id,
             "kind": self.kind,
             "title": self.title,
             "starts_at": self.starts_at.isoformat(),
-            # The index sorts on this; storing it saves parsing every date when the store opens.
+            # The index sorts on these; storing them saves parsing every date when the store opens.
             "starts_ts": self.starts_at.timestamp(),
+            "ends_ts": self.ends_at.timestamp() if self.ends_at else None,
             "status": self.status,
         }
         optional: dict[str, object] = {
@@ -97,6 +106,8 @@ class Event:
             "registration_deadline": (self.registration_deadline.isoformat() if self.registration_deadline else None),
         }
         doc.update({k: v for k, v in optional.items() if v is not None})
+        if doc["ends_ts"] is None:
+            del doc["ends_ts"]
         return doc
 
     @classmethod

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from storage.records import (
+    ASSUMED_DURATION,
     Announcement,
     Block,
     Channel,
@@ -68,7 +69,10 @@ class EventRepository(Protocol):
         kind: EventKind | None = None,
         blocks: Collection[str | None] | None = None,
         limit: int = 5,
-    ) -> list[Event]: ...
+    ) -> list[Event]:
+        """Scheduled events not yet over at `after` (and starting before `until`), soonest first."""
+        ...
+
     def upsert_many(self, events: Iterable[Event]) -> int: ...
 
 
@@ -168,13 +172,13 @@ class TinyKnowledgeRepository:
         return 1
 
     def upsert_blocks(self, blocks: Iterable[Block]) -> int:
-        return self._upsert("blocks", "key", (_flat_doc(b) for b in blocks))
+        return self._upsert("blocks", ("key",), (_flat_doc(b) for b in blocks))
 
     def upsert_members(self, members: Iterable[Member]) -> int:
-        return self._upsert("members", "name", (_flat_doc(m) for m in members))
+        return self._upsert("members", ("name", "prefecture"), (_flat_doc(m) for m in members))
 
     def upsert_faq(self, entries: Iterable[FaqEntry]) -> int:
-        return self._upsert("faq", "id", (_flat_doc(e) for e in entries))
+        return self._upsert("faq", ("id",), (_flat_doc(e) for e in entries))
 
     def replace_officers(self, officers: Iterable[Officer]) -> int:
         # Officers carry no stable id and a file lists them all: a new list replaces the old one.
@@ -187,19 +191,19 @@ class TinyKnowledgeRepository:
         table.insert_multiple(docs)
         return len(docs)
 
-    def _upsert(self, table_name: str, key: str, docs: Iterable[dict[str, Any]]) -> int:
+    def _upsert(self, table_name: str, key: tuple[str, ...], docs: Iterable[dict[str, Any]]) -> int:
         table = self._db.table(table_name)
-        existing = {doc[key]: doc for doc in table.all()}
+        existing = {_natural_key(doc, key): doc for doc in table.all()}
         replace: dict[int, dict[str, Any]] = {}
         new: list[dict[str, Any]] = []
         for doc in docs:
-            old = existing.get(doc[key])
+            old = existing.get(_natural_key(doc, key))
             if old is None:
                 new.append(doc)
             elif dict(old) != doc:
                 replace[old.doc_id] = doc
         if replace:
-            by_key = {doc[key]: doc for doc in replace.values()}
+            by_key = {_natural_key(doc, key): doc for doc in replace.values()}
             table.update(_replacer(key, by_key), doc_ids=list(replace))
         if new:
             table.insert_multiple(new)
@@ -208,11 +212,17 @@ class TinyKnowledgeRepository:
         return len(replace) + len(new)
 
 
-def _replacer(key: str, by_key: dict[str, dict[str, Any]]) -> Callable[[MutableMapping[Any, Any]], None]:
+def _natural_key(doc: Mapping[str, Any], key: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(doc.get(k) for k in key)
+
+
+def _replacer(
+    key: tuple[str, ...], by_key: dict[tuple[Any, ...], dict[str, Any]]
+) -> Callable[[MutableMapping[Any, Any]], None]:
     """A TinyDB update operation that swaps each document's whole content, in one table write."""
 
     def replace(doc: MutableMapping[Any, Any]) -> None:
-        new = by_key[doc[key]]
+        new = by_key[_natural_key(doc, key)]
         doc.clear()
         doc.update(new)
 
@@ -224,6 +234,7 @@ def _replacer(key: str, by_key: dict[str, dict[str, Any]]) -> Callable[[MutableM
 
 
 _IndexKey = tuple[str, str | None]
+_Entry = tuple[float, str, float]  # start, id, end (assumed when the event has none)
 
 
 class TinyEventRepository:
@@ -237,20 +248,26 @@ class TinyEventRepository:
         self._table = db.table("events")
         self._storage = storage
         self._doc_ids: dict[str, int] | None = None
-        self._index: dict[_IndexKey, list[tuple[float, str]]] = {}
+        self._index: dict[_IndexKey, list[_Entry]] = {}
+        self._longest = 0.0
 
     def _ensure_index(self) -> dict[str, int]:
         if self._doc_ids is not None:
             return self._doc_ids
         doc_ids: dict[str, int] = {}
-        index: dict[_IndexKey, list[tuple[float, str]]] = {}
+        index: dict[_IndexKey, list[_Entry]] = {}
+        longest = 0.0
+        assumed = ASSUMED_DURATION.total_seconds()
         for doc in self._table.all():
             doc_ids[doc["id"]] = doc.doc_id
             if doc.get("status", "scheduled") == "scheduled":
-                index.setdefault((doc["kind"], doc.get("block")), []).append((doc["starts_ts"], doc["id"]))
+                start = doc["starts_ts"]
+                end = doc.get("ends_ts") or start + assumed
+                longest = max(longest, end - start)
+                index.setdefault((doc["kind"], doc.get("block")), []).append((start, doc["id"], end))
         for entries in index.values():
             entries.sort()
-        self._doc_ids, self._index = doc_ids, index
+        self._doc_ids, self._index, self._longest = doc_ids, index, longest
         return doc_ids
 
     def get(self, event_id: str) -> Event | None:
@@ -278,18 +295,20 @@ class TinyEventRepository:
         blocks: Collection[str | None] | None = None,
         limit: int = 5,
     ) -> list[Event]:
-        """Scheduled events starting at or after `after` (and before `until`), soonest first."""
+        """Scheduled events not yet over at `after` (and starting before `until`), soonest first."""
         self._ensure_index()
         start = after.timestamp()
         stop = until.timestamp() if until else float("inf")
+        # An event that began before `after` may still be on: look back as far as the longest one lasts.
+        first = (start - self._longest, "", 0.0)
         lists = [
-            itertools.islice(entries, bisect.bisect_left(entries, (start, "")), None)
+            itertools.islice(entries, bisect.bisect_left(entries, first), None)
             for (entry_kind, block), entries in self._index.items()
             if (kind is None or entry_kind == kind) and (blocks is None or block in blocks)
         ]
-        merged: Iterator[tuple[float, str]] = heapq.merge(*lists)
-        chosen = itertools.islice(itertools.takewhile(lambda item: item[0] < stop, merged), limit)
-        return [event for _, event_id in chosen if (event := self.get(event_id)) is not None]
+        merged: Iterator[_Entry] = heapq.merge(*lists)
+        running = (entry for entry in itertools.takewhile(lambda e: e[0] < stop, merged) if entry[2] > start)
+        return [event for _, event_id, _ in itertools.islice(running, limit) if (event := self.get(event_id))]
 
     def upsert_many(self, events: Iterable[Event]) -> int:
         """Insert new events and replace changed ones in one atomic write; returns how many changed."""
@@ -308,8 +327,8 @@ class TinyEventRepository:
         try:
             with self._storage.batch():
                 if replace:
-                    by_id = {doc["id"]: doc for doc in replace.values()}
-                    self._table.update(_replacer("id", by_id), doc_ids=list(replace))
+                    by_id = {(doc["id"],): doc for doc in replace.values()}
+                    self._table.update(_replacer(("id",), by_id), doc_ids=list(replace))
                 if new:
                     self._table.insert_multiple(new)
         finally:

@@ -82,18 +82,24 @@ class Store:
     @classmethod
     def open(cls, directory: Path, *, writable: bool = True, durable: bool = True) -> Store:
         """Open (creating if needed) a data directory; a writable store holds its lock until closed."""
-        if writable:
-            _private_dir(directory)
-        elif not directory.is_dir():
+        if not writable and not directory.is_dir():
             msg = f"there is no data directory at {directory}"
             raise StoreError(msg)
         store = cls(directory, writable=writable, durable=durable)
         try:
             if writable:
+                _private_dir(directory)
                 store._lock.acquire()
                 remove_stale_temporaries(directory)
                 _private_files(directory)
             store._check_schema()
+        except StoreError:
+            store.close()
+            raise
+        except OSError as exc:
+            store.close()
+            msg = f"cannot use the data directory {directory}: {exc.strerror or exc}"
+            raise StoreError(msg) from exc
         except BaseException:
             store.close()
             raise
@@ -147,8 +153,9 @@ class Store:
             MIGRATIONS[version](self)
             version += 1
             meta = self._db("meta").table("meta")
-            meta.truncate()
-            meta.insert({"schema": version})
+            with self._storage("meta").batch():
+                meta.truncate()
+                meta.insert({"schema": version})
 
     # Repositories ------------------------------------------------------------------------------
 
@@ -180,6 +187,16 @@ class Store:
 
     def apply(self, data: DataSet) -> dict[str, int]:
         """Upsert a validated data file; returns how many records changed per section."""
+        try:
+            return self._apply(data)
+        except StoreError:
+            raise
+        except OSError as exc:
+            # Each file is written whole or not at all; re-importing the same file completes the rest.
+            msg = f"could not write to {self.directory}: {exc.strerror or exc}; re-import the file once fixed"
+            raise StoreError(msg) from exc
+
+    def _apply(self, data: DataSet) -> dict[str, int]:
         changed: dict[str, int] = {}
         knowledge = self.knowledge
         with self.batch():

@@ -174,3 +174,13 @@ def test_thanks_gets_a_kind_word_and_is_not_recorded(chat):
     assert "どういたしまして" in chat.say("ありがとうございます！")
     assert "You're welcome" in chat.say("Thanks!")
     assert chat.core.store.unanswered.recent() == []
+
+
+def test_english_answers_fall_back_to_japanese_names_not_blanks(tmp_path):
+    """An officer or title with no English form is shown in Japanese in an English answer, never blank."""
+    officers = tmp_path / "officers.toml"
+    officers.write_text(
+        '[[officers]]\nrole = "ブロック幹事"\nblock = "kinki"\nholder = "滋賀県東近江市長"\n', encoding="utf-8"
+    )
+    with ChatHarness.open(tmp_path / "d", now=NOW, data_files=(CALENDAR, officers)) as chat:
+        assert chat.say("Who is the Kinki block secretary?") == "The Kinki block secretary is the 滋賀県東近江市長."

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 
 from tests.conftest import CALENDAR
 from tests.helpers import ROOT, rmo_bot
@@ -100,3 +102,54 @@ def test_installed_entry_point_matches_python_m_bot(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["intent"] == "officers"
+
+
+def test_bad_arguments_get_one_line_not_a_traceback(tmp_path):
+    """A bad --now, --limit, data directory or output file is reported in one line, with no traceback."""
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    cases = [
+        (("ask", "x", "--now", "garbage", "--data-dir", tmp_path / "d"), 2, "not an ISO-8601 date and time"),
+        (("unanswered", "--limit", "-1", "--data-dir", tmp_path / "d"), 2, "expected a whole number of at least 1"),
+        (("ask", "x", "--data-dir", not_a_dir), 1, f"cannot use the data directory {not_a_dir}"),
+        (("export", "-o", tmp_path / "missing" / "x.toml", "--data-dir", tmp_path / "d"), 1, "cannot write"),
+    ]
+    for args, code, message in cases:
+        result = rmo_bot(*args)
+        assert result.returncode == code, (args, result.stderr)
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_ask_works_while_the_bot_runs(tmp_path):
+    """`rmo-bot ask` answers from a directory `rmo-bot run` holds, instead of refusing."""
+    data = tmp_path / "d"
+    rmo_bot("import", CALENDAR, "--data-dir", data)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--data-dir", str(data)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+    ) as running:  # fmt: skip
+        try:
+            assert running.stderr is not None
+            for line in running.stderr:
+                if "rmo-bot running" in line:
+                    break
+            result = rmo_bot("ask", "次の九州ブロック会議は？", "--now", NOW, "--json", "--data-dir", data)
+            assert result.returncode == 0, result.stderr
+            assert json.loads(result.stdout)["events"] == ["kyushu-2026-3"]
+            assert "Traceback" not in result.stderr
+        finally:
+            running.terminate()
+            running.communicate(timeout=30)
+
+
+def test_unanswered_listing_strips_control_characters(tmp_path):
+    """The secretariat's listing never replays a member's terminal escape sequences."""
+    data = tmp_path / "d"
+    rmo_bot("ask", "\x1b]0;pwned\x07駐車場の台数は", "--data-dir", data)
+    listing = rmo_bot("unanswered", "--data-dir", data).stdout
+    assert "駐車場の台数は" in listing
+    assert "\x1b" not in listing
+    assert "\x07" not in listing

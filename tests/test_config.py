@@ -55,6 +55,10 @@ def test_defaults_without_a_file():
         ('[mail.intake]\nallowed_senders = ["secretariat"]\n', "[mail.intake] allowed_senders: not e-mail addresses"),
         ('slack = "on"\n', "slack: expected a section [slack]"),
         ("[bot\n", "not valid TOML"),
+        ('[bot]\ntimezone = "Asia"\n', "[bot] timezone: unknown time zone 'Asia'"),
+        ('[mail.outbound]\nhost = "smtp.example.org:587"\n', "[mail.outbound] host: expected a host name only"),
+        ('[slack]\nblock_channels = { kinki = "" }\n', "[slack] block_channels: empty channel id for 'kinki'"),
+        ('[discord]\nguild_ids = [""]\n', "[discord] guild_ids: an empty id in the list"),
     ],
 )
 def test_bad_values_name_the_file_and_key(tmp_path, toml, expected):

@@ -259,3 +259,69 @@ def test_export_works_while_the_bot_runs(tmp_path):
         assert 'id = "kinki-2026-2"' in result.stdout
         with pytest.raises(StoreLockedError):
             Store.open(data)
+
+
+FAQ_ROW = (
+    '[[faq]]\nid = "x"\nintent = "help"\nkeywords = ["x"]\nquestion = "q"\nquestion_en = "q"\n'
+    'answer = "{answer}"\nanswer_en = "fine"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        ("使い方 {0} と {", "unknown placeholder {0}"),
+        ("usage {network_name.__class__}", "unknown placeholder {network_name.__class__}"),
+        ("連絡は {secretary_email} へ", "unknown placeholder {secretary_email}"),
+    ],
+)
+def test_faq_answers_may_use_only_known_placeholders(tmp_path, answer, problem):
+    """A FAQ answer with a misspelt or unsafe {placeholder} is refused at import, with its line."""
+    bad = tmp_path / "faq.toml"
+    bad.write_text(FAQ_ROW.replace("{answer}", answer), encoding="utf-8")
+    with _core(tmp_path / "d") as core, pytest.raises(DataFileError) as refused:
+        core.load_data_file(bad)
+    assert refused.value.line == 7
+    assert problem in str(refused.value)
+
+
+def test_dates_outside_a_sane_range_are_refused(tmp_path):
+    """A year like 9999 is a typo, refused at import rather than breaking every answer later."""
+    bad = tmp_path / "far.toml"
+    bad.write_text(
+        '[[events]]\nid = "far"\nkind = "training"\ntitle = "t"\nstarts_at = 9999-12-31T23:59:59-12:00\n',
+        encoding="utf-8",
+    )
+    with _core(tmp_path / "d") as core, pytest.raises(DataFileError, match="expected a year from 2000 to 2100"):
+        core.load_data_file(bad)
+
+
+def test_same_named_municipalities_are_different_members(tmp_path):
+    """府中市 in Tokyo and 府中市 in Hiroshima are two members, both kept."""
+    members = tmp_path / "members.toml"
+    members.write_text(
+        '[[members]]\nname = "府中市"\nprefecture = "東京都"\n\n[[members]]\nname = "府中市"\nprefecture = "広島県"\n',
+        encoding="utf-8",
+    )
+    with _core(tmp_path / "d") as core:
+        assert core.store.apply(core.load_data_file(members)) == {"members": 2}
+        assert core.store.apply(core.load_data_file(members)) == {"members": 0}
+        fuchu = [m.prefecture for m in core.store.knowledge.members() if m.name == "府中市"]
+        assert sorted(fuchu) == ["広島県", "東京都"]
+
+
+def test_export_import_is_a_no_op_for_empty_and_crlf_values(tmp_path):
+    """Empty optional text, an empty venue and CRLF line ends survive export and re-import unchanged."""
+    odd = tmp_path / "odd.toml"
+    odd.write_bytes(
+        b'[[events]]\nid = "odd"\nkind = "training"\ntitle = "t"\ntitle_en = ""\nvenue = {}\n'
+        b'starts_at = 2027-03-01T10:00:00+09:00\n\n[[events]]\nid = "odd2"\nkind = "training"\n'
+        b'title = "line one\\r\\nline two"\nvenue = ""\nstarts_at = 2027-03-02T10:00:00+09:00\n'
+    )
+    with _core(tmp_path / "d") as core:
+        core.store.apply(core.load_data_file(odd))
+        exported = tmp_path / "exported.toml"
+        exported.write_text(dump_dataset(core.store.export()), encoding="utf-8")
+        assert set(core.store.apply(core.load_data_file(exported)).values()) == {0}
+        assert core.store.events.get("odd").venue is None
+        assert core.store.events.get("odd2").title == "line one\nline two"
