@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
-from storage.atomic import AtomicJSONStorage
+from storage.atomic import AtomicJSONStorage, fsync_dir
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -32,9 +32,10 @@ class MonthlyArchive:
         self._open_limit = open_limit
         # Only the newest partitions stay parsed in memory; older months are read on demand.
         self._open: OrderedDict[str, TinyDB] = OrderedDict()
-        if writable:
-            directory.mkdir(mode=_DIR_MODE, exist_ok=True)
+        if writable and not directory.is_dir():
+            directory.mkdir(mode=_DIR_MODE)
             os.chmod(directory, _DIR_MODE)
+            fsync_dir(directory.parent)  # the new folder itself must survive a crash
 
     @staticmethod
     def partition_of(when: datetime) -> str:

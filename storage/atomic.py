@@ -24,7 +24,7 @@ from storage.errors import StoreError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["FILE_MODE", "AtomicJSONStorage", "atomic_write_bytes", "remove_stale_temporaries"]
+__all__ = ["FILE_MODE", "AtomicJSONStorage", "atomic_write_bytes", "fsync_dir", "remove_stale_temporaries"]
 
 _log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ FILE_MODE = 0o600
 _TMP_SUFFIX = ".tmp"
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -59,7 +59,7 @@ def atomic_write_bytes(path: Path, payload: bytes, *, durable: bool = True) -> N
     os.close(fd)
     os.replace(tmp, path)
     if durable:
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
 
 
 def remove_stale_temporaries(directory: Path) -> int:
