@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from bot.core import Core
 
-__all__ = ["Application", "Platform"]
+__all__ = ["Application", "IntakeService", "Platform", "build_services"]
 
 _log = logging.getLogger(__name__)
 
@@ -56,3 +56,44 @@ class Application:
             raise
         except Exception:  # noqa: BLE001 - any failure of one platform is logged, the rest keep running
             _log.exception("platform %s failed", platform.name)
+
+
+class IntakeService:
+    """The mail listener and the relay behind it, as one component of the application."""
+
+    name = "mail"
+
+    def __init__(self, core: Core) -> None:
+        from bot.mail_intake import IntakeServer
+        from bot.posters import DiscordPoster, SlackPoster
+        from bot.relay import Poster, RelayService
+
+        config = core.config
+        posters: dict[str, Poster] = {}
+        if config.secrets.slack_bot_token:
+            posters["slack"] = SlackPoster(config.secrets.slack_bot_token, config.get("slack.api_base_url"))
+        if config.secrets.discord_token:
+            posters["discord"] = DiscordPoster(config.secrets.discord_token, config.get("discord.api_base_url"))
+        self.relay = RelayService(core.store, core.intake, posters, config.timezone)
+        host, port = config.get("mail.intake.listen").rsplit(":", 1)
+        self.server = IntakeServer(
+            core.store.spool,
+            host,
+            int(port),
+            protocol=config.get("mail.intake.protocol"),
+            addresses=frozenset(a.lower() for a in config.get("mail.intake.addresses")),
+            max_size=config.get("mail.intake.max_size"),
+            on_spooled=self.relay.spooled,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.server.start()
+        try:
+            await self.relay.run(stop)
+        finally:
+            await self.server.stop()
+
+
+def build_services(core: Core) -> list[Platform]:
+    """The components `rmo-bot run` starts beside the chat platforms."""
+    return [IntakeService(core)]

@@ -74,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     exp = command("export", "print everything in the store as a data file")
     exp.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")
     command("check-config", "validate the configuration and say what would run")
+    ingest = command("ingest", "run one raw message (.eml) through the mail intake, as the listener would")
+    ingest.add_argument("file", type=Path)
+    ingest.add_argument("--json", action="store_true", help="print the result and every payload as JSON")
+    box = command("quarantine", "mail kept but not relayed: list, show ID, release ID")
+    box.add_argument("action", choices=("list", "show", "release"))
+    box.add_argument("id", nargs="?")
     unanswered = command("unanswered", "list the questions the bot could not answer")
     unanswered.add_argument("--limit", type=_positive, default=50, help="at most this many, newest first")
     unanswered.add_argument("--json", action="store_true", help="print JSON lines")
@@ -90,6 +96,8 @@ def _config(args: argparse.Namespace) -> Config:
 def _setup_logging(config: Config, *, quiet: bool) -> None:
     level = logging.WARNING if quiet else getattr(logging, config.get("bot.log_level"))
     logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # aiosmtpd logs every SMTP command at INFO: keep its warnings, not its chatter.
+    logging.getLogger("mail.log").setLevel(max(level, logging.WARNING))
 
 
 def _open(config: Config, args: argparse.Namespace, clock: Clock, *, read_only_fallback: bool = False) -> Core:
@@ -181,19 +189,26 @@ def _cmd_check_config(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_mail(config: Config, args: argparse.Namespace) -> int:
+    from bot import mailcli
+
+    with _open(config, args, SystemClock(config.timezone)) as core:
+        handler = mailcli.ingest if args.command == "ingest" else mailcli.quarantine
+        return handler(core, config, args)
+
+
 def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = False) -> int:
     import asyncio
 
-    from bot.app import Application, Platform
+    from bot.app import Application, Platform, build_services
     from bot.console import ConsolePlatform
 
     with _open(config, args, SystemClock(config.timezone)) as core:
         platforms: list[Platform] = []
         if console_only or config.console_enabled:
             platforms.append(ConsolePlatform(core.answerer, stop_at_eof=console_only))
-        if not console_only and (config.slack_configured or config.discord_configured):
-            _log.warning("Slack and Discord credentials are set, but those platforms are not part of this build yet")
-        asyncio.run(Application(core, platforms).run())
+        services = [] if console_only else build_services(core)
+        asyncio.run(Application(core, [*services, *platforms]).run())
     return 0
 
 
@@ -203,6 +218,8 @@ _COMMANDS: dict[str, Callable[[Config, argparse.Namespace], int]] = {
     "export": _cmd_export,
     "unanswered": _cmd_unanswered,
     "check-config": _cmd_check_config,
+    "ingest": _cmd_mail,
+    "quarantine": _cmd_mail,
     "run": _cmd_run,
     "console": lambda config, args: _cmd_run(config, args, console_only=True),
 }

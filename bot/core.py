@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from handlers.answering import PLACEHOLDERS, Answerer
 from handlers.messages import INTENTS
+from handlers.relay import IntakePolicy, MailIntake, Routes
 from storage.datafile import DataRules, DataSet, load_dataset
 from storage.errors import StoreLockedError
 from storage.store import Store
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     from bot.config import Config
     from handlers.ports import Clock
 
-__all__ = ["BUNDLED_DATA", "Core", "load_bundled"]
+__all__ = ["BUNDLED_DATA", "Core", "intake_policy", "load_bundled", "routes"]
 
 _log = logging.getLogger(__name__)
 
@@ -34,6 +36,9 @@ class Core:
         self.clock = clock
         self.answerer = Answerer(
             store.knowledge, store.events, store.unanswered, clock, config.timezone, config.contact
+        )
+        self.intake = MailIntake(
+            store.knowledge, store.announcements, store.outbox, store.quarantine, intake_policy(config), routes(config)
         )
 
     @classmethod
@@ -73,6 +78,21 @@ class Core:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def intake_policy(config: Config) -> IntakePolicy:
+    """Which posts are genuine, from [mail.intake] (and the bot's own From, to refuse loops)."""
+    own = [addr for _, addr in getaddresses([config.get("mail.outbound.from")]) if addr]
+    return IntakePolicy.of(config.get("mail.intake.list_ids"), config.get("mail.intake.allowed_senders"), own)
+
+
+def routes(config: Config) -> Routes:
+    """Each platform's default and per-block channels, from [slack] and [discord]."""
+    platforms = ("slack", "discord")
+    return Routes(
+        default={p: tuple(config.get(f"{p}.default_channels")) for p in platforms},
+        blocks={p: dict(config.get(f"{p}.block_channels")) for p in platforms},
+    )
 
 
 def data_rules(config: Config, known_blocks: tuple[str, ...] = ()) -> DataRules:

@@ -84,6 +84,11 @@ class MonthlyArchive:
                 docs.reverse()
             yield from (dict(doc) for doc in docs)
 
+    def docs_in(self, partition: str) -> list[dict[str, Any]]:
+        """The documents of one month (as stored; do not modify)."""
+        table = self._db(partition).table("_default")
+        return [dict(doc) for doc in table.all()]
+
     def count(self) -> int:
         return sum(len(self._db(p)) for p in self.partitions())
 

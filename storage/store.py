@@ -6,6 +6,9 @@ Layout (one file per concern, so a write rewrites only what it touches):
     events.json          block meetings and trainings
     unanswered/YYYY-MM.json
     announcements/YYYY-MM.json
+    spool/*.eml          mail received, durable before the SMTP 250, until processed
+    outbox.json          deliveries waiting to be posted
+    quarantine.json, quarantine/*.eml   mail kept but not relayed, with the reason
 """
 
 from __future__ import annotations
@@ -24,12 +27,15 @@ from storage.atomic import FILE_MODE, AtomicJSONStorage, remove_stale_temporarie
 from storage.datafile import DataSet
 from storage.errors import SchemaError, StoreError
 from storage.lock import DataDirLock
+from storage.outbox import Outbox
+from storage.quarantine import Quarantine
 from storage.repositories import (
     TinyAnnouncementRepository,
     TinyEventRepository,
     TinyKnowledgeRepository,
     TinyUnansweredRepository,
 )
+from storage.spool import Spool
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -170,6 +176,24 @@ class Store:
     @functools.cached_property
     def announcements(self) -> TinyAnnouncementRepository:
         return TinyAnnouncementRepository(self._archive("announcements"))
+
+    @functools.cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self._db("outbox"))
+
+    @functools.cached_property
+    def quarantine(self) -> Quarantine:
+        return Quarantine(self._db("quarantine"), self.directory / "quarantine", durable=self._durable)
+
+    @functools.cached_property
+    def spool(self) -> Spool:
+        return Spool(self.directory / "spool", durable=self._durable)
+
+    @contextlib.contextmanager
+    def mail_batch(self) -> Iterator[None]:
+        """Group the intake's writes: the outbox and the quarantine index are each written once."""
+        with self._storage("outbox").batch(), self._storage("quarantine").batch():
+            yield
 
     @functools.cached_property
     def unanswered(self) -> TinyUnansweredRepository:

@@ -1,0 +1,105 @@
+"""The mail intake: an SMTP (or LMTP) listener that answers 250 only once a message is safely spooled.
+
+It accepts mail only for its configured addresses and relays nothing onward; a message it cannot
+store gets 451, so the sending MTA keeps it and tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aiosmtpd.lmtp import LMTP
+from aiosmtpd.smtp import SMTP
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from storage.spool import Spool
+
+__all__ = ["IntakeServer"]
+
+_log = logging.getLogger(__name__)
+
+
+class _Handler:
+    def __init__(self, spool: Spool, addresses: frozenset[str], on_spooled: Callable[[], None]) -> None:
+        self._spool = spool
+        self._addresses = addresses
+        self._on_spooled = on_spooled
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        del server, session, rcpt_options
+        if self._addresses and address.strip().lower() not in self._addresses:
+            return "550 5.1.1 No such recipient here (this intake relays nothing)"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        del server, session
+        content = envelope.original_content or envelope.content
+        raw = content if isinstance(content, bytes) else str(content).encode("utf-8", "surrogateescape")
+        # The envelope sender travels with the message, as an MTA's Return-Path would: "<>" marks a bounce.
+        mail_from = envelope.mail_from or ""
+        stamped = f"Return-Path: <{mail_from.strip('<>')}>\r\n".encode("utf-8", "replace") + raw
+        try:
+            name = await asyncio.to_thread(self._spool.put, stamped)
+        except OSError as exc:
+            _log.error("could not spool a message from %s: %s", mail_from, exc)
+            return "451 4.3.0 Cannot store the message now; please try again later"
+        _log.debug("spooled %s (%d bytes) from %s", name, len(raw), mail_from)
+        self._on_spooled()
+        return "250 2.0.0 OK: queued"
+
+
+class IntakeServer:
+    """Serves SMTP or LMTP on `host:port` (port 0 picks a free one; `port` tells which)."""
+
+    def __init__(
+        self,
+        spool: Spool,
+        host: str,
+        port: int,
+        *,
+        protocol: str = "smtp",
+        addresses: frozenset[str] = frozenset(),
+        max_size: int = 10 * 1024 * 1024,
+        on_spooled: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._handler = _Handler(spool, addresses, on_spooled)
+        self._host = host.strip("[]")
+        self._port = port
+        self._protocol = protocol
+        self._max_size = max_size
+        self._server: asyncio.Server | None = None
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        cls = LMTP if self._protocol == "lmtp" else SMTP
+
+        def factory() -> Any:
+            return cls(
+                self._handler,
+                data_size_limit=self._max_size,
+                enable_SMTPUTF8=True,
+                decode_data=False,
+                hostname="rmo-bot",
+                ident="rmo-bot intake",
+            )
+
+        self._server = await loop.create_server(factory, self._host, self._port)
+        _log.info("mail intake listening on %s:%d (%s)", self._host, self.port, self._protocol.upper())
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None

@@ -1,0 +1,145 @@
+"""Posting to Slack and Discord: the transport edge of the relay. Each poster turns one payload into
+one platform call and every failure into a DeliveryError that says whether to retry."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import DeliveryRejected, DeliveryRetryable, DeliveryTimeout, DeliveryUncertain
+from bot.render.slack import EVENT_TYPE
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+__all__ = ["DiscordPoster", "SlackPoster"]
+
+_log = logging.getLogger(__name__)
+_TIMEOUT = 10.0
+
+
+def _retry_after(value: object) -> float | None:
+    try:
+        return max(0.0, float(str(value)))
+    except (TypeError, ValueError):
+        return None
+
+
+class SlackPoster:
+    """chat.postMessage through slack_sdk's async client (with its rate-limit retry handler)."""
+
+    platform = "slack"
+
+    def __init__(self, token: str, base_url: str, *, timeout: float = _TIMEOUT) -> None:
+        self._client = AsyncWebClient(
+            token=token,
+            base_url=base_url if base_url.endswith("/") else base_url + "/",
+            timeout=int(timeout),
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
+        )
+
+    async def post(self, channel: str, payload: dict[str, Any]) -> None:
+        try:
+            await asyncio.wait_for(self._client.chat_postMessage(**payload), timeout=_TIMEOUT * 2)
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
+            retry_after = _retry_after(
+                exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
+            )
+            if status == 429 or error == "ratelimited":
+                raise DeliveryRetryable(f"Slack rate limit ({channel})", retry_after=retry_after) from exc
+            if status >= 500 or error in {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}:
+                raise DeliveryUncertain(f"Slack error {status} {error} ({channel})", retry_after=retry_after) from exc
+            raise DeliveryRejected(f"Slack refused the post to {channel}: {error or status}") from exc
+        except TimeoutError as exc:
+            raise DeliveryTimeout(f"Slack did not answer ({channel})") from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise DeliveryUncertain(f"cannot reach Slack ({channel}): {exc}") from exc
+
+    async def posted_parts(self, channel: str, delivery_id: str, since: datetime) -> set[int]:
+        """Parts of a delivery already in the channel (found by the metadata every post carries)."""
+        found: set[int] = set()
+        cursor: str | None = None
+        for _ in range(20):
+            try:
+                response = await asyncio.wait_for(
+                    self._client.conversations_history(
+                        channel=channel,
+                        oldest=f"{since.timestamp() - 60:.6f}",
+                        include_all_metadata=True,
+                        limit=200,
+                        cursor=cursor,
+                    ),
+                    timeout=_TIMEOUT * 2,
+                )
+            except (SlackApiError, TimeoutError, aiohttp.ClientError, OSError) as exc:
+                raise DeliveryUncertain(f"cannot look up {channel}'s history: {exc}") from exc
+            messages: list[dict[str, Any]] = response.get("messages") or []
+            for message in messages:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == EVENT_TYPE and payload.get("delivery") == delivery_id:
+                    found.add(int(payload.get("part", 0)))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return found
+
+    async def close(self) -> None:
+        session = getattr(self._client, "session", None)
+        if session is not None:
+            await session.close()
+
+
+class DiscordPoster:
+    """POST /channels/{id}/messages on Discord's REST API, with a nonce Discord enforces."""
+
+    platform = "discord"
+
+    def __init__(self, token: str, base_url: str, *, timeout: float = _TIMEOUT) -> None:
+        self._base = base_url.rstrip("/")
+        self._headers = {
+            "Authorization": f"Bot {token}",
+            "Content-Type": "application/json",
+            "User-Agent": "DiscordBot (https://github.com/rmo-bot, 0.1) rmo-bot",
+        }
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def post(self, channel: str, payload: dict[str, Any]) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout, headers=self._headers)
+        url = f"{self._base}/channels/{channel}/messages"
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        try:
+            async with self._session.post(url, data=body) as response:
+                text = await response.text()
+                status = response.status
+                headers = response.headers
+        except TimeoutError as exc:
+            raise DeliveryTimeout(f"Discord did not answer ({channel})") from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise DeliveryUncertain(f"cannot reach Discord ({channel}): {exc}") from exc
+        if 200 <= status < 300:
+            return
+        retry_after = _retry_after(headers.get("Retry-After"))
+        if status == 429:
+            with contextlib.suppress(ValueError, AttributeError):
+                retry_after = _retry_after(json.loads(text).get("retry_after")) or retry_after
+            raise DeliveryRetryable(f"Discord rate limit ({channel})", retry_after=retry_after)
+        if status >= 500:
+            raise DeliveryUncertain(f"Discord error {status} ({channel})", retry_after=retry_after)
+        raise DeliveryRejected(f"Discord refused the post to {channel}: {status} {text[:200]}")
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()

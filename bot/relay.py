@@ -1,0 +1,205 @@
+"""The relay at run time: drain the spool into announcements, and post the outbox, channel by channel.
+
+Each (platform, channel) has one lane that posts its deliveries strictly in order; a failure holds
+the lane and is retried with back-off (honouring Retry-After) until it succeeds, so order is kept and
+nothing is skipped. Progress is committed to the outbox a few times a second; after a crash, Discord's
+enforced nonce and a look at Slack's channel history keep a re-sent part from appearing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.errors import DeliveryError, DeliveryRejected, DeliveryUncertain
+from bot.render.discord import render_discord
+from bot.render.slack import render_slack
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import tzinfo
+
+    from handlers.relay import MailIntake
+    from storage.records import Announcement, Delivery
+    from storage.store import Store
+
+__all__ = ["Poster", "RelayService"]
+
+_log = logging.getLogger(__name__)
+
+_BATCH = 200  # messages taken from the spool at once
+_COMMIT_EVERY = 0.05  # seconds between outbox commits while there is progress to save
+_MAX_BACKOFF = 8.0
+_PERMANENT_TRIES = 5
+
+
+class Poster(Protocol):
+    platform: str
+
+    async def post(self, channel: str, payload: dict[str, Any]) -> None: ...
+    async def close(self) -> None: ...
+
+
+def _render(platform: str) -> Callable[[Announcement, str, tzinfo, str], list[Any]]:
+    return {"slack": render_slack, "discord": render_discord}[platform]  # type: ignore[return-value]
+
+
+class RelayService:
+    """Spool → intake → outbox → platforms, inside the bot's event loop."""
+
+    def __init__(self, store: Store, intake: MailIntake, posters: dict[str, Poster], tz: tzinfo) -> None:
+        self._store = store
+        self._intake = intake
+        self._posters = posters
+        self._tz = tz
+        self._spooled = asyncio.Event()
+        self._lane_wakeups: dict[tuple[str, str], asyncio.Event] = {}
+        self._lanes: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._dirty = asyncio.Event()
+        # Deliveries that may already be (partly) posted: found in the outbox at start, or after a timeout.
+        self._uncertain: set[str] = {d.id for d in store.outbox.pending()}
+        self.processed = 0
+
+    def spooled(self) -> None:
+        """Called by the intake server after each message is durably spooled."""
+        self._spooled.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        tasks = [
+            asyncio.create_task(self._process_spool(), name="relay-spool"),
+            asyncio.create_task(self._commit_loop(), name="relay-commit"),
+        ]
+        for lane in self._store.outbox.lanes():
+            self._open_lane(lane)
+        self._spooled.set()  # whatever a crash left in the spool is processed first
+        try:
+            await stop.wait()
+        finally:
+            for task in [*tasks, *self._lanes.values()]:
+                task.cancel()
+            await asyncio.gather(*tasks, *self._lanes.values(), return_exceptions=True)
+            self._commit()
+            for poster in self._posters.values():
+                with contextlib.suppress(Exception):
+                    await poster.close()
+
+    # Spool ------------------------------------------------------------------------------------------
+
+    async def _process_spool(self) -> None:
+        spool = self._store.spool
+        while True:
+            await self._spooled.wait()
+            self._spooled.clear()
+            while names := spool.pending()[:_BATCH]:
+                self._process(names)
+                await asyncio.sleep(0)
+
+    def _process(self, names: list[str]) -> None:
+        spool = self._store.spool
+        items = []
+        for name in names:
+            received = datetime.fromtimestamp(int(name.split("-", 1)[0]) / 1e9, tz=UTC).astimezone(self._tz)
+            items.append((spool.read(name), received, None))
+        with self._store.mail_batch():
+            results = self._intake.process_batch(items)
+        spool.remove(names)  # only now: a crash before this re-processes them, and de-duplication catches it
+        self.processed += len(results)
+        for result in results:
+            if result.status == "accepted" and result.announcement:
+                _log.info("accepted %s %r → %d deliveries", result.announcement.id, result.announcement.subject,
+                          len(result.deliveries))  # fmt: skip
+                for delivery in result.deliveries:
+                    self._open_lane((delivery.platform, delivery.channel)).set()
+            else:
+                _log.info("%s: %s", result.status, result.reason)
+
+    # Outbox -----------------------------------------------------------------------------------------
+
+    def _open_lane(self, lane: tuple[str, str]) -> asyncio.Event:
+        wakeup = self._lane_wakeups.get(lane)
+        if wakeup is None:
+            wakeup = self._lane_wakeups[lane] = asyncio.Event()
+            wakeup.set()
+            if lane[0] in self._posters:
+                self._lanes[lane] = asyncio.create_task(self._run_lane(lane, wakeup), name=f"lane-{lane[0]}-{lane[1]}")
+            else:
+                _log.warning("no %s credentials: deliveries to %s wait in the outbox", lane[0], lane[1])
+        return wakeup
+
+    async def _run_lane(self, lane: tuple[str, str], wakeup: asyncio.Event) -> None:
+        platform, channel = lane
+        while True:
+            delivery = self._store.outbox.next_for(platform, channel)
+            if delivery is None:
+                wakeup.clear()
+                await wakeup.wait()
+                continue
+            await self._deliver(delivery)
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        outbox = self._store.outbox
+        announcement = self._store.announcements.get(delivery.announcement_id)
+        if announcement is None:
+            _log.error("delivery %s: announcement %s is missing", delivery.id, delivery.announcement_id)
+            outbox.update(delivery, failed=True, last_error="announcement missing")
+            self._dirty.set()
+            return
+        poster = self._posters[delivery.platform]
+        payloads = _render(delivery.platform)(announcement, delivery.channel, self._tz, delivery.id)
+        tries = 0
+        while delivery.parts_done < len(payloads):
+            part = delivery.parts_done + 1
+            try:
+                if delivery.id in self._uncertain and await self._already_posted(poster, delivery, part):
+                    _log.info("delivery %s part %d was already posted; not posting it again", delivery.id, part)
+                else:
+                    await poster.post(delivery.channel, dict(payloads[part - 1]))
+            except DeliveryError as exc:
+                tries += 1
+                if isinstance(exc, DeliveryUncertain):
+                    self._uncertain.add(delivery.id)
+                permanent = isinstance(exc, DeliveryRejected)
+                delivery = outbox.update(delivery, attempts=delivery.attempts + 1, last_error=str(exc))
+                if permanent and tries >= _PERMANENT_TRIES:
+                    _log.error("giving up on %s after %d tries: %s", delivery.id, tries, exc)
+                    outbox.update(delivery, failed=True)
+                    self._dirty.set()
+                    return
+                delay = exc.retry_after if exc.retry_after is not None else min(_MAX_BACKOFF, 0.5 * 2 ** min(tries, 8))
+                delay = min(delay, 60.0) + random.uniform(0, 0.1)  # noqa: S311 - jitter, not security
+                _log.warning("%s; retrying in %.1f s", exc, delay)
+                self._dirty.set()
+                await asyncio.sleep(delay)
+                continue
+            tries = 0
+            delivery = outbox.update(delivery, parts_done=part)
+            self._dirty.set()
+        outbox.done(delivery)
+        self._uncertain.discard(delivery.id)
+        self._dirty.set()
+
+    async def _already_posted(self, poster: Poster, delivery: Delivery, part: int) -> bool:
+        lookup = getattr(poster, "posted_parts", None)
+        if lookup is None:
+            return False  # Discord: the enforced nonce makes a repeat harmless
+        posted: set[int] = await lookup(delivery.channel, delivery.id, delivery.created_at)
+        return part in posted
+
+    async def _commit_loop(self) -> None:
+        while True:
+            await self._dirty.wait()
+            await asyncio.sleep(_COMMIT_EVERY)
+            self._dirty.clear()
+            self._commit()
+
+    def _commit(self) -> None:
+        try:
+            with self._store.mail_batch():
+                self._store.outbox.commit()
+        except OSError:
+            _log.exception("could not save the outbox; will try again")
+            self._dirty.set()

@@ -1,0 +1,67 @@
+"""Announcements as Slack `chat.postMessage` payloads: Block Kit within Slack's limits, nobody pinged."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from bot.render.common import attachment_lines, byline, split_text
+
+if TYPE_CHECKING:
+    from datetime import tzinfo
+
+    from storage.records import Announcement
+
+__all__ = ["SlackMessage", "escape_mrkdwn", "render_slack"]
+
+SECTION_LIMIT = 3000  # a section's text
+HEADER_LIMIT = 150  # a header's plain text
+EVENT_TYPE = "rmo_announcement"
+
+
+class SlackMessage(TypedDict):
+    channel: str
+    text: str
+    blocks: list[dict[str, Any]]
+    unfurl_links: bool
+    unfurl_media: bool
+    metadata: dict[str, Any]
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Slack's three control characters; with them escaped no <!channel> or <@U…> can ping."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_slack(announcement: Announcement, channel: str, tz: tzinfo, delivery_id: str = "") -> list[SlackMessage]:
+    """One payload per part; a long announcement is split at paragraphs with (1/3) markers."""
+    body = announcement.body or "（本文なし）"
+    parts = split_text(body, SECTION_LIMIT - 20)
+    count = len(parts)
+    messages: list[SlackMessage] = []
+    for number, part in enumerate(parts, start=1):
+        marker = f" ({number}/{count})" if count > 1 else ""
+        subject = (announcement.subject or "（件名なし）") + marker
+        header = subject if len(subject) <= HEADER_LIMIT else subject[: HEADER_LIMIT - 1] + "…"
+        blocks: list[dict[str, Any]] = [
+            {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": False}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(byline(announcement, tz))}]},
+            {"type": "section", "text": {"type": "mrkdwn", "text": escape_mrkdwn(part), "verbatim": True}},
+        ]
+        if number == count and announcement.attachments:
+            listing = escape_mrkdwn("\n".join(attachment_lines(announcement)))
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": listing, "verbatim": True}})
+        fallback = escape_mrkdwn(f"{subject}\n{part}")
+        messages.append(
+            SlackMessage(
+                channel=channel,
+                text=fallback,
+                blocks=blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={
+                    "event_type": EVENT_TYPE,
+                    "event_payload": {"announcement": announcement.id, "delivery": delivery_id, "part": number},
+                },
+            )
+        )
+    return messages

@@ -1,0 +1,75 @@
+"""Taking off what a mailing list adds: the [List] subject tag, the footer, the DMARC From rewrite."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from handlers.mail.parse import ParsedMail
+
+__all__ = ["author_of", "strip_footer", "strip_subject_tag"]
+
+_REPLY_PREFIX = re.compile(r"^((?:re|fw|fwd|転送|返信)\s*[:：]\s*)+", re.IGNORECASE)
+_TAG = re.compile(r"^\s*\[([^\[\]]{1,80})\]\s*")
+_RULE = re.compile(r"^\s*_{10,}\s*$")
+_FOOTER_WORDS = re.compile(
+    r"-leave@|-unsubscribe@|unsubscribe|mailing list|listinfo|メーリングリスト|配信停止|配信解除|登録解除|退会",
+    re.IGNORECASE,
+)
+_VIA = re.compile(r"\s+via\s+.+$", re.IGNORECASE)
+
+
+def _tag_names(mail: ParsedMail) -> set[str]:
+    names = {mail.list_name.strip().lower()} if mail.list_name else set()
+    if mail.list_id:
+        local = mail.list_id.split(".", 1)[0]
+        names |= {local, mail.list_id}
+    if mail.list_post:
+        names.add(mail.list_post.split("@", 1)[0])
+    return {n for n in names if n}
+
+
+def strip_subject_tag(subject: str, mail: ParsedMail) -> str:
+    """「[RMO お知らせ] 【近畿ブロック】会議のご案内」 → 「【近畿ブロック】会議のご案内」 (Re: kept)."""
+    names = _tag_names(mail)
+    prefix_match = _REPLY_PREFIX.match(subject)
+    prefix = prefix_match.group(0) if prefix_match else ""
+    rest = subject[len(prefix) :]
+    while True:
+        tag = _TAG.match(rest)
+        if not tag:
+            break
+        label = re.sub(r"[:\s]\d+$", "", tag.group(1)).strip().lower()
+        if label not in names:
+            break
+        rest = rest[tag.end() :]
+        again = _REPLY_PREFIX.match(rest)  # "[List] Re: [List] …"
+        if again:
+            prefix = prefix or again.group(0)
+            rest = rest[again.end() :]
+    return (prefix + rest).strip() or subject.strip()
+
+
+def strip_footer(body: str) -> str:
+    """Drop a list footer: a rule of underscores followed only by lines about the list."""
+    lines = body.split("\n")
+    for index in range(len(lines) - 1, -1, -1):
+        if _RULE.match(lines[index]):
+            tail = "\n".join(lines[index + 1 :])
+            if _FOOTER_WORDS.search(tail) and len(tail) < 600:
+                return "\n".join(lines[:index]).rstrip()
+            break
+    return body
+
+
+def author_of(mail: ParsedMail) -> tuple[str, str]:
+    """The real author (address, name): under DMARC mitigation the list sends From itself and puts
+    the author in Reply-To ("Author via List <list@…>")."""
+    list_addresses = {a for a in (mail.list_post,) if a}
+    rewritten = mail.from_address in list_addresses or bool(_VIA.search(mail.from_name))
+    if rewritten:
+        for candidate in (*mail.reply_to, *mail.cc):
+            if candidate not in list_addresses:
+                return candidate, _VIA.sub("", mail.from_name).strip()
+    return mail.from_address, mail.from_name

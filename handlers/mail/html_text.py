@@ -1,0 +1,75 @@
+"""HTML mail as plain text: the words and their links, without tags, styles or scripts."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+__all__ = ["html_to_text"]
+
+_BLOCK = frozenset({
+    "p", "div", "section", "article", "header", "footer", "blockquote", "pre", "table", "tr", "ul", "ol",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "address", "center", "dl", "dt", "dd", "form", "fieldset",
+})  # fmt: skip
+_SKIP = frozenset({"script", "style", "head", "title", "noscript", "template", "svg", "object", "iframe"})
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+class _TextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+        self._links: list[tuple[str, int]] = []
+        self._pre = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self._skip += 1
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag == "li":
+            self.parts.append("\n・")
+        elif tag in {"td", "th"}:
+            self.parts.append(" ")
+        elif tag in _BLOCK:
+            self.parts.append("\n")
+            self._pre += tag == "pre"
+        elif tag == "a":
+            href = dict(attrs).get("href") or ""
+            self._links.append((href.strip(), len(self.parts)))
+        elif tag == "img":
+            alt = dict(attrs).get("alt")
+            if alt:
+                self.parts.append(alt)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK:
+            self.parts.append("\n")
+            self._pre -= tag == "pre" and self._pre > 0
+        elif tag == "a" and self._links:
+            href, start = self._links.pop()
+            text = "".join(self.parts[start:]).strip()
+            if href.startswith(("http://", "https://", "mailto:")):
+                target = href.removeprefix("mailto:")
+                if not text:
+                    self.parts.append(target)
+                elif text not in {href, target}:
+                    self.parts.append(f" ({target})")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        self.parts.append(data if self._pre else _SPACES.sub(" ", data.replace("\r", "").replace("\n", " ")))
+
+
+def html_to_text(html: str) -> str:
+    """The readable text of an HTML part: block elements and <br> as line breaks, links as text (URL)."""
+    parser = _TextParser()
+    parser.feed(html)
+    parser.close()
+    lines = (line.strip() for line in "".join(parser.parts).split("\n"))
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

@@ -1,0 +1,273 @@
+"""The relay's decisions: is a post from our list and our secretariat, is it new, where does it go.
+
+`MailIntake.process_batch` turns raw messages into announcements and deliveries (or keeps them in
+quarantine with a reason); it touches the store only through its repositories and never a platform.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from handlers.mail.decoration import author_of, strip_footer, strip_subject_tag
+from handlers.mail.parse import ParsedMail, parse_mail
+from handlers.places import BlockFinder
+from handlers.text import fold
+from storage.records import Announcement, Attachment, Delivery, QuarantinedMail
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from datetime import datetime
+
+    from storage.outbox import Outbox
+    from storage.quarantine import Quarantine
+    from storage.repositories import KnowledgeRepository, TinyAnnouncementRepository
+
+__all__ = ["IntakePolicy", "IntakeResult", "MailIntake", "Routes", "Status"]
+
+_log = logging.getLogger(__name__)
+
+Status = Literal["accepted", "rejected", "duplicate", "quarantined"]
+_AUTO_SUBJECT = re.compile(
+    r"^(out of (the )?office|auto(matic)?[- ]?(reply|response)|autoreply|vacation|不在|自動返信|自動応答|休暇)",
+    re.IGNORECASE,
+)
+_BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|bounces?)@", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class IntakePolicy:
+    """Which posts are genuine: from these lists, by these authors, and never the bot's own mail."""
+
+    list_ids: frozenset[str]
+    allowed_senders: frozenset[str]
+    own_addresses: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, list_ids: Iterable[str], senders: Iterable[str], own: Iterable[str] = ()) -> IntakePolicy:
+        return cls(
+            frozenset(i.strip().lower() for i in list_ids),
+            frozenset(s.strip().lower() for s in senders),
+            frozenset(o.strip().lower() for o in own if o),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Routes:
+    """Where announcements go: every platform's default channels, and a channel per block."""
+
+    default: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    blocks: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def destinations(self, blocks: Iterable[str]) -> list[tuple[str, str]]:
+        """(platform, channel) pairs for an announcement naming `blocks`, each once."""
+        found: list[tuple[str, str]] = []
+        for platform, channels in self.default.items():
+            found += [(platform, c) for c in channels]
+        for platform, by_block in self.blocks.items():
+            found += [(platform, by_block[b]) for b in blocks if b in by_block]
+        return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    """What became of one message."""
+
+    status: Status
+    reason: str | None
+    announcement: Announcement | None = None
+    deliveries: tuple[Delivery, ...] = ()
+    quarantine_id: str | None = None
+    parsed: ParsedMail | None = None
+
+
+def _message_key(mail: ParsedMail, author: str) -> str:
+    if mail.message_id:
+        return mail.message_id
+    digest = hashlib.sha256(f"{author}\n{mail.subject}\n{mail.body}".encode()).hexdigest()
+    return f"sha256:{digest}"
+
+
+def _short_id(prefix: str, key: str) -> str:
+    return prefix + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _sent_at(mail: ParsedMail) -> datetime | None:
+    if not mail.date:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(mail.date)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+class MailIntake:
+    """Authenticity, normalisation, de-duplication and fan-out for mailing-list posts."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeRepository,
+        announcements: TinyAnnouncementRepository,
+        outbox: Outbox,
+        quarantine: Quarantine,
+        policy: IntakePolicy,
+        routes: Routes,
+    ) -> None:
+        self._knowledge = knowledge
+        self._announcements = announcements
+        self._outbox = outbox
+        self._quarantine = quarantine
+        self.policy = policy
+        self.routes = routes
+        self._finder: tuple[tuple[object, ...], BlockFinder] | None = None
+
+    # Decisions ------------------------------------------------------------------------------------
+
+    def _refusal(self, mail: ParsedMail, author: str, envelope_sender: str | None) -> str | None:
+        """Why this is not a genuine post from our list (None when it is)."""
+        if author in self.policy.own_addresses or mail.header("x-rmo-bot"):
+            return "loop: the bot's own mail is never relayed"
+        auto = mail.header("auto-submitted").strip().lower()
+        if auto and auto != "no":
+            return f"auto-reply (Auto-Submitted: {auto})"
+        if (
+            mail.header("x-autoreply")
+            or mail.header("x-autorespond")
+            or mail.header("x-auto-response-suppress") == "All"
+        ):
+            return "auto-reply (X-Autoreply)"
+        if mail.header("precedence").strip().lower() in {"auto_reply", "auto-reply", "junk"}:
+            return f"auto-reply (Precedence: {mail.header('precedence').strip()})"
+        if _AUTO_SUBJECT.match(mail.subject):
+            return "auto-reply (vacation subject)"
+        if (
+            mail.content_type == "multipart/report"
+            or envelope_sender == ""
+            or _BOUNCE_SENDERS.match(mail.from_address or "")
+        ):
+            return "bounce or delivery report"
+        if not mail.list_id:
+            return "no List-Id: not a mailing-list post"
+        if mail.list_id not in self.policy.list_ids:
+            allowed = ", ".join(sorted(self.policy.list_ids)) or "none configured"
+            return f"List-Id <{mail.list_id}> is not one of ours ({allowed})"
+        if author not in self.policy.allowed_senders:
+            return f"sender {author or '(none)'} is not allowed to announce"
+        return None
+
+    def _blocks(self, subject: str, body: str) -> tuple[str, ...]:
+        blocks, members, officers = self._knowledge.blocks(), self._knowledge.members(), self._knowledge.officers()
+        source = (blocks, members, officers)
+        if self._finder is None or any(a is not b for a, b in zip(source, self._finder[0], strict=True)):
+            self._finder = (source, BlockFinder(blocks, members, officers))
+        finder = self._finder[1]
+        named = [m.block for m in finder.find_all(fold(subject)) if m.kind == "block"]
+        folded_body = fold(body[:5000])
+        named += [
+            m.block
+            for m in finder.find_all(folded_body)
+            if m.kind == "block" and folded_body.startswith("ぶろっく", m.end)
+        ]
+        return tuple(dict.fromkeys(named))
+
+    def examine(
+        self, raw: bytes, received_at: datetime, *, envelope_sender: str | None = None, trusted: bool = False
+    ) -> IntakeResult:
+        """Decide about one message without writing anything. `trusted` skips authenticity (release)."""
+        try:
+            mail = parse_mail(raw)
+        except Exception as exc:  # noqa: BLE001 - the parser is lenient; anything left is a quarantine reason
+            return IntakeResult("quarantined", f"unparseable: {type(exc).__name__}: {exc}")
+        author, author_name = author_of(mail)
+        if not trusted:
+            refusal = self._refusal(mail, author, envelope_sender)
+            if refusal:
+                return IntakeResult("rejected", refusal, parsed=mail)
+        subject = strip_subject_tag(mail.subject, mail)
+        body = strip_footer(mail.body)
+        if not subject.strip() and not body.strip() and not mail.attachments:
+            return IntakeResult("quarantined", "no text: neither a subject nor a body could be read", parsed=mail)
+        key = _message_key(mail, author)
+        if self._announcements.knows(key):
+            return IntakeResult("duplicate", f"already relayed (Message-ID {key})", parsed=mail)
+        if mail.replacements:
+            _log.warning("message %s: %d characters could not be decoded (%s)", key, mail.replacements,
+                         "; ".join(mail.replacement_sites))  # fmt: skip
+        announcement = Announcement(
+            id=_short_id("a", key),
+            message_id=key,
+            subject=subject,
+            body=body,
+            sender=author,
+            sender_name=author_name,
+            received_at=received_at,
+            sent_at=_sent_at(mail),
+            attachments=tuple(Attachment(a.filename, a.content_type, a.size) for a in mail.attachments),
+            blocks=self._blocks(subject, body),
+            replacements=mail.replacements,
+        )
+        deliveries = tuple(
+            Delivery(
+                id=f"{announcement.id}.{platform}.{channel}",
+                announcement_id=announcement.id,
+                platform=platform,
+                channel=channel,
+                seq=0,
+                created_at=received_at,
+            )
+            for platform, channel in self.routes.destinations(announcement.blocks)
+        )
+        return IntakeResult("accepted", None, announcement, deliveries, parsed=mail)
+
+    # Writes -----------------------------------------------------------------------------------------
+
+    def process_batch(
+        self, items: Sequence[tuple[bytes, datetime, str | None]], *, trusted: bool = False
+    ) -> list[IntakeResult]:
+        """Examine and store a batch: announcements, deliveries and quarantined mail, one write each.
+
+        The caller holds the store's mail batch, so the outbox and quarantine files are written once.
+        """
+        results: list[IntakeResult] = []
+        accepted: list[Announcement] = []
+        deliveries: list[Delivery] = []
+        kept: list[tuple[QuarantinedMail, bytes]] = []
+        seen: set[str] = set()
+        for raw, received_at, envelope_sender in items:
+            result = self.examine(raw, received_at, envelope_sender=envelope_sender, trusted=trusted)
+            if result.announcement and result.announcement.message_id in seen:
+                result = IntakeResult("duplicate", "already relayed (same batch)", parsed=result.parsed)
+            if result.status == "accepted" and result.announcement:
+                seen.add(result.announcement.message_id)
+                accepted.append(result.announcement)
+                queued = tuple(
+                    Delivery(d.id, d.announcement_id, d.platform, d.channel, self._outbox.next_seq(), d.created_at)
+                    for d in result.deliveries
+                )
+                deliveries += queued
+                result = IntakeResult("accepted", None, result.announcement, queued, parsed=result.parsed)
+            elif result.status in {"rejected", "quarantined"}:
+                parsed = result.parsed
+                record = QuarantinedMail(
+                    id=_short_id("q", hashlib.sha256(raw).hexdigest() + received_at.isoformat()),
+                    status=result.status,
+                    reason=result.reason or "",
+                    received_at=received_at,
+                    subject=parsed.subject if parsed else "",
+                    sender=parsed.from_address if parsed else "",
+                    size=len(raw),
+                )
+                kept.append((record, raw))
+                result = IntakeResult(result.status, result.reason, quarantine_id=record.id, parsed=parsed)
+            results.append(result)
+        if accepted:
+            self._announcements.add_many(accepted)
+        self._quarantine.add_many(kept)
+        self._outbox.add_many(deliveries)
+        self._outbox.commit()
+        return results

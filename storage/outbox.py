@@ -1,0 +1,86 @@
+"""The durable outbox: deliveries waiting to be posted, one file that holds only what is pending.
+
+Workers change deliveries in memory and `commit()` writes them in one go (group commit): under a burst
+the file is rewritten a few times a second, not once per post. A delivery is removed when it is done,
+so the file stays as small as the backlog.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from typing import TYPE_CHECKING
+
+from storage.records import Delivery
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from tinydb import TinyDB
+
+__all__ = ["Outbox"]
+
+
+class Outbox:
+    """Pending deliveries by id, with their order (`seq`) kept across restarts."""
+
+    def __init__(self, db: TinyDB) -> None:
+        self._table = db.table("deliveries")
+        self._items: dict[str, Delivery] = {
+            Delivery.from_doc(doc).id: Delivery.from_doc(doc) for doc in self._table.all()
+        }
+        self._seq = itertools.count(max((d.seq for d in self._items.values()), default=0) + 1)
+        self._dirty = False
+
+    def next_seq(self) -> int:
+        return next(self._seq)
+
+    def add_many(self, deliveries: Iterable[Delivery]) -> None:
+        """Queue deliveries (written at the next commit)."""
+        for delivery in deliveries:
+            self._items.setdefault(delivery.id, delivery)
+            self._dirty = True
+
+    def pending(self) -> list[Delivery]:
+        """Every delivery not yet done (failed ones included), in order."""
+        return sorted(self._items.values(), key=lambda d: d.seq)
+
+    def lanes(self) -> set[tuple[str, str]]:
+        return {(d.platform, d.channel) for d in self._items.values()}
+
+    def next_for(self, platform: str, channel: str) -> Delivery | None:
+        """The oldest delivery of one channel that is still to be tried."""
+        candidates = [
+            d for d in self._items.values() if (d.platform, d.channel) == (platform, channel) and not d.failed
+        ]
+        return min(candidates, key=lambda d: d.seq, default=None)
+
+    def get(self, delivery_id: str) -> Delivery | None:
+        return self._items.get(delivery_id)
+
+    def update(self, delivery: Delivery, **changes: object) -> Delivery:
+        updated = dataclasses.replace(delivery, **changes)  # type: ignore[arg-type]
+        self._items[delivery.id] = updated
+        self._dirty = True
+        return updated
+
+    def done(self, delivery: Delivery) -> None:
+        self._items.pop(delivery.id, None)
+        self._dirty = True
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def commit(self) -> None:
+        """Write the pending set if it changed."""
+        if not self._dirty:
+            return
+        docs = [d.to_doc() for d in sorted(self._items.values(), key=lambda d: d.seq)]
+        self._table.truncate()  # both inside the store's batch: one atomic file write
+        if docs:
+            self._table.insert_multiple(docs)
+        self._dirty = False
+
+    def __len__(self) -> int:
+        return len(self._items)

@@ -1,0 +1,115 @@
+"""`rmo-bot run` as a child process, configured against local fakes, with its log at hand."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from tests.helpers import ROOT
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+LIST_ID = "announce.rmo-network.example.jp"
+SECRETARIAT = "jimukyoku@rmo-network.example.jp"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_config(path: Path, *, slack_url: str, discord_url: str, port: int = 0, extra: str = "") -> Path:
+    path.write_text(
+        f"""
+[bot]
+log_level = "INFO"
+[console]
+enabled = "off"
+[mail.intake]
+listen = "127.0.0.1:{port}"
+list_ids = ["{LIST_ID}"]
+allowed_senders = ["{SECRETARIAT}", "secretariat@rmo-network.example.jp"]
+[mail.outbound]
+from = "rmo-bot <rmo-bot@rmo-network.example.jp>"
+[slack]
+api_base_url = "{slack_url}"
+default_channels = ["C111"]
+block_channels = {{ kinki = "C222" }}
+[discord]
+api_base_url = "{discord_url}"
+default_channels = ["900"]
+block_channels = {{ kinki = "901" }}
+{extra}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+class BotProcess:
+    """Starts the bot; `port` is the intake's, read from its log."""
+
+    def __init__(self, config: Path, data_dir: Path) -> None:
+        self.config = config
+        self.data_dir = data_dir
+        self.log: list[str] = []
+        self.proc: subprocess.Popen[str] | None = None
+        self.port = 0
+
+    def start(self, timeout: float = 30) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "SMTP_"))}
+        env |= {"PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": "xoxb-test-token", "DISCORD_TOKEN": "discord-test-token"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--config", str(self.config), "--data-dir", str(self.data_dir)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+        ready = threading.Event()
+
+        def pump(stream: object) -> None:
+            for line in stream:  # type: ignore[attr-defined]
+                self.log.append(line)
+                found = re.search(r"mail intake listening on [\d.]+:(\d+)", line)
+                if found:
+                    self.port = int(found.group(1))
+                    ready.set()
+
+        threading.Thread(target=pump, args=(self.proc.stderr,), daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while not ready.wait(0.1):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("rmo-bot did not start:\n" + "".join(self.log[-30:]))
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        self._close()
+
+    def stop(self) -> int:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._close()
+        return self.proc.returncode
+
+    def _close(self) -> None:
+        assert self.proc is not None
+        if self.proc.stderr:
+            self.proc.stderr.close()
+
+    def text(self) -> str:
+        return "".join(self.log)

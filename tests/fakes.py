@@ -1,0 +1,158 @@
+"""Stand-ins for the Slack Web API and Discord's REST API, on loopback, recording exactly what arrives.
+
+Faults are scripted per test: answer 429 with Retry-After, 500, hang, or refuse connections for a while.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Faults:
+    """What the fake does to the next requests: a list of "429", "500", "hang" consumed in order."""
+
+    script: list[str] = field(default_factory=list)
+    retry_after: float = 1.0
+    down_until: float = 0.0  # monotonic time before which the server is stopped (connections refused)
+
+    def next(self) -> str | None:
+        return self.script.pop(0) if self.script else None
+
+
+class FakeAPI:
+    """An aiohttp server on 127.0.0.1 with a random port; `start()` / `stop()` / `restart()`."""
+
+    def __init__(self) -> None:
+        self.app = web.Application()
+        self.calls: list[dict[str, Any]] = []
+        self.faults = Faults()
+        self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+        self.port = 0
+        self.received_at: dict[str, float] = {}
+        self._release = asyncio.Event()
+
+    async def start(self) -> None:
+        self._release = asyncio.Event()
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await self._site.start()
+        sockets = self._site._server.sockets  # type: ignore[union-attr]
+        self.port = sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        self._release.set()  # hung requests end now, so the server can close at once
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def refuse_for(self, seconds: float) -> None:
+        """Close the listening socket for a while: connections are refused, then it comes back."""
+        await self.stop()
+        await asyncio.sleep(seconds)
+        await self.start()
+
+    async def _fault(self) -> web.Response | None:
+        fault = self.faults.next()
+        if fault == "429":
+            return web.json_response(
+                {"ok": False, "error": "ratelimited", "retry_after": self.faults.retry_after},
+                status=429,
+                headers={"Retry-After": str(self.faults.retry_after)},
+            )
+        if fault == "500":
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
+        if fault == "hang":
+            await self._release.wait()
+            return web.json_response({"ok": False, "error": "shutting down"}, status=503)
+        return None
+
+
+class FakeSlack(FakeAPI):
+    """chat.postMessage and conversations.history, like https://slack.com/api/."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ts = itertools.count(1)
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.app.router.add_post("/api/chat.postMessage", self.post_message)
+        self.app.router.add_route("*", "/api/conversations.history", self.history)
+        self.app.router.add_route("*", "/api/auth.test", self.auth_test)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    async def post_message(self, request: web.Request) -> web.Response:
+        fault = await self._fault()
+        if fault is not None:
+            return fault
+        payload = await request.json()
+        self.calls.append({"method": "chat.postMessage", "auth": request.headers.get("Authorization"), **payload})
+        ts = f"{time.time():.0f}.{next(self._ts):06d}"
+        message = {"ts": ts, "text": payload.get("text"), "metadata": payload.get("metadata")}
+        self.messages.setdefault(payload["channel"], []).append(message)
+        key = (payload.get("metadata") or {}).get("event_payload", {}).get("delivery", "")
+        self.received_at.setdefault(
+            f"{key}#{payload.get('metadata', {}).get('event_payload', {}).get('part')}", time.monotonic()
+        )
+        return web.json_response({"ok": True, "channel": payload["channel"], "ts": ts, "message": message})
+
+    async def history(self, request: web.Request) -> web.Response:
+        params = dict(request.query)
+        if request.method == "POST":
+            params.update(await request.post() if request.content_type != "application/json" else await request.json())
+        channel = str(params.get("channel"))
+        messages = list(reversed(self.messages.get(channel, [])))
+        return web.json_response({"ok": True, "messages": messages, "has_more": False})
+
+    async def auth_test(self, request: web.Request) -> web.Response:
+        del request
+        return web.json_response({"ok": True, "user_id": "UBOT", "team_id": "T1"})
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        return [
+            c for c in self.calls if c["method"] == "chat.postMessage" and (channel is None or c["channel"] == channel)
+        ]
+
+
+class FakeDiscord(FakeAPI):
+    """POST /channels/{id}/messages, honouring nonce + enforce_nonce like Discord does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids = itertools.count(1000)
+        self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
+        self.app.router.add_post("/api/v10/channels/{channel}/messages", self.create_message)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    async def create_message(self, request: web.Request) -> web.Response:
+        fault = await self._fault()
+        if fault is not None:
+            return fault
+        channel = request.match_info["channel"]
+        payload = json.loads(await request.read())
+        nonce = payload.get("nonce")
+        if nonce and payload.get("enforce_nonce") and (channel, nonce) in self.nonces:
+            return web.json_response(self.nonces[(channel, nonce)])  # the same message, not a new one
+        message = {"id": str(next(self._ids)), "channel_id": channel, **payload}
+        if nonce:
+            self.nonces[(channel, nonce)] = message
+        self.calls.append({"channel": channel, "auth": request.headers.get("Authorization"), **payload})
+        self.received_at.setdefault(f"{channel}#{nonce}", time.monotonic())
+        return web.json_response(message)
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        return [c for c in self.calls if channel is None or c["channel"] == channel]
