@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -27,7 +28,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def write_config(path: Path, *, slack_url: str, discord_url: str, port: int = 0, extra: str = "") -> Path:
+def write_config(
+    path: Path,
+    *,
+    slack_url: str,
+    discord_url: str,
+    port: int = 0,
+    extra: str = "",
+    list_id: str = LIST_ID,
+    senders: tuple[str, ...] = (SECRETARIAT, "secretariat@rmo-network.example.jp"),
+) -> Path:
     path.write_text(
         f"""
 [bot]
@@ -36,8 +46,8 @@ log_level = "INFO"
 enabled = "off"
 [mail.intake]
 listen = "127.0.0.1:{port}"
-list_ids = ["{LIST_ID}"]
-allowed_senders = ["{SECRETARIAT}", "secretariat@rmo-network.example.jp"]
+list_ids = ["{list_id}"]
+allowed_senders = {json.dumps(list(senders))}
 [mail.outbound]
 from = "rmo-bot <rmo-bot@rmo-network.example.jp>"
 [slack]

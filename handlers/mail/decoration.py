@@ -18,10 +18,25 @@ _FOOTER_WORDS = re.compile(
     re.IGNORECASE,
 )
 _VIA = re.compile(r"\s+via\s+.+$", re.IGNORECASE)
+_FOOTER_NAME = re.compile(r"^\s*(.+?)\s*(?:mailing list|メーリングリスト|ML)\b", re.IGNORECASE | re.MULTILINE)
+
+
+def _footer_names(body: str) -> set[str]:
+    """The list's display name as its footer gives it: "RMO Announce mailing list -- announce@…"."""
+    lines = body.split("\n")
+    for index in range(len(lines) - 1, -1, -1):
+        if _RULE.match(lines[index]):
+            tail = "\n".join(lines[index + 1 :])
+            return {m.group(1).strip().lower() for m in _FOOTER_NAME.finditer(tail)}
+    return set()
 
 
 def _tag_names(mail: ParsedMail) -> set[str]:
     names = {mail.list_name.strip().lower()} if mail.list_name else set()
+    names |= _footer_names(mail.body)
+    via = _VIA.search(mail.from_name)
+    if via:
+        names.add(via.group(0).strip()[4:].strip().lower())
     if mail.list_id:
         local = mail.list_id.split(".", 1)[0]
         names |= {local, mail.list_id}
@@ -41,7 +56,8 @@ def strip_subject_tag(subject: str, mail: ParsedMail) -> str:
         if not tag:
             break
         label = re.sub(r"[:\s]\d+$", "", tag.group(1)).strip().lower()
-        if label not in names:
+        numbered = re.fullmatch(r"[\w.-]+[: ]\d+", tag.group(1).strip()) is not None  # Mailman 2: [list:00123]
+        if label not in names and not numbered:
             break
         rest = rest[tag.end() :]
         again = _REPLY_PREFIX.match(rest)  # "[List] Re: [List] …"
