@@ -38,7 +38,13 @@ class Core:
             store.knowledge, store.events, store.unanswered, clock, config.timezone, config.contact
         )
         self.intake = MailIntake(
-            store.knowledge, store.announcements, store.outbox, store.quarantine, intake_policy(config), routes(config)
+            store.knowledge,
+            store.announcements,
+            store.outbox,
+            store.quarantine,
+            intake_policy(config),
+            routes(config),
+            store.mail_batch,
         )
 
     @classmethod

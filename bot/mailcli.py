@@ -77,8 +77,7 @@ def ingest(core: Core, config: Config, args: argparse.Namespace) -> int:
     del config
     raw = _read(args.file)
     now = core.clock.now()
-    with core.store.mail_batch():
-        (result,) = core.intake.process_batch([(raw, now, None)])
+    (result,) = core.intake.process_batch([(raw, now, None)])
     announcement = result.announcement
     if announcement is None and result.status != "quarantined":
         # Rejected or duplicate: show what it would have been, so the preview is never empty.
@@ -140,9 +139,9 @@ def quarantine(core: Core, config: Config, args: argparse.Namespace) -> int:
             print("\n" + _printable(preview.announcement.body[:2000]))
         return 0
     # release: the secretariat vouches for it; it goes through as if it had passed every check.
-    with core.store.mail_batch():
-        (result,) = core.intake.process_batch([(box.raw(item.id), core.clock.now(), None)], trusted=True)
-        if result.status in {"accepted", "duplicate"}:
+    (result,) = core.intake.process_batch([(box.raw(item.id), core.clock.now(), None)], trusted=True)
+    if result.status in {"accepted", "duplicate"}:
+        with core.store.mail_batch():
             box.mark_released(item.id)
     _print_result(result)
     if result.status not in {"accepted", "duplicate"}:

@@ -73,9 +73,11 @@ class RelayService:
             asyncio.create_task(self._process_spool(), name="relay-spool"),
             asyncio.create_task(self._commit_loop(), name="relay-commit"),
         ]
+        # Whatever a crash left in the spool is stored before any lane starts posting.
+        while names := self._store.spool.pending()[:_BATCH]:
+            self._process(names)
         for lane in self._store.outbox.lanes():
             self._open_lane(lane)
-        self._spooled.set()  # whatever a crash left in the spool is processed first
         try:
             await stop.wait()
         finally:
@@ -104,8 +106,7 @@ class RelayService:
         for name in names:
             received = datetime.fromtimestamp(int(name.split("-", 1)[0]) / 1e9, tz=UTC).astimezone(self._tz)
             items.append((spool.read(name), received, None))
-        with self._store.mail_batch():
-            results = self._intake.process_batch(items)
+        results = self._intake.process_batch(items)
         spool.remove(names)  # only now: a crash before this re-processes them, and de-duplication catches it
         self.processed += len(results)
         for result in results:

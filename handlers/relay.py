@@ -20,7 +20,8 @@ from handlers.text import fold
 from storage.records import Announcement, Attachment, Delivery, QuarantinedMail
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from contextlib import AbstractContextManager
     from datetime import datetime
 
     from storage.outbox import Outbox
@@ -36,6 +37,7 @@ _AUTO_SUBJECT = re.compile(
     r"^(out of (the )?office|auto(matic)?[- ]?(reply|response)|autoreply|vacation|不在|自動返信|自動応答|休暇)",
     re.IGNORECASE,
 )
+_NOISE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|bounces?)@", re.IGNORECASE)
 
 
@@ -96,6 +98,12 @@ def _short_id(prefix: str, key: str) -> str:
     return prefix + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+def _unreadable(body: str) -> int:
+    """How many characters of a body are noise, when noise is most of it (binary sent as text)."""
+    noise = len(_NOISE.findall(body))
+    return noise if body and noise > max(3, len(body) // 10) else 0
+
+
 def _sent_at(mail: ParsedMail) -> datetime | None:
     if not mail.date:
         return None
@@ -117,7 +125,9 @@ class MailIntake:
         quarantine: Quarantine,
         policy: IntakePolicy,
         routes: Routes,
+        transaction: Callable[[], AbstractContextManager[None]],
     ) -> None:
+        self._transaction = transaction
         self._knowledge = knowledge
         self._announcements = announcements
         self._outbox = outbox
@@ -129,9 +139,18 @@ class MailIntake:
     # Decisions ------------------------------------------------------------------------------------
 
     def _refusal(self, mail: ParsedMail, author: str, envelope_sender: str | None) -> str | None:
-        """Why this is not a genuine post from our list (None when it is)."""
+        """Why this is not a genuine post from our list (None when it is). The most telling reason
+        first: a bounce also lacks a List-Id, but "bounce" is what the secretariat needs to read."""
+        if envelope_sender is None and mail.header("return-path"):
+            envelope_sender = mail.header("return-path").strip().strip("<>").strip()
         if author in self.policy.own_addresses or mail.header("x-rmo-bot"):
             return "loop: the bot's own mail is never relayed"
+        if (
+            mail.content_type == "multipart/report"
+            or envelope_sender == ""
+            or _BOUNCE_SENDERS.match(mail.from_address or "")
+        ):
+            return "bounce or delivery report"
         auto = mail.header("auto-submitted").strip().lower()
         if auto and auto != "no":
             return f"auto-reply (Auto-Submitted: {auto})"
@@ -145,12 +164,6 @@ class MailIntake:
             return f"auto-reply (Precedence: {mail.header('precedence').strip()})"
         if _AUTO_SUBJECT.match(mail.subject):
             return "auto-reply (vacation subject)"
-        if (
-            mail.content_type == "multipart/report"
-            or envelope_sender == ""
-            or _BOUNCE_SENDERS.match(mail.from_address or "")
-        ):
-            return "bounce or delivery report"
         if not mail.list_id:
             return "no List-Id: not a mailing-list post"
         if mail.list_id not in self.policy.list_ids:
@@ -190,8 +203,13 @@ class MailIntake:
                 return IntakeResult("rejected", refusal, parsed=mail)
         subject = strip_subject_tag(mail.subject, mail)
         body = strip_footer(mail.body)
-        if not subject.strip() and not body.strip() and not mail.attachments:
+        if not subject.strip() and not body.strip():
             return IntakeResult("quarantined", "no text: neither a subject nor a body could be read", parsed=mail)
+        unreadable = _unreadable(body)
+        if unreadable:
+            return IntakeResult(
+                "quarantined", f"text could not be read ({unreadable} undecodable or control characters)", parsed=mail
+            )
         key = _message_key(mail, author)
         if self._announcements.knows(key):
             return IntakeResult("duplicate", f"already relayed (Message-ID {key})", parsed=mail)
@@ -231,7 +249,8 @@ class MailIntake:
     ) -> list[IntakeResult]:
         """Examine and store a batch: announcements, deliveries and quarantined mail, one write each.
 
-        The caller holds the store's mail batch, so the outbox and quarantine files are written once.
+        The deliveries are written before the announcements: an announcement on record counts as
+        relayed (de-duplication skips it), so it must never be on record without its deliveries.
         """
         results: list[IntakeResult] = []
         accepted: list[Announcement] = []
@@ -265,9 +284,10 @@ class MailIntake:
                 kept.append((record, raw))
                 result = IntakeResult(result.status, result.reason, quarantine_id=record.id, parsed=parsed)
             results.append(result)
+        with self._transaction():
+            self._quarantine.add_many(kept)
+            self._outbox.add_many(deliveries)
+            self._outbox.commit()
         if accepted:
             self._announcements.add_many(accepted)
-        self._quarantine.add_many(kept)
-        self._outbox.add_many(deliveries)
-        self._outbox.commit()
         return results

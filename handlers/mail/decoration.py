@@ -64,7 +64,7 @@ def strip_subject_tag(subject: str, mail: ParsedMail) -> str:
         if again:
             prefix = prefix or again.group(0)
             rest = rest[again.end() :]
-    return (prefix + rest).strip() or subject.strip()
+    return (prefix + rest).strip()
 
 
 def strip_footer(body: str) -> str:

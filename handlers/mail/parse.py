@@ -176,7 +176,11 @@ def _forwarded(part: Message, sink: ParsedMail) -> str:
     if not isinstance(inner, Message):
         return ""
     lines = ["---------- Forwarded message ----------"]
-    lines += [f"{name}: {decode_header_value(inner.get(name), sink)}" for name in _FORWARD_HEADERS if inner.get(name)]
+    lines += [
+        f"{name}: {decode_header_value(_raw_header(inner, name), sink)}"
+        for name in _FORWARD_HEADERS
+        if _raw_header(inner, name)
+    ]
     return "\n".join(lines) + "\n\n" + _body(inner, sink)
 
 
@@ -223,28 +227,60 @@ def _attachments(message: Message, sink: ParsedMail) -> list[ParsedAttachment]:
     return found
 
 
+def _raw_header(message: Message, name: str) -> str | None:
+    """A header as received (8-bit bytes kept as surrogates), not compat32's "unknown-8bit" stand-in."""
+    wanted = name.lower()
+    return next((str(v) for k, v in message.raw_items() if k.lower() == wanted), None)
+
+
+def _raw_headers(message: Message, name: str) -> list[str]:
+    wanted = name.lower()
+    return [str(v) for k, v in message.raw_items() if k.lower() == wanted]
+
+
+def _recover_boundary(raw: bytes, message: Message) -> Message:
+    """A multipart without a boundary parameter: find the delimiter its parts actually use."""
+    if message.get_content_maintype() != "multipart" or message.is_multipart():
+        return message
+    counts: dict[bytes, int] = {}
+    for found in re.finditer(rb"^--(\S{1,70}?)(?:--)?[ \t]*\r?$", raw, re.MULTILINE):
+        counts[found.group(1)] = counts.get(found.group(1), 0) + 1
+    if not counts:
+        return message
+    boundary = max(counts, key=lambda b: counts[b])
+    head, sep, body = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw else raw.partition(b"\n\n")
+    head = re.sub(
+        rb"(?im)^(content-type:[ \t]*multipart/[\w.+-]+)",
+        lambda m: m.group(1) + b'; boundary="' + boundary + b'"',
+        head,
+        count=1,
+    )
+    repaired = email.message_from_bytes(head + sep + body)
+    return repaired if repaired.is_multipart() else message
+
+
 def parse_mail(raw: bytes) -> ParsedMail:
     """Parse one raw message; never raises for malformed input."""
-    message = email.message_from_bytes(raw)
+    message = _recover_boundary(raw, email.message_from_bytes(raw))
     mail = ParsedMail()
-    mail.headers = {k.lower(): decode_header_value(v, None) for k, v in reversed(message.items())}
+    mail.headers = {k.lower(): decode_header_value(str(v), None) for k, v in reversed(list(message.raw_items()))}
     mail.defects = [type(d).__name__ for d in message.defects]
-    mail.subject = decode_header_value(message.get("Subject"), mail, "Subject")
-    message_id = (message.get("Message-ID") or "").strip()
+    mail.subject = decode_header_value(_raw_header(message, "Subject"), mail, "Subject")
+    message_id = decode_header_value(_raw_header(message, "Message-ID"), None)
     mail.message_id = message_id.strip("<> \t") or None
-    from_ = _addresses([message.get("From", "")], mail)
+    from_ = _addresses([_raw_header(message, "From") or ""], mail)
     if from_:
         mail.from_name, mail.from_address = from_[0]
-    mail.reply_to = [a for _, a in _addresses(message.get_all("Reply-To") or [], mail)]
-    mail.cc = [a for _, a in _addresses(message.get_all("Cc") or [], mail)]
-    list_id = decode_header_value(message.get("List-Id"), mail, "List-Id")
+    mail.reply_to = [a for _, a in _addresses(_raw_headers(message, "Reply-To"), mail)]
+    mail.cc = [a for _, a in _addresses(_raw_headers(message, "Cc"), mail)]
+    list_id = decode_header_value(_raw_header(message, "List-Id"), mail, "List-Id")
     if list_id:
         found = re.search(r"<([^<>]+)>", list_id)
         mail.list_id = (found.group(1) if found else list_id).strip().lower()
         mail.list_name = list_id[: found.start()].strip().strip('"') if found else ""
-    post = re.search(r"<mailto:([^>?]+)", message.get("List-Post") or "")
+    post = re.search(r"<mailto:([^>?]+)", _raw_header(message, "List-Post") or "")
     mail.list_post = post.group(1).strip().lower() if post else None
-    mail.date = message.get("Date")
+    mail.date = decode_header_value(_raw_header(message, "Date"), None) or None
     mail.content_type = message.get_content_type()
     try:
         mail.body = _TRAILING_BLANKS.sub("\n", _body(message, mail)).strip("\n")
