@@ -166,6 +166,7 @@ SCHEMA: dict[str, Any] = {
             "list_ids": Key("list[str]", [], None, "List-Id values (inside the angle brackets) accepted"),
             "allowed_senders": Key("list[str]", [], _emails, "author addresses allowed to announce"),
             "max_size": Key("int", 10 * 1024 * 1024, _positive, "largest message accepted, in bytes"),
+            "dkim": Key("str", "off", _one_of("off", "verify", "require"), "check DKIM signatures (dkimpy)"),
         },
         "outbound": {
             "host": Key("str", "", _host, "SMTP server; empty writes mail to the data directory's outbox"),

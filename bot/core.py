@@ -7,6 +7,7 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
+from bot.dkim_check import dkim_verifier
 from handlers.answering import PLACEHOLDERS, Answerer
 from handlers.messages import INTENTS
 from handlers.relay import IntakePolicy, MailIntake, Routes
@@ -45,6 +46,7 @@ class Core:
             intake_policy(config),
             routes(config),
             store.mail_batch,
+            dkim_verifier() if config.get("mail.intake.dkim") != "off" else None,
         )
 
     @classmethod
@@ -89,7 +91,12 @@ class Core:
 def intake_policy(config: Config) -> IntakePolicy:
     """Which posts are genuine, from [mail.intake] (and the bot's own From, to refuse loops)."""
     own = [addr for _, addr in getaddresses([config.get("mail.outbound.from")]) if addr]
-    return IntakePolicy.of(config.get("mail.intake.list_ids"), config.get("mail.intake.allowed_senders"), own)
+    return IntakePolicy.of(
+        config.get("mail.intake.list_ids"),
+        config.get("mail.intake.allowed_senders"),
+        own,
+        config.get("mail.intake.dkim"),
+    )
 
 
 def routes(config: Config) -> Routes:

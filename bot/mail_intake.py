@@ -23,9 +23,37 @@ __all__ = ["IntakeServer"]
 _log = logging.getLogger(__name__)
 
 
+class _GroupCommit:
+    """Messages that arrive while a write is under way are written together by the next one."""
+
+    def __init__(self, spool: Spool) -> None:
+        self._spool = spool
+        self._waiting: list[tuple[bytes, asyncio.Future[str]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def put(self, raw: bytes) -> str:
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._waiting.append((raw, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        return await future
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                name = await asyncio.to_thread(self._spool.put_many, [raw for raw, _ in batch])
+            except OSError as exc:
+                for _, future in batch:
+                    future.set_exception(exc)
+                continue
+            for _, future in batch:
+                future.set_result(name)
+
+
 class _Handler:
     def __init__(self, spool: Spool, addresses: frozenset[str], on_spooled: Callable[[], None]) -> None:
-        self._spool = spool
+        self._spool = _GroupCommit(spool)
         self._addresses = addresses
         self._on_spooled = on_spooled
 
@@ -46,7 +74,7 @@ class _Handler:
         mail_from = envelope.mail_from or ""
         stamped = f"Return-Path: <{mail_from.strip('<>')}>\r\n".encode("utf-8", "replace") + raw
         try:
-            name = await asyncio.to_thread(self._spool.put, stamped)
+            name = await self._spool.put(stamped)
         except OSError as exc:
             _log.error("could not spool a message from %s: %s", mail_from, exc)
             return "451 4.3.0 Cannot store the message now; please try again later"

@@ -79,8 +79,8 @@ def ingest(core: Core, config: Config, args: argparse.Namespace) -> int:
     now = core.clock.now()
     (result,) = core.intake.process_batch([(raw, now, None)])
     announcement = result.announcement
-    if announcement is None and result.status != "quarantined":
-        # Rejected or duplicate: show what it would have been, so the preview is never empty.
+    if announcement is None and result.status == "rejected":
+        # Show what it would have been, so the preview is never empty.
         announcement = core.intake.examine(raw, now, trusted=True).announcement
     payload: dict[str, Any] = {
         "status": result.status,

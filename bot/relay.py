@@ -31,7 +31,7 @@ __all__ = ["Poster", "RelayService"]
 
 _log = logging.getLogger(__name__)
 
-_BATCH = 200  # messages taken from the spool at once
+_BATCH = 8  # spool files (each one or more messages) taken at once; small, so SMTP is answered between batches
 _COMMIT_EVERY = 0.05  # seconds between outbox commits while there is progress to save
 _MAX_BACKOFF = 8.0
 _PERMANENT_TRIES = 5
@@ -105,7 +105,7 @@ class RelayService:
         items = []
         for name in names:
             received = datetime.fromtimestamp(int(name.split("-", 1)[0]) / 1e9, tz=UTC).astimezone(self._tz)
-            items.append((spool.read(name), received, None))
+            items += [(raw, received, None) for raw in spool.read(name)]
         results = self._intake.process_batch(items)
         spool.remove(names)  # only now: a crash before this re-processes them, and de-duplication catches it
         self.processed += len(results)

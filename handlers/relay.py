@@ -37,6 +37,7 @@ _AUTO_SUBJECT = re.compile(
     r"^(out of (the )?office|auto(matic)?[- ]?(reply|response)|autoreply|vacation|不在|自動返信|自動応答|休暇)",
     re.IGNORECASE,
 )
+_BLOCK_WORD = re.compile("ぶろっく")
 _NOISE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|bounces?)@", re.IGNORECASE)
 
@@ -48,13 +49,17 @@ class IntakePolicy:
     list_ids: frozenset[str]
     allowed_senders: frozenset[str]
     own_addresses: frozenset[str] = frozenset()
+    dkim: Literal["off", "verify", "require"] = "off"
 
     @classmethod
-    def of(cls, list_ids: Iterable[str], senders: Iterable[str], own: Iterable[str] = ()) -> IntakePolicy:
+    def of(
+        cls, list_ids: Iterable[str], senders: Iterable[str], own: Iterable[str] = (), dkim: str = "off"
+    ) -> IntakePolicy:
         return cls(
             frozenset(i.strip().lower() for i in list_ids),
             frozenset(s.strip().lower() for s in senders),
             frozenset(o.strip().lower() for o in own if o),
+            "require" if dkim == "require" else "verify" if dkim == "verify" else "off",
         )
 
 
@@ -126,8 +131,10 @@ class MailIntake:
         policy: IntakePolicy,
         routes: Routes,
         transaction: Callable[[], AbstractContextManager[None]],
+        verify_dkim: Callable[[bytes], bool] | None = None,
     ) -> None:
         self._transaction = transaction
+        self._verify_dkim = verify_dkim
         self._knowledge = knowledge
         self._announcements = announcements
         self._outbox = outbox
@@ -173,6 +180,16 @@ class MailIntake:
             return f"sender {author or '(none)'} is not allowed to announce"
         return None
 
+    def _dkim_refusal(self, raw: bytes) -> str | None:
+        if self.policy.dkim == "off" or self._verify_dkim is None:
+            return None
+        if self._verify_dkim(raw):
+            return None
+        if self.policy.dkim == "require":
+            return "DKIM: no valid signature"
+        _log.warning('a post without a valid DKIM signature was accepted ([mail.intake] dkim = "verify")')
+        return None
+
     def _blocks(self, subject: str, body: str) -> tuple[str, ...]:
         blocks, members, officers = self._knowledge.blocks(), self._knowledge.members(), self._knowledge.officers()
         source = (blocks, members, officers)
@@ -180,12 +197,11 @@ class MailIntake:
             self._finder = (source, BlockFinder(blocks, members, officers))
         finder = self._finder[1]
         named = [m.block for m in finder.find_all(fold(subject)) if m.kind == "block"]
-        folded_body = fold(body[:5000])
-        named += [
-            m.block
-            for m in finder.find_all(folded_body)
-            if m.kind == "block" and folded_body.startswith("ぶろっく", m.end)
-        ]
+        # In the body only 「…ブロック」 counts: look just before each ブロック instead of reading it all.
+        folded_body = fold(body[:20000])
+        for found in _BLOCK_WORD.finditer(folded_body):
+            window = folded_body[max(0, found.start() - 12) : found.start()]
+            named += [m.block for m in finder.find_all(window) if m.kind == "block" and m.end == len(window)]
         return tuple(dict.fromkeys(named))
 
     def examine(
@@ -198,7 +214,7 @@ class MailIntake:
             return IntakeResult("quarantined", f"unparseable: {type(exc).__name__}: {exc}")
         author, author_name = author_of(mail)
         if not trusted:
-            refusal = self._refusal(mail, author, envelope_sender)
+            refusal = self._refusal(mail, author, envelope_sender) or self._dkim_refusal(raw)
             if refusal:
                 return IntakeResult("rejected", refusal, parsed=mail)
         subject = strip_subject_tag(mail.subject, mail)
@@ -211,8 +227,6 @@ class MailIntake:
                 "quarantined", f"text could not be read ({unreadable} undecodable or control characters)", parsed=mail
             )
         key = _message_key(mail, author)
-        if self._announcements.knows(key):
-            return IntakeResult("duplicate", f"already relayed (Message-ID {key})", parsed=mail)
         if mail.replacements:
             _log.warning("message %s: %d characters could not be decoded (%s)", key, mail.replacements,
                          "; ".join(mail.replacement_sites))  # fmt: skip
@@ -240,6 +254,8 @@ class MailIntake:
             )
             for platform, channel in self.routes.destinations(announcement.blocks)
         )
+        if self._announcements.knows(key):
+            return IntakeResult("duplicate", f"already relayed (Message-ID {key})", announcement, parsed=mail)
         return IntakeResult("accepted", None, announcement, deliveries, parsed=mail)
 
     # Writes -----------------------------------------------------------------------------------------
@@ -259,8 +275,10 @@ class MailIntake:
         seen: set[str] = set()
         for raw, received_at, envelope_sender in items:
             result = self.examine(raw, received_at, envelope_sender=envelope_sender, trusted=trusted)
-            if result.announcement and result.announcement.message_id in seen:
-                result = IntakeResult("duplicate", "already relayed (same batch)", parsed=result.parsed)
+            if result.status == "accepted" and result.announcement and result.announcement.message_id in seen:
+                result = IntakeResult(
+                    "duplicate", "already relayed (same batch)", result.announcement, parsed=result.parsed
+                )
             if result.status == "accepted" and result.announcement:
                 seen.add(result.announcement.message_id)
                 accepted.append(result.announcement)

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = ["MonthlyArchive"]
 
-_PARTITION = re.compile(r"^(\d{4})-(\d{2})\.json$")
+_PARTITION = re.compile(r"^(\d{4})-(\d{2})(?:\.(\d+))?\.json$")
+# A busy month is split into files of this many documents, so one write never rewrites a whole month.
+CHUNK = 100
 _DIR_MODE = 0o700
 
 
@@ -42,11 +44,23 @@ class MonthlyArchive:
         return f"{when.year:04d}-{when.month:02d}"
 
     def partitions(self) -> list[str]:
-        """The months that hold records, oldest first."""
+        """The files that hold records ("2026-11", "2026-11.1", …), oldest first."""
         if not self._dir.is_dir():
             return []
-        names = (m.group(0)[:-5] for p in self._dir.iterdir() if (m := _PARTITION.match(p.name)))
-        return sorted(names)
+        found = [m for p in self._dir.iterdir() if (m := _PARTITION.match(p.name))]
+        found.sort(key=lambda m: (m.group(1), m.group(2), int(m.group(3) or 0)))
+        return [m.group(0)[:-5] for m in found]
+
+    def _current(self, month: str, adding: int) -> str:
+        """The file new documents of `month` go to: its last chunk, or a new one when that is full."""
+        chunks = [p for p in self.partitions() if p.split(".")[0] == month]
+        if not chunks:
+            return month
+        last = chunks[-1]
+        if len(self._db(last)) + adding <= CHUNK or len(self._db(last)) == 0:
+            return last
+        number = int(last.split(".")[1]) + 1 if "." in last else 1
+        return f"{month}.{number}"
 
     def _db(self, partition: str) -> TinyDB:
         db = self._open.get(partition)
@@ -63,16 +77,19 @@ class MonthlyArchive:
 
     def append(self, when: datetime, doc: dict[str, Any]) -> int:
         """Store one document in its month; returns its id within that month."""
-        doc_id: int = self._db(self.partition_of(when)).insert(doc)
+        doc_id: int = self._db(self._current(self.partition_of(when), 1)).insert(doc)
         return doc_id
 
-    def append_many(self, docs: list[tuple[datetime, dict[str, Any]]]) -> None:
-        """Store many documents with one write per month touched."""
+    def append_many(self, docs: list[tuple[datetime, dict[str, Any]]]) -> dict[str, str]:
+        """Store many documents with one write per month touched; returns month → the file used."""
         by_month: dict[str, list[dict[str, Any]]] = {}
         for when, doc in docs:
             by_month.setdefault(self.partition_of(when), []).append(doc)
-        for partition, month_docs in by_month.items():
-            self._db(partition).insert_multiple(month_docs)
+        used = {}
+        for month, month_docs in by_month.items():
+            used[month] = self._current(month, len(month_docs))
+            self._db(used[month]).insert_multiple(month_docs)
+        return used
 
     def iter_docs(self, *, newest_first: bool = False) -> Iterator[dict[str, Any]]:
         months = self.partitions()

@@ -405,10 +405,10 @@ class TinyAnnouncementRepository:
     def add_many(self, announcements: Iterable[Announcement]) -> None:
         batch = list(announcements)
         keys = self._ensure_keys()
-        self._archive.append_many([(a.received_at, a.to_doc()) for a in batch])
+        used = self._archive.append_many([(a.received_at, a.to_doc()) for a in batch])
         for a in batch:
             keys.add(a.message_id)
-            self._months[a.id] = MonthlyArchive.partition_of(a.received_at)
+            self._months[a.id] = used[MonthlyArchive.partition_of(a.received_at)]
             self._recent[a.id] = a
         while len(self._recent) > _RECENT:
             self._recent.popitem(last=False)

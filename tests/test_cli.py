@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import CALENDAR
 from tests.helpers import ROOT, rmo_bot
@@ -153,3 +154,63 @@ def test_unanswered_listing_strips_control_characters(tmp_path):
     assert "駐車場の台数は" in listing
     assert "\x1b" not in listing
     assert "\x07" not in listing
+
+
+MAIL = Path(__file__).parent / "mail"
+
+
+def _mail_config(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[mail.intake]\nlist_ids = ["announce.rmo-network.example.jp"]\n'
+        'allowed_senders = ["jimukyoku@rmo-network.example.jp"]\n'
+        '[slack]\ndefault_channels = ["C111"]\nblock_channels = { kinki = "C222" }\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_ingest_json_contract(tmp_path):
+    """`ingest --json` reports the status, the announcement and every payload exactly as it would be sent."""
+    config = _mail_config(tmp_path)
+    result = rmo_bot(
+        "ingest", MAIL / "kinki_block_subject.eml", "--json", "--config", config, "--data-dir", tmp_path / "d"
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert set(out) >= {"status", "reason", "announcement", "render"}
+    assert out["status"] == "accepted"
+    assert out["reason"] is None
+    assert set(out["announcement"]) >= {"id", "message_id", "subject", "body", "sender", "attachments"}
+    assert [p["channel"] for p in out["render"]["slack"]] == ["C111", "C222"]
+    assert out["render"]["discord"]  # no Discord channel configured: rendered for a placeholder
+    assert all(p["allowed_mentions"] == {"parse": []} for p in out["render"]["discord"])
+    assert set(out["render"]["email"]) == {"subject", "text"}
+    again = json.loads(rmo_bot("ingest", MAIL / "kinki_block_subject.eml", "--json", "--config", config,
+                               "--data-dir", tmp_path / "d").stdout)  # fmt: skip
+    assert again["status"] == "duplicate"
+    assert again["render"]["slack"]  # the preview is never empty
+
+
+def test_quarantine_list_show_release(tmp_path):
+    """A rejected post is kept with its reason; the secretariat can read it and release it to be relayed."""
+    config = _mail_config(tmp_path)
+    data = tmp_path / "d"
+    out = json.loads(
+        rmo_bot("ingest", MAIL / "member_docomo.eml", "--json", "--config", config, "--data-dir", data).stdout
+    )
+    assert out["status"] == "rejected"
+    kept = out["quarantine_id"]
+    listing = rmo_bot("quarantine", "list", "--config", config, "--data-dir", data).stdout
+    assert kept in listing
+    assert "not allowed to announce" in listing
+    shown = rmo_bot("quarantine", "show", kept, "--config", config, "--data-dir", data).stdout
+    assert "reason: sender" in shown
+    released = rmo_bot("quarantine", "release", kept, "--config", config, "--data-dir", data)
+    assert released.returncode == 0, released.stderr
+    assert released.stdout.startswith("accepted")
+    assert "→ slack C111" in released.stdout
+    assert "(released)" in rmo_bot("quarantine", "list", "--config", config, "--data-dir", data).stdout
+    missing = rmo_bot("quarantine", "show", "q0000", "--config", config, "--data-dir", data)
+    assert missing.returncode == 1
+    assert "no message q0000 in quarantine" in missing.stderr

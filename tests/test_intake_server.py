@@ -43,7 +43,7 @@ async def test_250_means_the_message_is_on_disk(server):
     assert errors == {}
     assert reply.startswith("2.0.0") or "OK" in reply
     (name,) = spool.pending()
-    raw = spool.read(name)
+    (raw,) = spool.read(name)
     assert raw.startswith(b"Return-Path: <list-bounces@x.example>\r\n")
     assert notified == [1]
 

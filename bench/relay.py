@@ -1,0 +1,290 @@
+"""Relay speed, measured against baselines in the same run.
+
+1. Latency: 1,000 mails at 20 per second into `rmo-bot run`; p50/p99 from the SMTP 250 to the fake Slack and
+   Discord APIs receiving the post — beside a minimal aiosmtpd-to-HTTP forwarder doing the same trip.
+2. Intake rate: mails per second with durable writes (8 concurrent SMTP connections), with an empty store and
+   with 10,000 announcements already stored — beside a bare aiosmtpd listener that only fsyncs each message.
+
+    python bench/relay.py [--latency-mails 1000] [--rate-mails 2000] [--stored 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiosmtplib  # noqa: E402
+
+from tests.botproc import LIST_ID, SECRETARIAT, BotProcess, free_port, write_config  # noqa: E402
+from tests.fakes import FakeDiscord, FakeSlack  # noqa: E402
+
+JST = ZoneInfo("Asia/Tokyo")
+BODY = "近畿ブロック会議を下記のとおり開催します。\n日時：2027年1月20日（水）13:30～16:30\n会場：東近江市役所\n" * 12
+
+
+def mail(number: int, tag: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = f"事務局 <{SECRETARIAT}>"
+    message["To"] = "announce@rmo-network.example.jp"
+    message["Subject"] = f"[RMO お知らせ] {tag} {number}"
+    message["List-Id"] = f"RMO お知らせ <{LIST_ID}>"
+    message["Message-ID"] = f"<{tag}-{number}@bench.example.jp>"
+    message.set_content(BODY)
+    return message
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000
+
+
+# ---------------------------------------------------------------------------------------------
+# Baselines, each run as a child process: `python bench/relay.py --serve forwarder|fsync PORT [URL]`
+
+
+def serve_baseline(kind: str, port: int, url: str, spool: str) -> None:
+    from email.parser import BytesParser
+    from email.policy import default
+
+    import aiohttp
+    from aiosmtpd.smtp import SMTP
+
+    async def main() -> None:
+        session = aiohttp.ClientSession()
+        counter = iter(range(10**9))
+
+        class Handler:
+            async def handle_DATA(self, server, session_, envelope):  # noqa: N802
+                if kind == "fsync":
+                    path = os.path.join(spool, f"{next(counter)}.eml")
+
+                    def write() -> None:
+                        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+                        os.write(fd, envelope.original_content)
+                        os.fsync(fd)
+                        os.close(fd)
+
+                    await asyncio.to_thread(write)
+                    return "250 OK"
+                parsed = BytesParser(policy=default).parsebytes(envelope.original_content)
+                subject = str(parsed["Subject"])
+
+                async def forward() -> None:
+                    payload = {"channel": "C111", "text": subject, "metadata": {"event_payload": {"delivery": subject}}}
+                    async with session.post(url + "chat.postMessage", json=payload) as response:
+                        await response.read()
+
+                asyncio.get_running_loop().create_task(forward())
+                return "250 OK"
+
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(lambda: SMTP(Handler(), decode_data=False), "127.0.0.1", port)
+        print("ready", flush=True)
+        await server.serve_forever()
+
+    asyncio.run(main())
+
+
+class Baseline:
+    def __init__(self, kind: str, url: str = "", spool: str = "") -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve", kind, str(self.port), url or "-", spool or "-"],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert self.proc.stdout is not None
+        assert self.proc.stdout.readline().strip() == "ready"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+async def paced(port: int, count: int, rate: float, tag: str) -> dict[str, float]:
+    """Send `count` mails at `rate` per second over one connection; returns subject → time of the 250."""
+    accepted: dict[str, float] = {}
+    async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=30) as smtp:
+        start = time.monotonic()
+        for number in range(count):
+            await asyncio.sleep(max(0.0, start + number / rate - time.monotonic()))
+            await smtp.send_message(mail(number, tag))
+            accepted[f"{tag} {number}"] = time.monotonic()
+    return accepted
+
+
+def arrival_times(fake: FakeSlack | FakeDiscord, key: str) -> dict[str, float]:
+    times: dict[str, float] = {}
+    for call in fake.calls:
+        if key == "slack":
+            subject = (call.get("text") or "").split("\n")[0]
+        else:
+            subject = call["embeds"][0]["title"]
+        times.setdefault(subject, call["_t"])
+    return times
+
+
+async def latency(args: argparse.Namespace, tmp: Path) -> None:
+    slack, discord = FakeSlack(), FakeDiscord()
+    for fake in (slack, discord):
+        await fake.start()
+        fake.calls = _Timestamped()
+    config = write_config(tmp / "lat.toml", slack_url=slack.base_url, discord_url=discord.base_url)
+    bot = BotProcess(config, tmp / "lat-data")
+    await asyncio.to_thread(bot.start)
+    sent = await paced(bot.port, args.latency_mails, 20.0, "lat")
+    deadline = time.monotonic() + 60
+
+    def arrived_all() -> bool:
+        return all(len(arrival_times(f, k)) >= args.latency_mails for f, k in ((slack, "slack"), (discord, "discord")))
+
+    while not arrived_all() and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    bot.stop()
+    if not slack.calls:
+        print("no posts arrived; the bot's log ends:\n" + "".join(bot.log[-15:]))
+    for name, fake in (("Slack", slack), ("Discord", discord)):
+        arrived = arrival_times(fake, name.lower())
+        delays = [arrived[s] - t for s, t in sent.items() if s in arrived]
+        missing = [s for s in sent if s not in arrived]
+        if missing:
+            print(f"({name}: not arrived: {missing[:5]})")
+        print(f"rmo-bot  250 → {name:<7}: {len(delays)}/{len(sent)} arrived, p50 {pct(delays, 0.5):.1f} ms, "
+              f"p99 {pct(delays, 0.99):.1f} ms, max {max(delays) * 1000:.1f} ms (target p99 < 50 ms)")  # fmt: skip
+    slack.calls = _Timestamped()
+    forwarder = Baseline("forwarder", slack.base_url)
+    sent = await paced(forwarder.port, args.latency_mails, 20.0, "fwd")
+    await asyncio.sleep(1)
+    forwarder.stop()
+    arrived = {c["text"].replace("[RMO お知らせ] ", ""): c["_t"] for c in slack.calls}
+    missing = [s for s in sent if s not in arrived]
+    if missing:
+        print(f"(forwarder: {len(missing)} not arrived, e.g. {missing[:3]})")
+    delays = [arrived[s] - t for s, t in sent.items() if s in arrived]
+    print(f"bare forwarder 250 → Slack: {len(delays)}/{len(sent)} arrived, p50 {pct(delays, 0.5):.1f} ms, "
+          f"p99 {pct(delays, 0.99):.1f} ms")  # fmt: skip
+    for fake in (slack, discord):
+        await fake.stop()
+
+
+class _Timestamped(list):  # type: ignore[type-arg]
+    """The fakes' call list, stamping each call with the moment it arrived."""
+
+    def append(self, item: dict) -> None:  # type: ignore[override]
+        item["_t"] = time.monotonic()
+        super().append(item)
+
+
+async def flood(port: int, count: int, tag: str, connections: int = 8) -> float:
+    """Send `count` mails over `connections` parallel connections as fast as the server takes them."""
+    queue = list(range(count))
+
+    async def worker() -> None:
+        async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=60) as smtp:
+            while queue:
+                await smtp.send_message(mail(queue.pop(), tag))
+
+    start = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return count / (time.monotonic() - start)
+
+
+def prefill(data_dir: Path, stored: int) -> None:
+    from bot.clock import FrozenClock
+    from bot.config import load_config
+    from bot.core import Core
+    from storage.records import Announcement
+
+    now = datetime.now(JST)
+    rng = random.Random(1)
+    with Core.open(load_config(None, environ={}), data_dir, FrozenClock(now)) as core:
+        batch = [
+            Announcement(
+                id="a" + hashlib.sha256(str(i).encode()).hexdigest()[:16],
+                message_id=f"old-{i}@bench.example.jp",
+                subject=f"過去のお知らせ {i}",
+                body=BODY,
+                sender=SECRETARIAT,
+                received_at=now - timedelta(days=rng.uniform(31, 3 * 365)),
+            )
+            for i in range(stored)
+        ]
+        core.store.announcements.add_many(batch)
+
+
+async def intake_rate(args: argparse.Namespace, tmp: Path) -> None:
+    slack, discord = FakeSlack(), FakeDiscord()
+    await slack.start()
+    await discord.start()
+    results = {}
+    for label, stored in (("empty store", 0), (f"{args.stored:,} stored", args.stored)):
+        data_dir = tmp / f"rate-{stored}"
+        if stored:
+            await asyncio.to_thread(prefill, data_dir, stored)
+        config = write_config(tmp / f"rate-{stored}.toml", slack_url=slack.base_url, discord_url=discord.base_url)
+        # The intake alone: no channels, so the senders' process does not also carry the fake APIs' load.
+        config.write_text(
+            config.read_text()
+            .replace('default_channels = ["C111"]', "default_channels = []")
+            .replace('default_channels = ["900"]', "default_channels = []")
+            .replace('block_channels = { kinki = "C222" }', "block_channels = {}")
+            .replace('block_channels = { kinki = "901" }', "block_channels = {}")
+        )
+        bot = BotProcess(config, data_dir)
+        await asyncio.to_thread(bot.start)
+        start = time.monotonic()
+        rate = await flood(bot.port, args.rate_mails, f"rate{stored}")
+        while sum("accepted a" in line for line in bot.log) < args.rate_mails and time.monotonic() - start < 300:
+            await asyncio.sleep(0.05)
+        stored_rate = args.rate_mails / (time.monotonic() - start)
+        bot.stop()
+        results[label] = rate
+        print(f"rmo-bot intake ({label}): {rate:,.0f} mails/s answered 250 (spooled, fsynced); "
+              f"{stored_rate:,.0f} mails/s stored as announcements with their deliveries queued")  # fmt: skip
+    spool = tmp / "bare-spool"
+    spool.mkdir()
+    bare = Baseline("fsync", spool=str(spool))
+    bare_rate = await flood(bare.port, args.rate_mails, "bare")
+    bare.stop()
+    print(f"bare aiosmtpd + fsync per message: {bare_rate:,.0f} mails/s")
+    empty, full = results["empty store"], results[f"{args.stored:,} stored"]
+    print(f"rmo-bot / bare: {empty / bare_rate:.2f}x (target >= 0.5x, and >= 200 mails/s); "
+          f"slow-down from empty to {args.stored:,} stored: {empty / full:.2f}x (target <= 1.5x)")  # fmt: skip
+    await slack.stop()
+    await discord.stop()
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
+        serve_baseline(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
+        return
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--latency-mails", type=int, default=1000)
+    parser.add_argument("--rate-mails", type=int, default=2000)
+    parser.add_argument("--stored", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(latency(args, Path(tmp)))
+        asyncio.run(intake_rate(args, Path(tmp)))
+
+
+if __name__ == "__main__":
+    main()
