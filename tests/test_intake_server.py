@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import smtplib
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -77,3 +79,20 @@ async def test_451_when_the_spool_cannot_store(server, tmp_path):
         await aiosmtplib.send(_message(), hostname="127.0.0.1", port=intake.port)
     assert deferred.value.code == 451
     assert notified == []
+
+
+async def test_lmtp_for_sitting_behind_postfix(tmp_path):
+    """With protocol = "lmtp" the intake speaks LMTP (as Postfix's lmtp transport expects)."""
+    spool = Spool(tmp_path / "lmtp-spool")
+    intake = IntakeServer(spool, "127.0.0.1", 0, protocol="lmtp")
+    await intake.start()
+    try:
+
+        def deliver() -> dict:
+            with smtplib.LMTP("127.0.0.1", intake.port, timeout=10) as lmtp:
+                return lmtp.send_message(_message(), to_addrs=["rmo-bot@rmo-network.example.jp"])
+
+        assert await asyncio.to_thread(deliver) == {}
+    finally:
+        await intake.stop()
+    assert len(spool.pending()) == 1
