@@ -80,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     box = command("quarantine", "mail kept but not relayed: list, show ID, release ID")
     box.add_argument("action", choices=("list", "show", "release"))
     box.add_argument("id", nargs="?")
+    out = command("outbox", "deliveries waiting to be posted: list, or retry the ones given up on")
+    out.add_argument("action", choices=("list", "retry"), nargs="?", default="list")
     unanswered = command("unanswered", "list the questions the bot could not answer")
     unanswered.add_argument("--limit", type=_positive, default=50, help="at most this many, newest first")
     unanswered.add_argument("--json", action="store_true", help="print JSON lines")
@@ -193,7 +195,7 @@ def _cmd_mail(config: Config, args: argparse.Namespace) -> int:
     from bot import mailcli
 
     with _open(config, args, SystemClock(config.timezone)) as core:
-        handler = mailcli.ingest if args.command == "ingest" else mailcli.quarantine
+        handler = {"ingest": mailcli.ingest, "quarantine": mailcli.quarantine, "outbox": mailcli.outbox}[args.command]
         return handler(core, config, args)
 
 
@@ -220,6 +222,7 @@ _COMMANDS: dict[str, Callable[[Config, argparse.Namespace], int]] = {
     "check-config": _cmd_check_config,
     "ingest": _cmd_mail,
     "quarantine": _cmd_mail,
+    "outbox": _cmd_mail,
     "run": _cmd_run,
     "console": lambda config, args: _cmd_run(config, args, console_only=True),
 }

@@ -36,23 +36,28 @@ class _GroupCommit:
         self._waiting.append((raw, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
-        return await future
+        return await asyncio.shield(future)
 
     async def _write(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
                 name = await asyncio.to_thread(self._spool.put_many, [raw for raw, _ in batch])
-            except OSError as exc:
+            except Exception as exc:  # noqa: BLE001 - every waiting sender gets its 451, whatever went wrong
                 for _, future in batch:
-                    future.set_exception(exc)
+                    if not future.done():
+                        future.set_exception(exc if isinstance(exc, OSError) else OSError(str(exc)))
                 continue
             for _, future in batch:
-                future.set_result(name)
+                if not future.done():  # a sender that hung up meanwhile: its message is stored all the same
+                    future.set_result(name)
 
 
 class _Handler:
-    def __init__(self, spool: Spool, addresses: frozenset[str], on_spooled: Callable[[], None]) -> None:
+    def __init__(
+        self, spool: Spool, addresses: frozenset[str], on_spooled: Callable[[], None], *, lmtp: bool = False
+    ) -> None:
+        self.lmtp = lmtp
         self._spool = _GroupCommit(spool)
         self._addresses = addresses
         self._on_spooled = on_spooled
@@ -75,12 +80,17 @@ class _Handler:
         stamped = f"Return-Path: <{mail_from.strip('<>')}>\r\n".encode("utf-8", "replace") + raw
         try:
             name = await self._spool.put(stamped)
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001 - never a 5xx for our own trouble: the sender must retry
             _log.error("could not spool a message from %s: %s", mail_from, exc)
-            return "451 4.3.0 Cannot store the message now; please try again later"
+            return self._reply(envelope, "451 4.3.0 Cannot store the message now; please try again later")
         _log.debug("spooled %s (%d bytes) from %s", name, len(raw), mail_from)
         self._on_spooled()
-        return "250 2.0.0 OK: queued"
+        return self._reply(envelope, "250 2.0.0 OK: queued")
+
+    def _reply(self, envelope: Any, status: str) -> str:
+        # LMTP answers DATA once per accepted recipient.
+        count = len(envelope.rcpt_tos) if self.lmtp else 1
+        return "\r\n".join([status] * max(1, count))
 
 
 class IntakeServer:
@@ -97,7 +107,7 @@ class IntakeServer:
         max_size: int = 10 * 1024 * 1024,
         on_spooled: Callable[[], None] = lambda: None,
     ) -> None:
-        self._handler = _Handler(spool, addresses, on_spooled)
+        self._handler = _Handler(spool, addresses, on_spooled, lmtp=protocol == "lmtp")
         self._host = host.strip("[]")
         self._port = port
         self._protocol = protocol

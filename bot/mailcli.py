@@ -11,6 +11,7 @@ from bot.render.discord import render_discord
 from bot.render.mail import render_email
 from bot.render.slack import render_slack
 from storage.errors import RmoBotError
+from storage.records import Announcement
 
 if TYPE_CHECKING:
     import argparse
@@ -19,9 +20,8 @@ if TYPE_CHECKING:
     from bot.config import Config
     from bot.core import Core
     from handlers.relay import IntakeResult
-    from storage.records import Announcement
 
-__all__ = ["ingest", "quarantine", "render_all"]
+__all__ = ["ingest", "outbox", "quarantine", "render_all"]
 
 PLACEHOLDER_CHANNEL = "(no channel configured)"
 
@@ -82,13 +82,22 @@ def ingest(core: Core, config: Config, args: argparse.Namespace) -> int:
     if announcement is None and result.status == "rejected":
         # Show what it would have been, so the preview is never empty.
         announcement = core.intake.examine(raw, now, trusted=True).announcement
+    preview = announcement
+    if preview is None:
+        parsed = result.parsed
+        preview = Announcement(
+            id="(not relayed)",
+            message_id=(parsed.message_id if parsed else None) or "",
+            subject=parsed.subject if parsed else "",
+            body=parsed.body if parsed else "",
+            sender=parsed.from_address if parsed else "",
+            received_at=now,
+        )
     payload: dict[str, Any] = {
         "status": result.status,
         "reason": result.reason,
         "announcement": _announcement_json(announcement) if announcement else None,
-        "render": render_all(core, announcement, [(d.platform, d.channel) for d in result.deliveries] or None)
-        if announcement
-        else {"slack": [], "discord": [], "email": None},
+        "render": render_all(core, preview, [(d.platform, d.channel) for d in result.deliveries] or None),
     }
     if result.quarantine_id:
         payload["quarantine_id"] = result.quarantine_id
@@ -147,4 +156,24 @@ def quarantine(core: Core, config: Config, args: argparse.Namespace) -> int:
     if result.status not in {"accepted", "duplicate"}:
         sys.stderr.write("rmo-bot: the message still cannot be relayed; it stays in quarantine\n")
         return 1
+    return 0
+
+
+def outbox(core: Core, config: Config, args: argparse.Namespace) -> int:
+    """What is waiting to be posted, and `retry` for what was given up on."""
+    box = core.store.outbox
+    if args.action == "retry":
+        count = box.retry_failed()
+        with core.store.mail_batch():
+            box.commit()
+        print(f"{count} failed deliveries queued again / 再送を予約しました")
+        return 0
+    pending = box.pending()
+    if not pending:
+        print("送信待ちはありません。/ The outbox is empty.")
+    for d in pending:
+        state = "FAILED" if d.failed else "pending"
+        when = d.created_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M")
+        error = f"  ({_printable(d.last_error)})" if d.last_error else ""
+        print(f"{d.id}  {when}  {state}  tries {d.attempts}{error}")
     return 0

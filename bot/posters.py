@@ -24,6 +24,10 @@ __all__ = ["DiscordPoster", "SlackPoster"]
 
 _log = logging.getLogger(__name__)
 _TIMEOUT = 10.0
+_HISTORY_UNAVAILABLE = frozenset({
+    "missing_scope", "not_in_channel", "channel_not_found", "not_authed", "invalid_auth", "account_inactive",
+    "no_permission", "method_not_supported_for_channel_type",
+})  # fmt: skip
 
 
 def _retry_after(value: object) -> float | None:
@@ -48,7 +52,9 @@ class SlackPoster:
 
     async def post(self, channel: str, payload: dict[str, Any]) -> None:
         try:
-            await asyncio.wait_for(self._client.chat_postMessage(**payload), timeout=_TIMEOUT * 2)
+            # No outer deadline: the client times out each request itself, and its rate-limit handler
+            # must be free to wait out a long Retry-After.
+            await self._client.chat_postMessage(**payload)
         except SlackApiError as exc:
             status = exc.response.status_code
             error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
@@ -81,14 +87,22 @@ class SlackPoster:
                     ),
                     timeout=_TIMEOUT * 2,
                 )
-            except (SlackApiError, TimeoutError, aiohttp.ClientError, OSError) as exc:
+            except SlackApiError as exc:
+                error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
+                if error in _HISTORY_UNAVAILABLE:
+                    # Without the history a repeat cannot be ruled out; posting once more beats never posting.
+                    _log.warning("cannot read %s's history (%s): posting without the duplicate check", channel, error)
+                    return set()
+                raise DeliveryUncertain(f"cannot look up {channel}'s history: {exc}") from exc
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
                 raise DeliveryUncertain(f"cannot look up {channel}'s history: {exc}") from exc
             messages: list[dict[str, Any]] = response.get("messages") or []
             for message in messages:
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
                 if metadata.get("event_type") == EVENT_TYPE and payload.get("delivery") == delivery_id:
-                    found.add(int(payload.get("part", 0)))
+                    with contextlib.suppress(TypeError, ValueError):
+                        found.add(int(payload.get("part", 0)))
             cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 break
@@ -122,7 +136,7 @@ class DiscordPoster:
         body = json.dumps(payload, ensure_ascii=False).encode()
         try:
             async with self._session.post(url, data=body) as response:
-                text = await response.text()
+                text = await response.text(errors="replace")
                 status = response.status
                 headers = response.headers
         except TimeoutError as exc:

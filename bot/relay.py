@@ -74,8 +74,10 @@ class RelayService:
             asyncio.create_task(self._commit_loop(), name="relay-commit"),
         ]
         # Whatever a crash left in the spool is stored before any lane starts posting.
-        while names := self._store.spool.pending()[:_BATCH]:
-            self._process(names)
+        with contextlib.suppress(Exception):
+            while names := self._store.spool.pending()[:_BATCH]:
+                if not self._process_safely(names):
+                    break
         for lane in self._store.outbox.lanes():
             self._open_lane(lane)
         try:
@@ -97,8 +99,19 @@ class RelayService:
             await self._spooled.wait()
             self._spooled.clear()
             while names := spool.pending()[:_BATCH]:
-                self._process(names)
+                if not self._process_safely(names):
+                    await asyncio.sleep(1.0)  # e.g. a full disk: the mail stays spooled, try again
+                    self._spooled.set()
+                    break
                 await asyncio.sleep(0)
+
+    def _process_safely(self, names: list[str]) -> bool:
+        try:
+            self._process(names)
+        except Exception:  # noqa: BLE001 - the spool keeps the mail; the listener must keep listening
+            _log.exception("could not process the spool (%d files); they stay spooled and are retried", len(names))
+            return False
+        return True
 
     def _process(self, names: list[str]) -> None:
         spool = self._store.spool
@@ -139,19 +152,32 @@ class RelayService:
                 wakeup.clear()
                 await wakeup.wait()
                 continue
-            await self._deliver(delivery)
+            try:
+                await self._deliver(delivery)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a lane must outlive any one delivery's surprise
+                _log.exception("delivery %s failed unexpectedly", delivery.id)
+                current = self._store.outbox.get(delivery.id) or delivery
+                updated = self._store.outbox.update(
+                    current, attempts=current.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"
+                )
+                if updated.attempts >= _PERMANENT_TRIES:
+                    self._store.outbox.update(updated, failed=True)
+                self._dirty.set()
+                await asyncio.sleep(min(_MAX_BACKOFF, 0.5 * 2**updated.attempts))
 
     async def _deliver(self, delivery: Delivery) -> None:
         outbox = self._store.outbox
         announcement = self._store.announcements.get(delivery.announcement_id)
         if announcement is None:
-            _log.error("delivery %s: announcement %s is missing", delivery.id, delivery.announcement_id)
-            outbox.update(delivery, failed=True, last_error="announcement missing")
-            self._dirty.set()
-            return
+            # Deliveries are written before their announcement: it may be a moment away (or a retry away).
+            msg = f"announcement {delivery.announcement_id} is not stored (yet)"
+            raise LookupError(msg)
         poster = self._posters[delivery.platform]
         payloads = _render(delivery.platform)(announcement, delivery.channel, self._tz, delivery.id)
         tries = 0
+        refusals = 0
         while delivery.parts_done < len(payloads):
             part = delivery.parts_done + 1
             try:
@@ -163,15 +189,15 @@ class RelayService:
                 tries += 1
                 if isinstance(exc, DeliveryUncertain):
                     self._uncertain.add(delivery.id)
-                permanent = isinstance(exc, DeliveryRejected)
+                refusals += isinstance(exc, DeliveryRejected)
                 delivery = outbox.update(delivery, attempts=delivery.attempts + 1, last_error=str(exc))
-                if permanent and tries >= _PERMANENT_TRIES:
-                    _log.error("giving up on %s after %d tries: %s", delivery.id, tries, exc)
+                if refusals >= _PERMANENT_TRIES:
+                    _log.error("giving up on %s after %d refusals: %s", delivery.id, refusals, exc)
                     outbox.update(delivery, failed=True)
                     self._dirty.set()
                     return
                 delay = exc.retry_after if exc.retry_after is not None else min(_MAX_BACKOFF, 0.5 * 2 ** min(tries, 8))
-                delay = min(delay, 60.0) + random.uniform(0, 0.1)  # noqa: S311 - jitter, not security
+                delay = min(delay, 600.0) + random.uniform(0, 0.1)  # noqa: S311 - jitter, not security
                 _log.warning("%s; retrying in %.1f s", exc, delay)
                 self._dirty.set()
                 await asyncio.sleep(delay)

@@ -7,6 +7,7 @@ quarantine with a reason); it touches the store only through its repositories an
 from __future__ import annotations
 
 import email.utils
+from datetime import UTC
 import hashlib
 import logging
 import re
@@ -114,9 +115,11 @@ def _sent_at(mail: ParsedMail) -> datetime | None:
         return None
     try:
         parsed = email.utils.parsedate_to_datetime(mail.date)
-    except (TypeError, ValueError, IndexError):
+        parsed.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else None
+    # A date far off is a broken header, not a fact to show members.
+    return parsed if parsed.tzinfo and 1970 <= parsed.year <= 2100 else None
 
 
 class MailIntake:
@@ -218,7 +221,7 @@ class MailIntake:
             if refusal:
                 return IntakeResult("rejected", refusal, parsed=mail)
         subject = strip_subject_tag(mail.subject, mail)
-        body = strip_footer(mail.body)
+        body = strip_footer(mail.body, mail)
         if not subject.strip() and not body.strip():
             return IntakeResult("quarantined", "no text: neither a subject nor a body could be read", parsed=mail)
         unreadable = _unreadable(body)
@@ -274,7 +277,11 @@ class MailIntake:
         kept: list[tuple[QuarantinedMail, bytes]] = []
         seen: set[str] = set()
         for raw, received_at, envelope_sender in items:
-            result = self.examine(raw, received_at, envelope_sender=envelope_sender, trusted=trusted)
+            try:
+                result = self.examine(raw, received_at, envelope_sender=envelope_sender, trusted=trusted)
+            except Exception as exc:  # noqa: BLE001 - one odd message must not stop the others: keep it instead
+                _log.exception("could not examine a message; it is kept in quarantine")
+                result = IntakeResult("quarantined", f"unreadable: {type(exc).__name__}: {exc}")
             if result.status == "accepted" and result.announcement and result.announcement.message_id in seen:
                 result = IntakeResult(
                     "duplicate", "already relayed (same batch)", result.announcement, parsed=result.parsed

@@ -38,8 +38,10 @@ class Outbox:
     def add_many(self, deliveries: Iterable[Delivery]) -> None:
         """Queue deliveries (written at the next commit)."""
         for delivery in deliveries:
-            self._items.setdefault(delivery.id, delivery)
-            self._dirty = True
+            current = self._items.get(delivery.id)
+            if current is None or current.failed:  # a delivery given up on is queued afresh
+                self._items[delivery.id] = delivery
+                self._dirty = True
 
     def pending(self) -> list[Delivery]:
         """Every delivery not yet done (failed ones included), in order."""
@@ -63,6 +65,13 @@ class Outbox:
         self._items[delivery.id] = updated
         self._dirty = True
         return updated
+
+    def retry_failed(self) -> int:
+        """Give every failed delivery another go; returns how many."""
+        failed = [d for d in self._items.values() if d.failed]
+        for delivery in failed:
+            self.update(delivery, failed=False, attempts=0)
+        return len(failed)
 
     def done(self, delivery: Delivery) -> None:
         self._items.pop(delivery.id, None)

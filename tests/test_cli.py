@@ -214,3 +214,17 @@ def test_quarantine_list_show_release(tmp_path):
     missing = rmo_bot("quarantine", "show", "q0000", "--config", config, "--data-dir", data)
     assert missing.returncode == 1
     assert "no message q0000 in quarantine" in missing.stderr
+
+
+def test_outbox_lists_and_requeues(tmp_path):
+    """`rmo-bot outbox` shows what waits to be posted; `retry` requeues what was given up on."""
+    config = _mail_config(tmp_path)
+    data = tmp_path / "d"
+    rmo_bot("ingest", MAIL / "kinki_block_subject.eml", "--config", config, "--data-dir", data)
+    listing = rmo_bot("outbox", "--config", config, "--data-dir", data).stdout
+    assert listing.count("pending") == 2
+    assert ".slack.C111" in listing
+    assert ".slack.C222" in listing
+    assert (
+        "0 failed deliveries queued again" in rmo_bot("outbox", "retry", "--config", config, "--data-dir", data).stdout
+    )

@@ -96,3 +96,26 @@ async def test_lmtp_for_sitting_behind_postfix(tmp_path):
     finally:
         await intake.stop()
     assert len(spool.pending()) == 1
+
+
+async def test_lmtp_answers_once_per_recipient(tmp_path):
+    """After DATA, LMTP gets one reply per accepted recipient, as Postfix waits for."""
+    spool = Spool(tmp_path / "lmtp2")
+    intake = IntakeServer(spool, "127.0.0.1", 0, protocol="lmtp")
+    await intake.start()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", intake.port)
+        await reader.readline()  # greeting
+        writer.write(b"LHLO test\r\n")
+        while not (await reader.readline()).startswith(b"250 "):
+            pass
+        for line in (b"MAIL FROM:<list@x.example>", b"RCPT TO:<a@x.example>", b"RCPT TO:<b@x.example>", b"DATA"):
+            writer.write(line + b"\r\n")
+            await reader.readline()
+        writer.write(bytes(_message()) + b"\r\n.\r\n")
+        replies = [await reader.readline(), await reader.readline()]
+        writer.write(b"QUIT\r\n")
+        writer.close()
+    finally:
+        await intake.stop()
+    assert [r[:3] for r in replies] == [b"250", b"250"]

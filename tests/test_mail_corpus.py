@@ -69,3 +69,44 @@ def test_corpus_message(results, case):
         assert a.replacements == case["replacements"]
     if "min_replacements" in case:
         assert a.replacements >= case["min_replacements"]
+
+
+def _intake(tmp_path):
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        '[mail.intake]\nlist_ids = ["announce.rmo-network.example.jp"]\n'
+        'allowed_senders = ["jimukyoku@rmo-network.example.jp"]\n',
+        encoding="utf-8",
+    )
+    return Core.open(load_config(config_file, environ={}), tmp_path / "d", FrozenClock(NOW))
+
+
+POST = (
+    "From: jimukyoku@rmo-network.example.jp\r\nList-Id: RMO お知らせ <announce.rmo-network.example.jp>\r\n"
+    "Message-ID: <{id}@x>\r\nSubject: {subject}\r\nDate: {date}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+)
+
+
+def test_absurd_date_header_is_ignored_not_fatal(tmp_path):
+    """A Date header far out of range neither stops the intake nor reaches the members."""
+    raw = POST.format(id="d1", subject="日付の壊れたお知らせ", date="Mon, 1 Jan 2026 00:00:00 +99999999999999999999",
+                      body="本文").encode()  # fmt: skip
+    far = POST.format(id="d2", subject="遠い未来", date="Fri, 31 Dec 9999 23:00:00 -1200", body="本文").encode()
+    with _intake(tmp_path) as core:
+        results = core.intake.process_batch([(raw, NOW, None), (far, NOW, None)])
+    assert [r.status for r in results] == ["accepted", "accepted"]
+    assert [r.announcement.sent_at for r in results] == [None, None]
+
+
+def test_a_secretariat_section_after_a_rule_is_not_a_footer(tmp_path):
+    """「■退会手続きについて」 after a line of underscores is the secretariat's text, not the list's footer."""
+    body = (
+        "会員各位\r\n\r\n総会のご案内です。\r\n"
+        + "_" * 40
+        + "\r\n■退会手続きについて\r\n退会を希望される団体は事務局までご連絡ください。\r\n"
+    )
+    raw = POST.format(id="f1", subject="[研修 3] 地域運営組織の研修", date="Mon, 30 Nov 2026 10:00:00 +0900", body=body)
+    with _intake(tmp_path) as core:
+        (result,) = core.intake.process_batch([(raw.encode(), NOW, None)])
+    assert result.announcement.subject == "[研修 3] 地域運営組織の研修"
+    assert "退会を希望される団体は事務局までご連絡ください。" in result.announcement.body

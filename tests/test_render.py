@@ -85,3 +85,35 @@ def test_email_view():
     assert view["subject"] == "【近畿ブロック】会議のご案内"
     assert "事務局 <jimukyoku@rmo-network.example.jp> · 2026年11月25日（水）10:00" in view["text"]
     assert "📎 案内.pdf (application/pdf, 121 KB)" in view["text"]
+
+
+def test_escaping_never_pushes_a_section_over_slacks_limit():
+    """A body full of & and < still fits: sections are measured after escaping."""
+    body = "&<>" * 2000
+    messages = render_slack(_announcement(body), "C1", TZ, "d")
+    assert all(len(b["text"]["text"]) <= 3000 for m in messages for b in m["blocks"] if b["type"] == "section")
+    text = "".join(m["blocks"][2]["text"]["text"] for m in messages)
+    assert text == body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def test_every_attachment_is_listed_within_discords_limits():
+    """Forty attachments are all listed, in embeds that stay within Discord's field and size limits."""
+    many = tuple(
+        Attachment(f"資料その{n:02d}_とても長いファイル名の説明付き.pdf", "application/pdf", 1000 + n)
+        for n in range(40)
+    )
+    announcement = Announcement(
+        id="a2", message_id="m2@x", subject="資料一覧", body="本文" * 1500, sender="s@x.example",
+        received_at=datetime(2026, 11, 25, 10, tzinfo=JST), attachments=many,
+    )  # fmt: skip
+    messages = render_discord(announcement, "1", TZ, "d")
+    listed = "".join(f["value"] for m in messages for f in m["embeds"][0].get("fields", []))
+    assert all(f"資料その{n:02d}" in listed for n in range(40))
+    for m in messages:
+        embed = m["embeds"][0]
+        fields = embed.get("fields", [])
+        assert len(fields) <= 25
+        assert all(len(f["value"]) <= 1024 for f in fields)
+        size = len(embed["title"]) + len(embed.get("description", "")) + len(embed["footer"]["text"])
+        assert size + sum(len(f["name"]) + len(f["value"]) for f in fields) <= 6000
+    assert len({m["nonce"] for m in messages}) == len(messages)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from handlers.dates import format_datetime
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import tzinfo
 
     from storage.records import Announcement
@@ -14,21 +15,28 @@ if TYPE_CHECKING:
 __all__ = ["attachment_lines", "byline", "split_text"]
 
 
-def split_text(text: str, limit: int) -> list[str]:
-    """Pieces of at most `limit` characters, cut at paragraph ends, then line ends, then anywhere.
-    Joined back with the separators they were cut at, they are the whole text: nothing is lost."""
-    if len(text) <= limit:
+def split_text(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
+    """Pieces measuring at most `limit`, cut at paragraph ends, then line ends, then anywhere.
+    Joined back with the separators they were cut at, they are the whole text: nothing is lost.
+    `measure` is how the platform counts (e.g. after escaping)."""
+    if measure(text) <= limit:
         return [text]
     pieces: list[str] = []
     rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = window.rfind("\n\n")
-        sep = 2
-        if cut < limit // 3:
+    while measure(rest) > limit:
+        low, high = 1, len(rest)
+        while low < high:  # the longest prefix that fits
+            middle = (low + high + 1) // 2
+            if measure(rest[:middle]) <= limit:
+                low = middle
+            else:
+                high = middle - 1
+        window = rest[:low]
+        cut, sep = window.rfind("\n\n"), 2
+        if cut < low // 3:
             cut, sep = window.rfind("\n"), 1
-        if cut < limit // 3:
-            cut, sep = limit, 0
+        if cut < low // 3:
+            cut, sep = low, 0
         pieces.append(rest[:cut])
         rest = rest[cut + sep :]
     pieces.append(rest)

@@ -18,6 +18,11 @@ __all__ = ["ALLOWED_MENTIONS_NONE", "DiscordMessage", "escape_markdown", "nonce_
 DESCRIPTION_LIMIT = 4096
 TITLE_LIMIT = 256
 FIELD_LIMIT = 1024
+FOOTER_LIMIT = 2048
+EMBED_LIMIT = 6000
+MAX_FIELDS = 25
+COLOR = 0x2E7D32
+ATTACHMENTS = "添付ファイル / Attachments"
 ALLOWED_MENTIONS_NONE: dict[str, list[str]] = {"parse": []}  # no @everyone, @here, role or user pings
 _MARKDOWN = re.compile(r"([\\*_`~|\[\]])")
 _LINE_START = re.compile(r"^(\s*)([>#-])", re.MULTILINE)
@@ -41,34 +46,49 @@ def nonce_for(delivery_id: str, part: int) -> str:
     return hashlib.sha256(f"{delivery_id}#{part}".encode()).hexdigest()[:25]
 
 
+def _size(embed: dict[str, Any]) -> int:
+    fields = embed.get("fields", [])
+    return (
+        len(embed.get("title", "")) + len(embed.get("description", "")) + len(embed["footer"]["text"])
+        + sum(len(f["name"]) + len(f["value"]) for f in fields)
+    )  # fmt: skip
+
+
 def render_discord(announcement: Announcement, channel: str, tz: tzinfo, delivery_id: str = "") -> list[DiscordMessage]:
-    """One payload per part; long text is split at paragraphs with (1/3) markers."""
+    """One payload per part; long text is split at paragraphs with (1/3) markers; every attachment is listed."""
     del channel  # the channel is in the URL, not the payload
-    body = escape_markdown(announcement.body or "（本文なし）")
-    parts = split_text(body, DESCRIPTION_LIMIT - 10)
-    count = len(parts)
-    messages: list[DiscordMessage] = []
+    body = announcement.body or "（本文なし）"
+    parts = [escape_markdown(p) for p in split_text(body, DESCRIPTION_LIMIT - 10, lambda t: len(escape_markdown(t)))]
+    footer = {"text": byline(announcement, tz)[:FOOTER_LIMIT]}
+    subject = announcement.subject or "（件名なし）"
+    embeds: list[dict[str, Any]] = []
     for number, part in enumerate(parts, start=1):
-        marker = f" ({number}/{count})" if count > 1 else ""
-        title = (announcement.subject or "（件名なし）") + marker
+        marker = f" ({number}/{len(parts)})" if len(parts) > 1 else ""
+        title = subject + marker
         if len(title) > TITLE_LIMIT:
             title = title[: TITLE_LIMIT - 1 - len(marker)] + "…" + marker
-        embed: dict[str, Any] = {
-            "title": title,
-            "description": part,
-            "footer": {"text": byline(announcement, tz)[:2048]},
-            "color": 0x2E7D32,
-        }
-        if number == count and announcement.attachments:
-            listing = "\n".join(attachment_lines(announcement))
-            embed["fields"] = [{"name": "添付ファイル / Attachments", "value": listing[:FIELD_LIMIT], "inline": False}]
-        messages.append(
-            DiscordMessage(
-                content="",
-                embeds=[embed],
-                allowed_mentions=ALLOWED_MENTIONS_NONE,
-                nonce=nonce_for(delivery_id or announcement.id, number),
-                enforce_nonce=True,
-            )
+        embeds.append({"title": title, "description": part, "footer": footer, "color": COLOR})
+    if announcement.attachments:
+        listing = escape_markdown("\n".join(attachment_lines(announcement)))
+        fields: list[dict[str, Any]] = [
+            {"name": ATTACHMENTS, "value": chunk, "inline": False} for chunk in split_text(listing, FIELD_LIMIT)
+        ]
+        target = embeds[-1]
+        for field in fields:
+            present: list[dict[str, Any]] = target.get("fields", [])
+            if len(present) >= MAX_FIELDS or _size(target) + len(ATTACHMENTS) + len(field["value"]) > EMBED_LIMIT:
+                # No room left beside the text: the list continues in a message of its own.
+                target = {"title": f"{subject[:200]} — {ATTACHMENTS}", "footer": footer, "color": COLOR}
+                embeds.append(target)
+            target.setdefault("fields", []).append(field)
+    nonce_base = delivery_id or announcement.id
+    return [
+        DiscordMessage(
+            content="",
+            embeds=[embed],
+            allowed_mentions=ALLOWED_MENTIONS_NONE,
+            nonce=nonce_for(nonce_base, number),
+            enforce_nonce=True,
         )
-    return messages
+        for number, embed in enumerate(embeds, start=1)
+    ]

@@ -15,6 +15,7 @@ __all__ = ["SlackMessage", "escape_mrkdwn", "render_slack"]
 
 SECTION_LIMIT = 3000  # a section's text
 HEADER_LIMIT = 150  # a header's plain text
+MAX_BLOCKS = 50
 EVENT_TYPE = "rmo_announcement"
 
 
@@ -32,24 +33,32 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _fit(body: str) -> list[str]:
+    """Pieces whose *escaped* text fits a section (escaping makes "&" five characters long)."""
+    return split_text(body, SECTION_LIMIT - 20, lambda piece: len(escape_mrkdwn(piece)))
+
+
 def render_slack(announcement: Announcement, channel: str, tz: tzinfo, delivery_id: str = "") -> list[SlackMessage]:
     """One payload per part; a long announcement is split at paragraphs with (1/3) markers."""
     body = announcement.body or "（本文なし）"
-    parts = split_text(body, SECTION_LIMIT - 20)
+    parts = _fit(body)
     count = len(parts)
     messages: list[SlackMessage] = []
     for number, part in enumerate(parts, start=1):
         marker = f" ({number}/{count})" if count > 1 else ""
         subject = (announcement.subject or "（件名なし）") + marker
-        header = subject if len(subject) <= HEADER_LIMIT else subject[: HEADER_LIMIT - 1] + "…"
+        header = subject if len(subject) <= HEADER_LIMIT else subject[: HEADER_LIMIT - 1 - len(marker)] + "…" + marker
         blocks: list[dict[str, Any]] = [
             {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": False}},
             {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(byline(announcement, tz))}]},
             {"type": "section", "text": {"type": "mrkdwn", "text": escape_mrkdwn(part), "verbatim": True}},
         ]
         if number == count and announcement.attachments:
-            listing = escape_mrkdwn("\n".join(attachment_lines(announcement)))
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": listing, "verbatim": True}})
+            listings = split_text(escape_mrkdwn("\n".join(attachment_lines(announcement))), SECTION_LIMIT)
+            blocks.extend(
+                {"type": "section", "text": {"type": "mrkdwn", "text": x, "verbatim": True}} for x in listings
+            )
+            del blocks[MAX_BLOCKS:]
         fallback = escape_mrkdwn(f"{subject}\n{part}")
         messages.append(
             SlackMessage(

@@ -102,10 +102,13 @@ def decode_iso2022jp(data: bytes) -> Decoded:
             out.append(chr(byte))
         else:
             # 8-bit bytes have no place in ISO-2022-JP; a sender that mixed in Shift_JIS gets it read as such.
-            chunk = re.match(rb"[\x80-\xff]+", data[i:])
+            chunk = re.match(rb"[\x80-\xff][\x00-\x1a\x1c-\xff]*", data[i:])
             assert chunk is not None
             raw = chunk.group(0)
-            text = raw.decode("cp932", "replace")
+            try:
+                text = raw.decode("utf-8")  # a client that labelled UTF-8 as ISO-2022-JP
+            except UnicodeDecodeError:
+                text = raw.decode("cp932", "replace")
             bad = text.count("\ufffd")
             out.append(text)
             where.extend([i] * bad)
@@ -159,6 +162,8 @@ def decode_bytes(data: bytes, label: str | None) -> Decoded:
         return _sniff(data)
     try:
         return Decoded(data.decode(mapped), 0, (), mapped)
+    except LookupError:  # a bytes-to-bytes codec such as "hex" named as a charset
+        return _sniff(data)
     except UnicodeDecodeError:
         if mapped == "euc-jp":
             try:

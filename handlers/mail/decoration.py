@@ -31,9 +31,9 @@ def _footer_names(body: str) -> set[str]:
     return set()
 
 
-def _tag_names(mail: ParsedMail) -> set[str]:
+def _tag_names(mail: ParsedMail, body: str | None = None) -> set[str]:
     names = {mail.list_name.strip().lower()} if mail.list_name else set()
-    names |= _footer_names(mail.body)
+    names |= _footer_names(mail.body if body is None else body)
     via = _VIA.search(mail.from_name)
     if via:
         names.add(via.group(0).strip()[4:].strip().lower())
@@ -55,9 +55,9 @@ def strip_subject_tag(subject: str, mail: ParsedMail) -> str:
         tag = _TAG.match(rest)
         if not tag:
             break
+        # "[RMO お知らせ]", or Mailman 2's numbered "[announce:00123]" — only with this list's name.
         label = re.sub(r"[:\s]\d+$", "", tag.group(1)).strip().lower()
-        numbered = re.fullmatch(r"[\w.-]+[: ]\d+", tag.group(1).strip()) is not None  # Mailman 2: [list:00123]
-        if label not in names and not numbered:
+        if label not in names:
             break
         rest = rest[tag.end() :]
         again = _REPLY_PREFIX.match(rest)  # "[List] Re: [List] …"
@@ -67,13 +67,18 @@ def strip_subject_tag(subject: str, mail: ParsedMail) -> str:
     return (prefix + rest).strip()
 
 
-def strip_footer(body: str) -> str:
-    """Drop a list footer: a rule of underscores followed only by lines about the list."""
+def strip_footer(body: str, mail: ParsedMail) -> str:
+    """Drop a list footer: a rule of underscores followed only by lines about *this* list (its address,
+    its -leave@ address or its name), so a secretariat's own 「■退会手続きについて」 section stays."""
     lines = body.split("\n")
+    marks = {n for n in _tag_names(mail, body) if len(n) >= 3} | {"-leave@", "-unsubscribe@", "-request@"}
+    if mail.list_post:
+        marks.add(mail.list_post)
     for index in range(len(lines) - 1, -1, -1):
         if _RULE.match(lines[index]):
             tail = "\n".join(lines[index + 1 :])
-            if _FOOTER_WORDS.search(tail) and len(tail) < 600:
+            lowered = tail.lower()
+            if _FOOTER_WORDS.search(tail) and len(tail) < 600 and any(m in lowered for m in marks):
                 return "\n".join(lines[:index]).rstrip()
             break
     return body
