@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from handlers.dates import format_date, format_datetime, format_span
 from handlers.intents import FaqMatcher, IntentScores, classify, strip_network_name
 from handlers.messages import Incoming, Intent, Lang, Reply
 from handlers.periods import Period, find_period
-from handlers.places import BlockFinder, PlaceMatch
+from handlers.places import PlaceMatch, PlacesOf
 from handlers.text import detect_language, fold, words
 from handlers.texts import say
 from storage.records import Block, Event, EventKind, FaqEntry, NetworkInfo, Officer, UnansweredQuestion
@@ -117,27 +117,10 @@ class Answerer:
         self._clock = clock
         self._tz = tz
         self._contact = {k: v for k, v in (contact or {}).items() if v}
-        self._finder_source: tuple[Any, ...] | None = None
-        self._finder: BlockFinder | None = None
+        self._places = PlacesOf(knowledge)
         self._matcher: FaqMatcher | None = None
 
     # Understanding -------------------------------------------------------------------------------
-
-    def _block_finder(self) -> BlockFinder:
-        blocks, members, officers = (
-            self._knowledge.blocks(),
-            self._knowledge.members(),
-            self._knowledge.officers(),
-        )
-        source = (blocks, members, officers)
-        # The repository hands out the same tuples until a write: identity says nothing changed.
-        if (
-            self._finder is None
-            or self._finder_source is None
-            or any(a is not b for a, b in zip(source, self._finder_source, strict=True))
-        ):
-            self._finder, self._finder_source = BlockFinder(blocks, members, officers), source
-        return self._finder
 
     def _faq_matcher(self) -> FaqMatcher:
         faq = self._knowledge.faq()
@@ -149,7 +132,7 @@ class Answerer:
         """Language, intent, block and period of one question."""
         lang = detect_language(text)
         folded = fold(text)
-        place = self._block_finder().find(folded)
+        place = self._places.finder().find(folded)
         period = find_period(folded, now.astimezone(self._tz))
         scores = classify(
             folded,

@@ -13,8 +13,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from storage.records import Block, Member, Officer
+    from storage.repositories import KnowledgeRepository
 
-__all__ = ["BlockFinder", "PlaceMatch"]
+__all__ = ["BlockFinder", "PlaceMatch", "PlacesOf"]
 
 PlaceKind = Literal["block", "prefecture", "city"]
 _RANK: dict[PlaceKind, int] = {"block": 0, "prefecture": 1, "city": 2}
@@ -117,3 +118,22 @@ class BlockFinder:
         """The place that decides the block: a block's own name before a prefecture before a city."""
         found = self.find_all(folded)
         return min(found, key=lambda m: (_RANK[m.kind], m.start)) if found else None
+
+
+class PlacesOf:
+    """The BlockFinder for a knowledge repository, rebuilt only when its blocks, members or officers change.
+
+    The repository hands out the same tuples until a write, so identity says nothing changed.
+    """
+
+    def __init__(self, knowledge: KnowledgeRepository) -> None:
+        self._knowledge = knowledge
+        self._source: tuple[object, ...] = ()
+        self._finder: BlockFinder | None = None
+
+    def finder(self) -> BlockFinder:
+        blocks, members, officers = self._knowledge.blocks(), self._knowledge.members(), self._knowledge.officers()
+        source = (blocks, members, officers)
+        if self._finder is None or any(a is not b for a, b in zip(source, self._source, strict=False)):
+            self._finder, self._source = BlockFinder(blocks, members, officers), source
+        return self._finder

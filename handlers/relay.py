@@ -7,16 +7,16 @@ quarantine with a reason); it touches the store only through its repositories an
 from __future__ import annotations
 
 import email.utils
-from datetime import UTC
 import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import TYPE_CHECKING, Literal
 
 from handlers.mail.decoration import author_of, strip_footer, strip_subject_tag
 from handlers.mail.parse import ParsedMail, parse_mail
-from handlers.places import BlockFinder
+from handlers.places import PlacesOf
 from handlers.text import fold
 from storage.records import Announcement, Attachment, Delivery, QuarantinedMail
 
@@ -144,7 +144,7 @@ class MailIntake:
         self._quarantine = quarantine
         self.policy = policy
         self.routes = routes
-        self._finder: tuple[tuple[object, ...], BlockFinder] | None = None
+        self._places = PlacesOf(knowledge)
 
     # Decisions ------------------------------------------------------------------------------------
 
@@ -194,11 +194,7 @@ class MailIntake:
         return None
 
     def _blocks(self, subject: str, body: str) -> tuple[str, ...]:
-        blocks, members, officers = self._knowledge.blocks(), self._knowledge.members(), self._knowledge.officers()
-        source = (blocks, members, officers)
-        if self._finder is None or any(a is not b for a, b in zip(source, self._finder[0], strict=True)):
-            self._finder = (source, BlockFinder(blocks, members, officers))
-        finder = self._finder[1]
+        finder = self._places.finder()
         named = [m.block for m in finder.find_all(fold(subject)) if m.kind == "block"]
         # In the body only 「…ブロック」 counts: look just before each ブロック instead of reading it all.
         folded_body = fold(body[:20000])
