@@ -95,5 +95,23 @@ class IntakeService:
 
 
 def build_services(core: Core) -> list[Platform]:
-    """The components `rmo-bot run` starts beside the chat platforms."""
-    return [IntakeService(core)]
+    """The components `rmo-bot run` starts beside the console: mail, HTTP, and the chat platforms."""
+    from bot.http_server import HttpService
+
+    config = core.config
+    host, port = config.get("http.listen").rsplit(":", 1)
+    http = HttpService(host, int(port))
+    services: list[Platform] = [IntakeService(core), http]
+    mode = config.get("slack.mode")
+    secret = config.secrets.slack_signing_secret if mode == "http" else config.secrets.slack_app_token
+    if config.slack_configured and not secret:
+        needed = "SLACK_SIGNING_SECRET" if mode == "http" else "SLACK_APP_TOKEN"
+        _log.warning("%s is not set: Slack answers no questions (announcements are still posted)", needed)
+    elif config.slack_configured:
+        from bot.slack_platform import SlackPlatform
+
+        slack = SlackPlatform(core)
+        if slack.mode == "http":
+            slack.route(http.web_app)
+        services.append(slack)
+    return services

@@ -89,6 +89,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "どういたしまして！ほかにもご質問があれば、いつでもどうぞ。",
         "You're welcome! Ask me anything else at any time.",
     ),
+    "announce.refused": (
+        "申し訳ありません。お知らせの投稿は事務局の方だけができます。ご質問はお気軽にどうぞ。",
+        "Sorry, only the secretariat can post announcements. Questions are always welcome.",
+    ),
+    "announce.use_mail": (
+        "お知らせはメーリングリストへの投稿で、Slack・Discord・メールに配信されます。",
+        "Announcements posted to the mailing list are relayed to Slack, Discord and e-mail.",
+    ),
     "not_registered": ("未登録", "not registered yet"),
     "list.sep": ("、", ", "),
     "greeting": ("こんにちは！", "Hello!"),

@@ -37,6 +37,7 @@ def write_config(
     extra: str = "",
     list_id: str = LIST_ID,
     senders: tuple[str, ...] = (SECRETARIAT, "secretariat@rmo-network.example.jp"),
+    http_port: int = 0,
 ) -> Path:
     path.write_text(
         f"""
@@ -50,6 +51,8 @@ list_ids = ["{list_id}"]
 allowed_senders = {json.dumps(list(senders))}
 [mail.outbound]
 from = "rmo-bot <rmo-bot@rmo-network.example.jp>"
+[http]
+listen = "127.0.0.1:{http_port}"
 [slack]
 api_base_url = "{slack_url}"
 default_channels = ["C111"]
@@ -68,9 +71,11 @@ block_channels = {{ kinki = "901" }}
 class BotProcess:
     """Starts the bot; `port` is the intake's, read from its log."""
 
-    def __init__(self, config: Path, data_dir: Path) -> None:
+    def __init__(self, config: Path, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.config = config
         self.data_dir = data_dir
+        self.extra_env = env or {}
+        self.http_port = 0
         self.log: list[str] = []
         self.proc: subprocess.Popen[str] | None = None
         self.port = 0
@@ -78,6 +83,7 @@ class BotProcess:
     def start(self, timeout: float = 30) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "SMTP_"))}
         env |= {"PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": "xoxb-test-token", "DISCORD_TOKEN": "discord-test-token"}
+        env |= self.extra_env
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "run", "--config", str(self.config), "--data-dir", str(self.data_dir)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
@@ -87,6 +93,9 @@ class BotProcess:
         def pump(stream: object) -> None:
             for line in stream:  # type: ignore[attr-defined]
                 self.log.append(line)
+                http = re.search(r"http server listening on [\d.]+:(\d+)", line)
+                if http:
+                    self.http_port = int(http.group(1))
                 found = re.search(r"mail intake listening on [\d.]+:(\d+)", line)
                 if found:
                     self.port = int(found.group(1))

@@ -87,6 +87,12 @@ class FakeSlack(FakeAPI):
         self.app.router.add_post("/api/chat.postMessage", self.post_message)
         self.app.router.add_route("*", "/api/conversations.history", self.history)
         self.app.router.add_route("*", "/api/auth.test", self.auth_test)
+        self.app.router.add_post("/response/{id}", self.response_url)
+        self.app.router.add_route("*", "/api/apps.connections.open", self.connections_open)
+        self.app.router.add_get("/socket", self.socket)
+        self.sockets: list[web.WebSocketResponse] = []
+        self.acks: list[str] = []
+        self.socket_connected = asyncio.Event()
 
     @property
     def base_url(self) -> str:
@@ -117,7 +123,38 @@ class FakeSlack(FakeAPI):
 
     async def auth_test(self, request: web.Request) -> web.Response:
         del request
-        return web.json_response({"ok": True, "user_id": "UBOT", "team_id": "T1"})
+        return web.json_response(
+            {"ok": True, "user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT", "url": "https://t.slack.com/"}
+        )
+
+    async def response_url(self, request: web.Request) -> web.Response:
+        self.calls.append({"method": "response_url", "id": request.match_info["id"], **(await request.json())})
+        return web.json_response({"ok": True})
+
+    async def connections_open(self, request: web.Request) -> web.Response:
+        self.calls.append({"method": "apps.connections.open", "auth": request.headers.get("Authorization")})
+        return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
+
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then carry envelopes out and acknowledgements back."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}})
+        self.socket_connected.set()
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                data = json.loads(message.data)
+                if "envelope_id" in data:
+                    self.acks.append(data["envelope_id"])
+        return ws
+
+    async def push(self, envelope: dict[str, Any]) -> None:
+        """Send one Socket Mode envelope to the connected app."""
+        await self.sockets[-1].send_json(envelope)
+
+    def responses(self) -> list[dict[str, Any]]:
+        return [c for c in self.calls if c["method"] == "response_url"]
 
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
         return [

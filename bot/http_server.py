@@ -1,0 +1,44 @@
+"""The bot's HTTP server (aiohttp): Slack's HTTP mode, and /healthz. Loopback by default."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    import asyncio
+
+__all__ = ["HttpService"]
+
+_log = logging.getLogger(__name__)
+
+
+class HttpService:
+    """Serves `web_app` on `host:port` until the bot stops (port 0 picks a free one, logged)."""
+
+    name = "http"
+
+    def __init__(self, host: str, port: int) -> None:
+        self.web_app = web.Application()
+        self.web_app.router.add_get("/healthz", self._health)
+        self._host = host.strip("[]")
+        self._port = port
+
+    async def _health(self, request: web.Request) -> web.Response:
+        del request
+        return web.json_response({"ok": True})
+
+    async def run(self, stop: asyncio.Event) -> None:
+        runner = web.AppRunner(self.web_app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, self._host, self._port)
+        await site.start()
+        server = site._server  # noqa: SLF001 - aiohttp exposes the bound port only here
+        port = server.sockets[0].getsockname()[1] if server is not None else self._port  # type: ignore[attr-defined]
+        _log.info("http server listening on %s:%d", self._host, port)
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()

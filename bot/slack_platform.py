@@ -1,0 +1,149 @@
+"""The Slack app (slack-bolt AsyncApp): mentions, DMs and /rmo, in Socket Mode or over HTTP.
+
+The adapter only translates: a Slack event becomes one neutral Incoming, the core answers, and the
+neutral Reply is rendered back as Block Kit.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.render.reply import reply_for_slack
+from handlers.answering import internal_error_reply
+from handlers.messages import Incoming, Reply
+from handlers.text import detect_language
+from handlers.texts import say
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from aiohttp import web
+
+    from bot.core import Core
+
+__all__ = ["SlackPlatform"]
+
+_log = logging.getLogger(__name__)
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_SEEN = 2000  # event ids remembered, so Slack's retries are answered once
+
+
+class SlackPlatform:
+    """Runs the Slack app in Socket Mode (`run`) or serves it on the bot's HTTP server (`route`)."""
+
+    name = "slack"
+
+    def __init__(self, core: Core) -> None:
+        config = core.config
+        self._core = core
+        self.mode = config.get("slack.mode")
+        self._app_token = config.secrets.slack_app_token
+        base_url = config.get("slack.api_base_url")
+        self.client = AsyncWebClient(
+            token=config.secrets.slack_bot_token, base_url=base_url if base_url.endswith("/") else base_url + "/"
+        )
+        self.secretariat = frozenset(config.get("slack.secretariat_users"))
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=config.secrets.slack_signing_secret or "socket-mode-has-no-signing-secret",
+            request_verification_enabled=self.mode == "http",
+            raise_error_for_unhandled_request=False,
+        )
+        self.app.event("app_mention")(self._on_mention)
+        self.app.event("message")(self._on_message)
+        self.app.command("/rmo")(self._on_command)
+
+    # Translation ------------------------------------------------------------------------------------
+
+    def _answer(self, text: str, user: str | None, channel: str | None) -> Reply:
+        incoming = Incoming(text=text, platform=self.name, user=user, channel=channel)
+        try:
+            return self._core.answerer.answer(incoming)
+        except Exception:  # noqa: BLE001 - a member sees an apology, the log gets the traceback
+            _log.exception("could not answer %r", text)
+            return internal_error_reply(text)
+
+    def _first_time(self, body: dict[str, Any]) -> bool:
+        event_id = body.get("event_id")
+        if not event_id:
+            return True
+        if event_id in self._seen:
+            _log.info("Slack retried event %s: already answered", event_id)
+            return False
+        self._seen[event_id] = None
+        while len(self._seen) > _SEEN:
+            self._seen.popitem(last=False)
+        return True
+
+    async def _on_mention(self, body: dict[str, Any], event: dict[str, Any], say: Any) -> None:  # noqa: ANN401
+        if not self._first_time(body):
+            return
+        text = _MENTION.sub("", event.get("text", "")).strip()
+        reply = self._answer(text, event.get("user"), event.get("channel"))
+        await say(**reply_for_slack(reply), thread_ts=event.get("thread_ts") or event.get("ts"))
+
+    async def _on_message(self, body: dict[str, Any], event: dict[str, Any], say: Any) -> None:  # noqa: ANN401
+        # Only direct messages from people: not the bot's own, not edits, not channel chatter.
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+            return
+        if not self._first_time(body):
+            return
+        reply = self._answer(event.get("text", ""), event.get("user"), event.get("channel"))
+        await say(**reply_for_slack(reply))
+
+    async def _on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:  # noqa: ANN401
+        await ack()  # within Slack's 3 seconds, before any work
+        text = (command.get("text") or "").strip()
+        verb, _, rest = text.partition(" ")
+        verb = verb.lower()
+        user = command.get("user_id")
+        lang = detect_language(rest)  # the verb is English either way: judge by what follows it
+        if verb == "announce":
+            if user not in self.secretariat:
+                _log.warning("announce refused for Slack user %s (not the secretariat)", user)
+                await respond(text=say("announce.refused", lang), response_type="ephemeral")
+                return
+            await respond(text=say("announce.use_mail", lang), response_type="ephemeral")
+            return
+        question = {
+            "": "help", "help": "help", "join": "入会するには？", "trainings": "研修会の予定は？",
+            "meetings": f"{rest} ブロック会議の予定は？" if rest else "ブロック会議の予定は？",
+            "subscribe": "subscribe", "unsubscribe": "unsubscribe",
+        }.get(verb, rest if verb == "ask" else text)  # fmt: skip
+        if lang == "en" and verb in {"join", "trainings", "meetings"}:
+            question = {"join": "How do we join?", "trainings": "upcoming trainings",
+                        "meetings": f"upcoming block meetings {rest}"}[verb]  # fmt: skip
+        reply = self._answer(question, user, command.get("channel_id"))
+        await respond(**reply_for_slack(reply), response_type="ephemeral")
+
+    # Transports -------------------------------------------------------------------------------------
+
+    def route(self, web_app: web.Application) -> None:
+        """Serve POST /slack/events on the bot's aiohttp server (HTTP mode; signatures are verified)."""
+
+        async def events(request: web.Request) -> web.StreamResponse:
+            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(bolt_response)
+
+        web_app.router.add_post("/slack/events", events)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Socket Mode: connect out to Slack (no public URL needed) until stopped; reconnects by itself."""
+        if self.mode != "socket":
+            await stop.wait()
+            return
+        handler = AsyncSocketModeHandler(self.app, self._app_token, web_client=self.client)
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        try:
+            await stop.wait()
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]

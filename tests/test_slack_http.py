@@ -1,0 +1,103 @@
+"""The Slack app over HTTP: signed requests to the bot's own server, replies at the fake Web API."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+
+from tests.botproc import BotProcess, write_config
+from tests.fakes import FakeDiscord, FakeSlack
+from tests.test_relay_e2e import until
+
+SECRET = "test-signing-secret"
+
+
+def _signed(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    ts = str(timestamp if timestamp is not None else int(time.time()))
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def _mention(event_id: str, text: str) -> str:
+    return json.dumps({
+        "token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": event_id,
+        "event_time": int(time.time()), "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
+        "event": {"type": "app_mention", "user": "U1", "text": f"<@UBOT> {text}", "ts": "1700000000.000100",
+                  "channel": "C9", "event_ts": "1700000000.000100"},
+    }, ensure_ascii=False)  # fmt: skip
+
+
+@pytest.fixture
+async def slack_bot(tmp_path):
+    slack, discord = FakeSlack(), FakeDiscord()
+    await slack.start()
+    await discord.start()
+    config = write_config(tmp_path / "config.toml", slack_url=slack.base_url, discord_url=discord.base_url)
+    text = config.read_text().replace("[slack]\n", '[slack]\nmode = "http"\nsecretariat_users = ["USEC"]\n')
+    config.write_text(text)
+    bot = BotProcess(config, tmp_path / "data", env={"SLACK_SIGNING_SECRET": SECRET})
+    bot.start()
+    for _ in range(100):
+        if bot.http_port:
+            break
+        await asyncio.sleep(0.05)
+    yield bot, slack
+    bot.stop()
+    await slack.stop()
+    await discord.stop()
+
+
+async def _post(bot, body: str, headers: dict[str, str], content_type: str = "application/json") -> int:
+    async with aiohttp.ClientSession() as session, session.post(
+        f"http://127.0.0.1:{bot.http_port}/slack/events", data=body.encode(),
+        headers={**headers, "Content-Type": content_type},
+    ) as response:  # fmt: skip
+        return response.status
+
+
+async def test_a_mention_is_answered_in_its_thread_once(slack_bot):
+    """A signed app_mention gets one answer in its thread, even when Slack retries the same event."""
+    bot, slack = slack_bot
+    body = _mention("Ev1", "入会するには？")
+    assert await _post(bot, body, _signed(body)) == 200
+    assert await _post(bot, body, {**_signed(body), "X-Slack-Retry-Num": "1"}) == 200
+    await until(lambda: slack.posted("C9"), what="the answer")
+    await asyncio.sleep(0.5)
+    (answer,) = slack.posted("C9")
+    assert answer["thread_ts"] == "1700000000.000100"
+    assert "郵送" in answer["text"]
+
+
+async def test_unsigned_stale_and_forged_requests_are_refused(slack_bot):
+    """No signature, an old timestamp or the wrong secret: 401, and nothing is said."""
+    bot, slack = slack_bot
+    body = _mention("Ev2", "代表は？")
+    assert await _post(bot, body, {}) == 401
+    assert await _post(bot, body, _signed(body, timestamp=int(time.time()) - 600)) == 401
+    assert await _post(bot, body, _signed(body, secret="not-the-secret")) == 401
+    await asyncio.sleep(0.5)
+    assert slack.posted("C9") == []
+
+
+async def test_slash_command_answers_and_guards_announce(slack_bot):
+    """/rmo meetings 兵庫 answers about the Kinki block; /rmo announce from a non-secretary is politely refused."""
+    bot, slack = slack_bot
+    url = f"http://127.0.0.1:{slack.port}/response/"
+    for number, (user, text) in enumerate([("U1", "meetings 兵庫"), ("U1", "announce"), ("U1", "join")]):
+        body = urlencode({"command": "/rmo", "text": text, "user_id": user, "channel_id": "C9", "team_id": "T1",
+                          "response_url": f"{url}{number}", "trigger_id": "t", "api_app_id": "A1"})  # fmt: skip
+        assert await _post(bot, body, _signed(body), "application/x-www-form-urlencoded") == 200
+    await until(lambda: len(slack.responses()) >= 3, what="three responses")
+    by_id = {r["id"]: r for r in slack.responses()}
+    assert "近畿" in by_id["0"]["text"]
+    assert "事務局の方だけ" in by_id["1"]["text"]
+    assert "郵送" in by_id["2"]["text"]
+    assert all(r["response_type"] == "ephemeral" for r in by_id.values())
+    assert "announce refused for Slack user U1" in bot.text()
