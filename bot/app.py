@@ -49,13 +49,20 @@ class Application:
             _log.info("rmo-bot stopped")
 
     async def _supervise(self, platform: Platform) -> None:
-        # One platform failing must not take the others down: log it and let the rest run.
-        try:
-            await platform.run(self.stop)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - any failure of one platform is logged, the rest keep running
-            _log.exception("platform %s failed", platform.name)
+        # One platform failing must not take the others down: log it, wait, and start it again.
+        delay = 1.0
+        while not self.stop.is_set():
+            try:
+                await platform.run(self.stop)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - any failure of one platform is logged, the rest keep running
+                _log.exception("platform %s failed; starting it again in %.0f s", platform.name, delay)
+            else:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), timeout=delay)
+            delay = min(delay * 2, 300.0)
 
 
 class IntakeService:
@@ -114,4 +121,8 @@ def build_services(core: Core) -> list[Platform]:
         if slack.mode == "http":
             slack.route(http.web_app)
         services.append(slack)
+    if config.discord_configured:
+        from bot.discord_platform import DiscordPlatform
+
+        services.append(DiscordPlatform(core, sync_state=core.store.directory / "discord-commands.sha256"))
     return services

@@ -77,6 +77,12 @@ class FakeAPI:
         return None
 
 
+def _discord_json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """discord.py reads a body as JSON only when the content type is exactly "application/json"."""
+    return web.Response(body=json.dumps(data).encode(), status=status,
+                        headers={"Content-Type": "application/json", **(headers or {})})  # fmt: skip
+
+
 class FakeSlack(FakeAPI):
     """chat.postMessage and conversations.history, like https://slack.com/api/."""
 
@@ -170,6 +176,13 @@ class FakeDiscord(FakeAPI):
         self._ids = itertools.count(1000)
         self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self.app.router.add_post("/api/v10/channels/{channel}/messages", self.create_message)
+        self.app.router.add_get("/api/v10/users/@me", self.me)
+        self.app.router.add_get("/api/v10/oauth2/applications/@me", self.application)
+        self.app.router.add_put("/api/v10/applications/{app}/commands", self.put_commands)
+        self.app.router.add_put("/api/v10/applications/{app}/guilds/{guild}/commands", self.put_commands)
+        self.app.router.add_post("/api/v10/interactions/{id}/{token}/callback", self.interaction_callback)
+        self.synced: list[dict[str, Any]] = []
+        self.callbacks: list[dict[str, Any]] = []
 
     @property
     def base_url(self) -> str:
@@ -183,13 +196,58 @@ class FakeDiscord(FakeAPI):
         payload = json.loads(await request.read())
         nonce = payload.get("nonce")
         if nonce and payload.get("enforce_nonce") and (channel, nonce) in self.nonces:
-            return web.json_response(self.nonces[(channel, nonce)])  # the same message, not a new one
+            return _discord_json(self.nonces[(channel, nonce)])  # the same message, not a new one
         message = {"id": str(next(self._ids)), "channel_id": channel, **payload}
         if nonce:
             self.nonces[(channel, nonce)] = message
         self.calls.append({"channel": channel, "auth": request.headers.get("Authorization"), **payload})
         self.received_at.setdefault(f"{channel}#{nonce}", time.monotonic())
-        return web.json_response(message)
+        return _discord_json(message)
 
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
         return [c for c in self.calls if channel is None or c["channel"] == channel]
+
+    async def me(self, request: web.Request) -> web.Response:
+        del request
+        return _discord_json({"id": "1001", "username": "rmo-bot", "discriminator": "0", "avatar": None, "bot": True})
+
+    async def application(self, request: web.Request) -> web.Response:
+        del request
+        owner = {"id": "1", "username": "owner", "discriminator": "0", "avatar": None}
+        return _discord_json({
+            "id": "555", "name": "rmo-bot", "icon": None, "description": "", "rpc_origins": [], "bot_public": False,
+            "bot_require_code_grant": False, "owner": owner, "summary": "", "verify_key": "k", "flags": 0,
+        })  # fmt: skip
+
+    async def put_commands(self, request: web.Request) -> web.Response:
+        commands = await request.json()
+        self.synced.append({"guild": request.match_info.get("guild"), "commands": commands})
+        return _discord_json([{**c, "id": str(9000 + i), "application_id": "555", "version": "1"}
+                                  for i, c in enumerate(commands)])  # fmt: skip
+
+    async def interaction_callback(self, request: web.Request) -> web.Response:
+        payload = (
+            json.loads(await request.read())
+            if request.content_type == "application/json"
+            else await self._multipart(request)
+        )
+        self.callbacks.append({"id": request.match_info["id"], **payload})
+        data = payload.get("data") or {}
+        message = {"id": str(next(self._ids)), "channel_id": "900", "content": data.get("content", ""),
+                   "embeds": data.get("embeds", []), "author": {"id": "1001", "username": "rmo-bot", "discriminator": "0",
+                   "avatar": None, "bot": True}, "attachments": [], "mentions": [], "mention_roles": [],
+                   "mention_everyone": False, "pinned": False, "tts": False, "type": 20, "flags": data.get("flags", 0),
+                   "timestamp": "2026-11-25T01:00:00.000000+00:00", "edited_timestamp": None}  # fmt: skip
+        return _discord_json({
+            "interaction": {"id": request.match_info["id"], "type": 2, "activity_instance_id": None,
+                            "response_message_id": message["id"], "response_message_loading": False,
+                            "response_message_ephemeral": bool(data.get("flags", 0) & 64)},
+            "resource": {"type": payload.get("type", 4), "message": message},
+        })  # fmt: skip
+
+    async def _multipart(self, request: web.Request) -> dict[str, Any]:
+        reader = await request.multipart()
+        async for part in reader:
+            if part.name == "payload_json":
+                return json.loads(await part.text())
+        return {}

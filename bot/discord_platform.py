@@ -1,0 +1,169 @@
+"""The Discord bot (discord.py 2.x): mentions, DMs and the /rmo slash commands.
+
+Started with `start()` inside the bot's event loop; everything it sends pings nobody. The adapter only
+translates: a message or interaction becomes one neutral Incoming, the reply is rendered as embeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.http import Route
+
+from bot.render.reply import reply_for_discord
+from handlers.answering import internal_error_reply
+from handlers.messages import Incoming, Lang, Reply
+from handlers.texts import say
+from storage.atomic import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from bot.core import Core
+
+__all__ = ["DiscordPlatform", "invite_url"]
+
+_log = logging.getLogger(__name__)
+NO_PINGS = discord.AllowedMentions.none()
+# Send Messages, Embed Links, Read Message History, Use Application Commands — nothing more.
+PERMISSIONS = discord.Permissions(send_messages=True, embed_links=True, read_message_history=True,
+                                  use_application_commands=True)  # fmt: skip
+
+
+def invite_url(application_id: int | str) -> str:
+    """The link that adds the bot to a server with exactly the permissions it needs."""
+    return discord.utils.oauth_url(
+        int(application_id), permissions=PERMISSIONS, scopes=("bot", "applications.commands")
+    )
+
+
+def _embeds(reply: Reply) -> list[discord.Embed]:
+    return [discord.Embed.from_dict(e) for e in reply_for_discord(reply)["embeds"]]
+
+
+class DiscordPlatform:
+    """One discord.Client with a CommandTree; `run` logs in and keeps the gateway connection."""
+
+    name = "discord"
+
+    def __init__(self, core: Core, *, sync_state: Path | None = None) -> None:
+        config = core.config
+        self._core = core
+        self._token = config.secrets.discord_token
+        self._guilds = [discord.Object(id=int(g)) for g in config.get("discord.guild_ids")]
+        self.secretariat_roles = frozenset(int(r) for r in config.get("discord.secretariat_roles"))
+        self._sync_state = sync_state
+        Route.BASE = config.get("discord.api_base_url").rstrip("/")  # tests and proxies point it elsewhere
+        intents = discord.Intents.default()  # mentions and DMs carry their text without the privileged intent
+        self.client = discord.Client(intents=intents, allowed_mentions=NO_PINGS)
+        self.tree = app_commands.CommandTree(self.client)
+        self.tree.add_command(self._commands())
+        self.client.event(self.on_message)
+        self.client.setup_hook = self._setup  # type: ignore[method-assign]
+
+    # Translation ------------------------------------------------------------------------------------
+
+    def answer(self, text: str, user: str | None, channel: str | None) -> Reply:
+        try:
+            return self._core.answerer.answer(Incoming(text=text, platform=self.name, user=user, channel=channel))
+        except Exception:  # noqa: BLE001 - a member sees an apology, the log gets the traceback
+            _log.exception("could not answer %r", text)
+            return internal_error_reply(text)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A DM, or a message that mentions the bot, is a question."""
+        me = self.client.user
+        if message.author.bot or me is None:
+            return
+        direct = isinstance(message.channel, discord.DMChannel)
+        if not direct and me not in message.mentions:
+            return
+        text = message.content.replace(f"<@{me.id}>", "").replace(f"<@!{me.id}>", "").strip()
+        reply = self.answer(text, str(message.author.id), str(message.channel.id))
+        await message.reply(embeds=_embeds(reply), mention_author=False, allowed_mentions=NO_PINGS)
+
+    def _commands(self) -> app_commands.Group:
+        group = app_commands.Group(name="rmo", description="小規模多機能自治推進ネットワーク会議のボット / network bot")
+
+        async def respond(interaction: discord.Interaction, question: str) -> None:
+            reply = self.answer(question, str(interaction.user.id), str(interaction.channel_id))
+            await interaction.response.send_message(embeds=_embeds(reply), ephemeral=True, allowed_mentions=NO_PINGS)
+
+        @group.command(name="ask", description="質問する / ask a question")
+        async def ask(interaction: discord.Interaction, question: str) -> None:
+            await respond(interaction, question)
+
+        @group.command(name="join", description="入会方法 / how to join")
+        async def join(interaction: discord.Interaction) -> None:
+            await respond(interaction, "入会するには？")
+
+        @group.command(name="meetings", description="ブロック会議の予定 / block meetings")
+        async def meetings(interaction: discord.Interaction, place: str | None = None) -> None:
+            await respond(interaction, f"{place or ''} ブロック会議の予定は？".strip())
+
+        @group.command(name="trainings", description="研修会の予定 / trainings")
+        async def trainings(interaction: discord.Interaction) -> None:
+            await respond(interaction, "研修会の予定は？")
+
+        @group.command(name="subscribe", description="メールで受け取る / get the e-mail digest")
+        async def subscribe(interaction: discord.Interaction) -> None:
+            await respond(interaction, "お知らせをメールで受け取るには？")
+
+        @group.command(name="help", description="使い方 / help")
+        async def help_(interaction: discord.Interaction) -> None:
+            await respond(interaction, "ヘルプ")
+
+        @group.command(name="announce", description="お知らせを投稿（事務局） / announce (secretariat)")
+        async def announce(interaction: discord.Interaction) -> None:
+            roles = {r.id for r in getattr(interaction.user, "roles", [])}
+            lang: Lang = "en" if str(interaction.locale).startswith("en") else "ja"
+            if not roles & self.secretariat_roles:
+                _log.warning("announce refused for Discord user %s (not the secretariat)", interaction.user.id)
+                await interaction.response.send_message(say("announce.refused", lang), ephemeral=True)
+                return
+            await interaction.response.send_message(say("announce.use_mail", lang), ephemeral=True)
+
+        return group
+
+    # Lifecycle --------------------------------------------------------------------------------------
+
+    def command_digest(self) -> str:
+        """A fingerprint of the command set: commands are synced only when it changes."""
+        payload = json.dumps([c.to_dict(self.tree) for c in self.tree.get_commands()], sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    async def _setup(self) -> None:
+        digest = self.command_digest()
+        if self._sync_state is not None and self._sync_state.is_file() and self._sync_state.read_text() == digest:
+            _log.info("Discord commands unchanged: not syncing")
+            return
+        for guild in self._guilds:
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)  # guild commands appear at once
+        if not self._guilds:
+            await self.tree.sync()
+        if self._sync_state is not None:
+            atomic_write_bytes(self._sync_state, digest.encode())
+        if self.client.application_id:
+            _log.info("invite the bot with: %s", invite_url(self.client.application_id))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Log in and keep the gateway connection (discord.py reconnects by itself) until stopped."""
+        async with self.client:
+            await self.client.login(self._token)
+            connection = asyncio.create_task(self.client.connect(reconnect=True))
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if connection.done():
+                connection.result()
+
+    def parse(self, event: str, payload: dict[str, Any]) -> None:
+        """Feed one gateway dispatch (e.g. MESSAGE_CREATE, INTERACTION_CREATE), as the gateway would."""
+        getattr(self.client._connection, f"parse_{event.lower()}")(payload)  # noqa: SLF001 - the gateway's entry point

@@ -1,0 +1,132 @@
+"""The Discord bot, driven by gateway payloads like discord.py's own tests build them; every REST call
+goes to the local fake Discord API, which records it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.config import load_config
+from bot.core import Core
+from bot.discord_platform import DiscordPlatform, invite_url
+from tests.conftest import CALENDAR, NOW
+from tests.fakes import FakeDiscord
+from tests.test_relay_e2e import until
+
+USER = {"id": "2002", "username": "member", "discriminator": "0", "avatar": None, "global_name": "会員"}
+SECRETARY = {"id": "2003", "username": "jimukyoku", "discriminator": "0", "avatar": None, "global_name": "事務局"}
+GUILD = "7007"
+SECRETARIAT_ROLE = "8008"
+
+
+@pytest.fixture
+async def discord_bot(tmp_path):
+    fake = FakeDiscord()
+    await fake.start()
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[discord]\napi_base_url = "{fake.base_url}"\nsecretariat_roles = ["{SECRETARIAT_ROLE}"]\n'
+        f'guild_ids = ["{GUILD}"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(config_file, environ={"DISCORD_TOKEN": "discord-test-token"})
+    with Core.open(config, tmp_path / "d", FrozenClock(NOW)) as core:
+        core.store.apply(core.load_data_file(CALENDAR))
+        platform = DiscordPlatform(core, sync_state=tmp_path / "d" / "discord-commands.sha256")
+        async with platform.client:
+            await platform.client.login("discord-test-token")
+            platform.parse("GUILD_CREATE", _guild())
+            yield platform, fake
+    await fake.stop()
+
+
+def _role(role_id: str, name: str, position: int) -> dict:
+    return {"id": role_id, "name": name, "permissions": "0", "position": position, "color": 0, "hoist": False,
+            "managed": False, "mentionable": False, "flags": 0}  # fmt: skip
+
+
+def _guild() -> dict:
+    """What the gateway sends for a server at start-up (trimmed to what the bot reads)."""
+    return {
+        "id": GUILD, "name": "小規模多機能自治推進ネットワーク会議", "icon": None, "owner_id": "1", "afk_timeout": 300,
+        "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0, "features": [],
+        "mfa_level": 0, "system_channel_flags": 0, "premium_tier": 0, "preferred_locale": "ja", "nsfw_level": 0,
+        "roles": [_role(GUILD, "@everyone", 0), _role(SECRETARIAT_ROLE, "事務局", 1)], "emojis": [], "stickers": [],
+        "member_count": 2, "members": [], "channels": [
+            {"id": "900", "type": 0, "name": "お知らせ", "position": 0, "permission_overwrites": [], "guild_id": GUILD},
+        ], "threads": [], "presences": [], "voice_states": [], "stage_instances": [], "guild_scheduled_events": [],
+        "large": False, "unavailable": False,
+    }  # fmt: skip
+
+
+def _message(content: str, *, guild: bool, mentions: list[dict] | None = None) -> dict:
+    payload = {
+        "id": "3003", "channel_id": "900" if guild else "950", "author": USER, "content": content,
+        "timestamp": "2026-11-25T01:00:00.000000+00:00", "edited_timestamp": None, "tts": False,
+        "mention_everyone": False, "mentions": mentions or [], "mention_roles": [], "attachments": [], "embeds": [],
+        "pinned": False, "type": 0,
+    }  # fmt: skip
+    if guild:
+        payload["guild_id"] = GUILD
+        payload["member"] = {"roles": [], "joined_at": "2025-01-01T00:00:00+00:00", "deaf": False, "mute": False}
+    return payload
+
+
+def _command(sub: str, options: list[dict] | None = None, *, user: dict = USER, roles: list[str] | None = None,
+             locale: str = "ja", number: int = 1) -> dict:  # fmt: skip
+    return {
+        "id": f"44{number}", "application_id": "555", "type": 2, "token": f"token-{number}", "version": 1,
+        "channel_id": "900", "guild_id": GUILD, "locale": locale, "guild_locale": "ja",
+        "app_permissions": "0", "entitlements": [], "authorizing_integration_owners": {}, "context": 0,
+        "attachment_size_limit": 8388608,
+        "member": {"user": user, "roles": roles or [], "joined_at": "2025-01-01T00:00:00+00:00", "deaf": False, "flags": 0,
+                   "mute": False, "permissions": "0"},
+        "data": {"id": "9000", "name": "rmo", "type": 1,
+                 "options": [{"type": 1, "name": sub, "options": options or []}]},
+    }  # fmt: skip
+
+
+async def test_commands_sync_once_and_guild_scoped(discord_bot, tmp_path):
+    """/rmo is synced to the configured guild at login, and not again when the command set is unchanged."""
+    platform, fake = discord_bot
+    assert [s["guild"] for s in fake.synced] == [GUILD]
+    names = {o["name"] for o in fake.synced[0]["commands"][0]["options"]}
+    assert names >= {"ask", "join", "meetings", "trainings", "subscribe", "help", "announce"}
+    await platform._setup()
+    assert len(fake.synced) == 1
+    assert "permissions=" in invite_url(555)
+
+
+async def test_mentions_and_dms_are_answered_without_pings(discord_bot):
+    """A mention in a channel and a DM are answered as embeds that ping nobody."""
+    platform, fake = discord_bot
+    me = {"id": "1001", "username": "rmo-bot", "discriminator": "0", "avatar": None, "bot": True}
+    platform.parse("MESSAGE_CREATE", _message("<@1001> 次の近畿ブロック会議はいつ？", guild=True, mentions=[me]))
+    platform.parse("MESSAGE_CREATE", _message("Who is the representative?", guild=False))
+    platform.parse("MESSAGE_CREATE", _message("ただの雑談です", guild=True))  # no mention: not for the bot
+    await until(lambda: len(fake.posted()) >= 2, what="two answers")
+    await asyncio.sleep(0.3)
+    assert len(fake.posted()) == 2
+    by_channel = {c["channel"]: c for c in fake.posted()}
+    assert "2027年1月20日（水）13:30" in by_channel["900"]["embeds"][0]["description"]
+    assert "Mayor of Unnan" in by_channel["950"]["embeds"][0]["description"]
+    assert all(c["allowed_mentions"]["parse"] == [] for c in fake.posted())
+
+
+async def test_slash_commands_answer_and_announce_is_for_the_secretariat(discord_bot):
+    """/rmo meetings 兵庫 answers privately; /rmo announce is refused to members and allowed to the secretariat."""
+    platform, fake = discord_bot
+    platform.parse(
+        "INTERACTION_CREATE", _command("meetings", [{"type": 3, "name": "place", "value": "兵庫"}], number=1)
+    )
+    platform.parse("INTERACTION_CREATE", _command("announce", number=2))
+    platform.parse("INTERACTION_CREATE", _command("announce", user=SECRETARY, roles=[SECRETARIAT_ROLE], number=3))
+    await until(lambda: len(fake.callbacks) >= 3, what="three interaction responses")
+    by_id = {c["id"]: c for c in fake.callbacks}
+    meetings = by_id["441"]["data"]
+    assert "近畿ブロック会議（第2回）" in meetings["embeds"][0]["description"]
+    assert meetings["flags"] & 64  # ephemeral
+    assert "事務局の方だけ" in by_id["442"]["data"]["content"]
+    assert "メーリングリスト" in by_id["443"]["data"]["content"]
