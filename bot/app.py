@@ -108,7 +108,8 @@ def build_services(core: Core) -> list[Platform]:
     config = core.config
     host, port = config.get("http.listen").rsplit(":", 1)
     http = HttpService(host, int(port))
-    services: list[Platform] = [IntakeService(core), http]
+    mail = IntakeService(core)
+    services: list[Platform] = [mail, http]
     mode = config.get("slack.mode")
     secret = config.secrets.slack_signing_secret if mode == "http" else config.secrets.slack_app_token
     if config.slack_configured and not secret:
@@ -118,6 +119,7 @@ def build_services(core: Core) -> list[Platform]:
         from bot.slack_platform import SlackPlatform
 
         slack = SlackPlatform(core)
+        slack.published = mail.relay.queued
         if slack.mode == "http":
             slack.route(http.web_app)
         services.append(slack)

@@ -64,6 +64,11 @@ class RelayService:
         self._uncertain: set[str] = {d.id for d in store.outbox.pending()}
         self.processed = 0
 
+    def queued(self, deliveries: tuple[Delivery, ...]) -> None:
+        """Deliveries added outside the spool (an announcement from chat): start posting them."""
+        for delivery in deliveries:
+            self._open_lane((delivery.platform, delivery.channel)).set()
+
     def spooled(self) -> None:
         """Called by the intake server after each message is durably spooled."""
         self._spooled.set()

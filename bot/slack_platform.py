@@ -6,6 +6,7 @@ neutral Reply is rendered back as Block Kit.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections import OrderedDict
@@ -16,6 +17,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.render.announce_ui import CONFIRM_VIEW, DRAFT_VIEW, draft_modal, draft_values, preview_modal
 from bot.render.reply import reply_for_slack
 from handlers.answering import internal_error_reply
 from handlers.messages import Incoming, Reply
@@ -24,10 +26,12 @@ from handlers.texts import say
 
 if TYPE_CHECKING:
     import asyncio
+    from collections.abc import Callable
 
     from aiohttp import web
 
     from bot.core import Core
+    from storage.records import Announcement, Delivery
 
 __all__ = ["SlackPlatform"]
 
@@ -61,6 +65,10 @@ class SlackPlatform:
         self.app.event("app_mention")(self._on_mention)
         self.app.event("message")(self._on_message)
         self.app.command("/rmo")(self._on_command)
+        self.app.view(DRAFT_VIEW)(self._on_draft)
+        self.app.view(CONFIRM_VIEW)(self._on_confirm)
+        self.app.event("app_home_opened")(self._on_home)
+        self.published: Callable[[tuple[Delivery, ...]], None] = lambda _deliveries: None
 
     # Translation ------------------------------------------------------------------------------------
 
@@ -112,7 +120,8 @@ class SlackPlatform:
                 _log.warning("announce refused for Slack user %s (not the secretariat)", user)
                 await respond(text=say("announce.refused", lang), response_type="ephemeral")
                 return
-            await respond(text=say("announce.use_mail", lang), response_type="ephemeral")
+            view = draft_modal(self._core.store.knowledge.blocks())
+            await self.client.views_open(trigger_id=command["trigger_id"], view=view)
             return
         question = {
             "": "help", "help": "help", "join": "入会するには？", "trainings": "研修会の予定は？",
@@ -124,6 +133,43 @@ class SlackPlatform:
                         "meetings": f"upcoming block meetings {rest}"}[verb]  # fmt: skip
         reply = self._answer(question, user, command.get("channel_id"))
         await respond(**reply_for_slack(reply), response_type="ephemeral")
+
+    # The secretariat's announcement: form → preview → post -----------------------------------------------
+
+    def _draft(self, user: str, draft: tuple[str, str, list[str]]) -> Announcement:
+        title, body, blocks = draft
+        return self._core.intake.draft(title, body, f"slack:{user}", "事務局", blocks, self._core.clock.now())
+
+    async def _on_draft(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
+        user = body.get("user", {}).get("id", "")
+        if user not in self.secretariat:
+            _log.warning("announce form from Slack user %s refused (not the secretariat)", user)
+            await ack(response_action="errors", errors={"title": say("announce.refused", "ja")})
+            return
+        draft = draft_values(view)
+        announcement = self._draft(user, draft)
+        await ack(response_action="update", view=preview_modal(announcement, self._core.config.timezone, draft))
+
+    async def _on_confirm(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
+        await ack()
+        user = body.get("user", {}).get("id", "")
+        if user not in self.secretariat:
+            _log.warning("announce confirmation from Slack user %s refused (not the secretariat)", user)
+            return
+        title, text, blocks = json.loads(view.get("private_metadata") or "[]") or ("", "", [])
+        announcement = self._draft(user, (title, text, list(blocks)))
+        deliveries = self._core.intake.publish(announcement)
+        self.published(deliveries)
+        _log.info("announcement %s posted from Slack by %s to %d channels", announcement.id, user, len(deliveries))
+        await self.client.chat_postMessage(channel=user, text=say("announce.done", "ja", count=len(deliveries)))
+
+    async def _on_home(self, event: dict[str, Any]) -> None:
+        """The App Home tab: what is coming up."""
+        reply = self._answer("ブロック会議と研修会の予定", event.get("user"), None)
+        trainings = self._answer("研修会の予定は？", event.get("user"), None)
+        blocks = [{"type": "header", "text": {"type": "plain_text", "text": "今後の予定 / Upcoming"}}]
+        blocks += reply_for_slack(reply)["blocks"] + [{"type": "divider"}] + reply_for_slack(trainings)["blocks"]
+        await self.client.views_publish(user_id=event.get("user", ""), view={"type": "home", "blocks": blocks[:100]})
 
     # Transports -------------------------------------------------------------------------------------
 

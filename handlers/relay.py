@@ -259,6 +259,31 @@ class MailIntake:
 
     # Writes -----------------------------------------------------------------------------------------
 
+    def draft(
+        self, subject: str, body: str, author: str, author_name: str, blocks: Sequence[str], now: datetime
+    ) -> Announcement:
+        """An announcement written in chat by the secretariat, not yet stored (for the preview)."""
+        key = f"chat:{author}:{now.isoformat()}:{hashlib.sha256((subject + body).encode()).hexdigest()[:12]}"
+        named = tuple(dict.fromkeys([*blocks, *self._blocks(subject, body)]))
+        return Announcement(
+            id=_short_id("a", key), message_id=key, subject=subject.strip(), body=body.strip(), sender=author,
+            sender_name=author_name, received_at=now, sent_at=now, blocks=named, source="chat",
+        )  # fmt: skip
+
+    def publish(self, announcement: Announcement) -> tuple[Delivery, ...]:
+        """Store a chat announcement and queue it for every channel, as a relayed post would be."""
+        if self._announcements.knows(announcement.message_id):
+            return ()
+        deliveries = tuple(
+            Delivery(f"{announcement.id}.{p}.{c}", announcement.id, p, c, self._outbox.next_seq(), announcement.received_at)
+            for p, c in self.routes.destinations(announcement.blocks)
+        )
+        with self._transaction():
+            self._outbox.add_many(deliveries)
+            self._outbox.commit()
+        self._announcements.add_many([announcement])
+        return deliveries
+
     def process_batch(
         self, items: Sequence[tuple[bytes, datetime, str | None]], *, trusted: bool = False
     ) -> list[IntakeResult]:

@@ -97,6 +97,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "お知らせはメーリングリストへの投稿で、Slack・Discord・メールに配信されます。",
         "Announcements posted to the mailing list are relayed to Slack, Discord and e-mail.",
     ),
+    "announce.done": (
+        "お知らせを投稿しました。{count}のチャンネルに配信します。",
+        "The announcement is posted and goes out to {count} channels.",
+    ),
     "not_registered": ("未登録", "not registered yet"),
     "list.sep": ("、", ", "),
     "greeting": ("こんにちは！", "Hello!"),

@@ -94,6 +94,8 @@ class FakeSlack(FakeAPI):
         self.app.router.add_route("*", "/api/conversations.history", self.history)
         self.app.router.add_route("*", "/api/auth.test", self.auth_test)
         self.app.router.add_post("/response/{id}", self.response_url)
+        for method in ("views.open", "views.publish", "views.update"):
+            self.app.router.add_post(f"/api/{method}", self.recorder(method))
         self.app.router.add_route("*", "/api/apps.connections.open", self.connections_open)
         self.app.router.add_get("/socket", self.socket)
         self.sockets: list[web.WebSocketResponse] = []
@@ -136,6 +138,17 @@ class FakeSlack(FakeAPI):
     async def response_url(self, request: web.Request) -> web.Response:
         self.calls.append({"method": "response_url", "id": request.match_info["id"], **(await request.json())})
         return web.json_response({"ok": True})
+
+    def recorder(self, method: str):
+        async def record(request: web.Request) -> web.Response:
+            payload = await request.json() if request.content_type == "application/json" else dict(await request.post())
+            self.calls.append({"method": method, **payload})
+            return web.json_response({"ok": True, "view": {"id": "V1"}})
+
+        return record
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        return [c for c in self.calls if c["method"] == method]
 
     async def connections_open(self, request: web.Request) -> web.Response:
         self.calls.append({"method": "apps.connections.open", "auth": request.headers.get("Authorization")})

@@ -101,3 +101,71 @@ async def test_slash_command_answers_and_guards_announce(slack_bot):
     assert "郵送" in by_id["2"]["text"]
     assert all(r["response_type"] == "ephemeral" for r in by_id.values())
     assert "announce refused for Slack user U1" in bot.text()
+
+
+async def _interaction(bot, payload: dict) -> tuple[int, str]:
+    body = urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
+    async with aiohttp.ClientSession() as session, session.post(
+        f"http://127.0.0.1:{bot.http_port}/slack/events", data=body.encode(),
+        headers={**_signed(body), "Content-Type": "application/x-www-form-urlencoded"},
+    ) as response:  # fmt: skip
+        return response.status, await response.text()
+
+
+def _submission(user: str, callback_id: str, values: dict | None = None, metadata: str = "") -> dict:
+    return {
+        "type": "view_submission", "team": {"id": "T1", "domain": "t"}, "user": {"id": user, "team_id": "T1"},
+        "api_app_id": "A1", "token": "legacy", "trigger_id": "trig",
+        "view": {"id": "V1", "type": "modal", "callback_id": callback_id, "private_metadata": metadata,
+                 "state": {"values": values or {}}, "hash": "h", "team_id": "T1", "app_id": "A1"},
+    }  # fmt: skip
+
+
+async def test_secretariat_announces_from_slack_with_a_preview(slack_bot):
+    """/rmo announce opens the form; the preview shows Slack, Discord and e-mail; posting relays it everywhere."""
+    bot, slack = slack_bot
+    body = urlencode({"command": "/rmo", "text": "announce", "user_id": "USEC", "channel_id": "C9", "team_id": "T1",
+                      "response_url": f"http://127.0.0.1:{slack.port}/response/a", "trigger_id": "trig-1",
+                      "api_app_id": "A1"})  # fmt: skip
+    assert await _post(bot, body, _signed(body), "application/x-www-form-urlencoded") == 200
+    await until(lambda: slack.called("views.open"), what="the form")
+    form = slack.called("views.open")[0]
+    assert form["trigger_id"] == "trig-1"
+    assert form["view"]["callback_id"] == "rmo_announce_draft"
+
+    values = {
+        "title": {"value": {"type": "plain_text_input", "value": "【近畿ブロック】臨時会議のお知らせ"}},
+        "body": {"value": {"type": "plain_text_input", "value": "@everyone <!channel> 臨時の会議を開催します。"}},
+        "blocks": {"value": {"type": "multi_static_select", "selected_options": [{"value": "kinki"}]}},
+    }
+    status, text = await _interaction(bot, _submission("USEC", "rmo_announce_draft", values))
+    assert status == 200
+    preview = json.loads(text)
+    assert preview["response_action"] == "update"
+    shown = json.dumps(preview["view"], ensure_ascii=False)
+    for label in ("*Slack*", "*Discord*", "メール / E-mail", "臨時の会議を開催します。"):
+        assert label in shown
+    assert slack.posted("C111") == []  # nothing goes out before the secretariat confirms
+
+    status, _ = await _interaction(
+        bot, _submission("USEC", "rmo_announce_confirm", metadata=preview["view"]["private_metadata"])
+    )
+    assert status == 200
+    await until(lambda: slack.posted("C111") and slack.posted("C222") and slack.posted("USEC"), what="the announcement")
+    posted = slack.posted("C111")[0]
+    assert posted["blocks"][0]["text"]["text"] == "【近畿ブロック】臨時会議のお知らせ"
+    assert "&lt;!channel&gt;" in posted["blocks"][2]["text"]["text"]
+    assert "投稿しました" in slack.posted("USEC")[0]["text"]
+
+
+async def test_a_forged_announcement_form_from_a_member_is_refused(slack_bot):
+    """A view submission from someone outside the secretariat posts nothing."""
+    bot, slack = slack_bot
+    values = {"title": {"value": {"value": "偽"}}, "body": {"value": {"value": "偽のお知らせ"}}}
+    status, text = await _interaction(bot, _submission("U1", "rmo_announce_draft", values))
+    assert status == 200
+    assert json.loads(text)["response_action"] == "errors"
+    await _interaction(bot, _submission("U1", "rmo_announce_confirm", metadata=json.dumps(["偽", "偽のお知らせ", []])))
+    await asyncio.sleep(0.5)
+    assert slack.posted("C111") == []
+    assert "refused (not the secretariat)" in bot.text()
