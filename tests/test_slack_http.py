@@ -14,6 +14,7 @@ import pytest
 
 from tests.botproc import BotProcess, write_config
 from tests.fakes import FakeDiscord, FakeSlack
+from tests.helpers import ROOT
 from tests.test_relay_e2e import until
 
 SECRET = "test-signing-secret"
@@ -169,3 +170,37 @@ async def test_a_forged_announcement_form_from_a_member_is_refused(slack_bot):
     await asyncio.sleep(0.5)
     assert slack.posted("C111") == []
     assert "refused (not the secretariat)" in bot.text()
+
+
+async def test_app_home_shows_what_is_coming_up(slack_bot):
+    """Opening the App Home publishes a view with the upcoming meetings and trainings."""
+    bot, slack = slack_bot
+    body = json.dumps({
+        "token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": "EvHome",
+        "event_time": int(time.time()), "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
+        "event": {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1.1"},
+    })  # fmt: skip
+    assert await _post(bot, body, _signed(body)) == 200
+    await until(lambda: slack.called("views.publish"), what="the home view")
+    published = slack.called("views.publish")[0]
+    assert published["user_id"] == "U1"
+    assert published["view"]["type"] == "home"
+    shown = json.dumps(published["view"], ensure_ascii=False)
+    assert "今後の予定" in shown
+    assert "研修会" in shown
+
+
+def test_manifest_declares_what_the_app_uses():
+    """The one-paste manifest has the command, the events and every scope the code needs."""
+    import yaml
+
+    manifest = yaml.safe_load((ROOT / "slack-manifest.yml").read_text(encoding="utf-8"))
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/rmo"]
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_mention",
+        "message.im",
+        "app_home_opened",
+    }
+    assert {"chat:write", "commands", "app_mentions:read", "im:history", "channels:history", "groups:history"} <= set(
+        manifest["oauth_config"]["scopes"]["bot"]
+    )
