@@ -126,5 +126,7 @@ def build_services(core: Core) -> list[Platform]:
     if config.discord_configured:
         from bot.discord_platform import DiscordPlatform
 
-        services.append(DiscordPlatform(core, sync_state=core.store.directory / "discord-commands.sha256"))
+        discord_platform = DiscordPlatform(core, sync_state=core.store.directory / "discord-commands.sha256")
+        discord_platform.published = mail.relay.queued
+        services.append(discord_platform)
     return services

@@ -16,16 +16,21 @@ import discord
 from discord import app_commands
 from discord.http import Route
 
+from bot.render.discord import render_discord
+from bot.render.mail import render_email
 from bot.render.reply import reply_for_discord
+from bot.render.slack import render_slack
 from handlers.answering import internal_error_reply
 from handlers.messages import Incoming, Lang, Reply
 from handlers.texts import say
 from storage.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from bot.core import Core
+    from storage.records import Announcement, Delivery
 
 __all__ = ["DiscordPlatform", "invite_url"]
 
@@ -65,6 +70,8 @@ class DiscordPlatform:
         self.tree = app_commands.CommandTree(self.client)
         self.tree.add_command(self._commands())
         self.client.event(self.on_message)
+        self._drafts: dict[str, Announcement] = {}
+        self.published: Callable[[tuple[Delivery, ...]], None] = lambda _deliveries: None
         self.client.setup_hook = self._setup  # type: ignore[method-assign]
 
     # Translation ------------------------------------------------------------------------------------
@@ -121,15 +128,53 @@ class DiscordPlatform:
 
         @group.command(name="announce", description="お知らせを投稿（事務局） / announce (secretariat)")
         async def announce(interaction: discord.Interaction) -> None:
-            roles = {r.id for r in getattr(interaction.user, "roles", [])}
-            lang: Lang = "en" if str(interaction.locale).startswith("en") else "ja"
-            if not roles & self.secretariat_roles:
-                _log.warning("announce refused for Discord user %s (not the secretariat)", interaction.user.id)
-                await interaction.response.send_message(say("announce.refused", lang), ephemeral=True)
+            if not await self._is_secretariat(interaction):
                 return
-            await interaction.response.send_message(say("announce.use_mail", lang), ephemeral=True)
+            await interaction.response.send_modal(AnnounceForm(self))
 
         return group
+
+    async def _is_secretariat(self, interaction: discord.Interaction) -> bool:
+        roles = {r.id for r in getattr(interaction.user, "roles", [])}
+        if roles & self.secretariat_roles:
+            return True
+        lang: Lang = "en" if str(interaction.locale).startswith("en") else "ja"
+        _log.warning("announce refused for Discord user %s (not the secretariat)", interaction.user.id)
+        await interaction.response.send_message(say("announce.refused", lang), ephemeral=True)
+        return False
+
+    async def preview(self, interaction: discord.Interaction, title: str, body: str, blocks: list[str]) -> None:
+        """Show the draft as Discord, Slack and e-mail will have it, with a button that posts it."""
+        draft = self._core.intake.draft(
+            title, body, f"discord:{interaction.user.id}", "事務局", blocks, self._core.clock.now()
+        )
+        draft_id = draft.id
+        self._drafts[draft_id] = draft
+        tz = self._core.config.timezone
+        slack_text = "\n".join(
+            b["text"]["text"] for m in render_slack(draft, "preview", tz) for b in m["blocks"] if b["type"] == "section"
+        )
+        embeds = [discord.Embed.from_dict(dict(m["embeds"][0])) for m in render_discord(draft, "preview", tz)][:8]
+        embeds.append(discord.Embed(title="Slack", description=slack_text[:4000]))
+        embeds.append(discord.Embed(title="メール / E-mail", description=render_email(draft, tz)["text"][:4000]))
+        view = ConfirmView(self, draft_id)
+        self.client.add_view(view)  # the button works whatever message carries it
+        await interaction.response.send_message(
+            "プレビュー / Preview", embeds=embeds[:10], view=view, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    async def confirm(self, interaction: discord.Interaction, draft_id: str) -> None:
+        if not await self._is_secretariat(interaction):
+            return
+        draft = self._drafts.pop(draft_id, None)
+        if draft is None:
+            await interaction.response.send_message("この下書きはもうありません。/ This draft is gone.", ephemeral=True)
+            return
+        deliveries = self._core.intake.publish(draft)
+        self.published(deliveries)
+        _log.info("announcement %s posted from Discord by %s to %d channels", draft.id, interaction.user.id,
+                  len(deliveries))  # fmt: skip
+        await interaction.response.send_message(say("announce.done", "ja", count=len(deliveries)), ephemeral=True)
 
     # Lifecycle --------------------------------------------------------------------------------------
 
@@ -167,3 +212,42 @@ class DiscordPlatform:
     def parse(self, event: str, payload: dict[str, Any]) -> None:
         """Feed one gateway dispatch (e.g. MESSAGE_CREATE, INTERACTION_CREATE), as the gateway would."""
         getattr(self.client._connection, f"parse_{event.lower()}")(payload)  # noqa: SLF001 - the gateway's entry point
+
+
+class AnnounceForm(discord.ui.Modal):
+    """Title, body and target blocks of an announcement from the secretariat."""
+
+    title_input: discord.ui.TextInput[AnnounceForm] = discord.ui.TextInput(
+        label="件名 / Title", max_length=150, custom_id="rmo-title"
+    )
+    body_input: discord.ui.TextInput[AnnounceForm] = discord.ui.TextInput(
+        label="本文 / Body", style=discord.TextStyle.paragraph, max_length=3000, custom_id="rmo-body"
+    )
+    blocks_input: discord.ui.TextInput[AnnounceForm] = discord.ui.TextInput(
+        label="対象ブロック / Blocks (kinki, kyushu …)", required=False, custom_id="rmo-blocks"
+    )
+
+    def __init__(self, platform: DiscordPlatform) -> None:
+        super().__init__(title="お知らせの作成 / New announcement", custom_id="rmo-announce")
+        self._platform = platform
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        blocks = [b.strip().lower() for b in (self.blocks_input.value or "").replace("、", ",").split(",") if b.strip()]
+        await self._platform.preview(interaction, self.title_input.value, self.body_input.value, blocks)
+
+
+class ConfirmView(discord.ui.View):
+    """The preview's "post" button."""
+
+    def __init__(self, platform: DiscordPlatform, draft_id: str) -> None:
+        super().__init__(timeout=None)
+        self._platform = platform
+        self._draft_id = draft_id
+        button: discord.ui.Button[ConfirmView] = discord.ui.Button(
+            label="投稿する / Post", style=discord.ButtonStyle.primary, custom_id=f"rmo-confirm:{draft_id}"
+        )
+        button.callback = self._post  # type: ignore[method-assign]
+        self.add_item(button)
+
+    async def _post(self, interaction: discord.Interaction) -> None:
+        await self._platform.confirm(interaction, self._draft_id)

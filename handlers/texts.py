@@ -98,7 +98,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Announcements posted to the mailing list are relayed to Slack, Discord and e-mail.",
     ),
     "announce.done": (
-        "お知らせを投稿しました。{count}のチャンネルに配信します。",
+        "お知らせを投稿しました。{count}件のチャンネルに配信します。",
         "The announcement is posted and goes out to {count} channels.",
     ),
     "not_registered": ("未登録", "not registered yet"),

@@ -130,3 +130,57 @@ async def test_slash_commands_answer_and_announce_is_for_the_secretariat(discord
     assert meetings["flags"] & 64  # ephemeral
     assert "事務局の方だけ" in by_id["442"]["data"]["content"]
     assert "メーリングリスト" in by_id["443"]["data"]["content"]
+
+
+def _interaction(kind: int, data: dict, *, number: int, user: dict = SECRETARY, roles: list[str] | None = None,
+                 message: dict | None = None) -> dict:  # fmt: skip
+    payload = _command("x", number=number, user=user, roles=roles if roles is not None else [SECRETARIAT_ROLE])
+    payload["type"] = kind
+    payload["data"] = data
+    if message is not None:
+        payload["message"] = message
+    return payload
+
+
+async def test_secretariat_announces_from_discord_with_a_preview(discord_bot):
+    """/rmo announce opens a form; its preview shows Discord, Slack and e-mail; the button queues the post."""
+    platform, fake = discord_bot
+    queued = []
+    platform.published = queued.extend
+    platform.parse("INTERACTION_CREATE", _command("announce", user=SECRETARY, roles=[SECRETARIAT_ROLE], number=5))
+    await until(lambda: fake.callbacks, what="the form")
+    form = fake.callbacks[0]
+    assert form["type"] == 9  # MODAL
+    assert form["data"]["custom_id"] == "rmo-announce"
+
+    fields = {
+        "rmo-title": "【九州ブロック】臨時会議のお知らせ",
+        "rmo-body": "@everyone 臨時会議を開催します。",
+        "rmo-blocks": "kyushu",
+    }
+    submit = {"custom_id": "rmo-announce",
+              "components": [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in fields.items()]}  # fmt: skip
+    platform.parse("INTERACTION_CREATE", _interaction(5, submit, number=6))
+    await until(lambda: len(fake.callbacks) >= 2, what="the preview")
+    preview = fake.callbacks[1]["data"]
+    titles = [e.get("title") for e in preview["embeds"]]
+    assert titles[0] == "【九州ブロック】臨時会議のお知らせ"
+    assert "Slack" in titles
+    assert "メール / E-mail" in titles
+    assert preview["flags"] & 64
+    button = preview["components"][0]["components"][0]
+    assert queued == []  # nothing goes out before the button
+
+    message = {"id": "6006", "channel_id": "900", "content": "プレビュー", "author": {"id": "1001", "username": "rmo-bot",
+               "discriminator": "0", "avatar": None, "bot": True}, "attachments": [], "embeds": [], "mentions": [],
+               "mention_roles": [], "mention_everyone": False, "pinned": False, "tts": False, "type": 20, "flags": 64,
+               "timestamp": "2026-11-25T01:00:00.000000+00:00", "edited_timestamp": None}  # fmt: skip
+    platform.parse("INTERACTION_CREATE", _interaction(3, {"custom_id": button["custom_id"], "component_type": 2},
+                                                      number=7, message=message))  # fmt: skip
+    await until(lambda: len(fake.callbacks) >= 3, what="the confirmation")
+    assert "投稿しました" in fake.callbacks[2]["data"]["content"]
+    assert {(d.platform, d.channel) for d in queued} == set()  # no channels configured in this test
+    stored = platform._core.store.announcements.get(button["custom_id"].split(":", 1)[1])
+    assert stored is not None
+    assert stored.blocks == ("kyushu",)
+    assert stored.source == "chat"
