@@ -93,10 +93,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "申し訳ありません。お知らせの投稿は事務局の方だけができます。ご質問はお気軽にどうぞ。",
         "Sorry, only the secretariat can post announcements. Questions are always welcome.",
     ),
-    "announce.use_mail": (
-        "お知らせはメーリングリストへの投稿で、Slack・Discord・メールに配信されます。",
-        "Announcements posted to the mailing list are relayed to Slack, Discord and e-mail.",
-    ),
     "announce.done": (
         "お知らせを投稿しました。{count}件のチャンネルに配信します。",
         "The announcement is posted and goes out to {count} channels.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from datetime import datetime
 from pathlib import Path
@@ -41,3 +42,57 @@ def chat(tmp_path: Path):
     """A bot over a fresh data directory holding the bundled data and the test calendar."""
     with ChatHarness.open(tmp_path / "data", now=NOW, data_files=(CALENDAR,)) as harness:
         yield harness
+
+
+@pytest.fixture
+async def slack_bot(tmp_path):
+    """The bot in Slack HTTP mode as a child process, against fake Slack and Discord APIs."""
+    from tests.botproc import BotProcess, write_config
+    from tests.fakes import FakeDiscord, FakeSlack
+    from tests.test_slack_http import SECRET
+
+    slack, discord = FakeSlack(), FakeDiscord()
+    await slack.start()
+    await discord.start()
+    config = write_config(tmp_path / "config.toml", slack_url=slack.base_url, discord_url=discord.base_url)
+    text = config.read_text().replace("[slack]\n", '[slack]\nmode = "http"\nsecretariat_users = ["USEC"]\n')
+    config.write_text(text)
+    bot = BotProcess(config, tmp_path / "data", env={"SLACK_SIGNING_SECRET": SECRET})
+    bot.start()
+    for _ in range(100):
+        if bot.http_port:
+            break
+        await asyncio.sleep(0.05)
+    yield bot, slack
+    bot.stop()
+    await slack.stop()
+    await discord.stop()
+
+
+@pytest.fixture
+async def discord_bot(tmp_path):
+    """The Discord platform in this process, logged in to the fake Discord API, the test calendar loaded."""
+    from bot.clock import FrozenClock
+    from bot.config import load_config
+    from bot.core import Core
+    from bot.discord_platform import DiscordPlatform
+    from tests.fakes import FakeDiscord
+    from tests.test_discord import GUILD, SECRETARIAT_ROLE, _guild
+
+    fake = FakeDiscord()
+    await fake.start()
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[discord]\napi_base_url = "{fake.base_url}"\nsecretariat_roles = ["{SECRETARIAT_ROLE}"]\n'
+        f'guild_ids = ["{GUILD}"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(config_file, environ={"DISCORD_TOKEN": "discord-test-token"})
+    with Core.open(config, tmp_path / "d", FrozenClock(NOW)) as core:
+        core.store.apply(core.load_data_file(CALENDAR))
+        platform = DiscordPlatform(core, sync_state=tmp_path / "d" / "discord-commands.sha256")
+        async with platform.client:
+            await platform.client.login("discord-test-token")
+            platform.parse("GUILD_CREATE", _guild())
+            yield platform, fake
+    await fake.stop()

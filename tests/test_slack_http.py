@@ -10,10 +10,7 @@ import time
 from urllib.parse import urlencode
 
 import aiohttp
-import pytest
 
-from tests.botproc import BotProcess, write_config
-from tests.fakes import FakeDiscord, FakeSlack
 from tests.helpers import ROOT
 from tests.test_relay_e2e import until
 
@@ -33,26 +30,6 @@ def _mention(event_id: str, text: str) -> str:
         "event": {"type": "app_mention", "user": "U1", "text": f"<@UBOT> {text}", "ts": "1700000000.000100",
                   "channel": "C9", "event_ts": "1700000000.000100"},
     }, ensure_ascii=False)  # fmt: skip
-
-
-@pytest.fixture
-async def slack_bot(tmp_path):
-    slack, discord = FakeSlack(), FakeDiscord()
-    await slack.start()
-    await discord.start()
-    config = write_config(tmp_path / "config.toml", slack_url=slack.base_url, discord_url=discord.base_url)
-    text = config.read_text().replace("[slack]\n", '[slack]\nmode = "http"\nsecretariat_users = ["USEC"]\n')
-    config.write_text(text)
-    bot = BotProcess(config, tmp_path / "data", env={"SLACK_SIGNING_SECRET": SECRET})
-    bot.start()
-    for _ in range(100):
-        if bot.http_port:
-            break
-        await asyncio.sleep(0.05)
-    yield bot, slack
-    bot.stop()
-    await slack.stop()
-    await discord.stop()
 
 
 async def _post(bot, body: str, headers: dict[str, str], content_type: str = "application/json") -> int:
