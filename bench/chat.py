@@ -155,7 +155,9 @@ async def discord_latency(texts: list[str], count: int, tmp: Path, data_dir: Pat
             deadline = time.monotonic() + 30
             while len(fake.posted("950")) < count and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-    arrived = {str(c["message_reference"]["message_id"]): c["_t"] for c in fake.posted("950") if c.get("message_reference")}
+    arrived = {
+        str(c["message_reference"]["message_id"]): c["_t"] for c in fake.posted("950") if c.get("message_reference")
+    }
     delays = [arrived[m] - t for m, t in sent.items() if m in arrived]
     print(f"Discord gateway payload → answer at the API: {len(delays)}/{len(sent)}, p50 {pct(delays, 0.5):.1f} ms, "
           f"p99 {pct(delays, 0.99):.1f} ms (target p99 < 50 ms)")  # fmt: skip

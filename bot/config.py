@@ -150,6 +150,7 @@ SCHEMA: dict[str, Any] = {
         "default_channels": Key("list[str]", [], _ids, "channel ids that receive every announcement"),
         "block_channels": Key("dict[str,str]", {}, _block_map, "block key -> channel id"),
         "secretariat_users": Key("list[str]", [], _ids, "Slack user ids allowed to announce"),
+        "secretariat_usergroup": Key("str", "", None, "a Slack user group (id) whose members may announce"),
     },
     "discord": {
         "api_base_url": Key("str", "https://discord.com/api/v10", _api_url, "Discord REST API base URL"),

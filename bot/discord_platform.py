@@ -27,6 +27,7 @@ from storage.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import tzinfo
     from pathlib import Path
 
     from bot.core import Core
@@ -48,8 +49,8 @@ def invite_url(application_id: int | str) -> str:
     )
 
 
-def _embeds(reply: Reply) -> list[discord.Embed]:
-    return [discord.Embed.from_dict(e) for e in reply_for_discord(reply)["embeds"]]
+def _embeds(reply: Reply, tz: tzinfo) -> list[discord.Embed]:
+    return [discord.Embed.from_dict(e) for e in reply_for_discord(reply, tz)["embeds"]]
 
 
 class DiscordPlatform:
@@ -93,14 +94,18 @@ class DiscordPlatform:
             return
         text = message.content.replace(f"<@{me.id}>", "").replace(f"<@!{me.id}>", "").strip()
         reply = self.answer(text, str(message.author.id), str(message.channel.id))
-        await message.reply(embeds=_embeds(reply), mention_author=False, allowed_mentions=NO_PINGS)
+        await message.reply(
+            embeds=_embeds(reply, self._core.config.timezone), mention_author=False, allowed_mentions=NO_PINGS
+        )
 
     def _commands(self) -> app_commands.Group:
         group = app_commands.Group(name="rmo", description="小規模多機能自治推進ネットワーク会議のボット / network bot")
 
         async def respond(interaction: discord.Interaction, question: str) -> None:
             reply = self.answer(question, str(interaction.user.id), str(interaction.channel_id))
-            await interaction.response.send_message(embeds=_embeds(reply), ephemeral=True, allowed_mentions=NO_PINGS)
+            await interaction.response.send_message(
+                embeds=_embeds(reply, self._core.config.timezone), ephemeral=True, allowed_mentions=NO_PINGS
+            )
 
         @group.command(name="ask", description="質問する / ask a question")
         async def ask(interaction: discord.Interaction, question: str) -> None:
@@ -121,6 +126,10 @@ class DiscordPlatform:
         @group.command(name="subscribe", description="メールで受け取る / get the e-mail digest")
         async def subscribe(interaction: discord.Interaction) -> None:
             await respond(interaction, "お知らせをメールで受け取るには？")
+
+        @group.command(name="unsubscribe", description="メールの配信停止 / stop the e-mail digest")
+        async def unsubscribe(interaction: discord.Interaction) -> None:
+            await respond(interaction, "メールの配信を停止するには？")
 
         @group.command(name="help", description="使い方 / help")
         async def help_(interaction: discord.Interaction) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ __all__ = ["SlackPlatform"]
 _log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _SEEN = 2000  # event ids remembered, so Slack's retries are answered once
+_GROUP_TTL = 300.0
 
 
 class SlackPlatform:
@@ -55,6 +57,8 @@ class SlackPlatform:
             token=config.secrets.slack_bot_token, base_url=base_url if base_url.endswith("/") else base_url + "/"
         )
         self.secretariat = frozenset(config.get("slack.secretariat_users"))
+        self._usergroup = config.get("slack.secretariat_usergroup")
+        self._group_members: tuple[float, frozenset[str]] = (0.0, frozenset())
         self._seen: OrderedDict[str, None] = OrderedDict()
         self.app = AsyncApp(
             client=self.client,
@@ -69,6 +73,22 @@ class SlackPlatform:
         self.app.view(CONFIRM_VIEW)(self._on_confirm)
         self.app.event("app_home_opened")(self._on_home)
         self.published: Callable[[tuple[Delivery, ...]], None] = lambda _deliveries: None
+
+    async def is_secretariat(self, user: str) -> bool:
+        """A configured secretariat user, or a member of the secretariat's user group (checked every 5 min)."""
+        if user in self.secretariat:
+            return True
+        if not self._usergroup:
+            return False
+        fetched, members = self._group_members
+        if time.monotonic() - fetched > _GROUP_TTL:
+            try:
+                response = await self.client.usergroups_users_list(usergroup=self._usergroup)
+                members = frozenset(response.get("users") or [])
+                self._group_members = (time.monotonic(), members)
+            except Exception as exc:  # noqa: BLE001 - without the list, only the listed users may announce
+                _log.warning("cannot read the secretariat's user group %s: %s", self._usergroup, exc)
+        return user in members
 
     # Translation ------------------------------------------------------------------------------------
 
@@ -113,10 +133,10 @@ class SlackPlatform:
         text = (command.get("text") or "").strip()
         verb, _, rest = text.partition(" ")
         verb = verb.lower()
-        user = command.get("user_id")
+        user = str(command.get("user_id") or "")
         lang = detect_language(rest)  # the verb is English either way: judge by what follows it
         if verb == "announce":
-            if user not in self.secretariat:
+            if not await self.is_secretariat(user):
                 _log.warning("announce refused for Slack user %s (not the secretariat)", user)
                 await respond(text=say("announce.refused", lang), response_type="ephemeral")
                 return
@@ -142,7 +162,7 @@ class SlackPlatform:
 
     async def _on_draft(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
         user = body.get("user", {}).get("id", "")
-        if user not in self.secretariat:
+        if not await self.is_secretariat(user):
             _log.warning("announce form from Slack user %s refused (not the secretariat)", user)
             await ack(response_action="errors", errors={"title": say("announce.refused", "ja")})
             return
@@ -153,7 +173,7 @@ class SlackPlatform:
     async def _on_confirm(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
         await ack()
         user = body.get("user", {}).get("id", "")
-        if user not in self.secretariat:
+        if not await self.is_secretariat(user):
             _log.warning("announce confirmation from Slack user %s refused (not the secretariat)", user)
             return
         title, text, blocks = json.loads(view.get("private_metadata") or "[]") or ("", "", [])

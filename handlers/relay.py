@@ -275,7 +275,9 @@ class MailIntake:
         if self._announcements.knows(announcement.message_id):
             return ()
         deliveries = tuple(
-            Delivery(f"{announcement.id}.{p}.{c}", announcement.id, p, c, self._outbox.next_seq(), announcement.received_at)
+            Delivery(
+                f"{announcement.id}.{p}.{c}", announcement.id, p, c, self._outbox.next_seq(), announcement.received_at
+            )
             for p, c in self.routes.destinations(announcement.blocks)
         )
         with self._transaction():

@@ -55,7 +55,9 @@ async def slack_bot(tmp_path):
     await slack.start()
     await discord.start()
     config = write_config(tmp_path / "config.toml", slack_url=slack.base_url, discord_url=discord.base_url)
-    text = config.read_text().replace("[slack]\n", '[slack]\nmode = "http"\nsecretariat_users = ["USEC"]\n')
+    text = config.read_text().replace(
+        "[slack]\n", '[slack]\nmode = "http"\nsecretariat_users = ["USEC"]\nsecretariat_usergroup = "S1"\n'
+    )
     config.write_text(text)
     bot = BotProcess(config, tmp_path / "data", env={"SLACK_SIGNING_SECRET": SECRET})
     bot.start()

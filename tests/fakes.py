@@ -94,6 +94,8 @@ class FakeSlack(FakeAPI):
         self.app.router.add_route("*", "/api/conversations.history", self.history)
         self.app.router.add_route("*", "/api/auth.test", self.auth_test)
         self.app.router.add_post("/response/{id}", self.response_url)
+        self.usergroup_members: list[str] = []
+        self.app.router.add_route("*", "/api/usergroups.users.list", self.usergroup_users)
         for method in ("views.open", "views.publish", "views.update"):
             self.app.router.add_post(f"/api/{method}", self.recorder(method))
         self.app.router.add_route("*", "/api/apps.connections.open", self.connections_open)
@@ -146,6 +148,10 @@ class FakeSlack(FakeAPI):
             return web.json_response({"ok": True, "view": {"id": "V1"}})
 
         return record
+
+    async def usergroup_users(self, request: web.Request) -> web.Response:
+        del request
+        return web.json_response({"ok": True, "users": self.usergroup_members})
 
     def called(self, method: str) -> list[dict[str, Any]]:
         return [c for c in self.calls if c["method"] == method]

@@ -100,6 +100,9 @@ async def test_slash_commands_answer_and_announce_is_for_the_secretariat(discord
     meetings = by_id["441"]["data"]
     assert "近畿ブロック会議（第2回）" in meetings["embeds"][0]["description"]
     assert meetings["flags"] & 64  # ephemeral
+    event = meetings["embeds"][1]  # each meeting as an embed of its own
+    assert event["title"] == "近畿ブロック会議（第2回）"
+    assert event["fields"][0]["value"] == "2027年1月20日（水）13:30～16:30"
     assert "事務局の方だけ" in by_id["442"]["data"]["content"]
     assert by_id["443"]["type"] == 9  # the secretariat gets the announcement form
 

@@ -181,3 +181,15 @@ def test_manifest_declares_what_the_app_uses():
     assert {"chat:write", "commands", "app_mentions:read", "im:history", "channels:history", "groups:history"} <= set(
         manifest["oauth_config"]["scopes"]["bot"]
     )
+
+
+async def test_the_secretariats_user_group_may_announce(slack_bot):
+    """A member of the configured secretariat user group gets the announcement form."""
+    bot, slack = slack_bot
+    slack.usergroup_members = ["UGROUP"]
+    body = urlencode({"command": "/rmo", "text": "announce", "user_id": "UGROUP", "channel_id": "C9", "team_id": "T1",
+                      "response_url": f"http://127.0.0.1:{slack.port}/response/g", "trigger_id": "trig-g",
+                      "api_app_id": "A1"})  # fmt: skip
+    assert await _post(bot, body, _signed(body), "application/x-www-form-urlencoded") == 200
+    await until(lambda: slack.called("views.open"), what="the form for a user group member")
+    assert slack.called("views.open")[0]["trigger_id"] == "trig-g"
