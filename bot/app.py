@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["Application", "IntakeService", "Platform", "build_services"]
 
 _log = logging.getLogger(__name__)
+_HEALTHY = 60.0  # seconds a platform must run before its next failure counts as a fresh one
 
 
 class Platform(Protocol):
@@ -52,6 +54,7 @@ class Application:
         # One platform failing must not take the others down: log it, wait, and start it again.
         delay = 1.0
         while not self.stop.is_set():
+            started = time.monotonic()
             try:
                 await platform.run(self.stop)
             except asyncio.CancelledError:
@@ -60,6 +63,8 @@ class Application:
                 _log.exception("platform %s failed; starting it again in %.0f s", platform.name, delay)
             else:
                 return
+            if time.monotonic() - started > _HEALTHY:
+                delay = 1.0  # it ran well for a while: this failure starts the back-off afresh
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), timeout=delay)
             delay = min(delay * 2, 300.0)

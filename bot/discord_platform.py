@@ -37,6 +37,7 @@ __all__ = ["DiscordPlatform", "invite_url"]
 
 _log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
+_EMBEDS_LIMIT = 6000
 # Send Messages, Embed Links, Read Message History, Use Application Commands — nothing more.
 PERMISSIONS = discord.Permissions(send_messages=True, embed_links=True, read_message_history=True,
                                   use_application_commands=True)  # fmt: skip
@@ -66,13 +67,17 @@ class DiscordPlatform:
         self.secretariat_roles = frozenset(int(r) for r in config.get("discord.secretariat_roles"))
         self._sync_state = sync_state
         Route.BASE = config.get("discord.api_base_url").rstrip("/")  # tests and proxies point it elsewhere
+        self._drafts: dict[str, Announcement] = {}
+        self.published: Callable[[tuple[Delivery, ...]], None] = lambda _deliveries: None
+        self._build_client()
+
+    def _build_client(self) -> None:
+        """A new client: a closed discord.Client cannot log in again, so every (re)start gets its own."""
         intents = discord.Intents.default()  # mentions and DMs carry their text without the privileged intent
         self.client = discord.Client(intents=intents, allowed_mentions=NO_PINGS)
         self.tree = app_commands.CommandTree(self.client)
         self.tree.add_command(self._commands())
         self.client.event(self.on_message)
-        self._drafts: dict[str, Announcement] = {}
-        self.published: Callable[[tuple[Delivery, ...]], None] = lambda _deliveries: None
         self.client.setup_hook = self._setup  # type: ignore[method-assign]
 
     # Translation ------------------------------------------------------------------------------------
@@ -137,13 +142,13 @@ class DiscordPlatform:
 
         @group.command(name="announce", description="お知らせを投稿（事務局） / announce (secretariat)")
         async def announce(interaction: discord.Interaction) -> None:
-            if not await self._is_secretariat(interaction):
+            if not await self.is_secretariat(interaction):
                 return
-            await interaction.response.send_modal(AnnounceForm(self))
+            await interaction.response.send_modal(AnnounceForm(self, f"rmo-announce:{interaction.id}"))
 
         return group
 
-    async def _is_secretariat(self, interaction: discord.Interaction) -> bool:
+    async def is_secretariat(self, interaction: discord.Interaction) -> bool:
         roles = {r.id for r in getattr(interaction.user, "roles", [])}
         if roles & self.secretariat_roles:
             return True
@@ -164,8 +169,11 @@ class DiscordPlatform:
             b["text"]["text"] for m in render_slack(draft, "preview", tz) for b in m["blocks"] if b["type"] == "section"
         )
         embeds = [discord.Embed.from_dict(dict(m["embeds"][0])) for m in render_discord(draft, "preview", tz)][:8]
-        embeds.append(discord.Embed(title="Slack", description=slack_text[:4000]))
-        embeds.append(discord.Embed(title="メール / E-mail", description=render_email(draft, tz)["text"][:4000]))
+        # Discord takes 6,000 characters of embeds per message: the other views share what is left.
+        room = max(0, (_EMBEDS_LIMIT - sum(len(e) for e in embeds) - 100) // 2)
+        for label, text in (("Slack", slack_text), ("メール / E-mail", render_email(draft, tz)["text"])):
+            shown = text if len(text) <= room else text[: max(0, room - 1)] + "…"
+            embeds.append(discord.Embed(title=label, description=shown or "…"))
         view = ConfirmView(self, draft_id)
         self.client.add_view(view)  # the button works whatever message carries it
         await interaction.response.send_message(
@@ -173,7 +181,7 @@ class DiscordPlatform:
         )
 
     async def confirm(self, interaction: discord.Interaction, draft_id: str) -> None:
-        if not await self._is_secretariat(interaction):
+        if not await self.is_secretariat(interaction):
             return
         draft = self._drafts.pop(draft_id, None)
         if draft is None:
@@ -188,11 +196,20 @@ class DiscordPlatform:
     # Lifecycle --------------------------------------------------------------------------------------
 
     def command_digest(self) -> str:
-        """A fingerprint of the command set: commands are synced only when it changes."""
-        payload = json.dumps([c.to_dict(self.tree) for c in self.tree.get_commands()], sort_keys=True)
+        """A fingerprint of the commands and where they go: synced only when it changes."""
+        payload = json.dumps(
+            {
+                "application": self.client.application_id,
+                "guilds": sorted(g.id for g in self._guilds),
+                "commands": [c.to_dict(self.tree) for c in self.tree.get_commands()],
+            },
+            sort_keys=True,
+        )
         return hashlib.sha256(payload.encode()).hexdigest()
 
     async def _setup(self) -> None:
+        if self.client.application_id:
+            _log.info("invite the bot with: %s", invite_url(self.client.application_id))
         digest = self.command_digest()
         if self._sync_state is not None and self._sync_state.is_file() and self._sync_state.read_text() == digest:
             _log.info("Discord commands unchanged: not syncing")
@@ -204,11 +221,11 @@ class DiscordPlatform:
             await self.tree.sync()
         if self._sync_state is not None:
             atomic_write_bytes(self._sync_state, digest.encode())
-        if self.client.application_id:
-            _log.info("invite the bot with: %s", invite_url(self.client.application_id))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Log in and keep the gateway connection (discord.py reconnects by itself) until stopped."""
+        if self.client.is_closed():
+            self._build_client()
         async with self.client:
             await self.client.login(self._token)
             connection = asyncio.create_task(self.client.connect(reconnect=True))
@@ -236,11 +253,14 @@ class AnnounceForm(discord.ui.Modal):
         label="対象ブロック / Blocks (kinki, kyushu …)", required=False, custom_id="rmo-blocks"
     )
 
-    def __init__(self, platform: DiscordPlatform) -> None:
-        super().__init__(title="お知らせの作成 / New announcement", custom_id="rmo-announce")
+    def __init__(self, platform: DiscordPlatform, custom_id: str) -> None:
+        # One form per interaction: discord.py keys open forms by custom_id alone.
+        super().__init__(title="お知らせの作成 / New announcement", custom_id=custom_id)
         self._platform = platform
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        if not await self._platform.is_secretariat(interaction):
+            return
         blocks = [b.strip().lower() for b in (self.blocks_input.value or "").replace("、", ",").split(",") if b.strip()]
         await self._platform.preview(interaction, self.title_input.value, self.body_input.value, blocks)
 

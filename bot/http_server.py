@@ -33,12 +33,12 @@ class HttpService:
     async def run(self, stop: asyncio.Event) -> None:
         runner = web.AppRunner(self.web_app, access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, self._host, self._port)
-        await site.start()
-        server = site._server  # noqa: SLF001 - aiohttp exposes the bound port only here
-        port = server.sockets[0].getsockname()[1] if server is not None else self._port  # type: ignore[attr-defined]
-        _log.info("http server listening on %s:%d", self._host, port)
         try:
+            site = web.TCPSite(runner, self._host, self._port)
+            await site.start()
+            server = site._server  # noqa: SLF001 - aiohttp exposes the bound port only here
+            port = server.sockets[0].getsockname()[1] if server is not None else self._port  # type: ignore[attr-defined]
+            _log.info("http server listening on %s:%d", self._host, port)
             await stop.wait()
         finally:
             await runner.cleanup()

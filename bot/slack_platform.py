@@ -6,7 +6,6 @@ neutral Reply is rendered back as Block Kit.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -40,6 +39,7 @@ _log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _SEEN = 2000  # event ids remembered, so Slack's retries are answered once
 _GROUP_TTL = 300.0
+_DRAFTS = 100  # previewed announcements kept for their "post" button
 
 
 class SlackPlatform:
@@ -59,6 +59,7 @@ class SlackPlatform:
         self.secretariat = frozenset(config.get("slack.secretariat_users"))
         self._usergroup = config.get("slack.secretariat_usergroup")
         self._group_members: tuple[float, frozenset[str]] = (0.0, frozenset())
+        self._drafts: dict[str, Announcement] = {}
         self._seen: OrderedDict[str, None] = OrderedDict()
         self.app = AsyncApp(
             client=self.client,
@@ -88,6 +89,7 @@ class SlackPlatform:
                 self._group_members = (time.monotonic(), members)
             except Exception as exc:  # noqa: BLE001 - without the list, only the listed users may announce
                 _log.warning("cannot read the secretariat's user group %s: %s", self._usergroup, exc)
+                self._group_members = (time.monotonic() - _GROUP_TTL + 60, members)  # ask again in a minute
         return user in members
 
     # Translation ------------------------------------------------------------------------------------
@@ -166,9 +168,11 @@ class SlackPlatform:
             _log.warning("announce form from Slack user %s refused (not the secretariat)", user)
             await ack(response_action="errors", errors={"title": say("announce.refused", "ja")})
             return
-        draft = draft_values(view)
-        announcement = self._draft(user, draft)
-        await ack(response_action="update", view=preview_modal(announcement, self._core.config.timezone, draft))
+        announcement = self._draft(user, draft_values(view))
+        self._drafts[announcement.id] = announcement
+        while len(self._drafts) > _DRAFTS:
+            self._drafts.pop(next(iter(self._drafts)))
+        await ack(response_action="update", view=preview_modal(announcement, self._core.config.timezone))
 
     async def _on_confirm(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
         await ack()
@@ -176,8 +180,11 @@ class SlackPlatform:
         if not await self.is_secretariat(user):
             _log.warning("announce confirmation from Slack user %s refused (not the secretariat)", user)
             return
-        title, text, blocks = json.loads(view.get("private_metadata") or "[]") or ("", "", [])
-        announcement = self._draft(user, (title, text, list(blocks)))
+        # Taken, not read: a replayed "post" finds no draft and posts nothing twice.
+        announcement = self._drafts.pop(view.get("private_metadata") or "", None)
+        if announcement is None:
+            _log.warning("announcement confirmation from %s names no pending draft; nothing posted", user)
+            return
         deliveries = self._core.intake.publish(announcement)
         self.published(deliveries)
         _log.info("announcement %s posted from Slack by %s to %d channels", announcement.id, user, len(deliveries))

@@ -85,7 +85,7 @@ async def discord_bot(tmp_path):
     await fake.start()
     config_file = tmp_path / "config.toml"
     config_file.write_text(
-        f'[discord]\napi_base_url = "{fake.base_url}"\nsecretariat_roles = ["{SECRETARIAT_ROLE}"]\n'
+        f'[discord]\napi_base_url = "{fake.base_url}"\nsecretariat_roles = ["{SECRETARIAT_ROLE}"]\ndefault_channels = ["900"]\n'
         f'guild_ids = ["{GUILD}"]\n',
         encoding="utf-8",
     )

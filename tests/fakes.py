@@ -196,12 +196,15 @@ class FakeDiscord(FakeAPI):
         self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self.app.router.add_post("/api/v10/channels/{channel}/messages", self.create_message)
         self.app.router.add_get("/api/v10/users/@me", self.me)
+        self.app.router.add_get("/api/v10/gateway/bot", self.gateway)
+        self.app.router.add_get("/api/v10/gateway", self.gateway)
         self.app.router.add_get("/api/v10/oauth2/applications/@me", self.application)
         self.app.router.add_put("/api/v10/applications/{app}/commands", self.put_commands)
         self.app.router.add_put("/api/v10/applications/{app}/guilds/{guild}/commands", self.put_commands)
         self.app.router.add_post("/api/v10/interactions/{id}/{token}/callback", self.interaction_callback)
         self.synced: list[dict[str, Any]] = []
         self.callbacks: list[dict[str, Any]] = []
+        self.logins = 0
 
     @property
     def base_url(self) -> str:
@@ -226,8 +229,17 @@ class FakeDiscord(FakeAPI):
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
         return [c for c in self.calls if channel is None or c["channel"] == channel]
 
+    async def gateway(self, request: web.Request) -> web.Response:
+        """A gateway URL on loopback with no gateway behind it: discord.py keeps trying here, never the internet."""
+        del request
+        limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        return _discord_json(
+            {"url": f"ws://127.0.0.1:{self.port}/no-gateway", "shards": 1, "session_start_limit": limit}
+        )
+
     async def me(self, request: web.Request) -> web.Response:
         del request
+        self.logins += 1
         return _discord_json({"id": "1001", "username": "rmo-bot", "discriminator": "0", "avatar": None, "bot": True})
 
     async def application(self, request: web.Request) -> web.Response:

@@ -73,7 +73,7 @@ async def test_scenario_on_discord(discord_bot):
     assert "事務局の方だけ" in fake.callbacks[0]["data"]["content"]
     assert fake.callbacks[1]["type"] == 9
     fields = {"rmo-title": "全体のお知らせ", "rmo-body": "総会を開催します。", "rmo-blocks": ""}
-    submit = {"custom_id": "rmo-announce",
+    submit = {"custom_id": fake.callbacks[1]["data"]["custom_id"],
               "components": [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in fields.items()]}  # fmt: skip
     platform.parse("INTERACTION_CREATE", _interaction(5, submit, number=10))
     await until(lambda: len(fake.callbacks) >= 3, what="the preview")
@@ -85,3 +85,4 @@ async def test_scenario_on_discord(discord_bot):
                                                       number=11, message=message))  # fmt: skip
     await until(lambda: len(fake.callbacks) >= 4, what="the confirmation")
     assert "投稿しました" in fake.callbacks[3]["data"]["content"]
+    assert {(d.platform, d.channel) for d in queued} == {("discord", "900")}

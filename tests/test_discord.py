@@ -126,14 +126,14 @@ async def test_secretariat_announces_from_discord_with_a_preview(discord_bot):
     await until(lambda: fake.callbacks, what="the form")
     form = fake.callbacks[0]
     assert form["type"] == 9  # MODAL
-    assert form["data"]["custom_id"] == "rmo-announce"
+    assert form["data"]["custom_id"] == "rmo-announce:445"  # one form per interaction
 
     fields = {
         "rmo-title": "【九州ブロック】臨時会議のお知らせ",
         "rmo-body": "@everyone 臨時会議を開催します。",
         "rmo-blocks": "kyushu",
     }
-    submit = {"custom_id": "rmo-announce",
+    submit = {"custom_id": form["data"]["custom_id"],
               "components": [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in fields.items()]}  # fmt: skip
     platform.parse("INTERACTION_CREATE", _interaction(5, submit, number=6))
     await until(lambda: len(fake.callbacks) >= 2, what="the preview")
@@ -154,8 +154,47 @@ async def test_secretariat_announces_from_discord_with_a_preview(discord_bot):
                                                       number=7, message=message))  # fmt: skip
     await until(lambda: len(fake.callbacks) >= 3, what="the confirmation")
     assert "投稿しました" in fake.callbacks[2]["data"]["content"]
-    assert {(d.platform, d.channel) for d in queued} == set()  # no channels configured in this test
+    assert {(d.platform, d.channel) for d in queued} == {("discord", "900")}
     stored = platform._core.store.announcements.get(button["custom_id"].split(":", 1)[1])
     assert stored is not None
     assert stored.blocks == ("kyushu",)
     assert stored.source == "chat"
+
+
+async def test_a_member_cannot_post_a_draft_and_a_long_preview_fits(discord_bot):
+    """A 3,000-character draft previews within Discord's 6,000-character limit; only the secretariat's click posts."""
+    platform, fake = discord_bot
+    queued = []
+    platform.published = queued.extend
+    platform.parse("INTERACTION_CREATE", _command("announce", user=SECRETARY, roles=[SECRETARIAT_ROLE], number=5))
+    await until(lambda: fake.callbacks, what="the form")
+    fields = {"rmo-title": "長いお知らせ", "rmo-body": "本文。" * 1000, "rmo-blocks": ""}
+    submit = {"custom_id": fake.callbacks[0]["data"]["custom_id"],
+              "components": [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in fields.items()]}  # fmt: skip
+    platform.parse("INTERACTION_CREATE", _interaction(5, submit, number=6))
+    await until(lambda: len(fake.callbacks) >= 2, what="the preview")
+    preview = fake.callbacks[1]
+    assert preview["type"] == 4, preview  # accepted by the fake, which refuses more than 6,000 characters
+    button = preview["data"]["components"][0]["components"][0]
+    message = {"id": "6008", "channel_id": "900", "content": "", "author": USER, "attachments": [], "embeds": [],
+               "mentions": [], "mention_roles": [], "mention_everyone": False, "pinned": False, "tts": False,
+               "type": 20, "flags": 64, "timestamp": "2026-11-25T01:00:00.000000+00:00", "edited_timestamp": None}  # fmt: skip
+    platform.parse("INTERACTION_CREATE", _interaction(3, {"custom_id": button["custom_id"], "component_type": 2},
+                                                      number=7, user=USER, roles=[], message=message))  # fmt: skip
+    await until(lambda: len(fake.callbacks) >= 3, what="the refusal")
+    assert "事務局の方だけ" in fake.callbacks[2]["data"]["content"]
+    assert queued == []
+
+
+async def test_discord_comes_back_after_a_failure(discord_bot):
+    """After its client closed (a failed run), the platform logs in again with a fresh client."""
+    platform, fake = discord_bot
+    await platform.client.close()
+    stop = asyncio.Event()
+    logins = fake.logins
+    running = asyncio.create_task(platform.run(stop))
+    await until(lambda: fake.logins > logins, what="a second login")
+    stop.set()  # the fake has no gateway behind its URL: discord.py keeps retrying on loopback until stopped
+    await asyncio.wait_for(running, 30)
+    assert fake.logins == logins + 1
+    assert platform.client.is_closed()

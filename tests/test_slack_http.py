@@ -193,3 +193,18 @@ async def test_the_secretariats_user_group_may_announce(slack_bot):
     assert await _post(bot, body, _signed(body), "application/x-www-form-urlencoded") == 200
     await until(lambda: slack.called("views.open"), what="the form for a user group member")
     assert slack.called("views.open")[0]["trigger_id"] == "trig-g"
+
+
+async def test_a_replayed_post_button_posts_once(slack_bot):
+    """The same confirmation delivered twice (a replay within Slack's window) posts the announcement once."""
+    bot, slack = slack_bot
+    values = {"title": {"value": {"value": "一度だけ"}}, "body": {"value": {"value": "本文。" * 900}}}
+    _, text = await _interaction(bot, _submission("USEC", "rmo_announce_draft", values))
+    metadata = json.loads(text)["view"]["private_metadata"]
+    assert len(metadata) < 100  # only the draft's id travels, however long the body
+    for _ in range(2):
+        await _interaction(bot, _submission("USEC", "rmo_announce_confirm", metadata=metadata))
+    await until(lambda: slack.posted("C111"), what="the announcement")
+    await asyncio.sleep(1.0)
+    assert len({c["metadata"]["event_payload"]["announcement"] for c in slack.posted("C111")}) == 1
+    assert len(slack.posted("USEC")) == 1

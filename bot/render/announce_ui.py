@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from bot.render.discord import render_discord
@@ -50,7 +49,7 @@ def draft_values(view: dict[str, Any]) -> tuple[str, str, list[str]]:
     return title, body, [o["value"] for o in chosen]
 
 
-def preview_modal(announcement: Announcement, tz: tzinfo, draft: tuple[str, str, list[str]]) -> dict[str, Any]:
+def preview_modal(announcement: Announcement, tz: tzinfo) -> dict[str, Any]:
     """How the announcement will look on Slack, Discord and in e-mail, with a button to post it."""
     slack = render_slack(announcement, "preview", tz)
     discord = render_discord(announcement, "preview", tz)
@@ -68,5 +67,6 @@ def preview_modal(announcement: Announcement, tz: tzinfo, draft: tuple[str, str,
     return {
         "type": "modal", "callback_id": CONFIRM_VIEW, "title": _text("プレビュー / Preview"),
         "submit": _text("投稿する / Post"), "close": _text("戻る / Back"),
-        "private_metadata": json.dumps(list(draft), ensure_ascii=False)[:3000], "blocks": blocks,
+        # Only the draft's id travels with the view; the draft itself stays with the bot.
+        "private_metadata": announcement.id, "blocks": blocks,
     }  # fmt: skip
