@@ -113,8 +113,10 @@ def build_services(core: Core) -> list[Platform]:
     config = core.config
     host, port = config.get("http.listen").rsplit(":", 1)
     http = HttpService(host, int(port))
+    from bot.scheduler import SchedulerService
+
     mail = IntakeService(core)
-    services: list[Platform] = [mail, http]
+    services: list[Platform] = [mail, http, SchedulerService(core.reminders, core.clock, mail.relay.queued)]
     mode = config.get("slack.mode")
     secret = config.secrets.slack_signing_secret if mode == "http" else config.secrets.slack_app_token
     if config.slack_configured and not secret:

@@ -117,6 +117,14 @@ def _address(value: str) -> str | None:
     return None
 
 
+def _days(values: list[int]) -> str | None:
+    return None if all(0 < v <= 60 for v in values) else f"expected days from 1 to 60, got {values}"
+
+
+def _hour(value: int) -> str | None:
+    return None if 0 <= value <= 23 else f"expected an hour from 0 to 23, got {value}"
+
+
 def _port(value: int) -> str | None:
     return None if 0 < value <= 65535 else f"expected a port number from 1 to 65535, got {value}"
 
@@ -176,6 +184,12 @@ SCHEMA: dict[str, Any] = {
             "username": Key("str", "", None, "SMTP user (the password is SMTP_PASSWORD)"),
             "starttls": Key("bool", default=True, doc="use STARTTLS"),
         },
+    },
+    "reminders": {
+        "days_before": Key("list[int]", [7, 1], _days, "send a reminder this many days before each meeting"),
+        "deadline_days_before": Key("list[int]", [3], _days, "and this many days before a registration deadline"),
+        "hour": Key("int", 9, _hour, "the local hour reminders go out at"),
+        "grace_hours": Key("int", 12, _positive, "a reminder missed while the bot was down is sent this late at most"),
     },
     "http": {
         "listen": Key("str", "127.0.0.1:8080", _listen, "where the HTTP server listens"),
@@ -257,9 +271,11 @@ _KINDS: dict[str, Callable[[Any], bool]] = {
     "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
     "bool": lambda v: isinstance(v, bool),
     "list[str]": lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
+    "list[int]": lambda v: isinstance(v, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in v),
     "dict[str,str]": lambda v: isinstance(v, dict) and all(isinstance(i, str) for i in v.values()),
 }
 _KIND_NAMES = {"str": "text", "int": "a whole number", "bool": "true or false", "list[str]": "a list of text",
+               "list[int]": "a list of whole numbers",
                "dict[str,str]": "a table of text values"}  # fmt: skip
 
 

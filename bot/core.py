@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
@@ -11,6 +12,7 @@ from bot.dkim_check import dkim_verifier
 from handlers.answering import PLACEHOLDERS, Answerer
 from handlers.messages import INTENTS
 from handlers.relay import IntakePolicy, MailIntake, Routes
+from handlers.reminders import ReminderService, ReminderSettings
 from storage.datafile import DataRules, DataSet, load_dataset
 from storage.errors import StoreLockedError
 from storage.store import Store
@@ -47,6 +49,9 @@ class Core:
             routes(config),
             store.mail_batch,
             dkim_verifier() if config.get("mail.intake.dkim") != "off" else None,
+        )
+        self.reminders = ReminderService(
+            store.events, store.reminders, self.intake, config.timezone, reminder_settings(config), store.reminder_batch
         )
 
     @classmethod
@@ -86,6 +91,15 @@ class Core:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def reminder_settings(config: Config) -> ReminderSettings:
+    return ReminderSettings(
+        days_before=tuple(config.get("reminders.days_before")),
+        deadline_days_before=tuple(config.get("reminders.deadline_days_before")),
+        hour=config.get("reminders.hour"),
+        grace=timedelta(hours=config.get("reminders.grace_hours")),
+    )
 
 
 def intake_policy(config: Config) -> IntakePolicy:

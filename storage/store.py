@@ -8,6 +8,7 @@ Layout (one file per concern, so a write rewrites only what it touches):
     announcements/YYYY-MM.json
     spool/*.eml          mail received, durable before the SMTP 250, until processed
     outbox.json          deliveries waiting to be posted
+    reminders.json       each event's reminders: pending, sent, skipped or obsolete
     quarantine.json, quarantine/*.eml   mail kept but not relayed, with the reason
 """
 
@@ -29,6 +30,7 @@ from storage.errors import SchemaError, StoreError
 from storage.lock import DataDirLock
 from storage.outbox import Outbox
 from storage.quarantine import Quarantine
+from storage.reminders import Reminders
 from storage.repositories import (
     TinyAnnouncementRepository,
     TinyEventRepository,
@@ -193,6 +195,15 @@ class Store:
     def mail_batch(self) -> Iterator[None]:
         """Group the intake's writes: the outbox and the quarantine index are each written once."""
         with self._storage("outbox").batch(), self._storage("quarantine").batch():
+            yield
+
+    @functools.cached_property
+    def reminders(self) -> Reminders:
+        return Reminders(self._db("reminders"))
+
+    @contextlib.contextmanager
+    def reminder_batch(self) -> Iterator[None]:
+        with self._storage("reminders").batch():
             yield
 
     @functools.cached_property

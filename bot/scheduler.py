@@ -1,0 +1,71 @@
+"""The scheduler (APScheduler 3.x, AsyncIOScheduler in the bot's loop, Japan time).
+
+It holds one job: a reminder tick every minute. What is due lives in the store, not in APScheduler's
+job store, so nothing is lost with a restart; every option below is set on purpose, not left to the
+defaults (a 1-second misfire grace, and `replace_existing` dropping an overdue run, would lose reminders).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+if TYPE_CHECKING:
+    import asyncio
+    from collections.abc import Callable
+
+    from handlers.ports import Clock
+    from handlers.reminders import ReminderService
+    from storage.records import Delivery
+
+__all__ = ["TICK_SECONDS", "SchedulerService"]
+
+_log = logging.getLogger(__name__)
+TICK_SECONDS = 60
+
+
+class SchedulerService:
+    name = "scheduler"
+
+    def __init__(
+        self, reminders: ReminderService, clock: Clock, published: Callable[[tuple[Delivery, ...]], None]
+    ) -> None:
+        self._reminders = reminders
+        self._clock = clock
+        self._published = published
+        self.scheduler: AsyncIOScheduler | None = None
+
+    def tick(self) -> None:
+        try:
+            for sent in self._reminders.tick(self._clock.now()):
+                self._published(sent.deliveries)
+        except Exception:  # noqa: BLE001 - the next tick tries again; the store still knows what is due
+            _log.exception("reminder tick failed")
+
+    def start(self) -> AsyncIOScheduler:
+        now = self._clock.now()
+        scheduler = AsyncIOScheduler(
+            timezone=now.tzinfo,
+            job_defaults={
+                "coalesce": True,  # ticks missed while the loop was busy collapse into one
+                "max_instances": 1,  # a slow tick is never run twice at once
+                "misfire_grace_time": None,  # a late tick still runs, however late
+            },
+        )
+        # One job under a fixed id: starting again replaces it, so a restart never doubles it; its first
+        # run is now, so reminders due during a downtime go out at once.
+        scheduler.add_job(self.tick, "interval", seconds=TICK_SECONDS, id="reminders", replace_existing=True,
+                          next_run_time=now)  # fmt: skip
+        scheduler.start()
+        self.scheduler = scheduler
+        return scheduler
+
+    async def run(self, stop: asyncio.Event) -> None:
+        scheduler = self.start()
+        _log.info("scheduler running: reminder tick every %d s", TICK_SECONDS)
+        try:
+            await stop.wait()
+        finally:
+            scheduler.shutdown(wait=False)
