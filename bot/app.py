@@ -113,6 +113,9 @@ def build_services(core: Core) -> list[Platform]:
     config = core.config
     host, port = config.get("http.listen").rsplit(":", 1)
     http = HttpService(host, int(port))
+    from bot.web_subscriptions import add_subscription_routes
+
+    add_subscription_routes(http.web_app, core)
     from bot.scheduler import SchedulerService
 
     mail = IntakeService(core)

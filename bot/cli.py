@@ -80,6 +80,17 @@ def _parser() -> argparse.ArgumentParser:
     box = command("quarantine", "mail kept but not relayed: list, show ID, release ID")
     box.add_argument("action", choices=("list", "show", "release"))
     box.add_argument("id", nargs="?")
+    subs = command("subscribers", "digest subscribers: add EMAIL")
+    subs.add_argument("action", choices=("add",))
+    subs.add_argument("email")
+    subs.add_argument("--lang", choices=("ja", "en"), default="ja")
+    subs.add_argument("--frequency", choices=("daily", "weekly"), default="weekly")
+    subs.add_argument("--blocks", help="block keys, comma-separated (default: all)")
+    subs.add_argument("--confirmed", action="store_true", help="skip the confirmation mail (the secretariat vouches)")
+    dig = command("digest", "e-mail digests: send every one that is due, or preview one subscriber's")
+    dig.add_argument("action", choices=("send", "preview"))
+    dig.add_argument("email", nargs="?")
+    dig.add_argument("--now", type=_instant, help="as if it were this ISO-8601 instant")
     out = command("outbox", "deliveries waiting to be posted: list, or retry the ones given up on")
     out.add_argument("action", choices=("list", "retry"), nargs="?", default="list")
     unanswered = command("unanswered", "list the questions the bot could not answer")
@@ -199,6 +210,16 @@ def _cmd_mail(config: Config, args: argparse.Namespace) -> int:
         return handler(core, config, args)
 
 
+def _cmd_digest(config: Config, args: argparse.Namespace) -> int:
+    from bot import digestcli
+
+    now = getattr(args, "now", None)
+    clock: Clock = FrozenClock(parse_instant(now, config.timezone)) if now else SystemClock(config.timezone)
+    with _open(config, args, clock) as core:
+        handler = digestcli.digest if args.command == "digest" else digestcli.subscribers
+        return handler(core, config, args)
+
+
 def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = False) -> int:
     import asyncio
 
@@ -223,6 +244,8 @@ _COMMANDS: dict[str, Callable[[Config, argparse.Namespace], int]] = {
     "ingest": _cmd_mail,
     "quarantine": _cmd_mail,
     "outbox": _cmd_mail,
+    "subscribers": _cmd_digest,
+    "digest": _cmd_digest,
     "run": _cmd_run,
     "console": lambda config, args: _cmd_run(config, args, console_only=True),
 }

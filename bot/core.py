@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Self
 
 from bot.dkim_check import dkim_verifier
 from handlers.answering import PLACEHOLDERS, Answerer
+from handlers.digests import DigestService
 from handlers.messages import INTENTS
 from handlers.relay import IntakePolicy, MailIntake, Routes
 from handlers.reminders import ReminderService, ReminderSettings
@@ -50,6 +51,10 @@ class Core:
             store.mail_batch,
             dkim_verifier() if config.get("mail.intake.dkim") != "off" else None,
         )
+        self.digests = DigestService(
+            store.subscribers, store.announcements, store.events, store.secret(), config.timezone,
+            store.subscriber_batch,
+        )  # fmt: skip
         self.reminders = ReminderService(
             store.events, store.reminders, self.intake, config.timezone, reminder_settings(config), store.reminder_batch
         )

@@ -9,6 +9,7 @@ Layout (one file per concern, so a write rewrites only what it touches):
     spool/*.eml          mail received, durable before the SMTP 250, until processed
     outbox.json          deliveries waiting to be posted
     reminders.json       each event's reminders: pending, sent, skipped or obsolete
+    subscribers.json     digest subscribers; secret.key signs their links
     quarantine.json, quarantine/*.eml   mail kept but not relayed, with the reason
 """
 
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Self
 from tinydb import TinyDB
 
 from storage.archive import MonthlyArchive
-from storage.atomic import FILE_MODE, AtomicJSONStorage, remove_stale_temporaries
+from storage.atomic import FILE_MODE, AtomicJSONStorage, atomic_write_bytes, remove_stale_temporaries
 from storage.datafile import DataSet
 from storage.errors import SchemaError, StoreError
 from storage.lock import DataDirLock
@@ -38,6 +39,7 @@ from storage.repositories import (
     TinyUnansweredRepository,
 )
 from storage.spool import Spool
+from storage.subscribers import Subscribers
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -195,6 +197,24 @@ class Store:
     def mail_batch(self) -> Iterator[None]:
         """Group the intake's writes: the outbox and the quarantine index are each written once."""
         with self._storage("outbox").batch(), self._storage("quarantine").batch():
+            yield
+
+    def secret(self) -> bytes:
+        """The key that signs subscribers' links: made once, kept private in the data directory."""
+        path = self.directory / "secret.key"
+        if not path.exists():
+            if not self.writable:
+                return b""  # a read-only view signs nothing
+            atomic_write_bytes(path, os.urandom(32))
+        return path.read_bytes()
+
+    @functools.cached_property
+    def subscribers(self) -> Subscribers:
+        return Subscribers(self._db("subscribers"))
+
+    @contextlib.contextmanager
+    def subscriber_batch(self) -> Iterator[None]:
+        with self._storage("subscribers").batch():
             yield
 
     @functools.cached_property

@@ -1,0 +1,142 @@
+"""Digest and confirmation mail: built as RFC-compliant messages and sent with aiosmtplib (or, with no
+SMTP server configured, written to the data directory's outbox as .eml files)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import TYPE_CHECKING
+
+import aiosmtplib
+
+from storage.atomic import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+    from pathlib import Path
+
+    from bot.config import Config
+    from handlers.digests import Digest
+
+__all__ = ["DigestSender", "confirmation_mail", "digest_mail"]
+
+_log = logging.getLogger(__name__)
+LIST_ID = "digest.rmo-bot"
+
+
+def _sender(config: Config) -> tuple[str, str]:
+    configured = config.get("mail.outbound.from") or "rmo-bot <rmo-bot@localhost>"
+    match = re.search(r"<([^>]+)>", configured)
+    address = match.group(1) if match else configured
+    return configured, address
+
+
+def _verp(address: str, recipient: str) -> str:
+    """bounces+member=example.org@our.domain: a bounce names the subscriber it is about."""
+    local, _, domain = address.partition("@")
+    return f"{local}+bounce+{recipient.replace('@', '=')}@{domain}"
+
+
+def digest_mail(digest: Digest, config: Config, now: datetime) -> EmailMessage:
+    """Text and HTML, List-Id, one-click List-Unsubscribe (RFC 8058), Auto-Submitted, Precedence."""
+    display, address = _sender(config)
+    base = (config.get("http.public_url") or "http://" + config.get("http.listen")).rstrip("/")
+    message = EmailMessage()
+    message["From"] = display
+    message["To"] = digest.subscriber.email
+    message["Subject"] = digest.subject
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid("digest", address.partition("@")[2] or "localhost")
+    message["List-Id"] = f"rmo-bot digest <{LIST_ID}>"
+    message["List-Unsubscribe"] = (
+        f"<{base}/unsubscribe?token={digest.unsubscribe_token}>, "
+        f"<mailto:{address}?subject=unsubscribe%20{digest.unsubscribe_token}>"
+    )
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Auto-Submitted"] = "auto-generated"
+    message["Precedence"] = "bulk"
+    message["X-Rmo-Bot"] = "digest"  # our intake never relays the bot's own mail
+    link = f"{base}/unsubscribe?token={digest.unsubscribe_token}"
+    message.set_content(digest.text + f"\n{link}\n", charset="utf-8")
+    footer = f'<p><a href="{link}">配信停止 / Unsubscribe</a></p></body>'
+    message.add_alternative(digest.html.replace("</body>", footer), subtype="html", charset="utf-8")
+    return message
+
+
+def confirmation_mail(email: str, token: str, lang: str, config: Config, now: datetime) -> EmailMessage:
+    display, address = _sender(config)
+    base = (config.get("http.public_url") or "http://" + config.get("http.listen")).rstrip("/")
+    link = f"{base}/confirm?token={token}"
+    message = EmailMessage()
+    message["From"] = display
+    message["To"] = email
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid("confirm", address.partition("@")[2] or "localhost")
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Rmo-Bot"] = "confirm"
+    if lang == "en":
+        message["Subject"] = "Please confirm your subscription to the network digest"
+        message.set_content(f"Open this link to start receiving the digest (valid for 3 days):\n{link}\n\n"
+                            "If you did not ask for it, ignore this mail: nothing will be sent.\n")  # fmt: skip
+    else:
+        message["Subject"] = "【確認】お知らせメール配信の登録"
+        message.set_content(f"次のリンクを開くと、お知らせメールの配信が始まります（3日間有効）。\n{link}\n\n"
+                            "お心当たりのない場合は、このメールを破棄してください。配信は始まりません。\n")  # fmt: skip
+    return message
+
+
+class DigestSender:
+    """Sends through `[mail.outbound]` with a few reused connections; with no host, writes .eml files."""
+
+    def __init__(self, config: Config, outbox_dir: Path, *, connections: int = 4) -> None:
+        self._config = config
+        self._outbox = outbox_dir
+        self._connections = connections
+
+    async def send(self, messages: list[EmailMessage], on_sent: Callable[[str], None] | None = None) -> dict[str, str]:
+        """Send all; returns recipient → "sent" or the permanent error. 4xx answers are retried."""
+        results: dict[str, str] = {}
+        host = self._config.get("mail.outbound.host")
+        _, address = _sender(self._config)
+        if not host:
+            self._outbox.mkdir(mode=0o700, exist_ok=True)
+            for message in messages:
+                name = re.sub(r"[^A-Za-z0-9.@_-]", "_", str(message["Message-ID"]).strip("<>")) + ".eml"
+                atomic_write_bytes(self._outbox / name, bytes(message))
+                results[str(message["To"])] = "sent"
+                if on_sent:
+                    on_sent(str(message["To"]))
+            return results
+        queue = list(messages)
+
+        async def worker() -> None:
+            port = self._config.get("mail.outbound.port")
+            start_tls = None if self._config.get("mail.outbound.starttls") else False  # None: when offered
+            async with aiosmtplib.SMTP(hostname=host, port=port, start_tls=start_tls, timeout=30) as smtp:
+                username = self._config.get("mail.outbound.username")
+                if username:
+                    await smtp.login(username, self._config.secrets.smtp_password)
+                while queue:
+                    message = queue.pop()
+                    recipient = str(message["To"])
+                    for attempt in range(3):
+                        try:
+                            await smtp.send_message(message, sender=_verp(address, recipient))
+                            results[recipient] = "sent"
+                            if on_sent:
+                                on_sent(recipient)
+                            break
+                        except aiosmtplib.SMTPResponseException as exc:
+                            if 400 <= exc.code < 500 and attempt < 2:
+                                await asyncio.sleep(1 + attempt)
+                                continue
+                            results[recipient] = f"{exc.code} {exc.message}"
+                            _log.warning("digest to %s refused: %s %s", recipient, exc.code, exc.message)
+                            break
+
+        await asyncio.gather(*(worker() for _ in range(min(self._connections, max(1, len(queue))))))
+        return results

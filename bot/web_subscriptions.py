@@ -1,0 +1,116 @@
+"""Subscription pages on the bot's HTTP server: subscribe, confirm and unsubscribe.
+
+GET only shows a page with a button; only POST changes anything, so mail scanners that open every
+link unsubscribe nobody. POST /unsubscribe also takes RFC 8058's one-click body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict, deque
+from html import escape
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from bot.digest_mail import DigestSender, confirmation_mail
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+__all__ = ["add_subscription_routes"]
+
+_log = logging.getLogger(__name__)
+_WINDOW = 3600.0
+_PER_ADDRESS = 3
+_PER_SOURCE = 20
+_CHECK_MAIL = "<p>確認メールのリンクを開くと登録が完了します。/ Open the link in the mail we sent.</p>"
+
+
+def _page(title: str, body: str, status: int = 200) -> web.Response:
+    html = (f'<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
+            f"<body><h1>{escape(title)}</h1>{body}</body></html>")  # fmt: skip
+    return web.Response(text=html, content_type="text/html", status=status)
+
+
+def _button(action: str, token: str, label: str) -> str:
+    return (f'<form method="post" action="/{action}"><input type="hidden" name="token" value="{escape(token)}">'
+            f'<button type="submit">{escape(label)}</button></form>')  # fmt: skip
+
+
+class _Limiter:
+    """At most `limit` requests per key per hour."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._seen: defaultdict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        seen = self._seen[key]
+        while seen and now - seen[0] > _WINDOW:
+            seen.popleft()
+        if len(seen) >= self._limit:
+            return False
+        seen.append(now)
+        return True
+
+
+def _log_failure(task: asyncio.Task[dict[str, str]]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        _log.warning("a confirmation mail could not be sent: %s", task.exception())
+
+
+def add_subscription_routes(app: web.Application, core: Core) -> None:
+    by_address, by_source = _Limiter(_PER_ADDRESS), _Limiter(_PER_SOURCE)
+
+    async def token_of(request: web.Request) -> str:
+        if request.method == "POST":
+            form = await request.post()
+            token = form.get("token")
+            if isinstance(token, str) and token:
+                return token
+        return request.query.get("token", "")
+
+    async def unsubscribe_page(request: web.Request) -> web.Response:
+        token = request.query.get("token", "")
+        intro = "<p>下のボタンで配信を停止します。/ Press the button to unsubscribe.</p>"
+        return _page("配信停止 / Unsubscribe", intro + _button("unsubscribe", token, "配信を停止する / Unsubscribe"))
+
+    async def unsubscribe(request: web.Request) -> web.Response:
+        if core.digests.unsubscribe(await token_of(request), core.clock.now()):
+            return _page("配信を停止しました / Unsubscribed", "<p>今後、お知らせメールは届きません。</p>")
+        return _page("リンクが無効です / Invalid link", "<p>このリンクは無効か期限切れです。</p>", status=400)
+
+    async def confirm_page(request: web.Request) -> web.Response:
+        token = request.query.get("token", "")
+        return _page("配信登録の確認 / Confirm", _button("confirm", token, "登録する / Subscribe"))
+
+    async def confirm(request: web.Request) -> web.Response:
+        if core.digests.confirm(await token_of(request), core.clock.now()):
+            return _page("登録しました / Subscribed", "<p>お知らせメールの配信を開始します。</p>")
+        return _page("リンクが無効です / Invalid link", "<p>このリンクは無効か期限切れです。</p>", status=400)
+
+    async def subscribe(request: web.Request) -> web.Response:
+        form = await request.post()
+        email = str(form.get("email") or "").strip().lower()
+        lang = "en" if form.get("lang") == "en" else "ja"
+        source = request.remote or "?"
+        same = _page("確認メールを送りました / Check your mail", _CHECK_MAIL)
+        if not by_source.allow(source) or not by_address.allow(email):
+            return _page("しばらくしてからお試しください / Too many requests", "", status=429)
+        now = core.clock.now()
+        token = core.digests.request(email, now, lang=lang, frequency=str(form.get("frequency") or "weekly"))
+        if token is not None:
+            mail = confirmation_mail(email, token, lang, core.config, now)
+            task = asyncio.create_task(DigestSender(core.config, core.store.directory / "outbox-mail").send([mail]))
+            task.add_done_callback(_log_failure)
+        return same  # the same answer whether or not the address was subscribed, or even valid
+
+    app.router.add_get("/unsubscribe", unsubscribe_page)
+    app.router.add_post("/unsubscribe", unsubscribe)
+    app.router.add_get("/confirm", confirm_page)
+    app.router.add_post("/confirm", confirm)
+    app.router.add_post("/subscribe", subscribe)

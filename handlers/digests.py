@@ -1,0 +1,212 @@
+"""Subscriptions (double opt-in, signed expiring links) and what each subscriber's digest says."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+from typing import TYPE_CHECKING, Literal
+
+from handlers.dates import format_date, format_span
+from storage.subscribers import Subscriber
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from contextlib import AbstractContextManager
+    from datetime import tzinfo
+
+    from storage.records import Announcement, Event
+    from storage.repositories import EventRepository, TinyAnnouncementRepository
+    from storage.subscribers import Subscribers
+
+__all__ = ["Digest", "DigestService", "TokenAction", "check_token", "make_token"]
+
+TokenAction = Literal["confirm", "unsubscribe"]
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_SIGNATURE = 16
+CONFIRM_FOR = timedelta(days=3)
+UNSUBSCRIBE_FOR = timedelta(days=365)
+_PERIOD = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+_FOOTER_JA = "配信停止は、メール末尾のリンク（またはメールソフトの「配信停止」）からいつでもできます。"
+_FOOTER_EN = "You can unsubscribe at any time with the link below or your mail program's unsubscribe button."
+
+
+def make_token(secret: bytes, action: TokenAction, email: str, expires: datetime) -> str:
+    """A link token: who, what for and until when, signed so that none of it can be changed."""
+    body = f"{action}|{email}|{int(expires.timestamp())}"
+    signature = hmac.new(secret, body.encode(), hashlib.sha256).digest()[:_SIGNATURE]
+    return base64.urlsafe_b64encode(body.encode() + b"|" + signature).decode().rstrip("=")
+
+
+def check_token(secret: bytes, token: str, action: TokenAction, now: datetime) -> str | None:
+    """The address a valid, unexpired token for `action` names; None for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        # The signature is binary and may hold any byte, "|" included: cut it off by its length.
+        body, signature = raw[: -_SIGNATURE - 1], raw[-_SIGNATURE:]
+        kind, email, expires = body.decode().split("|")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    expected = hmac.new(secret, body, hashlib.sha256).digest()[:_SIGNATURE]
+    if not hmac.compare_digest(signature, expected) or kind != action or int(expires) < now.timestamp():
+        return None
+    return email
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """One subscriber's digest, in their language: what is new and what is coming."""
+
+    subscriber: Subscriber
+    subject: str
+    announcements: tuple[Announcement, ...]
+    events: tuple[Event, ...]
+    text: str
+    html: str
+    unsubscribe_token: str
+
+
+class DigestService:
+    def __init__(
+        self,
+        subscribers: Subscribers,
+        announcements: TinyAnnouncementRepository,
+        events: EventRepository,
+        secret: bytes,
+        tz: tzinfo,
+        transaction: Callable[[], AbstractContextManager[None]],
+    ) -> None:
+        self._subscribers = subscribers
+        self._announcements = announcements
+        self._events = events
+        self._secret = secret
+        self._tz = tz
+        self._transaction = transaction
+
+    # Subscriptions --------------------------------------------------------------------------------
+
+    def request(
+        self, email: str, now: datetime, *, lang: str = "ja", frequency: str = "weekly", blocks: Sequence[str] = ()
+    ) -> str | None:
+        """Start a subscription; returns the confirmation token to mail (None for a malformed address).
+        What the member is told never depends on whether the address was already subscribed."""
+        address = email.strip().lower()
+        if not _EMAIL.match(address):
+            return None
+        current = self._subscribers.get(address)
+        if current is None or current.unsubscribed or not current.confirmed:
+            fresh = Subscriber(
+                address, "en" if lang == "en" else "ja", "daily" if frequency == "daily" else "weekly",
+                tuple(blocks), confirmed=False, created_at=now,
+            )  # fmt: skip
+            with self._transaction():
+                self._subscribers.save([fresh])
+        return make_token(self._secret, "confirm", address, now + CONFIRM_FOR)
+
+    def add_confirmed(
+        self, email: str, now: datetime, *, lang: str, frequency: str, blocks: Sequence[str]
+    ) -> Subscriber:
+        """The secretariat's own `rmo-bot subscribers add --confirmed`."""
+        subscriber = Subscriber(
+            email.strip().lower(), "en" if lang == "en" else "ja", "daily" if frequency == "daily" else "weekly",
+            tuple(blocks), confirmed=True, created_at=now,
+        )  # fmt: skip
+        with self._transaction():
+            self._subscribers.save([subscriber])
+        return subscriber
+
+    def confirm(self, token: str, now: datetime) -> bool:
+        email = check_token(self._secret, token, "confirm", now)
+        current = self._subscribers.get(email) if email else None
+        if current is None:
+            return False
+        with self._transaction():
+            self._subscribers.save([dataclasses.replace(current, confirmed=True, unsubscribed=False)])
+        return True
+
+    def unsubscribe(self, token: str, now: datetime) -> bool:
+        email = check_token(self._secret, token, "unsubscribe", now)
+        current = self._subscribers.get(email) if email else None
+        if current is None:
+            return False
+        with self._transaction():
+            self._subscribers.save([dataclasses.replace(current, unsubscribed=True)])
+        return True
+
+    def unsubscribe_token(self, email: str, now: datetime) -> str:
+        return make_token(self._secret, "unsubscribe", email, now + UNSUBSCRIBE_FOR)
+
+    # Digests ---------------------------------------------------------------------------------------
+
+    def due(self, now: datetime) -> list[Subscriber]:
+        """Active subscribers whose daily or weekly digest is due."""
+        slack = timedelta(minutes=5)  # a digest sent a little late yesterday is still due today
+        return [
+            s
+            for s in self._subscribers.all()
+            if s.active and (s.last_digest_at is None or now - s.last_digest_at >= _PERIOD[s.frequency] - slack)
+        ]
+
+    def compose(self, subscriber: Subscriber, now: datetime) -> Digest | None:
+        """What is new since their last digest and what is coming in their blocks (None: nothing to say)."""
+        since = subscriber.last_digest_at or now - _PERIOD[subscriber.frequency]
+        wanted = set(subscriber.blocks)
+        news = tuple(
+            a for a in self._announcements.recent(500)
+            if since < a.received_at <= now and (not wanted or not a.blocks or wanted & set(a.blocks))
+        )[::-1]  # fmt: skip
+        blocks = {*wanted, None} if wanted else None
+        events = tuple(self._events.upcoming(after=now, until=now + timedelta(days=45), blocks=blocks, limit=10))
+        if not news and not events:
+            return None
+        day = format_date(now.astimezone(self._tz).date(), subscriber.lang)
+        subject = f"【お知らせまとめ】{day}" if subscriber.lang == "ja" else f"Network digest — {day}"
+        token = self.unsubscribe_token(subscriber.email, now)
+        text = self._text(subscriber, news, events)
+        return Digest(subscriber, subject, news, events, text, self._html(subscriber, news, events), token)
+
+    def mark_sent(self, emails: Sequence[str], now: datetime) -> None:
+        updated = [dataclasses.replace(s, last_digest_at=now) for e in emails if (s := self._subscribers.get(e))]
+        with self._transaction():
+            self._subscribers.save(updated)
+
+    def _event_line(self, event: Event, lang: str) -> str:
+        when = format_span(event.starts_at, event.ends_at, "ja" if lang == "ja" else "en", self._tz)
+        where = event.venue.description if event.venue and event.venue.description else ""
+        return f"・{event.title}　{when}" + (f"　{where}" if where else "")
+
+    def _text(self, subscriber: Subscriber, news: Sequence[Announcement], events: Sequence[Event]) -> str:
+        ja = subscriber.lang == "ja"
+        lines: list[str] = []
+        if news:
+            lines.append("■ 新しいお知らせ" if ja else "■ New announcements")
+            for a in news:
+                lines += ["", f"◆ {a.subject}", a.body.strip()]
+        if events:
+            lines += [
+                "",
+                "■ 今後の予定" if ja else "■ Coming up",
+                *(self._event_line(e, subscriber.lang) for e in events),
+            ]
+        lines += ["", _FOOTER_JA if ja else _FOOTER_EN]
+        return "\n".join(lines).strip() + "\n"
+
+    def _html(self, subscriber: Subscriber, news: Sequence[Announcement], events: Sequence[Event]) -> str:
+        ja = subscriber.lang == "ja"
+        parts = [f'<html lang="{subscriber.lang}"><body>']
+        if news:
+            parts.append(f"<h2>{'新しいお知らせ' if ja else 'New announcements'}</h2>")
+            for a in news:
+                body = escape(a.body.strip()).replace("\n", "<br>\n")
+                parts.append(f"<h3>{escape(a.subject)}</h3><p>{body}</p>")
+        if events:
+            parts.append(f"<h2>{'今後の予定' if ja else 'Coming up'}</h2><ul>")
+            parts += [f"<li>{escape(self._event_line(e, subscriber.lang)[1:])}</li>" for e in events]
+            parts.append("</ul>")
+        parts.append("</body></html>")
+        return "\n".join(parts)

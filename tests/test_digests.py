@@ -1,0 +1,183 @@
+"""E-mail digests: received by a real aiosmtpd server, complete headers, Japanese intact; one-click
+unsubscribe by POST only; tampered and expired links refused; nothing but the confirmation before opt-in."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from aiosmtpd.controller import Controller
+
+from bot.clock import FrozenClock
+from bot.config import load_config
+from bot.core import Core
+from bot.web_subscriptions import add_subscription_routes
+from handlers.digests import check_token, make_token
+from tests.botproc import free_port
+from tests.conftest import CALENDAR, NOW
+from tests.helpers import rmo_bot
+
+MAIL = Path(__file__).parent / "mail"
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        with self.lock:
+            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK"
+
+
+@pytest.fixture
+def sink():
+    handler = Sink()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def setup(tmp_path, sink):
+    _, port = sink
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[mail.intake]\nlist_ids = ["announce.rmo-network.example.jp"]\nallowed_senders = ["jimukyoku@rmo-network.example.jp"]\n'
+        f'[mail.outbound]\nhost = "127.0.0.1"\nport = {port}\nfrom = "rmo-bot <rmo-bot@rmo-network.example.jp>"\n'
+        'starttls = false\n[http]\npublic_url = "https://rmo.example.jp"\n',
+        encoding="utf-8",
+    )
+    data = tmp_path / "d"
+    with Core.open(load_config(config, environ={}), data, FrozenClock(NOW)) as core:
+        core.store.apply(core.load_data_file(CALENDAR))
+        core.intake.process_batch([((MAIL / "kinki_block_subject.eml").read_bytes(), NOW - timedelta(hours=3), None)])
+    return config, data
+
+
+def test_digests_arrive_complete_and_in_japanese(setup, sink):
+    """Each confirmed subscriber gets one digest, multipart, with every header, readable in Japanese."""
+    config, data = setup
+    handler, _ = sink
+    rmo_bot("subscribers", "add", "member@example.jp", "--confirmed", "--config", config, "--data-dir", data)
+    rmo_bot(
+        "subscribers",
+        "add",
+        "friend@example.org",
+        "--lang",
+        "en",
+        "--confirmed",
+        "--config",
+        config,
+        "--data-dir",
+        data,
+    )
+    result = rmo_bot("digest", "send", "--now", NOW.isoformat(), "--config", config, "--data-dir", data)
+    assert result.returncode == 0, result.stderr
+    assert "2 sent" in result.stdout
+    assert len(handler.received) == 2
+    by_recipient = {
+        rcpt[0]: (mail_from, message_from_bytes(raw, policy=policy.default))
+        for mail_from, rcpt, raw in handler.received
+    }
+    mail_from, digest = by_recipient["member@example.jp"]
+    assert mail_from == "rmo-bot+bounce+member=example.jp@rmo-network.example.jp"  # VERP
+    assert digest["List-Id"] == "rmo-bot digest <digest.rmo-bot>"
+    unsubscribe = digest["List-Unsubscribe"]
+    assert "<https://rmo.example.jp/unsubscribe?token=" in unsubscribe
+    assert "<mailto:rmo-bot@rmo-network.example.jp?subject=unsubscribe" in unsubscribe
+    assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert digest["Auto-Submitted"] == "auto-generated"
+    assert digest["Precedence"] == "bulk"
+    assert digest["Subject"] == "【お知らせまとめ】2026年11月25日（水）"
+    text = digest.get_body(("plain",)).get_content()
+    html = digest.get_body(("html",)).get_content()
+    assert "近畿ブロック" in text
+    assert "■ 今後の予定" in text
+    assert "東海ブロック会議（第2回）　2026年11月30日（月）13:00" in text
+    assert "<script" not in html
+    _, english = by_recipient["friend@example.org"]
+    assert english["Subject"] == "Network digest — Wed 25 Nov 2026"
+    again = rmo_bot(
+        "digest", "send", "--now", (NOW + timedelta(hours=1)).isoformat(), "--config", config, "--data-dir", data
+    )
+    assert "0 sent" in again.stdout
+    assert len(handler.received) == 2
+
+
+def test_nothing_but_the_confirmation_before_opt_in(setup, sink):
+    """An unconfirmed address gets only the confirmation mail, never a digest."""
+    config, data = setup
+    handler, _ = sink
+    rmo_bot("subscribers", "add", "new@example.jp", "--config", config, "--data-dir", data)
+    rmo_bot("digest", "send", "--now", NOW.isoformat(), "--config", config, "--data-dir", data)
+    assert len(handler.received) == 1
+    confirmation = message_from_bytes(handler.received[0][2], policy=policy.default)
+    assert confirmation["Subject"] == "【確認】お知らせメール配信の登録"
+    assert "https://rmo.example.jp/confirm?token=" in confirmation.get_content()
+
+
+@pytest.fixture
+async def web_client(setup):
+    config, data = setup
+    with Core.open(load_config(config, environ={}), data, FrozenClock(NOW)) as core:
+        core.digests.add_confirmed("member@example.jp", NOW, lang="ja", frequency="weekly", blocks=[])
+        app = web.Application()
+        add_subscription_routes(app, core)
+        async with TestClient(TestServer(app)) as client:
+            yield client, core
+
+
+async def test_one_click_post_unsubscribes_and_get_does_not(web_client):
+    """A link scanner's GET changes nothing; the RFC 8058 one-click POST unsubscribes."""
+    client, core = web_client
+    token = core.digests.unsubscribe_token("member@example.jp", NOW)
+    page = await client.get(f"/unsubscribe?token={token}")
+    assert page.status == 200
+    assert 'method="post"' in await page.text()
+    assert core.store.subscribers.get("member@example.jp").active
+    done = await client.post(f"/unsubscribe?token={token}", data="List-Unsubscribe=One-Click",
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert done.status == 200
+    assert core.store.subscribers.get("member@example.jp").unsubscribed
+
+
+async def test_tampered_and_expired_links_are_refused(web_client):
+    """A token with a changed address, or past its expiry, is refused and changes nothing."""
+    client, core = web_client
+    secret = core.store.secret()
+    expired = make_token(secret, "unsubscribe", "member@example.jp", NOW - timedelta(days=1))
+    forged = make_token(b"not-the-secret", "unsubscribe", "member@example.jp", NOW + timedelta(days=1))
+    wrong_kind = make_token(secret, "confirm", "member@example.jp", NOW + timedelta(days=1))
+    good = core.digests.unsubscribe_token("member@example.jp", NOW)
+    tampered = good[:-3] + ("A" if good[-3] != "A" else "B") + good[-2:]
+    for token in (expired, forged, wrong_kind, tampered):
+        response = await client.post("/unsubscribe", data={"token": token})
+        assert response.status == 400, token
+    assert core.store.subscribers.get("member@example.jp").active
+
+
+async def test_subscribing_never_reveals_who_is_subscribed(web_client):
+    """The subscribe form answers the same for a subscribed and an unknown address, and is rate-limited."""
+    client, _ = web_client
+    known = await (await client.post("/subscribe", data={"email": "member@example.jp"})).text()
+    unknown = await (await client.post("/subscribe", data={"email": "stranger@example.jp"})).text()
+    assert known == unknown
+    statuses = [(await client.post("/subscribe", data={"email": "same@example.jp"})).status for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_tokens_round_trip_whatever_bytes_the_signature_has():
+    """Many tokens (signatures with every byte value among them) verify, and only for their own action."""
+    for n in range(300):
+        email = f"m{n}@example.jp"
+        token = make_token(b"secret", "unsubscribe", email, NOW + timedelta(days=1))
+        assert check_token(b"secret", token, "unsubscribe", NOW) == email
+        assert check_token(b"secret", token, "confirm", NOW) is None
