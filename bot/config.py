@@ -191,6 +191,9 @@ SCHEMA: dict[str, Any] = {
         "hour": Key("int", 9, _hour, "the local hour reminders go out at"),
         "grace_hours": Key("int", 12, _positive, "a reminder missed while the bot was down is sent this late at most"),
     },
+    "digest": {
+        "bounce_threshold": Key("int", 3, _positive, "permanent bounces before an address is suspended"),
+    },
     "http": {
         "listen": Key("str", "127.0.0.1:8080", _listen, "where the HTTP server listens"),
         "public_url": Key("str", "", _url, "URL the server is reached at from outside, for links in mail"),

@@ -55,9 +55,24 @@ class Core:
             store.subscribers, store.announcements, store.events, store.secret(), config.timezone,
             store.subscriber_batch,
         )  # fmt: skip
+        self.intake.on_bounce = self._bounced
         self.reminders = ReminderService(
             store.events, store.reminders, self.intake, config.timezone, reminder_settings(config), store.reminder_batch
         )
+
+    def _bounced(self, email: str, raw: bytes) -> None:
+        from email import message_from_bytes  # noqa: PLC0415 - bounces are rare: `rmo-bot ask` never pays for these
+
+        from flufl.bounce import all_failures  # noqa: PLC0415
+
+        _temporary, permanent = all_failures(message_from_bytes(raw))
+        hard = bool(permanent) or not _temporary  # a bare non-delivery report counts as permanent
+        updated = self.digests.record_bounce(
+            email, permanent=hard, threshold=self.config.get("digest.bounce_threshold")
+        )
+        if updated is not None:
+            _log.info("bounce for %s (%s): %d so far%s", email, "permanent" if hard else "temporary", updated.bounces,
+                      ", suspended" if updated.suspended else "")  # fmt: skip
 
     @classmethod
     def open(cls, config: Config, data_dir: Path, clock: Clock, *, read_only_fallback: bool = False) -> Core:

@@ -77,7 +77,9 @@ class _Handler:
         raw = content if isinstance(content, bytes) else str(content).encode("utf-8", "surrogateescape")
         # The envelope sender travels with the message, as an MTA's Return-Path would: "<>" marks a bounce.
         mail_from = envelope.mail_from or ""
-        stamped = f"Return-Path: <{mail_from.strip('<>')}>\r\n".encode("utf-8", "replace") + raw
+        rcpt = envelope.rcpt_tos[0] if envelope.rcpt_tos else ""
+        # Like an MTA's Return-Path and Delivered-To: the envelope travels with the message.
+        stamped = f"Return-Path: <{mail_from.strip('<>')}>\r\nDelivered-To: {rcpt}\r\n".encode("utf-8", "replace") + raw
         try:
             name = await self._spool.put(stamped)
         except Exception as exc:  # noqa: BLE001 - never a 5xx for our own trouble: the sender must retry

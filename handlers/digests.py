@@ -138,6 +138,17 @@ class DigestService:
             self._subscribers.save([dataclasses.replace(current, unsubscribed=True)])
         return True
 
+    def record_bounce(self, email: str, *, permanent: bool, threshold: int) -> Subscriber | None:
+        """Count a permanent bounce; at `threshold` the address is suspended (nothing more is sent to it)."""
+        current = self._subscribers.get(email)
+        if current is None or not permanent:
+            return current
+        bounces = current.bounces + 1
+        updated = dataclasses.replace(current, bounces=bounces, suspended=current.suspended or bounces >= threshold)
+        with self._transaction():
+            self._subscribers.save([updated])
+        return updated
+
     def unsubscribe_token(self, email: str, now: datetime) -> str:
         return make_token(self._secret, "unsubscribe", email, now + UNSUBSCRIBE_FOR)
 

@@ -39,6 +39,7 @@ _AUTO_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _BLOCK_WORD = re.compile("ぶろっく")
+_VERP = re.compile(r"\+bounce\+([^@\s>]+)@", re.IGNORECASE)
 _NOISE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|bounces?)@", re.IGNORECASE)
 
@@ -135,7 +136,9 @@ class MailIntake:
         routes: Routes,
         transaction: Callable[[], AbstractContextManager[None]],
         verify_dkim: Callable[[bytes], bool] | None = None,
+        on_bounce: Callable[[str, bytes], None] | None = None,
     ) -> None:
+        self.on_bounce = on_bounce
         self._transaction = transaction
         self._verify_dkim = verify_dkim
         self._knowledge = knowledge
@@ -215,6 +218,10 @@ class MailIntake:
         if not trusted:
             refusal = self._refusal(mail, author, envelope_sender) or self._dkim_refusal(raw)
             if refusal:
+                bounced = _VERP.search(mail.header("delivered-to"))
+                if bounced and self.on_bounce is not None and refusal.startswith("bounce"):
+                    # A digest's bounce comes back to its VERP address, which names the subscriber.
+                    self.on_bounce(bounced.group(1).replace("=", "@", 1).lower(), raw)
                 return IntakeResult("rejected", refusal, parsed=mail)
         subject = strip_subject_tag(mail.subject, mail)
         body = strip_footer(mail.body, mail)

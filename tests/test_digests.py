@@ -181,3 +181,35 @@ def test_tokens_round_trip_whatever_bytes_the_signature_has():
         token = make_token(b"secret", "unsubscribe", email, NOW + timedelta(days=1))
         assert check_token(b"secret", token, "unsubscribe", NOW) == email
         assert check_token(b"secret", token, "confirm", NOW) is None
+
+
+def _bounce(recipient: str) -> bytes:
+    return (
+        "Return-Path: <>\r\n"
+        f"Delivered-To: {recipient}\r\n"
+        "From: MAILER-DAEMON@mx.example.jp (Mail Delivery System)\r\n"
+        "To: rmo-bot@rmo-network.example.jp\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nThis is the mail system. Your message could not be delivered.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.jp\r\n\r\n"
+        "Final-Recipient: rfc822; gone@example.jp\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n--b--\r\n"
+    ).encode()
+
+
+def test_bounces_to_the_verp_address_suspend_after_the_threshold(setup):
+    """Permanent bounces at the intake are tied to their subscriber, who is suspended at the third."""
+    config, data = setup
+    with Core.open(load_config(config, environ={}), data, FrozenClock(NOW)) as core:
+        core.digests.add_confirmed("gone@example.jp", NOW, lang="ja", frequency="daily", blocks=[])
+        verp = "rmo-bot+bounce+gone=example.jp@rmo-network.example.jp"
+        for n in range(3):
+            (result,) = core.intake.process_batch([(_bounce(verp), NOW + timedelta(minutes=n), None)])
+            assert result.status == "rejected"
+            assert "bounce" in result.reason
+            subscriber = core.store.subscribers.get("gone@example.jp")
+            assert subscriber.bounces == n + 1
+        assert subscriber.suspended
+        assert "gone@example.jp" not in [s.email for s in core.digests.due(NOW + timedelta(days=2))]
