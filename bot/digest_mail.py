@@ -95,7 +95,7 @@ class DigestSender:
     def __init__(self, config: Config, outbox_dir: Path, *, connections: int = 4) -> None:
         self._config = config
         self._outbox = outbox_dir
-        self._connections = connections
+        self.connections = connections
 
     async def send(self, messages: list[EmailMessage], on_sent: Callable[[str], None] | None = None) -> dict[str, str]:
         """Send all; returns recipient → "sent" or the permanent error. 4xx answers are retried."""
@@ -138,5 +138,42 @@ class DigestSender:
                             _log.warning("digest to %s refused: %s %s", recipient, exc.code, exc.message)
                             break
 
-        await asyncio.gather(*(worker() for _ in range(min(self._connections, max(1, len(queue))))))
+        await asyncio.gather(*(worker() for _ in range(min(self.connections, max(1, len(queue))))))
         return results
+
+    async def send_from(
+        self, queue: asyncio.Queue[EmailMessage | None], on_sent: Callable[[str], None]
+    ) -> dict[str, str]:
+        """Send what a producer puts in `queue` (one None per connection ends it); returns the refusals."""
+        failed: dict[str, str] = {}
+        host = self._config.get("mail.outbound.host")
+        _, address = _sender(self._config)
+
+        async def worker() -> None:
+            if not host:
+                while (message := await queue.get()) is not None:
+                    (await self.send([message], on_sent=on_sent))
+                return
+            port = self._config.get("mail.outbound.port")
+            start_tls = None if self._config.get("mail.outbound.starttls") else False
+            async with aiosmtplib.SMTP(hostname=host, port=port, start_tls=start_tls, timeout=30) as smtp:
+                username = self._config.get("mail.outbound.username")
+                if username:
+                    await smtp.login(username, self._config.secrets.smtp_password)
+                while (message := await queue.get()) is not None:
+                    recipient = str(message["To"])
+                    for attempt in range(3):
+                        try:
+                            await smtp.send_message(message, sender=_verp(address, recipient))
+                        except aiosmtplib.SMTPResponseException as exc:
+                            if 400 <= exc.code < 500 and attempt < 2:  # 4xx: try again shortly
+                                await asyncio.sleep(1 + attempt)
+                                continue
+                            failed[recipient] = f"{exc.code} {exc.message}"  # 5xx: recorded, not retried
+                            _log.warning("digest to %s refused: %s %s", recipient, exc.code, exc.message)
+                        else:
+                            on_sent(recipient)
+                        break
+
+        await asyncio.gather(*(worker() for _ in range(self.connections)))
+        return failed

@@ -10,11 +10,16 @@ from storage.errors import RmoBotError
 
 if TYPE_CHECKING:
     import argparse
+    from datetime import datetime
+    from email.message import EmailMessage
 
     from bot.config import Config
     from bot.core import Core
 
-__all__ = ["digest", "subscribers"]
+__all__ = ["digest", "send_due", "subscribers"]
+
+_CHUNK = 200
+_QUEUE = 64
 
 
 def subscribers(core: Core, config: Config, args: argparse.Namespace) -> int:
@@ -36,6 +41,39 @@ def subscribers(core: Core, config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+async def send_due(core: Core, config: Config, now: datetime) -> tuple[list[str], list[str], dict[str, str]]:
+    """Compose and send every due digest. Composing feeds the senders through a short queue, so memory
+    stays flat however many subscribers there are; progress is recorded every few hundred messages."""
+    sender = DigestSender(config, core.store.directory / "outbox-mail")
+    sent: list[str] = []
+    quiet: list[str] = []
+    unrecorded: list[str] = []
+    queue: asyncio.Queue[EmailMessage | None] = asyncio.Queue(maxsize=_QUEUE)
+
+    def record(recipient: str) -> None:
+        sent.append(recipient)
+        unrecorded.append(recipient)
+        if len(unrecorded) >= _CHUNK:
+            core.digests.mark_sent(unrecorded, now)
+            unrecorded.clear()
+
+    async def produce() -> None:
+        for subscriber in core.digests.due(now):
+            composed = core.digests.compose(subscriber, now)
+            if composed is None:
+                quiet.append(subscriber.email)
+            else:
+                await queue.put(digest_mail(composed, config, now))
+        for _ in range(sender.connections):
+            await queue.put(None)
+
+    producer = asyncio.create_task(produce())
+    failed = await sender.send_from(queue, on_sent=record)
+    await producer
+    core.digests.mark_sent([*unrecorded, *quiet], now)
+    return sent, quiet, failed
+
+
 def digest(core: Core, config: Config, args: argparse.Namespace) -> int:
     now = core.clock.now()
     if args.action == "preview":
@@ -48,21 +86,7 @@ def digest(core: Core, config: Config, args: argparse.Namespace) -> int:
             composed.subject + "\n\n" + composed.text if composed else "（配信する内容はありません / nothing to send）"
         )
         return 0
-    due = core.digests.due(now)
-    messages = []
-    quiet = []
-    for subscriber in due:
-        composed = core.digests.compose(subscriber, now)
-        if composed is None:
-            quiet.append(subscriber.email)
-        else:
-            messages.append(digest_mail(composed, config, now))
-    sent: list[str] = []
-    results = asyncio.run(
-        DigestSender(config, core.store.directory / "outbox-mail").send(messages, on_sent=sent.append)
-    )
-    core.digests.mark_sent([*sent, *quiet], now)
-    failed = {k: v for k, v in results.items() if v != "sent"}
+    sent, quiet, failed = asyncio.run(send_due(core, config, now))
     print(f"digests: {len(sent)} sent, {len(quiet)} with nothing new, {len(failed)} refused")
     for recipient, error in failed.items():
         print(f"  {recipient}: {error}")

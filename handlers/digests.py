@@ -24,11 +24,14 @@ if TYPE_CHECKING:
     from storage.repositories import EventRepository, TinyAnnouncementRepository
     from storage.subscribers import Subscribers
 
+_Shared = tuple[str, tuple["Announcement", ...], tuple["Event", ...], str, str]  # subject, news, events, text, html
+
 __all__ = ["Digest", "DigestService", "TokenAction", "check_token", "make_token"]
 
 TokenAction = Literal["confirm", "unsubscribe"]
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _SIGNATURE = 16
+_COMPOSED = 256
 CONFIRM_FOR = timedelta(days=3)
 UNSUBSCRIBE_FOR = timedelta(days=365)
 _PERIOD = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -87,6 +90,9 @@ class DigestService:
         self._secret = secret
         self._tz = tz
         self._transaction = transaction
+        self._composed: dict[tuple[object, ...], _Shared | None] = {}
+        self._recent_cache: tuple[Announcement, ...] = ()
+        self._recent_for: datetime | None = None
 
     # Subscriptions --------------------------------------------------------------------------------
 
