@@ -4,6 +4,9 @@ SMTP server configured, written to the data directory's outbox as .eml files).""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import email.policy
+import hashlib
 import logging
 import re
 from email.message import EmailMessage
@@ -26,6 +29,9 @@ __all__ = ["DigestSender", "confirmation_mail", "digest_mail"]
 
 _log = logging.getLogger(__name__)
 LIST_ID = "digest.rmo-bot"
+SMTP_POLICY = email.policy.SMTP
+_TEMPLATES = 64
+_TO, _ID, _TOKEN = "rmo-recipient-placeholder@invalid", "rmo-message-id-placeholder", "RMOTOKENPLACEHOLDER"
 
 
 def _sender(config: Config) -> tuple[str, str]:
@@ -41,7 +47,7 @@ def _verp(address: str, recipient: str) -> str:
     return f"{local}+bounce+{recipient.replace('@', '=')}@{domain}"
 
 
-def digest_mail(digest: Digest, config: Config, now: datetime) -> EmailMessage:
+def digest_mail(digest: Digest, config: Config, now: datetime, *, cte: str | None = None) -> EmailMessage:
     """Text and HTML, List-Id, one-click List-Unsubscribe (RFC 8058), Auto-Submitted, Precedence."""
     display, address = _sender(config)
     base = (config.get("http.public_url") or "http://" + config.get("http.listen")).rstrip("/")
@@ -61,10 +67,45 @@ def digest_mail(digest: Digest, config: Config, now: datetime) -> EmailMessage:
     message["Precedence"] = "bulk"
     message["X-Rmo-Bot"] = "digest"  # our intake never relays the bot's own mail
     link = f"{base}/unsubscribe?token={digest.unsubscribe_token}"
-    message.set_content(digest.text + f"\n{link}\n", charset="utf-8")
+    message.set_content(digest.text + f"\n{link}\n", charset="utf-8", cte=cte)
     footer = f'<p><a href="{link}">配信停止 / Unsubscribe</a></p></body>'
-    message.add_alternative(digest.html.replace("</body>", footer), subtype="html", charset="utf-8")
+    message.add_alternative(digest.html.replace("</body>", footer), subtype="html", charset="utf-8", cte=cte)
     return message
+
+
+class DigestRenderer:
+    """Digests as ready-to-send bytes. Subscribers who share a composition share one pre-built message;
+    each copy differs only in its recipient, Message-ID and unsubscribe token, filled in as bytes."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._templates: dict[tuple[int, int, str], bytes] = {}
+        _, address = _sender(config)
+        self._domain = address.partition("@")[2] or "localhost"
+
+    def render(self, digest: Digest, now: datetime) -> tuple[str, bytes]:
+        recipient = digest.subscriber.email
+        if not recipient.isascii():
+            return recipient, digest_mail(digest, self._config, now).as_bytes(policy=SMTP_POLICY)
+        key = (id(digest.text), id(digest.html), digest.subject)
+        template = self._templates.get(key)
+        if template is None:
+            if len(self._templates) > _TEMPLATES:
+                self._templates.clear()
+            placeholder = dataclasses.replace(
+                digest, unsubscribe_token=_TOKEN, subscriber=dataclasses.replace(digest.subscriber, email=_TO)
+            )
+            message = digest_mail(placeholder, self._config, now, cte="8bit")
+            message.replace_header("Message-ID", f"<{_ID}@{self._domain}>")
+            template = message.as_bytes(policy=SMTP_POLICY)
+            self._templates[key] = template
+        unique = hashlib.sha256(f"{recipient}|{now.isoformat()}".encode()).hexdigest()[:20]
+        raw = (
+            template.replace(_TO.encode(), recipient.encode())
+            .replace(_ID.encode(), f"digest.{unique}".encode())
+            .replace(_TOKEN.encode(), digest.unsubscribe_token.encode())
+        )
+        return recipient, raw
 
 
 def confirmation_mail(email: str, token: str, lang: str, config: Config, now: datetime) -> EmailMessage:
@@ -142,7 +183,7 @@ class DigestSender:
         return results
 
     async def send_from(
-        self, queue: asyncio.Queue[EmailMessage | None], on_sent: Callable[[str], None]
+        self, queue: asyncio.Queue[tuple[str, bytes] | None], on_sent: Callable[[str], None]
     ) -> dict[str, str]:
         """Send what a producer puts in `queue` (one None per connection ends it); returns the refusals."""
         failed: dict[str, str] = {}
@@ -151,8 +192,12 @@ class DigestSender:
 
         async def worker() -> None:
             if not host:
-                while (message := await queue.get()) is not None:
-                    (await self.send([message], on_sent=on_sent))
+                self._outbox.mkdir(mode=0o700, exist_ok=True)
+                while (item := await queue.get()) is not None:
+                    recipient, raw = item
+                    name = hashlib.sha256(raw).hexdigest()[:24] + ".eml"
+                    await asyncio.to_thread(atomic_write_bytes, self._outbox / name, raw)
+                    on_sent(recipient)
                 return
             port = self._config.get("mail.outbound.port")
             start_tls = None if self._config.get("mail.outbound.starttls") else False
@@ -160,11 +205,11 @@ class DigestSender:
                 username = self._config.get("mail.outbound.username")
                 if username:
                     await smtp.login(username, self._config.secrets.smtp_password)
-                while (message := await queue.get()) is not None:
-                    recipient = str(message["To"])
+                while (item := await queue.get()) is not None:
+                    recipient, raw = item
                     for attempt in range(3):
                         try:
-                            await smtp.send_message(message, sender=_verp(address, recipient))
+                            await smtp.sendmail(_verp(address, recipient), [recipient], raw)
                         except aiosmtplib.SMTPResponseException as exc:
                             if 400 <= exc.code < 500 and attempt < 2:  # 4xx: try again shortly
                                 await asyncio.sleep(1 + attempt)

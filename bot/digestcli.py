@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from bot.digest_mail import DigestSender, confirmation_mail, digest_mail
+from bot.digest_mail import DigestRenderer, DigestSender, confirmation_mail
 from storage.errors import RmoBotError
 
 if TYPE_CHECKING:
     import argparse
     from datetime import datetime
-    from email.message import EmailMessage
 
     from bot.config import Config
     from bot.core import Core
@@ -48,7 +47,8 @@ async def send_due(core: Core, config: Config, now: datetime) -> tuple[list[str]
     sent: list[str] = []
     quiet: list[str] = []
     unrecorded: list[str] = []
-    queue: asyncio.Queue[EmailMessage | None] = asyncio.Queue(maxsize=_QUEUE)
+    queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue(maxsize=_QUEUE)
+    renderer = DigestRenderer(config)
 
     def record(recipient: str) -> None:
         sent.append(recipient)
@@ -63,7 +63,7 @@ async def send_due(core: Core, config: Config, now: datetime) -> tuple[list[str]
             if composed is None:
                 quiet.append(subscriber.email)
             else:
-                await queue.put(digest_mail(composed, config, now))
+                await queue.put(renderer.render(composed, now))
         for _ in range(sender.connections):
             await queue.put(None)
 

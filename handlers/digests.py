@@ -170,11 +170,31 @@ class DigestService:
         ]
 
     def compose(self, subscriber: Subscriber, now: datetime) -> Digest | None:
-        """What is new since their last digest and what is coming in their blocks (None: nothing to say)."""
+        """What is new since their last digest and what is coming in their blocks (None: nothing to say).
+
+        Subscribers with the same language, blocks and last digest share one text, composed once per run.
+        """
         since = subscriber.last_digest_at or now - _PERIOD[subscriber.frequency]
+        key = (now, since, subscriber.lang, subscriber.blocks)
+        if key not in self._composed:
+            if len(self._composed) > _COMPOSED:
+                self._composed.clear()
+            self._composed[key] = self._compose_shared(subscriber, since, now)
+        shared = self._composed[key]
+        if shared is None:
+            return None
+        subject, news, events, text, html = shared
+        return Digest(subscriber, subject, news, events, text, html, self.unsubscribe_token(subscriber.email, now))
+
+    def _recent(self, now: datetime) -> tuple[Announcement, ...]:
+        if self._recent_for != now:
+            self._recent_cache, self._recent_for = tuple(self._announcements.recent(500)), now
+        return self._recent_cache
+
+    def _compose_shared(self, subscriber: Subscriber, since: datetime, now: datetime) -> _Shared | None:
         wanted = set(subscriber.blocks)
         news = tuple(
-            a for a in self._announcements.recent(500)
+            a for a in self._recent(now)
             if since < a.received_at <= now and (not wanted or not a.blocks or wanted & set(a.blocks))
         )[::-1]  # fmt: skip
         blocks = {*wanted, None} if wanted else None
@@ -183,9 +203,7 @@ class DigestService:
             return None
         day = format_date(now.astimezone(self._tz).date(), subscriber.lang)
         subject = f"【お知らせまとめ】{day}" if subscriber.lang == "ja" else f"Network digest — {day}"
-        token = self.unsubscribe_token(subscriber.email, now)
-        text = self._text(subscriber, news, events)
-        return Digest(subscriber, subject, news, events, text, self._html(subscriber, news, events), token)
+        return subject, news, events, self._text(subscriber, news, events), self._html(subscriber, news, events)
 
     def mark_sent(self, emails: Sequence[str], now: datetime) -> None:
         updated = [dataclasses.replace(s, last_digest_at=now) for e in emails if (s := self._subscribers.get(e))]
