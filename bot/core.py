@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 from bot.dkim_check import dkim_verifier
 from handlers.answering import PLACEHOLDERS, Answerer
@@ -14,13 +14,12 @@ from handlers.digests import DigestService
 from handlers.messages import INTENTS
 from handlers.relay import IntakePolicy, MailIntake, Routes
 from handlers.reminders import ReminderService, ReminderSettings
+from storage.closing import ClosesOnExit
 from storage.datafile import DataRules, DataSet, load_dataset
 from storage.errors import StoreLockedError
 from storage.store import Store
 
 if TYPE_CHECKING:
-    from types import TracebackType
-
     from bot.config import Config
     from handlers.ports import Clock
 
@@ -31,7 +30,7 @@ _log = logging.getLogger(__name__)
 BUNDLED_DATA = Path(__file__).parent / "data" / "network.toml"
 
 
-class Core:
+class Core(ClosesOnExit):
     """The store and the handlers over it: everything a command needs, with no event loop."""
 
     def __init__(self, config: Config, store: Store, clock: Clock) -> None:
@@ -103,14 +102,6 @@ class Core:
 
     def close(self) -> None:
         self.store.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 def reminder_settings(config: Config) -> ReminderSettings:

@@ -12,18 +12,18 @@ from bot.clock import FrozenClock
 from bot.config import Config, load_config
 from bot.console import ConsolePlatform
 from bot.core import Core
+from storage.closing import ClosesOnExit
 
 if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
-    from types import TracebackType
 
     from handlers.messages import Reply
 
 __all__ = ["ChatHarness"]
 
 
-class ChatHarness:
+class ChatHarness(ClosesOnExit):
     """The console platform over a real data directory, with a frozen clock."""
 
     def __init__(self, core: Core, clock: FrozenClock) -> None:
@@ -51,11 +51,3 @@ class ChatHarness:
 
     def close(self) -> None:
         self.core.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()

@@ -20,12 +20,13 @@ import functools
 import logging
 import os
 import stat
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 from tinydb import TinyDB
 
 from storage.archive import MonthlyArchive
 from storage.atomic import FILE_MODE, AtomicJSONStorage, atomic_write_bytes, remove_stale_temporaries
+from storage.closing import ClosesOnExit
 from storage.datafile import DataSet
 from storage.errors import SchemaError, StoreError
 from storage.lock import DataDirLock
@@ -44,7 +45,6 @@ from storage.subscribers import Subscribers
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
-    from types import TracebackType
 
 __all__ = ["SCHEMA_VERSION", "Store"]
 
@@ -78,7 +78,7 @@ def _private_files(path: Path) -> None:
             os.chmod(entry, wanted)
 
 
-class Store:
+class Store(ClosesOnExit):
     """All repositories over one data directory. Open with `Store.open(...)`; close when done."""
 
     def __init__(self, directory: Path, *, writable: bool, durable: bool) -> None:
@@ -290,11 +290,3 @@ class Store:
         for archive in self._archives:
             archive.close()
         self._lock.release()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
