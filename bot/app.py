@@ -107,17 +107,15 @@ class IntakeService:
 
 
 def build_services(core: Core) -> list[Platform]:
-    """The components `rmo-bot run` starts beside the console: mail, HTTP, and the chat platforms."""
+    """The components `rmo-bot run` starts beside the console: mail, HTTP, scheduler and chat platforms."""
     from bot.http_server import HttpService
+    from bot.scheduler import SchedulerService
+    from bot.web_subscriptions import add_subscription_routes
 
     config = core.config
     host, port = config.get("http.listen").rsplit(":", 1)
     http = HttpService(host, int(port))
-    from bot.web_subscriptions import add_subscription_routes
-
     add_subscription_routes(http.web_app, core)
-    from bot.scheduler import SchedulerService
-
     mail = IntakeService(core)
     services: list[Platform] = [mail, http, SchedulerService(core.reminders, core.clock, mail.relay.queued)]
     mode = config.get("slack.mode")
