@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from bot.config import Config
     from handlers.digests import Digest
 
-__all__ = ["DigestSender", "confirmation_mail", "digest_mail"]
+__all__ = ["DigestRenderer", "DigestSender", "confirmation_mail", "digest_mail", "unsubscribe_mail"]
 
 _log = logging.getLogger(__name__)
 LIST_ID = "digest.rmo-bot"
@@ -127,6 +127,27 @@ def confirmation_mail(email: str, token: str, lang: str, config: Config, now: da
         message["Subject"] = "【確認】お知らせメール配信の登録"
         message.set_content(f"次のリンクを開くと、お知らせメールの配信が始まります（3日間有効）。\n{link}\n\n"
                             "お心当たりのない場合は、このメールを破棄してください。配信は始まりません。\n")  # fmt: skip
+    return message
+
+
+def unsubscribe_mail(email: str, token: str, lang: str, config: Config, now: datetime) -> EmailMessage:
+    """A link to stop the digest, sent to the mailbox itself (so nobody can unsubscribe someone else)."""
+    display, address = _sender(config)
+    base = (config.get("http.public_url") or "http://" + config.get("http.listen")).rstrip("/")
+    link = f"{base}/unsubscribe?token={token}"
+    message = EmailMessage()
+    message["From"] = display
+    message["To"] = email
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid("unsubscribe", address.partition("@")[2] or "localhost")
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Rmo-Bot"] = "unsubscribe"
+    if lang == "en":
+        message["Subject"] = "Stop the network digest"
+        message.set_content(f"Open this link to stop the digest:\n{link}\n")
+    else:
+        message["Subject"] = "【配信停止】お知らせメールの配信停止"
+        message.set_content(f"次のリンクを開くと、お知らせメールの配信を停止できます。\n{link}\n")
     return message
 
 

@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.http import Route
 
+from bot.chat_subscriptions import subscribe_from_chat, unsubscribe_from_chat
 from bot.render.discord import render_discord
 from bot.render.mail import render_email
 from bot.render.reply import reply_for_discord
@@ -129,12 +130,22 @@ class DiscordPlatform:
             await respond(interaction, "研修会の予定は？")
 
         @group.command(name="subscribe", description="メールで受け取る / get the e-mail digest")
-        async def subscribe(interaction: discord.Interaction) -> None:
-            await respond(interaction, "お知らせをメールで受け取るには？")
+        async def subscribe(interaction: discord.Interaction, email: str | None = None) -> None:
+            lang: Lang = "en" if str(interaction.locale).startswith("en") else "ja"
+            answer = await subscribe_from_chat(self._core, email or "", lang)
+            if answer is None:
+                await respond(interaction, "お知らせをメールで受け取るには？")
+            else:
+                await interaction.response.send_message(answer, ephemeral=True)
 
         @group.command(name="unsubscribe", description="メールの配信停止 / stop the e-mail digest")
-        async def unsubscribe(interaction: discord.Interaction) -> None:
-            await respond(interaction, "メールの配信を停止するには？")
+        async def unsubscribe(interaction: discord.Interaction, email: str | None = None) -> None:
+            lang: Lang = "en" if str(interaction.locale).startswith("en") else "ja"
+            answer = await unsubscribe_from_chat(self._core, email or "", lang)
+            if answer is None:
+                await respond(interaction, "メールの配信を停止するには？")
+            else:
+                await interaction.response.send_message(answer, ephemeral=True)
 
         @group.command(name="help", description="使い方 / help")
         async def help_(interaction: discord.Interaction) -> None:

@@ -17,6 +17,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.chat_subscriptions import subscribe_from_chat, unsubscribe_from_chat
 from bot.render.announce_ui import CONFIRM_VIEW, DRAFT_VIEW, draft_modal, draft_values, preview_modal
 from bot.render.reply import reply_for_slack
 from handlers.answering import internal_error_reply
@@ -39,6 +40,7 @@ _log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _SEEN = 2000  # event ids remembered, so Slack's retries are answered once
 _GROUP_TTL = 300.0
+_ADDRESS = re.compile(r"\S+@\S+")
 _DRAFTS = 100  # previewed announcements kept for their "post" button
 
 
@@ -136,7 +138,8 @@ class SlackPlatform:
         verb, _, rest = text.partition(" ")
         verb = verb.lower()
         user = str(command.get("user_id") or "")
-        lang = detect_language(rest)  # the verb is English either way: judge by what follows it
+        # The verb is English either way, and an address is no language: judge by the rest of the words.
+        lang = detect_language(_ADDRESS.sub("", rest))
         if verb == "announce":
             if not await self.is_secretariat(user):
                 _log.warning("announce refused for Slack user %s (not the secretariat)", user)
@@ -145,6 +148,12 @@ class SlackPlatform:
             view = draft_modal(self._core.store.knowledge.blocks())
             await self.client.views_open(trigger_id=command["trigger_id"], view=view)
             return
+        if verb in {"subscribe", "unsubscribe"}:
+            handler = subscribe_from_chat if verb == "subscribe" else unsubscribe_from_chat
+            answer = await handler(self._core, rest, lang)
+            if answer is not None:
+                await respond(text=answer, response_type="ephemeral")
+                return
         question = {
             "": "help", "help": "help", "join": "入会するには？", "trainings": "研修会の予定は？",
             "meetings": f"{rest} ブロック会議の予定は？" if rest else "ブロック会議の予定は？",

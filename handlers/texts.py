@@ -97,6 +97,17 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "お知らせを投稿しました。{count}件のチャンネルに配信します。",
         "The announcement is posted and goes out to {count} channels.",
     ),
+    "subscribe.sent": (
+        "確認メールをお送りしました（既に登録済みの場合も同じメッセージです）。メールのリンクを開くと登録が完了します。",
+        (
+            "A confirmation mail is on its way (this message is the same if you were already subscribed). "
+            "Open its link to start the digest."
+        ),
+    ),
+    "unsubscribe.sent": (
+        "ご登録があれば、配信停止のリンクをそのアドレスにお送りしました。",
+        "If that address is subscribed, a link to stop the digest has been sent to it.",
+    ),
     "not_registered": ("未登録", "not registered yet"),
     "list.sep": ("、", ", "),
     "greeting": ("こんにちは！", "Hello!"),

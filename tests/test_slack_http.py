@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+from email import message_from_bytes, policy
 from urllib.parse import urlencode
 
 import aiohttp
@@ -208,3 +209,22 @@ async def test_a_replayed_post_button_posts_once(slack_bot):
     await asyncio.sleep(1.0)
     assert len({c["metadata"]["event_payload"]["announcement"] for c in slack.posted("C111")}) == 1
     assert len(slack.posted("USEC")) == 1
+
+
+async def test_subscribing_from_slack_sends_the_confirmation_only(slack_bot):
+    """/rmo subscribe EMAIL answers the same for anyone and mails a confirmation link, nothing more."""
+    bot, slack = slack_bot
+    for number, text in enumerate(["subscribe member@example.jp", "subscribe member@example.jp"]):
+        body = urlencode({"command": "/rmo", "text": text, "user_id": "U1", "channel_id": "C9", "team_id": "T1",
+                          "response_url": f"http://127.0.0.1:{slack.port}/response/s{number}", "trigger_id": "t",
+                          "api_app_id": "A1"})  # fmt: skip
+        assert await _post(bot, body, _signed(body), "application/x-www-form-urlencoded") == 200
+    await until(lambda: len(slack.responses()) >= 2, what="both answers")
+    first, second = (r["text"] for r in slack.responses())
+    assert first == second
+    assert "確認メール" in first
+    outbox = bot.data_dir / "outbox-mail"
+    await until(lambda: outbox.is_dir() and len(list(outbox.glob("*.eml"))) >= 2, what="the confirmation mails")
+    mail = message_from_bytes(next(outbox.glob("*.eml")).read_bytes(), policy=policy.default)
+    assert mail["To"] == "member@example.jp"
+    assert "/confirm?token=" in mail.get_content()
