@@ -33,6 +33,19 @@ class Application:
         self.core = core
         self.platforms = platforms
         self.stop = asyncio.Event()
+        self.states: dict[str, str] = {p.name: "starting" for p in platforms}
+        for platform in platforms:
+            if hasattr(platform, "health"):
+                platform.health = self.health
+
+    def health(self) -> dict[str, str]:
+        """Each component's state, and the store's (its lock still held, its files readable)."""
+        store = self.core.store
+        try:
+            alive = store.writable and (store.directory / "meta.json").is_file()
+        except OSError:
+            alive = False
+        return {"store": "running" if alive else "unavailable", **self.states}
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -55,13 +68,16 @@ class Application:
         delay = 1.0
         while not self.stop.is_set():
             started = time.monotonic()
+            self.states[platform.name] = "running"
             try:
                 await platform.run(self.stop)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - any failure of one platform is logged, the rest keep running
+            except Exception as exc:  # noqa: BLE001 - any failure of one platform is logged, the rest keep running
+                self.states[platform.name] = f"restarting after {type(exc).__name__}"
                 _log.exception("platform %s failed; starting it again in %.0f s", platform.name, delay)
             else:
+                self.states[platform.name] = "stopped"
                 return
             if time.monotonic() - started > _HEALTHY:
                 delay = 1.0  # it ran well for a while: this failure starts the back-off afresh

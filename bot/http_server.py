@@ -9,6 +9,7 @@ from aiohttp import web
 
 if TYPE_CHECKING:
     import asyncio
+    from collections.abc import Callable
 
 __all__ = ["HttpService"]
 
@@ -21,14 +22,18 @@ class HttpService:
     name = "http"
 
     def __init__(self, host: str, port: int) -> None:
+        self.health: Callable[[], dict[str, str]] = dict
         self.web_app = web.Application()
         self.web_app.router.add_get("/healthz", self._health)
         self._host = host.strip("[]")
         self._port = port
 
     async def _health(self, request: web.Request) -> web.Response:
+        """Whether the store, the scheduler and each platform are alive: 200 when all are, 503 when not."""
         del request
-        return web.json_response({"ok": True})
+        parts = self.health()
+        ok = all(state in {"running", "stopped"} for state in parts.values())  # a console at end of input stops
+        return web.json_response({"ok": ok, **parts}, status=200 if ok else 503)
 
     async def run(self, stop: asyncio.Event) -> None:
         runner = web.AppRunner(self.web_app, access_log=None)

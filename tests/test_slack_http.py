@@ -228,3 +228,13 @@ async def test_subscribing_from_slack_sends_the_confirmation_only(slack_bot):
     mail = message_from_bytes(next(outbox.glob("*.eml")).read_bytes(), policy=policy.default)
     assert mail["To"] == "member@example.jp"
     assert "/confirm?token=" in mail.get_content()
+
+
+async def test_healthz_says_what_is_alive(slack_bot):
+    """/healthz reports the store, the mail intake, the scheduler and each platform."""
+    bot, _ = slack_bot
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{bot.http_port}/healthz") as response:
+        health = await response.json()
+    assert {"store", "mail", "http", "scheduler", "slack", "discord"} <= set(health)
+    assert health["store"] == health["mail"] == health["scheduler"] == health["slack"] == "running"
+    assert response.status == (200 if health["ok"] else 503)
