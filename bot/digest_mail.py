@@ -50,7 +50,7 @@ def _verp(address: str, recipient: str) -> str:
 def digest_mail(digest: Digest, config: Config, now: datetime, *, cte: str | None = None) -> EmailMessage:
     """Text and HTML, List-Id, one-click List-Unsubscribe (RFC 8058), Auto-Submitted, Precedence."""
     display, address = _sender(config)
-    base = (config.get("http.public_url") or "http://" + config.get("http.listen")).rstrip("/")
+    base = _base_url(config)
     message = EmailMessage()
     message["From"] = display
     message["To"] = digest.subscriber.email
@@ -108,47 +108,48 @@ class DigestRenderer:
         return recipient, raw
 
 
-def confirmation_mail(email: str, token: str, lang: str, config: Config, now: datetime) -> EmailMessage:
+def _base_url(config: Config) -> str:
+    """Where links in mail point: [http] public_url, else the server's own address."""
+    url: str = config.get("http.public_url") or "http://" + config.get("http.listen")
+    return url.rstrip("/")
+
+
+def _link_mail(kind: str, email: str, subject: str, text: str, config: Config, now: datetime) -> EmailMessage:
+    """A short automatic mail carrying one link (already in `text`)."""
     display, address = _sender(config)
-    base = (config.get("http.public_url") or "http://" + config.get("http.listen")).rstrip("/")
-    link = f"{base}/confirm?token={token}"
     message = EmailMessage()
     message["From"] = display
     message["To"] = email
+    message["Subject"] = subject
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid("confirm", address.partition("@")[2] or "localhost")
+    message["Message-ID"] = make_msgid(kind, address.partition("@")[2] or "localhost")
     message["Auto-Submitted"] = "auto-generated"
-    message["X-Rmo-Bot"] = "confirm"
-    if lang == "en":
-        message["Subject"] = "Please confirm your subscription to the network digest"
-        message.set_content(f"Open this link to start receiving the digest (valid for 3 days):\n{link}\n\n"
-                            "If you did not ask for it, ignore this mail: nothing will be sent.\n")  # fmt: skip
-    else:
-        message["Subject"] = "【確認】お知らせメール配信の登録"
-        message.set_content(f"次のリンクを開くと、お知らせメールの配信が始まります（3日間有効）。\n{link}\n\n"
-                            "お心当たりのない場合は、このメールを破棄してください。配信は始まりません。\n")  # fmt: skip
+    message["X-Rmo-Bot"] = kind
+    message.set_content(text)
     return message
+
+
+def confirmation_mail(email: str, token: str, lang: str, config: Config, now: datetime) -> EmailMessage:
+    link = f"{_base_url(config)}/confirm?token={token}"
+    if lang == "en":
+        subject = "Please confirm your subscription to the network digest"
+        text = (f"Open this link to start receiving the digest (valid for 3 days):\n{link}\n\n"
+                "If you did not ask for it, ignore this mail: nothing will be sent.\n")  # fmt: skip
+    else:
+        subject = "【確認】お知らせメール配信の登録"
+        text = (f"次のリンクを開くと、お知らせメールの配信が始まります（3日間有効）。\n{link}\n\n"
+                "お心当たりのない場合は、このメールを破棄してください。配信は始まりません。\n")  # fmt: skip
+    return _link_mail("confirm", email, subject, text, config, now)
 
 
 def unsubscribe_mail(email: str, token: str, lang: str, config: Config, now: datetime) -> EmailMessage:
     """A link to stop the digest, sent to the mailbox itself (so nobody can unsubscribe someone else)."""
-    display, address = _sender(config)
-    base = (config.get("http.public_url") or "http://" + config.get("http.listen")).rstrip("/")
-    link = f"{base}/unsubscribe?token={token}"
-    message = EmailMessage()
-    message["From"] = display
-    message["To"] = email
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid("unsubscribe", address.partition("@")[2] or "localhost")
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Rmo-Bot"] = "unsubscribe"
+    link = f"{_base_url(config)}/unsubscribe?token={token}"
     if lang == "en":
-        message["Subject"] = "Stop the network digest"
-        message.set_content(f"Open this link to stop the digest:\n{link}\n")
-    else:
-        message["Subject"] = "【配信停止】お知らせメールの配信停止"
-        message.set_content(f"次のリンクを開くと、お知らせメールの配信を停止できます。\n{link}\n")
-    return message
+        return _link_mail("unsubscribe", email, "Stop the network digest",
+                          f"Open this link to stop the digest:\n{link}\n", config, now)  # fmt: skip
+    return _link_mail("unsubscribe", email, "【配信停止】お知らせメールの配信停止",
+                      f"次のリンクを開くと、お知らせメールの配信を停止できます。\n{link}\n", config, now)  # fmt: skip
 
 
 class DigestSender:
@@ -160,51 +161,21 @@ class DigestSender:
         self.connections = connections
 
     async def send(self, messages: list[EmailMessage], on_sent: Callable[[str], None] | None = None) -> dict[str, str]:
-        """Send all; returns recipient → "sent" or the permanent error. 4xx answers are retried."""
-        results: dict[str, str] = {}
-        host = self._config.get("mail.outbound.host")
-        _, address = _sender(self._config)
-        if not host:
-            self._outbox.mkdir(mode=0o700, exist_ok=True)
-            for message in messages:
-                name = re.sub(r"[^A-Za-z0-9.@_-]", "_", str(message["Message-ID"]).strip("<>")) + ".eml"
-                atomic_write_bytes(self._outbox / name, bytes(message))
-                results[str(message["To"])] = "sent"
-                if on_sent:
-                    on_sent(str(message["To"]))
-            return results
-        queue = list(messages)
-
-        async def worker() -> None:
-            port = self._config.get("mail.outbound.port")
-            start_tls = None if self._config.get("mail.outbound.starttls") else False  # None: when offered
-            async with aiosmtplib.SMTP(hostname=host, port=port, start_tls=start_tls, timeout=30) as smtp:
-                username = self._config.get("mail.outbound.username")
-                if username:
-                    await smtp.login(username, self._config.secrets.smtp_password)
-                while queue:
-                    message = queue.pop()
-                    recipient = str(message["To"])
-                    for attempt in range(3):
-                        try:
-                            await smtp.send_message(message, sender=_verp(address, recipient))
-                            results[recipient] = "sent"
-                            if on_sent:
-                                on_sent(recipient)
-                            break
-                        except aiosmtplib.SMTPResponseException as exc:
-                            if 400 <= exc.code < 500 and attempt < 2:
-                                await asyncio.sleep(1 + attempt)
-                                continue
-                            results[recipient] = f"{exc.code} {exc.message}"
-                            _log.warning("digest to %s refused: %s %s", recipient, exc.code, exc.message)
-                            break
-
-        await asyncio.gather(*(worker() for _ in range(min(self.connections, max(1, len(queue))))))
-        return results
+        """Send a handful of ready messages (a confirmation, an unsubscribe link); returns the refusals."""
+        queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue()
+        for message in messages:
+            queue.put_nowait((str(message["To"]), message.as_bytes(policy=SMTP_POLICY)))
+        workers = min(self.connections, max(1, len(messages)))
+        for _ in range(workers):
+            queue.put_nowait(None)
+        return await self.send_from(queue, on_sent or (lambda _recipient: None), workers=workers)
 
     async def send_from(
-        self, queue: asyncio.Queue[tuple[str, bytes] | None], on_sent: Callable[[str], None]
+        self,
+        queue: asyncio.Queue[tuple[str, bytes] | None],
+        on_sent: Callable[[str], None],
+        *,
+        workers: int | None = None,
     ) -> dict[str, str]:
         """Send what a producer puts in `queue` (one None per connection ends it); returns the refusals."""
         failed: dict[str, str] = {}
@@ -241,5 +212,5 @@ class DigestSender:
                             on_sent(recipient)
                         break
 
-        await asyncio.gather(*(worker() for _ in range(self.connections)))
+        await asyncio.gather(*(worker() for _ in range(workers or self.connections)))
         return failed

@@ -27,7 +27,7 @@ from handlers.texts import say
 from storage.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
     from datetime import tzinfo
     from pathlib import Path
 
@@ -49,6 +49,11 @@ def invite_url(application_id: int | str) -> str:
     return discord.utils.oauth_url(
         int(application_id), permissions=PERMISSIONS, scopes=("bot", "applications.commands")
     )
+
+
+def _lang(interaction: discord.Interaction) -> Lang:
+    """Discord tells the member's client language; the bot answers in English only to English clients."""
+    return "en" if str(interaction.locale).startswith("en") else "ja"
 
 
 def _embeds(reply: Reply, tz: tzinfo) -> list[discord.Embed]:
@@ -129,23 +134,25 @@ class DiscordPlatform:
         async def trainings(interaction: discord.Interaction) -> None:
             await respond(interaction, "研修会の予定は？")
 
-        @group.command(name="subscribe", description="メールで受け取る / get the e-mail digest")
-        async def subscribe(interaction: discord.Interaction, email: str | None = None) -> None:
-            lang: Lang = "en" if str(interaction.locale).startswith("en") else "ja"
-            answer = await subscribe_from_chat(self._core, email or "", lang)
-            if answer is None:
-                await respond(interaction, "お知らせをメールで受け取るには？")
+        async def by_mail(
+            interaction: discord.Interaction,
+            email: str | None,
+            start: Callable[[Core, str, Lang], Awaitable[str | None]],
+            explain: str,
+        ) -> None:
+            answer = await start(self._core, email or "", _lang(interaction))
+            if answer is None:  # no address given: explain instead
+                await respond(interaction, explain)
             else:
                 await interaction.response.send_message(answer, ephemeral=True)
 
+        @group.command(name="subscribe", description="メールで受け取る / get the e-mail digest")
+        async def subscribe(interaction: discord.Interaction, email: str | None = None) -> None:
+            await by_mail(interaction, email, subscribe_from_chat, "お知らせをメールで受け取るには？")
+
         @group.command(name="unsubscribe", description="メールの配信停止 / stop the e-mail digest")
         async def unsubscribe(interaction: discord.Interaction, email: str | None = None) -> None:
-            lang: Lang = "en" if str(interaction.locale).startswith("en") else "ja"
-            answer = await unsubscribe_from_chat(self._core, email or "", lang)
-            if answer is None:
-                await respond(interaction, "メールの配信を停止するには？")
-            else:
-                await interaction.response.send_message(answer, ephemeral=True)
+            await by_mail(interaction, email, unsubscribe_from_chat, "メールの配信を停止するには？")
 
         @group.command(name="help", description="使い方 / help")
         async def help_(interaction: discord.Interaction) -> None:
@@ -163,7 +170,7 @@ class DiscordPlatform:
         roles = {r.id for r in getattr(interaction.user, "roles", [])}
         if roles & self.secretariat_roles:
             return True
-        lang: Lang = "en" if str(interaction.locale).startswith("en") else "ja"
+        lang = _lang(interaction)
         _log.warning("announce refused for Discord user %s (not the secretariat)", interaction.user.id)
         await interaction.response.send_message(say("announce.refused", lang), ephemeral=True)
         return False
