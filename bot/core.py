@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.dkim_check import dkim_verifier
 from handlers.answering import PLACEHOLDERS, Answerer
-from handlers.digests import DigestService
 from handlers.messages import INTENTS
-from handlers.relay import IntakePolicy, MailIntake, Routes
-from handlers.reminders import ReminderService, ReminderSettings
 from storage.closing import ClosesOnExit
 from storage.datafile import DataRules, DataSet, load_dataset
 from storage.errors import StoreLockedError
@@ -21,7 +18,10 @@ from storage.store import Store
 
 if TYPE_CHECKING:
     from bot.config import Config
+    from handlers.digests import DigestService
     from handlers.ports import Clock
+    from handlers.relay import IntakePolicy, MailIntake, Routes
+    from handlers.reminders import ReminderService, ReminderSettings
 
 __all__ = ["BUNDLED_DATA", "Core", "intake_policy", "load_bundled", "routes"]
 
@@ -40,7 +40,16 @@ class Core(ClosesOnExit):
         self.answerer = Answerer(
             store.knowledge, store.events, store.unanswered, clock, config.timezone, config.contact
         )
-        self.intake = MailIntake(
+
+    # The mail, digest and reminder parts are built on first use: `rmo-bot ask` needs none of them.
+
+    @functools.cached_property
+    def intake(self) -> MailIntake:
+        from bot.dkim_check import dkim_verifier  # noqa: PLC0415 - see above
+        from handlers.relay import MailIntake  # noqa: PLC0415
+
+        store, config = self.store, self.config
+        return MailIntake(
             store.knowledge,
             store.announcements,
             store.outbox,
@@ -49,15 +58,28 @@ class Core(ClosesOnExit):
             routes(config),
             store.mail_batch,
             dkim_verifier() if config.get("mail.intake.dkim") != "off" else None,
+            on_bounce=self._bounced,
         )
-        self.digests = DigestService(
-            store.subscribers, store.announcements, store.events, store.secret(), config.timezone,
+
+    @functools.cached_property
+    def digests(self) -> DigestService:
+        from handlers.digests import DigestService  # noqa: PLC0415 - see above
+
+        store = self.store
+        return DigestService(
+            store.subscribers, store.announcements, store.events, store.secret(), self.config.timezone,
             store.subscriber_batch,
         )  # fmt: skip
-        self.intake.on_bounce = self._bounced
-        self.reminders = ReminderService(
-            store.events, store.reminders, self.intake, config.timezone, reminder_settings(config), store.reminder_batch
-        )
+
+    @functools.cached_property
+    def reminders(self) -> ReminderService:
+        from handlers.reminders import ReminderService  # noqa: PLC0415 - see above
+
+        store = self.store
+        return ReminderService(
+            store.events, store.reminders, self.intake, self.config.timezone, reminder_settings(self.config),
+            store.reminder_batch,
+        )  # fmt: skip
 
     def _bounced(self, email: str, raw: bytes) -> None:
         from email import message_from_bytes  # noqa: PLC0415 - bounces are rare: `rmo-bot ask` never pays for these
@@ -105,6 +127,8 @@ class Core(ClosesOnExit):
 
 
 def reminder_settings(config: Config) -> ReminderSettings:
+    from handlers.reminders import ReminderSettings  # noqa: PLC0415 - see Core
+
     return ReminderSettings(
         days_before=tuple(config.get("reminders.days_before")),
         deadline_days_before=tuple(config.get("reminders.deadline_days_before")),
@@ -115,6 +139,8 @@ def reminder_settings(config: Config) -> ReminderSettings:
 
 def intake_policy(config: Config) -> IntakePolicy:
     """Which posts are genuine, from [mail.intake] (and the bot's own From, to refuse loops)."""
+    from handlers.relay import IntakePolicy  # noqa: PLC0415 - see Core
+
     own = [addr for _, addr in getaddresses([config.get("mail.outbound.from")]) if addr]
     return IntakePolicy.of(
         config.get("mail.intake.list_ids"),
@@ -126,6 +152,8 @@ def intake_policy(config: Config) -> IntakePolicy:
 
 def routes(config: Config) -> Routes:
     """Each platform's default and per-block channels, from [slack] and [discord]."""
+    from handlers.relay import Routes  # noqa: PLC0415 - see Core
+
     platforms = ("slack", "discord")
     return Routes(
         default={p: tuple(config.get(f"{p}.default_channels")) for p in platforms},
