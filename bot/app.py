@@ -124,6 +124,7 @@ class IntakeService:
 
 def build_services(core: Core) -> list[Platform]:
     """The components `rmo-bot run` starts beside the console: mail, HTTP, scheduler and chat platforms."""
+    from bot.digest_run import DigestJob
     from bot.http_server import HttpService
     from bot.scheduler import SchedulerService
     from bot.web_subscriptions import add_subscription_routes
@@ -133,7 +134,8 @@ def build_services(core: Core) -> list[Platform]:
     http = HttpService(host, int(port))
     add_subscription_routes(http.web_app, core)
     mail = IntakeService(core)
-    services: list[Platform] = [mail, http, SchedulerService(core.reminders, core.clock, mail.relay.queued)]
+    scheduler = SchedulerService(core.reminders, core.clock, mail.relay.queued, DigestJob(core))
+    services: list[Platform] = [mail, http, scheduler]
     mode = config.get("slack.mode")
     secret = config.secrets.slack_signing_secret if mode == "http" else config.secrets.slack_app_token
     if config.slack_configured and not secret:

@@ -183,6 +183,7 @@ SCHEMA: dict[str, Any] = {
             "from": Key("str", "", _address, "From address of mail the bot sends"),
             "username": Key("str", "", None, "SMTP user (the password is SMTP_PASSWORD)"),
             "starttls": Key("bool", default=True, doc="use STARTTLS"),
+            "connections": Key("int", 4, _positive, "SMTP connections a digest run sends over at once"),
         },
     },
     "reminders": {
@@ -192,6 +193,7 @@ SCHEMA: dict[str, Any] = {
         "grace_hours": Key("int", 12, _positive, "a reminder missed while the bot was down is sent this late at most"),
     },
     "digest": {
+        "hour": Key("int", 7, _hour, "the local hour digests go out at (daily ones every day, weekly ones weekly)"),
         "bounce_threshold": Key("int", 3, _positive, "permanent bounces before an address is suspended"),
     },
     "http": {

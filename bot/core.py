@@ -68,7 +68,7 @@ class Core(ClosesOnExit):
         store = self.store
         return DigestService(
             store.subscribers, store.announcements, store.events, store.secret(), self.config.timezone,
-            store.subscriber_batch,
+            store.subscriber_batch, hour=self.config.get("digest.hour"),
         )  # fmt: skip
 
     @functools.cached_property

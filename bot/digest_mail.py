@@ -4,18 +4,21 @@ SMTP server configured, written to the data directory's outbox as .eml files).""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
+import base64
+import contextlib
 import email.policy
 import hashlib
 import logging
 import re
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.utils import format_datetime, make_msgid
-from typing import TYPE_CHECKING
+from html import escape
+from typing import TYPE_CHECKING, Protocol, cast
 
 import aiosmtplib
 
 from storage.atomic import atomic_write_bytes
+from storage.errors import RmoBotError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,13 +28,29 @@ if TYPE_CHECKING:
     from bot.config import Config
     from handlers.digests import Digest
 
-__all__ = ["DigestRenderer", "DigestSender", "confirmation_mail", "digest_mail", "unsubscribe_mail"]
+__all__ = [
+    "DigestRenderer",
+    "DigestSender",
+    "OutboundUnavailableError",
+    "SendHooks",
+    "confirmation_mail",
+    "smtp_bytes",
+    "unsubscribe_mail",
+]
 
 _log = logging.getLogger(__name__)
 LIST_ID = "digest.rmo-bot"
 SMTP_POLICY = email.policy.SMTP
 _TEMPLATES = 64
-_TO, _ID, _TOKEN = "rmo-recipient-placeholder@invalid", "rmo-message-id-placeholder", "RMOTOKENPLACEHOLDER"
+_TO, _ID = b"rmo-recipient-placeholder@invalid", b"rmo-message-id-placeholder"
+_TEXT, _HTML, _UNSUBSCRIBE = b"RMOTEXTBODYPLACEHOLDER", b"RMOHTMLBODYPLACEHOLDER", b"RMOUNSUBSCRIBEPLACEHOLDER"
+_PLACEHOLDER = re.compile(b"(" + b"|".join(re.escape(p) for p in (_TO, _ID, _UNSUBSCRIBE, _TEXT, _HTML)) + b")")
+_LINE_END = re.compile(rb"\r\n|\n|\r(?!\n)")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+_STUFFED_DOT = re.compile(rb"(?m)^\.\.")
+_ATTEMPTS, _CONNECT_ATTEMPTS, _TIMEOUT = 3, 3, 30
+_START_INPUT, _COMPLETED = 354, 250
+_LOST = "Connection lost"
 
 
 def _sender(config: Config) -> tuple[str, str]:
@@ -47,65 +66,107 @@ def _verp(address: str, recipient: str) -> str:
     return f"{local}+bounce+{recipient.replace('@', '=')}@{domain}"
 
 
-def digest_mail(digest: Digest, config: Config, now: datetime, *, cte: str | None = None) -> EmailMessage:
-    """Text and HTML, List-Id, one-click List-Unsubscribe (RFC 8058), Auto-Submitted, Precedence."""
-    display, address = _sender(config)
-    base = _base_url(config)
-    message = EmailMessage()
-    message["From"] = display
-    message["To"] = digest.subscriber.email
-    message["Subject"] = digest.subject
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid("digest", address.partition("@")[2] or "localhost")
-    message["List-Id"] = f"rmo-bot digest <{LIST_ID}>"
-    message["List-Unsubscribe"] = (
-        f"<{base}/unsubscribe?token={digest.unsubscribe_token}>, "
-        f"<mailto:{address}?subject=unsubscribe%20{digest.unsubscribe_token}>"
-    )
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["Auto-Submitted"] = "auto-generated"
-    message["Precedence"] = "bulk"
-    message["X-Rmo-Bot"] = "digest"  # our intake never relays the bot's own mail
-    link = f"{base}/unsubscribe?token={digest.unsubscribe_token}"
-    message.set_content(digest.text + f"\n{link}\n", charset="utf-8", cte=cte)
-    footer = f'<p><a href="{link}">配信停止 / Unsubscribe</a></p></body>'
-    message.add_alternative(digest.html.replace("</body>", footer), subtype="html", charset="utf-8", cte=cte)
-    return message
+def _text_tail(link: str) -> str:
+    return f"{link}\n"
+
+
+def _html_tail(link: str) -> str:
+    return f'<p><a href="{escape(link)}">配信停止 / Unsubscribe</a></p></body></html>\n'
+
+
+def _html_head(html: str) -> str:
+    return html.removesuffix("\n").removesuffix("</body></html>")
+
+
+def _crlf(text: str) -> bytes:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+
+
+def _base64(data: bytes) -> bytes:
+    """Base64 in lines of 76 characters, each ending in CRLF."""
+    encoded = base64.b64encode(data)
+    return b"".join(encoded[i : i + 76] + b"\r\n" for i in range(0, len(encoded), 76))
+
+
+def _aligned(text: str) -> bytes:
+    """`text` in CRLF form, padded with spaces before its last line break to a multiple of 57 bytes: its
+    base64 is whole lines, so the per-recipient rest can be encoded on its own and appended."""
+    data = _crlf(text if text.endswith("\n") else text + "\n")
+    return data[:-2] + b" " * (-len(data) % 57) + b"\r\n"
 
 
 class DigestRenderer:
-    """Digests as ready-to-send bytes. Subscribers who share a composition share one pre-built message;
-    each copy differs only in its recipient, Message-ID and unsubscribe token, filled in as bytes."""
+    """Digests as ready-to-send bytes: multipart text and HTML, base64 bodies in canonical CRLF form, with
+    List-Id, one-click List-Unsubscribe (RFC 8058), Auto-Submitted and Precedence.
+
+    Subscribers who share a composition share one template and its encoded bodies; each copy only fills
+    in its recipient, Message-ID and unsubscribe link (the link's few lines are the only base64 encoded per
+    recipient). List-Unsubscribe is written by hand: Python's header folding would turn a long mailto URI
+    into RFC 2047 encoded words, which no mail program can use."""
 
     def __init__(self, config: Config) -> None:
         self._config = config
-        self._templates: dict[tuple[int, int, str], bytes] = {}
-        _, address = _sender(config)
-        self._domain = address.partition("@")[2] or "localhost"
+        self._templates: dict[tuple[int, int, str], tuple[list[bytes], bytes, bytes]] = {}
+        _, self._address = _sender(config)
+        self._domain = self._address.partition("@")[2] or "localhost"
+        self._base = _base_url(config)
 
     def render(self, digest: Digest, now: datetime) -> tuple[str, bytes]:
-        recipient = digest.subscriber.email
-        if not recipient.isascii():
-            return recipient, digest_mail(digest, self._config, now).as_bytes(policy=SMTP_POLICY)
+        """(recipient, the message as it goes after DATA)."""
         key = (id(digest.text), id(digest.html), digest.subject)
         template = self._templates.get(key)
         if template is None:
             if len(self._templates) > _TEMPLATES:
                 self._templates.clear()
-            placeholder = dataclasses.replace(
-                digest, unsubscribe_token=_TOKEN, subscriber=dataclasses.replace(digest.subscriber, email=_TO)
-            )
-            message = digest_mail(placeholder, self._config, now, cte="8bit")
-            message.replace_header("Message-ID", f"<{_ID}@{self._domain}>")
-            template = message.as_bytes(policy=SMTP_POLICY)
-            self._templates[key] = template
+            template = self._templates[key] = self._template(digest, now)
+        pieces, text, html = template
+        recipient, token = digest.subscriber.email, digest.unsubscribe_token
+        link = f"{self._base}/unsubscribe?token={token}"
         unique = hashlib.sha256(f"{recipient}|{now.isoformat()}".encode()).hexdigest()[:20]
-        raw = (
-            template.replace(_TO.encode(), recipient.encode())
-            .replace(_ID.encode(), f"digest.{unique}".encode())
-            .replace(_TOKEN.encode(), digest.unsubscribe_token.encode())
-        )
-        return recipient, raw
+        values = {
+            _TO: recipient.encode(),
+            _ID: f"digest.{unique}".encode(),
+            _UNSUBSCRIBE: f"<{link}>,\r\n <mailto:{self._address}?subject=unsubscribe%20{token}>".encode(),
+            _TEXT: text + _base64(_crlf(_text_tail(link))),
+            _HTML: html + _base64(_crlf(_html_tail(link))),
+        }
+        return recipient, b"".join(values.get(piece, piece) for piece in pieces)
+
+    def _template(self, digest: Digest, now: datetime) -> tuple[list[bytes], bytes, bytes]:
+        display, _ = _sender(self._config)
+        message = EmailMessage()
+        message["From"] = display
+        message["To"] = _TO.decode()
+        message["Subject"] = digest.subject
+        message["Date"] = format_datetime(now)
+        message["Message-ID"] = f"<{_ID.decode()}@{self._domain}>"
+        message["List-Id"] = f"rmo-bot digest <{LIST_ID}>"
+        message["List-Unsubscribe"] = _UNSUBSCRIBE.decode()
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message["Auto-Submitted"] = "auto-generated"
+        message["Precedence"] = "bulk"
+        message["X-Rmo-Bot"] = "digest"  # our intake never relays the bot's own mail
+        message["MIME-Version"] = "1.0"
+        parts: list[Message | str] = []
+        for subtype, body in (("plain", _TEXT), ("html", _HTML)):
+            part = EmailMessage()
+            part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+            part["Content-Transfer-Encoding"] = "base64"
+            part.set_payload(body.decode())
+            parts.append(part)
+        message["Content-Type"] = "multipart/alternative"
+        message.set_payload(parts)
+        pieces = _PLACEHOLDER.split(message.as_bytes(policy=SMTP_POLICY))
+        text = _base64(_aligned(digest.text + "\n"))  # a blank line before the link
+        html = _base64(_aligned(_html_head(digest.html)))
+        return pieces, text, html
+
+
+def smtp_bytes(message: EmailMessage) -> bytes:
+    """A message as it goes after DATA: CRLF line ends, lines starting with a dot doubled, a final CRLF."""
+    raw = _LINE_END.sub(b"\r\n", message.as_bytes(policy=SMTP_POLICY))
+    raw = _LEADING_DOT.sub(b"..", raw)
+    return raw if raw.endswith(b"\r\n") else raw + b"\r\n"
 
 
 def _base_url(config: Config) -> str:
@@ -152,65 +213,182 @@ def unsubscribe_mail(email: str, token: str, lang: str, config: Config, now: dat
                       f"次のリンクを開くと、お知らせメールの配信を停止できます。\n{link}\n", config, now)  # fmt: skip
 
 
+class SendHooks(Protocol):
+    """What a sender reports, recipient by recipient (a digest run journals each step)."""
+
+    def committing(self, recipient: str, evidence: str) -> None:
+        """Everything but the end of the message is with the server (or `evidence`, a file, is about to be
+        written): from here on the message counts as sent."""
+
+    def sent(self, recipient: str) -> None: ...
+
+    def refused(self, recipient: str, reason: str) -> None: ...
+
+
+class _Quiet:
+    def committing(self, recipient: str, evidence: str) -> None:
+        pass
+
+    def sent(self, recipient: str) -> None:
+        pass
+
+    def refused(self, recipient: str, reason: str) -> None:
+        pass
+
+
+class OutboundUnavailableError(RmoBotError):
+    """The SMTP server could not be reached: what was sent is recorded, the rest waits for the next run."""
+
+
 class DigestSender:
-    """Sends through `[mail.outbound]` with a few reused connections; with no host, writes .eml files."""
+    """Sends through `[mail.outbound]` with a few reused connections; with no host, writes .eml files.
+
+    Queue items are (recipient, wire bytes): CRLF line ends, dot-stuffed, ending in CRLF (`smtp_bytes`)."""
 
     def __init__(self, config: Config, outbox_dir: Path, *, connections: int = 4) -> None:
         self._config = config
         self._outbox = outbox_dir
         self.connections = connections
+        self.in_doubt: list[str] = []
 
-    async def send(self, messages: list[EmailMessage], on_sent: Callable[[str], None] | None = None) -> dict[str, str]:
+    async def send(self, messages: list[EmailMessage], hooks: SendHooks | None = None) -> dict[str, str]:
         """Send a handful of ready messages (a confirmation, an unsubscribe link); returns the refusals."""
         queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue()
         for message in messages:
-            queue.put_nowait((str(message["To"]), message.as_bytes(policy=SMTP_POLICY)))
+            queue.put_nowait((str(message["To"]), smtp_bytes(message)))
         workers = min(self.connections, max(1, len(messages)))
         for _ in range(workers):
             queue.put_nowait(None)
-        return await self.send_from(queue, on_sent or (lambda _recipient: None), workers=workers)
+        return await self.send_from(queue, hooks or _Quiet(), workers=workers)
 
     async def send_from(
-        self,
-        queue: asyncio.Queue[tuple[str, bytes] | None],
-        on_sent: Callable[[str], None],
-        *,
-        workers: int | None = None,
+        self, queue: asyncio.Queue[tuple[str, bytes] | None], hooks: SendHooks, *, workers: int | None = None
     ) -> dict[str, str]:
-        """Send what a producer puts in `queue` (one None per connection ends it); returns the refusals."""
+        """Send what a producer puts in `queue` (one None per connection ends it); returns the refusals.
+        Raises OutboundUnavailableError when the server cannot be reached at all."""
         failed: dict[str, str] = {}
-        host = self._config.get("mail.outbound.host")
-        _, address = _sender(self._config)
 
-        async def worker() -> None:
-            if not host:
-                self._outbox.mkdir(mode=0o700, exist_ok=True)
-                while (item := await queue.get()) is not None:
-                    recipient, raw = item
-                    name = hashlib.sha256(raw).hexdigest()[:24] + ".eml"
-                    await asyncio.to_thread(atomic_write_bytes, self._outbox / name, raw)
-                    on_sent(recipient)
-                return
-            port = self._config.get("mail.outbound.port")
-            start_tls = None if self._config.get("mail.outbound.starttls") else False
-            async with aiosmtplib.SMTP(hostname=host, port=port, start_tls=start_tls, timeout=30) as smtp:
+        def refused(recipient: str, reason: str) -> None:
+            failed[recipient] = reason
+            hooks.refused(recipient, reason)
+
+        hooks_with_failures = _Recording(hooks, refused)
+        work = self._write_files if not self._config.get("mail.outbound.host") else self._send_smtp
+        await asyncio.gather(*(work(queue, hooks_with_failures) for _ in range(workers or self.connections)))
+        return failed
+
+    async def _write_files(self, queue: asyncio.Queue[tuple[str, bytes] | None], hooks: SendHooks) -> None:
+        self._outbox.mkdir(mode=0o700, exist_ok=True)
+        while (item := await queue.get()) is not None:
+            recipient, wire = item
+            raw = _STUFFED_DOT.sub(b".", wire)
+            path = self._outbox / (hashlib.sha256(raw).hexdigest()[:24] + ".eml")
+            hooks.committing(recipient, str(path))  # after a crash, the file itself says whether it was sent
+            await asyncio.to_thread(atomic_write_bytes, path, raw)
+            hooks.sent(recipient)
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        host = self._config.get("mail.outbound.host")
+        port = self._config.get("mail.outbound.port")
+        start_tls = None if self._config.get("mail.outbound.starttls") else False
+        for attempt in range(_CONNECT_ATTEMPTS):
+            smtp = aiosmtplib.SMTP(hostname=host, port=port, start_tls=start_tls, timeout=_TIMEOUT)
+            try:
+                await smtp.connect()
                 username = self._config.get("mail.outbound.username")
                 if username:
                     await smtp.login(username, self._config.secrets.smtp_password)
-                while (item := await queue.get()) is not None:
-                    recipient, raw = item
-                    for attempt in range(3):
-                        try:
-                            await smtp.sendmail(_verp(address, recipient), [recipient], raw)
-                        except aiosmtplib.SMTPResponseException as exc:
-                            if 400 <= exc.code < 500 and attempt < 2:  # 4xx: try again shortly
-                                await asyncio.sleep(1 + attempt)
-                                continue
-                            failed[recipient] = f"{exc.code} {exc.message}"  # 5xx: recorded, not retried
-                            _log.warning("digest to %s refused: %s %s", recipient, exc.code, exc.message)
-                        else:
-                            on_sent(recipient)
-                        break
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                smtp.close()
+                if attempt == _CONNECT_ATTEMPTS - 1:
+                    msg = f"SMTP server {host}:{port} unavailable: {exc}"
+                    raise OutboundUnavailableError(msg) from exc
+                await asyncio.sleep(2**attempt)
+            else:
+                return smtp
+        raise AssertionError  # pragma: no cover - the loop returns or raises
 
-        await asyncio.gather(*(worker() for _ in range(workers or self.connections)))
-        return failed
+    async def _send_smtp(self, queue: asyncio.Queue[tuple[str, bytes] | None], hooks: SendHooks) -> None:
+        _, address = _sender(self._config)
+        smtp: aiosmtplib.SMTP | None = None
+        try:
+            while (item := await queue.get()) is not None:
+                recipient, wire = item
+                for attempt in range(_ATTEMPTS):
+                    committed = False
+
+                    def commit(recipient: str = recipient) -> None:
+                        nonlocal committed
+                        committed = True
+                        hooks.committing(recipient, "")
+
+                    try:
+                        if smtp is None or not smtp.is_connected:
+                            smtp = await self._connect()
+                        await _transmit(smtp, _verp(address, recipient), recipient, wire, commit)
+                    except aiosmtplib.SMTPResponseException as exc:
+                        if 400 <= exc.code < 500 and attempt < _ATTEMPTS - 1:  # 4xx: try again shortly
+                            await asyncio.sleep(1 + attempt)
+                            continue
+                        hooks.refused(recipient, f"{exc.code} {exc.message}")  # 5xx: recorded, not retried
+                        _log.warning("mail to %s refused: %s %s", recipient, exc.code, exc.message)
+                    except (aiosmtplib.SMTPException, OSError) as exc:  # the connection broke
+                        if smtp is not None:
+                            smtp.close()
+                        smtp = None
+                        if committed:  # the end of the message was on its way: sending again could double it
+                            self.in_doubt.append(recipient)
+                            _log.warning("connection lost after the end of the mail to %s: counted as sent",
+                                         recipient)  # fmt: skip
+                            hooks.sent(recipient)
+                        elif attempt < _ATTEMPTS - 1:
+                            await asyncio.sleep(1 + attempt)
+                            continue
+                        else:
+                            hooks.refused(recipient, f"not sent: {exc}")
+                    else:
+                        hooks.sent(recipient)
+                    break
+        finally:
+            if smtp is not None and smtp.is_connected:
+                with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                    await smtp.quit()
+
+
+class _Recording:
+    def __init__(self, hooks: SendHooks, refused: Callable[[str, str], None]) -> None:
+        self.committing = hooks.committing
+        self.sent = hooks.sent
+        self.refused = refused
+
+
+async def _transmit(
+    smtp: aiosmtplib.SMTP, sender: str, recipient: str, wire: bytes, commit: Callable[[], None]
+) -> None:
+    """One message in one SMTP transaction, in two steps: the whole message, and once it has left this
+    process, `commit()` and the final dot with nothing in between that could wait. A kill before
+    `commit()` leaves the server with an unfinished message it discards; after it, the dot is on its way."""
+    try:
+        await smtp.mail(sender)
+        await smtp.rcpt(recipient)
+        response = await smtp.execute_command(b"DATA")
+        if response.code != _START_INPUT:
+            raise aiosmtplib.SMTPDataError(response.code, response.message)
+    except aiosmtplib.SMTPResponseException:
+        with contextlib.suppress(aiosmtplib.SMTPException):
+            await smtp.rset()
+        raise
+    protocol = smtp.protocol
+    if protocol is None or protocol.transport is None:
+        raise aiosmtplib.SMTPServerDisconnected(_LOST)
+    transport = cast("asyncio.WriteTransport", protocol.transport)
+    protocol.write(wire)
+    while transport.get_write_buffer_size():  # wait until the kernel has all of it
+        await asyncio.sleep(0.001)
+        if transport.is_closing():
+            raise aiosmtplib.SMTPServerDisconnected(_LOST)
+    commit()
+    protocol.write(b".\r\n")
+    response = await protocol.read_response(timeout=_TIMEOUT)
+    if response.code != _COMPLETED:
+        raise aiosmtplib.SMTPDataError(response.code, response.message)

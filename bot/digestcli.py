@@ -5,20 +5,17 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from bot.digest_mail import DigestRenderer, DigestSender, confirmation_mail
+from bot.digest_mail import DigestSender, confirmation_mail
+from bot.digest_run import send_due
 from storage.errors import RmoBotError
 
 if TYPE_CHECKING:
     import argparse
-    from datetime import datetime
 
     from bot.config import Config
     from bot.core import Core
 
-__all__ = ["digest", "send_due", "subscribers"]
-
-_CHUNK = 200
-_QUEUE = 64
+__all__ = ["digest", "subscribers"]
 
 
 def subscribers(core: Core, config: Config, args: argparse.Namespace) -> int:
@@ -40,41 +37,7 @@ def subscribers(core: Core, config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-async def send_due(core: Core, config: Config, now: datetime) -> tuple[list[str], list[str], dict[str, str]]:
-    """Compose and send every due digest. Composing feeds the senders through a short queue, so memory
-    stays flat however many subscribers there are; progress is recorded every few hundred messages."""
-    sender = DigestSender(config, core.store.directory / "outbox-mail")
-    sent: list[str] = []
-    quiet: list[str] = []
-    unrecorded: list[str] = []
-    queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue(maxsize=_QUEUE)
-    renderer = DigestRenderer(config)
-
-    def record(recipient: str) -> None:
-        sent.append(recipient)
-        unrecorded.append(recipient)
-        if len(unrecorded) >= _CHUNK:
-            core.digests.mark_sent(unrecorded, now)
-            unrecorded.clear()
-
-    async def produce() -> None:
-        for subscriber in core.digests.due(now):
-            composed = core.digests.compose(subscriber, now)
-            if composed is None:
-                quiet.append(subscriber.email)
-            else:
-                await queue.put(renderer.render(composed, now))
-        for _ in range(sender.connections):
-            await queue.put(None)
-
-    producer = asyncio.create_task(produce())
-    failed = await sender.send_from(queue, on_sent=record)
-    await producer
-    core.digests.mark_sent([*unrecorded, *quiet], now)
-    return sent, quiet, failed
-
-
-def digest(core: Core, config: Config, args: argparse.Namespace) -> int:
+def digest(core: Core, _config: Config, args: argparse.Namespace) -> int:
     now = core.clock.now()
     if args.action == "preview":
         subscriber = core.store.subscribers.get(args.email or "")
@@ -86,8 +49,10 @@ def digest(core: Core, config: Config, args: argparse.Namespace) -> int:
             composed.subject + "\n\n" + composed.text if composed else "（配信する内容はありません / nothing to send）"
         )
         return 0
-    sent, quiet, failed = asyncio.run(send_due(core, config, now))
-    print(f"digests: {len(sent)} sent, {len(quiet)} with nothing new, {len(failed)} refused")
-    for recipient, error in failed.items():
+    outcome = asyncio.run(send_due(core, now))
+    if outcome.resumed:
+        print(f"an interrupted run had reached {outcome.resumed} subscriber(s): they are not sent to again")
+    print(f"digests: {len(outcome.sent)} sent, {len(outcome.quiet)} with nothing new, {len(outcome.failed)} refused")
+    for recipient, error in outcome.failed.items():
         print(f"  {recipient}: {error}")
     return 0

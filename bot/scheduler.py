@@ -1,6 +1,6 @@
 """The scheduler (APScheduler 3.x, AsyncIOScheduler in the bot's loop, Japan time).
 
-It holds one job: a reminder tick every minute. What is due lives in the store, not in APScheduler's
+It holds two jobs: a reminder tick and a digest tick, every minute. What is due lives in the store, not in APScheduler's
 job store, so nothing is lost with a restart; every option below is set on purpose, not left to the
 defaults (a 1-second misfire grace, and `replace_existing` dropping an overdue run, would lose reminders).
 """
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import asyncio
     from collections.abc import Callable
 
+    from bot.digest_run import DigestJob
     from handlers.ports import Clock
     from handlers.reminders import ReminderService
     from storage.records import Delivery
@@ -30,11 +31,16 @@ class SchedulerService:
     name = "scheduler"
 
     def __init__(
-        self, reminders: ReminderService, clock: Clock, published: Callable[[tuple[Delivery, ...]], None]
+        self,
+        reminders: ReminderService,
+        clock: Clock,
+        published: Callable[[tuple[Delivery, ...]], None],
+        digests: DigestJob | None = None,
     ) -> None:
         self._reminders = reminders
         self._clock = clock
         self._published = published
+        self._digests = digests
         self.scheduler: AsyncIOScheduler | None = None
 
     def tick(self) -> None:
@@ -43,6 +49,14 @@ class SchedulerService:
                 self._published(sent.deliveries)
         except Exception:  # noqa: BLE001 - the next tick tries again; the store still knows what is due
             _log.exception("reminder tick failed")
+
+    def digest_tick(self) -> None:
+        if self._digests is None:
+            return
+        try:
+            self._digests.tick(self._clock.now())
+        except Exception:  # noqa: BLE001 - the next tick tries again; the subscribers say who is due
+            _log.exception("digest tick failed")
 
     def start(self) -> AsyncIOScheduler:
         now = self._clock.now()
@@ -58,6 +72,9 @@ class SchedulerService:
         # run is now, so reminders due during a downtime go out at once.
         scheduler.add_job(self.tick, "interval", seconds=TICK_SECONDS, id="reminders", replace_existing=True,
                           next_run_time=now)  # fmt: skip
+        # Digests the same way: the tick starts a run when someone is due (a run is a task of its own).
+        scheduler.add_job(self.digest_tick, "interval", seconds=TICK_SECONDS, id="digests", replace_existing=True,
+                          next_run_time=now)  # fmt: skip
         scheduler.start()
         self.scheduler = scheduler
         return scheduler
@@ -69,3 +86,5 @@ class SchedulerService:
             await stop.wait()
         finally:
             scheduler.shutdown(wait=False)
+            if self._digests is not None:
+                await self._digests.stop()

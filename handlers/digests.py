@@ -83,7 +83,10 @@ class DigestService:
         secret: bytes,
         tz: tzinfo,
         transaction: Callable[[], AbstractContextManager[None]],
+        *,
+        hour: int = 7,
     ) -> None:
+        self._hour = hour
         self._subscribers = subscribers
         self._announcements = announcements
         self._events = events
@@ -160,13 +163,21 @@ class DigestService:
 
     # Digests ---------------------------------------------------------------------------------------
 
+    def slot(self, now: datetime) -> datetime:
+        """The latest digest time at or before `now`: today's `hour`, or yesterday's before it."""
+        local = now.astimezone(self._tz)
+        today = local.replace(hour=self._hour, minute=0, second=0, microsecond=0)
+        return today if local >= today else today - timedelta(days=1)
+
     def due(self, now: datetime) -> list[Subscriber]:
-        """Active subscribers whose daily or weekly digest is due."""
-        slack = timedelta(minutes=5)  # a digest sent a little late yesterday is still due today
+        """Active subscribers whose digest is due: daily ones not sent since the latest digest time, weekly
+        ones not since six days before it. Digests keep to the hour, however late a run once was."""
+        slot = self.slot(now)
+        since = {"daily": slot, "weekly": slot - timedelta(days=6)}
         return [
             s
             for s in self._subscribers.all()
-            if s.active and (s.last_digest_at is None or now - s.last_digest_at >= _PERIOD[s.frequency] - slack)
+            if s.active and (s.last_digest_at is None or s.last_digest_at < since[s.frequency])
         ]
 
     def compose(self, subscriber: Subscriber, now: datetime) -> Digest | None:

@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
+from bot.digest_mail import DigestRenderer
 from bot.web_subscriptions import add_subscription_routes
 from handlers.digests import check_token, make_token
 from tests.botproc import free_port
@@ -103,6 +104,16 @@ def test_digests_arrive_complete_and_in_japanese(setup, sink):
     assert "■ 今後の予定" in text
     assert "東海ブロック会議（第2回）　2026年11月30日（月）13:00" in text
     assert "<script" not in html
+    # The one-click link at the end of both parts is this subscriber's own, the same as in the header.
+    token = unsubscribe.split("token=")[1].split(">")[0]
+    assert check_token(secret_of(data), token, "unsubscribe", NOW) == "member@example.jp"
+    assert text.rstrip().endswith(f"https://rmo.example.jp/unsubscribe?token={token}")
+    assert f'<a href="https://rmo.example.jp/unsubscribe?token={token}">' in html
+    raw = next(raw for _, rcpt, raw in handler.received if rcpt == ["member@example.jp"])
+    assert raw.isascii(), "the message is 7-bit: bodies in base64"
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert max(len(line) for line in head.split(b"\r\n")) <= 998  # a link in a header cannot be folded
+    assert max(len(line) for line in body.split(b"\r\n")) <= 78
     _, english = by_recipient["friend@example.org"]
     assert english["Subject"] == "Network digest — Wed 25 Nov 2026"
     again = rmo_bot(
@@ -110,6 +121,40 @@ def test_digests_arrive_complete_and_in_japanese(setup, sink):
     )
     assert "0 sent" in again.stdout
     assert len(handler.received) == 2
+
+
+def secret_of(data: Path) -> bytes:
+    return (data / "secret.key").read_bytes()
+
+
+def test_rendered_bytes_say_the_digest_and_each_subscribers_own_link(setup):
+    """The fast renderer (shared templates, per-recipient base64 tails) says exactly what was composed,
+    with each subscriber's own link, and a List-Unsubscribe header mail programs can read as it is."""
+    config, data = setup
+    with Core.open(load_config(config, environ={}), data, FrozenClock(NOW)) as core:
+        core.digests.add_confirmed("member@example.jp", NOW, lang="ja", frequency="daily", blocks=["kinki"])
+        core.digests.add_confirmed("other@example.jp", NOW, lang="ja", frequency="daily", blocks=["kinki"])
+        renderer = DigestRenderer(core.config)
+        seen = set()
+        for email in ("member@example.jp", "other@example.jp"):
+            digest = core.digests.compose(core.store.subscribers.get(email), NOW)
+            assert digest is not None
+            _, raw = renderer.render(digest, NOW)
+            message = message_from_bytes(raw, policy=policy.default)
+            link = f"https://rmo.example.jp/unsubscribe?token={digest.unsubscribe_token}"
+            assert message["To"] == email
+            assert message["Subject"] == digest.subject
+            assert (
+                f"List-Unsubscribe: <{link}>,\r\n <mailto:rmo-bot@rmo-network.example.jp?subject=unsubscribe%20".encode()
+                in raw
+            )
+            text = message.get_body(("plain",)).get_content()
+            assert [line.rstrip() for line in text.splitlines()] == [*digest.text.splitlines(), "", link]
+            html = message.get_body(("html",)).get_content().replace("\r\n", "\n")
+            assert html.startswith(digest.html.removesuffix("</body></html>").rstrip())
+            assert html.rstrip().endswith(f'<p><a href="{link}">配信停止 / Unsubscribe</a></p></body></html>')
+            seen.add(message["Message-ID"])
+        assert len(seen) == 2
 
 
 def test_nothing_but_the_confirmation_before_opt_in(setup, sink):

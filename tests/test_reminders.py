@@ -120,7 +120,8 @@ def test_cancelling_sends_a_notice_and_no_reminder(open_core, tmp_path):
 
 
 async def test_restarting_twice_creates_no_duplicate_job(open_core):
-    """Starting the scheduler again (as a restart does) leaves exactly one reminder job, and a tick sends once."""
+    """Starting the scheduler again (as a restart does) leaves exactly one reminder job and one digest job,
+    each with the options set on purpose, and a tick sends once."""
     with open_core(datetime(2027, 1, 13, 9, 30, tzinfo=JST)) as core:
         published = []
         service = SchedulerService(core.reminders, core.clock, published.append)
@@ -128,9 +129,11 @@ async def test_restarting_twice_creates_no_duplicate_job(open_core):
         first.shutdown(wait=False)
         second = service.start()
         try:
-            assert [job.id for job in second.get_jobs()] == ["reminders"]
-            assert second.get_jobs()[0].misfire_grace_time is None
-            assert second.get_jobs()[0].coalesce is True
+            assert sorted(job.id for job in second.get_jobs()) == ["digests", "reminders"]
+            for job in second.get_jobs():
+                assert job.misfire_grace_time is None
+                assert job.coalesce is True
+                assert job.max_instances == 1
         finally:
             second.shutdown(wait=False)
         service.tick()

@@ -1,0 +1,164 @@
+"""A digest run: every due subscriber's digest composed, sent and recorded exactly once, even across a kill.
+
+The run journals each recipient (storage/digest_journal.py) and records the store only at its end; a run
+that was cut short is applied from its journal when the next one starts, so the recipients it reached are
+not due again and the others still are. Composition streams to the senders through a short queue, so
+memory stays flat however many subscribers there are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.digest_mail import DigestRenderer, DigestSender, OutboundUnavailableError
+from storage.digest_journal import DigestJournal
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from bot.core import Core
+
+__all__ = ["DigestJob", "DigestOutcome", "recover", "send_due"]
+
+_log = logging.getLogger(__name__)
+_QUEUE = 64
+_SYNC_EVERY = 500
+_RETRY = timedelta(minutes=10)
+
+
+@dataclass(slots=True)
+class DigestOutcome:
+    sent: list[str] = field(default_factory=list)
+    quiet: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    resumed: int = 0  # recipients an interrupted run had already reached
+    in_doubt: list[str] = field(default_factory=list)
+
+
+def recover(core: Core) -> int:
+    """Apply an interrupted run's journal to the store; returns how many recipients it had reached."""
+    journal = DigestJournal(core.store.directory)
+    run = journal.interrupted()
+    if run is None:
+        return 0
+    # A file written by the outbox counts only if it is there; for SMTP the final dot was on its way.
+    reached = sorted({*run.sent, *run.quiet})
+    core.digests.mark_sent(reached, run.run_at)
+    if run.in_doubt:
+        _log.warning(
+            "digest run of %s was interrupted right after the end of %d message(s), counted as sent: %s",
+            run.run_at.isoformat(), len(run.in_doubt), ", ".join(sorted(run.in_doubt)),
+        )  # fmt: skip
+    _log.info("digest run of %s was interrupted: %d recipient(s) it reached are recorded", run.run_at, len(reached))
+    journal.finish()
+    return len(reached)
+
+
+class _Journaled:
+    """Sender hooks: every step goes to the journal first, then to the outcome."""
+
+    def __init__(self, journal: DigestJournal, outcome: DigestOutcome) -> None:
+        self._journal = journal
+        self._outcome = outcome
+
+    def committing(self, recipient: str, evidence: str) -> None:
+        self._journal.committing(recipient, evidence)
+
+    def sent(self, recipient: str) -> None:
+        self._journal.done(recipient)
+        self._outcome.sent.append(recipient)
+        if len(self._outcome.sent) % _SYNC_EVERY == 0:
+            self._journal.sync()
+
+    def refused(self, recipient: str, reason: str) -> None:
+        self._journal.refused(recipient, reason)
+
+
+async def send_due(core: Core, now: datetime, *, connections: int | None = None) -> DigestOutcome:
+    """Compose and send every due digest. Raises OutboundUnavailableError when the SMTP server cannot be
+    reached; what was sent until then is recorded and the rest stays due."""
+    outcome = DigestOutcome(resumed=recover(core))
+    config = core.config
+    connections = connections or config.get("mail.outbound.connections")
+    sender = DigestSender(config, core.store.directory / "outbox-mail", connections=connections)
+    renderer = DigestRenderer(config)
+    journal = DigestJournal(core.store.directory)
+    journal.start(now)
+    queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue(maxsize=_QUEUE)
+
+    async def produce() -> None:
+        for subscriber in core.digests.due(now):
+            composed = core.digests.compose(subscriber, now)
+            if composed is None:
+                journal.quiet(subscriber.email)
+                outcome.quiet.append(subscriber.email)
+            else:
+                await queue.put(renderer.render(composed, now))
+        for _ in range(sender.connections):
+            await queue.put(None)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(produce())
+            sending = group.create_task(sender.send_from(queue, _Journaled(journal, outcome)))
+        outcome.failed = sending.result()
+    except BaseExceptionGroup as group_error:
+        # Record what was reached before giving up; the others are still due at the next run.
+        journal.close()
+        recover(core)
+        raise group_error.exceptions[0] from None
+    finally:
+        journal.close()
+    outcome.in_doubt = sender.in_doubt
+    journal.sync()
+    core.digests.mark_sent([*outcome.sent, *outcome.quiet], now)
+    journal.finish()
+    return outcome
+
+
+class DigestJob:
+    """The running bot's digests: at each scheduler tick, a run starts if anyone is due (or a run was cut
+    short), one run at a time; when the SMTP server cannot be reached, the next try is 10 minutes later."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self._task: asyncio.Task[None] | None = None
+        self._retry_at: datetime | None = None
+        self.last: DigestOutcome | None = None
+
+    def tick(self, now: datetime) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        if self._retry_at is not None and now < self._retry_at:
+            return
+        if not DigestJournal(self._core.store.directory).path.exists() and not self._core.digests.due(now):
+            return
+        self._task = asyncio.get_running_loop().create_task(self._run(now), name="digest run")
+
+    async def _run(self, now: datetime) -> None:
+        try:
+            outcome = await send_due(self._core, now)
+        except OutboundUnavailableError as exc:
+            self._retry_at = now + _RETRY
+            _log.warning("digests not sent: %s; trying again at %s", exc, self._retry_at.isoformat())
+        except Exception:  # noqa: BLE001 - logged; the subscribers still due are tried again later
+            self._retry_at = now + _RETRY
+            _log.exception("digest run failed; trying again at %s", self._retry_at.isoformat())
+        else:
+            self._retry_at, self.last = None, outcome
+            _log.info(
+                "digests: %d sent, %d with nothing new, %d refused%s", len(outcome.sent), len(outcome.quiet),
+                len(outcome.failed), f" (resumed a run that had reached {outcome.resumed})" if outcome.resumed else "",
+            )  # fmt: skip
+
+    async def stop(self) -> None:
+        """Stop a run in progress; its journal lets the next start resume it."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
