@@ -43,14 +43,16 @@ class SchedulerService:
         self._digests = digests
         self.scheduler: AsyncIOScheduler | None = None
 
-    def tick(self) -> None:
+    async def tick(self) -> None:
+        # A coroutine, so APScheduler runs it in the bot's loop: a plain function would run in a worker
+        # thread, beside the loop's own use of the store.
         try:
             for sent in self._reminders.tick(self._clock.now()):
                 self._published(sent.deliveries)
         except Exception:  # noqa: BLE001 - the next tick tries again; the store still knows what is due
             _log.exception("reminder tick failed")
 
-    def digest_tick(self) -> None:
+    async def digest_tick(self) -> None:
         if self._digests is None:
             return
         try:

@@ -38,6 +38,7 @@ def write_config(
     list_id: str = LIST_ID,
     senders: tuple[str, ...] = (SECRETARIAT, "secretariat@rmo-network.example.jp"),
     http_port: int = 0,
+    outbound: str = "",
 ) -> Path:
     path.write_text(
         f"""
@@ -51,6 +52,7 @@ list_ids = ["{list_id}"]
 allowed_senders = {json.dumps(list(senders))}
 [mail.outbound]
 from = "rmo-bot <rmo-bot@rmo-network.example.jp>"
+{outbound}
 [http]
 listen = "127.0.0.1:{http_port}"
 [slack]

@@ -136,8 +136,8 @@ async def test_restarting_twice_creates_no_duplicate_job(open_core):
                 assert job.max_instances == 1
         finally:
             second.shutdown(wait=False)
-        service.tick()
-        service.tick()
+        await service.tick()
+        await service.tick()
         sent_7d = [r for r in core.store.reminders.all() if r.id == "kinki-2026-2:7d"]
     assert sent_7d[0].status == "sent"
     assert sum(1 for deliveries in published for d in deliveries if d.announcement_id == "r-kinki-2026-2-7d") == 2
