@@ -144,7 +144,7 @@ def _cmd_ask(config: Config, args: argparse.Namespace) -> int:
 def _cmd_import(config: Config, args: argparse.Namespace) -> int:
     with _open(config, args, SystemClock(config.timezone)) as core:
         data = core.load_data_file(args.file)
-        changed = core.store.apply(data)
+        changed = core.store.apply(data, now=core.clock.now())
     total = sum(changed.values())
     details = ", ".join(f"{section} {count}" for section, count in changed.items())
     print(f"{args.file}: {total} changed ({details})" if total else f"{args.file}: nothing changed ({details})")

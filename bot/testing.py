@@ -38,7 +38,7 @@ class ChatHarness(ClosesOnExit):
         clock = FrozenClock(now)
         core = Core.open(config or load_config(None, environ={}), data_dir, clock)
         for path in data_files:
-            core.store.apply(core.load_data_file(path))
+            core.store.apply(core.load_data_file(path), now=core.clock.now())
         return cls(core, clock)
 
     def ask(self, text: str) -> Reply:

@@ -57,6 +57,8 @@ class _Limiter:
         seen.append(now)
         return True
 
+_FINISH = 30
+
 
 def _log_failure(task: asyncio.Task[dict[str, str]]) -> None:
     if not task.cancelled() and task.exception() is not None:
@@ -65,6 +67,14 @@ def _log_failure(task: asyncio.Task[dict[str, str]]) -> None:
 
 def add_subscription_routes(app: web.Application, core: Core) -> None:
     by_address, by_source = _Limiter(_PER_ADDRESS), _Limiter(_PER_SOURCE)
+    sending: set[asyncio.Task[dict[str, str]]] = set()
+
+    async def finish_sending(_app: web.Application) -> None:
+        """On shutdown, confirmation mail already on its way is finished, not cut off."""
+        if sending:
+            await asyncio.wait(sending, timeout=_FINISH)
+
+    app.on_cleanup.append(finish_sending)
 
     async def token_of(request: web.Request) -> str:
         if request.method == "POST":
@@ -106,6 +116,8 @@ def add_subscription_routes(app: web.Application, core: Core) -> None:
         if token is not None:
             mail = confirmation_mail(email, token, lang, core.config, now)
             task = asyncio.create_task(DigestSender(core.config, core.store.directory / "outbox-mail").send([mail]))
+            sending.add(task)
+            task.add_done_callback(sending.discard)
             task.add_done_callback(_log_failure)
         return same  # the same answer whether or not the address was subscribed, or even valid
 

@@ -13,6 +13,7 @@ from html import escape
 from typing import TYPE_CHECKING, Literal
 
 from handlers.dates import format_date, format_span
+from storage.records import EventChange
 from storage.subscribers import Subscriber
 
 if TYPE_CHECKING:
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
     from storage.repositories import EventRepository, TinyAnnouncementRepository
     from storage.subscribers import Subscribers
 
-_Shared = tuple[str, tuple["Announcement", ...], tuple["Event", ...], str, str]  # subject, news, events, text, html
+# subject, news, changes, events, text, html
+_Shared = tuple[str, tuple["Announcement", ...], tuple["EventChange", ...], tuple["Event", ...], str, str]
 
 __all__ = ["Digest", "DigestService", "TokenAction", "check_token", "make_token"]
 
@@ -68,6 +70,7 @@ class Digest:
     subscriber: Subscriber
     subject: str
     announcements: tuple[Announcement, ...]
+    changes: tuple[EventChange, ...]
     events: tuple[Event, ...]
     text: str
     html: str
@@ -194,8 +197,9 @@ class DigestService:
         shared = self._composed[key]
         if shared is None:
             return None
-        subject, news, events, text, html = shared
-        return Digest(subscriber, subject, news, events, text, html, self.unsubscribe_token(subscriber.email, now))
+        subject, news, changes, events, text, html = shared
+        token = self.unsubscribe_token(subscriber.email, now)
+        return Digest(subscriber, subject, news, changes, events, text, html, token)
 
     def _recent(self, now: datetime) -> tuple[Announcement, ...]:
         if self._recent_for != now:
@@ -206,15 +210,36 @@ class DigestService:
         wanted = set(subscriber.blocks)
         news = tuple(
             a for a in self._recent(now)
-            if since < a.received_at <= now and (not wanted or not a.blocks or wanted & set(a.blocks))
+            # Reminders are for chat; the digest has its own "coming up" and "changed" sections.
+            if since < a.received_at <= now and a.source != "reminder"
+            and (not wanted or not a.blocks or wanted & set(a.blocks))
         )[::-1]  # fmt: skip
+        changes = tuple(
+            c for c in self._changes(since, now) if not wanted or c.before.block is None or c.before.block in wanted
+        )
         blocks = {*wanted, None} if wanted else None
         events = tuple(self._events.upcoming(after=now, until=now + timedelta(days=45), blocks=blocks, limit=10))
-        if not news and not events:
+        if not news and not changes and not events:
             return None
         day = format_date(now.astimezone(self._tz).date(), subscriber.lang)
         subject = f"【お知らせまとめ】{day}" if subscriber.lang == "ja" else f"Network digest — {day}"
-        return subject, news, events, self._text(subscriber, news, events), self._html(subscriber, news, events)
+        text = self._text(subscriber, news, changes, events)
+        return subject, news, changes, events, text, self._html(subscriber, news, changes, events)
+
+    def _changes(self, since: datetime, now: datetime) -> list[EventChange]:
+        """Each meeting changed since `since` once: how it was before the first change, against how it is
+        now (a meeting moved and moved back is no change); only meetings still ahead."""
+        first: dict[str, EventChange] = {}
+        for change in self._events.changes_since(since):
+            if change.changed_at <= now:
+                first.setdefault(change.event_id, change)
+        result = []
+        for change in first.values():
+            current = self._events.get(change.event_id)
+            overall = EventChange.between(change.before, current, change.changed_at) if current else None
+            if overall is not None and max(change.before.starts_at, current.starts_at if current else now) > now:
+                result.append(overall)
+        return sorted(result, key=lambda c: c.before.starts_at)
 
     def mark_sent(self, emails: Sequence[str], now: datetime) -> None:
         updated = [dataclasses.replace(s, last_digest_at=now) for e in emails if (s := self._subscribers.get(e))]
@@ -226,13 +251,39 @@ class DigestService:
         where = event.venue.description if event.venue and event.venue.description else ""
         return f"・{event.title}　{when}" + (f"　{where}" if where else "")
 
-    def _text(self, subscriber: Subscriber, news: Sequence[Announcement], events: Sequence[Event]) -> str:
+    def _change_line(self, change: EventChange, language: str) -> str:
+        lang: Literal["ja", "en"] = "ja" if language == "ja" else "en"
+        before, current = change.before, self._events.get(change.event_id) or change.before
+        was = format_span(before.starts_at, before.ends_at, lang, self._tz)
+        now_on = format_span(current.starts_at, current.ends_at, lang, self._tz)
+        old_venue = before.venue.description if before.venue and before.venue.description else "—"
+        new_venue = current.venue.description if current.venue and current.venue.description else "—"
+        if lang == "ja":
+            if change.kind == "cancelled":
+                return f"・【中止】{before.title}（{was}に予定していました）"
+            if change.kind == "moved":
+                return f"・【日程変更】{current.title}　{now_on}（変更前：{was}）"
+            return f"・【会場変更】{current.title}　{now_on}　{new_venue}（変更前：{old_venue}）"
+        title = current.title_en or current.title
+        if change.kind == "cancelled":
+            return f"・Cancelled: {title} (was {was})"
+        if change.kind == "moved":
+            return f"・Moved: {title} — now {now_on} (was {was})"
+        return f"・New venue: {title} — {now_on}, {new_venue} (was {old_venue})"
+
+    def _text(
+        self, subscriber: Subscriber, news: Sequence[Announcement], changes: Sequence[EventChange],
+        events: Sequence[Event],
+    ) -> str:  # fmt: skip
         ja = subscriber.lang == "ja"
         lines: list[str] = []
         if news:
             lines.append("■ 新しいお知らせ" if ja else "■ New announcements")
             for a in news:
                 lines += ["", f"◆ {a.subject}", a.body.strip()]
+        if changes:
+            lines += ["", "■ 変更・中止になった予定" if ja else "■ Changed or cancelled meetings"]
+            lines += [self._change_line(c, subscriber.lang) for c in changes]
         if events:
             lines += [
                 "",
@@ -242,7 +293,10 @@ class DigestService:
         lines += ["", _FOOTER_JA if ja else _FOOTER_EN]
         return "\n".join(lines).strip() + "\n"
 
-    def _html(self, subscriber: Subscriber, news: Sequence[Announcement], events: Sequence[Event]) -> str:
+    def _html(
+        self, subscriber: Subscriber, news: Sequence[Announcement], changes: Sequence[EventChange],
+        events: Sequence[Event],
+    ) -> str:  # fmt: skip
         ja = subscriber.lang == "ja"
         parts = [f'<html lang="{subscriber.lang}"><body>']
         if news:
@@ -250,6 +304,10 @@ class DigestService:
             for a in news:
                 body = escape(a.body.strip()).replace("\n", "<br>\n")
                 parts.append(f"<h3>{escape(a.subject)}</h3><p>{body}</p>")
+        if changes:
+            parts.append(f"<h2>{'変更・中止になった予定' if ja else 'Changed or cancelled meetings'}</h2><ul>")
+            parts += [f"<li>{escape(self._change_line(c, subscriber.lang)[1:])}</li>" for c in changes]
+            parts.append("</ul>")
         if events:
             parts.append(f"<h2>{'今後の予定' if ja else 'Coming up'}</h2><ul>")
             parts += [f"<li>{escape(self._event_line(e, subscriber.lang)[1:])}</li>" for e in events]

@@ -136,6 +136,43 @@ class Event:
         )
 
 
+ChangeKind = Literal["moved", "venue", "cancelled"]
+
+
+@dataclass(frozen=True, slots=True)
+class EventChange:
+    """A meeting moved, re-sited or cancelled, with how it was before (the digests tell subscribers)."""
+
+    event_id: str
+    kind: ChangeKind
+    changed_at: datetime
+    before: Event
+
+    @classmethod
+    def between(cls, before: Event, after: Event, at: datetime) -> EventChange | None:
+        """The change that matters to a member, if any (a new title or URL is not one)."""
+        if before.status == "scheduled" and after.status == "cancelled":
+            return cls(after.id, "cancelled", at, before)
+        if after.status != "scheduled":
+            return None
+        if (before.starts_at, before.ends_at) != (after.starts_at, after.ends_at):
+            return cls(after.id, "moved", at, before)
+        if before.venue != after.venue:
+            return cls(after.id, "venue", at, before)
+        return None
+
+    def to_doc(self) -> Doc:
+        return {
+            "event_id": self.event_id, "kind": self.kind, "changed_at": self.changed_at.isoformat(),
+            "before": self.before.to_doc(),
+        }  # fmt: skip
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> EventChange:
+        before = Event.from_doc(doc["before"])
+        return cls(doc["event_id"], doc["kind"], datetime.fromisoformat(doc["changed_at"]), before)
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """One of the ten regional blocks (ブロック)."""

@@ -7,7 +7,7 @@ import dataclasses
 import heapq
 import itertools
 from collections import OrderedDict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from storage.archive import MonthlyArchive
@@ -17,6 +17,7 @@ from storage.records import (
     Block,
     Channel,
     Event,
+    EventChange,
     EventKind,
     FaqEntry,
     Member,
@@ -75,7 +76,10 @@ class EventRepository(Protocol):
         """Scheduled events not yet over at `after` (and starting before `until`), soonest first."""
         ...
 
-    def upsert_many(self, events: Iterable[Event]) -> int: ...
+    def upsert_many(self, events: Iterable[Event], *, at: datetime | None = None) -> int: ...
+    def changes_since(self, after: datetime) -> list[EventChange]:
+        """Meetings moved, re-sited or cancelled after `after`, oldest first."""
+        ...
 
 
 class UnansweredRepository(Protocol):
@@ -248,6 +252,7 @@ class TinyEventRepository:
 
     def __init__(self, db: TinyDB, storage: AtomicJSONStorage) -> None:
         self._table = db.table("events")
+        self._changes = db.table("changes")  # same file: an event and its change are written together
         self._storage = storage
         self._doc_ids: dict[str, int] | None = None
         self._index: dict[_IndexKey, list[_Entry]] = {}
@@ -312,18 +317,26 @@ class TinyEventRepository:
         running = (entry for entry in itertools.takewhile(lambda e: e[0] < stop, merged) if entry[2] > start)
         return [event for _, event_id, _ in itertools.islice(running, limit) if (event := self.get(event_id))]
 
-    def upsert_many(self, events: Iterable[Event]) -> int:
-        """Insert new events and replace changed ones in one atomic write; returns how many changed."""
+    def upsert_many(self, events: Iterable[Event], *, at: datetime | None = None) -> int:
+        """Insert new events and replace changed ones in one atomic write; returns how many changed.
+        A meeting moved, re-sited or cancelled is also recorded as a change made `at` (for the digests)."""
         doc_ids = self._ensure_index()
         replace: dict[int, dict[str, Any]] = {}
         new: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
         for event in events:
             doc = event.to_doc()
             doc_id = doc_ids.get(event.id)
             if doc_id is None:
                 new.append(doc)
-            elif dict(self._table.get(doc_id=doc_id) or {}) != doc:
-                replace[doc_id] = doc
+                continue
+            before = dict(self._table.get(doc_id=doc_id) or {})
+            if before == doc:
+                continue
+            replace[doc_id] = doc
+            change = EventChange.between(Event.from_doc(before), event, at or datetime.now(UTC))
+            if change is not None:
+                changes.append(change.to_doc())
         if not (replace or new):
             return 0
         try:
@@ -333,10 +346,16 @@ class TinyEventRepository:
                     self._table.update(_replacer(("id",), by_id), doc_ids=list(replace))
                 if new:
                     self._table.insert_multiple(new)
+                if changes:
+                    self._changes.insert_multiple(changes)
         finally:
             self._doc_ids = None  # rebuilt from what was actually stored
             self._table.clear_cache()
         return len(replace) + len(new)
+
+    def changes_since(self, after: datetime) -> list[EventChange]:
+        changes = [EventChange.from_doc(doc) for doc in self._changes.all()]
+        return sorted((c for c in changes if c.changed_at > after), key=lambda c: c.changed_at)
 
 
 # ----------------------------------------------------------------------------------------------

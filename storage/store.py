@@ -44,6 +44,7 @@ from storage.subscribers import Subscribers
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from datetime import datetime
     from pathlib import Path
 
 __all__ = ["SCHEMA_VERSION", "Store"]
@@ -240,10 +241,11 @@ class Store(ClosesOnExit):
 
     # Data files ----------------------------------------------------------------------------------
 
-    def apply(self, data: DataSet) -> dict[str, int]:
-        """Upsert a validated data file; returns how many records changed per section."""
+    def apply(self, data: DataSet, *, now: datetime | None = None) -> dict[str, int]:
+        """Upsert a validated data file; returns how many records changed per section. A meeting it
+        moves, re-sites or cancels is recorded as changed at `now` (the digests report it)."""
         try:
-            return self._apply(data)
+            return self._apply(data, now)
         except StoreError:
             raise
         except OSError as exc:
@@ -251,7 +253,7 @@ class Store(ClosesOnExit):
             msg = f"could not write to {self.directory}: {exc.strerror or exc}; re-import the file once fixed"
             raise StoreError(msg) from exc
 
-    def _apply(self, data: DataSet) -> dict[str, int]:
+    def _apply(self, data: DataSet, now: datetime | None) -> dict[str, int]:
         changed: dict[str, int] = {}
         knowledge = self.knowledge
         with self.batch():
@@ -266,7 +268,7 @@ class Store(ClosesOnExit):
             if data.faq is not None:
                 changed["faq"] = knowledge.upsert_faq(data.faq)
             if data.events is not None:
-                changed["events"] = self.events.upsert_many(data.events)
+                changed["events"] = self.events.upsert_many(data.events, at=now)
         return changed
 
     def export(self) -> DataSet:

@@ -258,3 +258,55 @@ def test_bounces_to_the_verp_address_suspend_after_the_threshold(setup):
             assert subscriber.bounces == n + 1
         assert subscriber.suspended
         assert "gone@example.jp" not in [s.email for s in core.digests.due(NOW + timedelta(days=2))]
+
+
+def test_the_digest_tells_of_meetings_moved_re_sited_or_cancelled_since_the_last_one(setup, tmp_path):
+    """Re-importing the calendar with one meeting moved, one re-sited and one cancelled: the next digest
+    of a subscriber of those blocks says so, with how it was before; a block filter leaves others out;
+    a meeting moved and moved back is no change; the next digest does not repeat them."""
+    config, data = setup
+    calendar = CALENDAR.read_text(encoding="utf-8")
+    chugoku = calendar.index('id = "chugoku-2026-2"')
+    status = calendar.index('status = "scheduled"', chugoku)
+    edited = calendar[:status] + 'status = "cancelled"' + calendar[status + len('status = "scheduled"') :]
+    edited = (
+        edited.replace("starts_at = 2027-01-20T13:30:00+09:00\nends_at = 2027-01-20T16:30:00+09:00",
+                       "starts_at = 2027-01-27T13:30:00+09:00\nends_at = 2027-01-27T16:30:00+09:00")
+        .replace('description = "白石市文化体育活動センター"', 'description = "盛岡市 新会場"')
+    )  # fmt: skip
+    moved_back = edited.replace("starts_at = 2027-02-12T13:00:00+09:00", "starts_at = 2027-02-13T13:00:00+09:00")
+    (tmp_path / "edited.toml").write_text(edited, encoding="utf-8")
+    (tmp_path / "moved.toml").write_text(moved_back, encoding="utf-8")
+    with Core.open(load_config(config, environ={}), data, FrozenClock(NOW)) as core:
+        for email, blocks in (("all@example.jp", []), ("kinki@example.jp", ["kinki"]), ("en@example.jp", [])):
+            lang = "en" if email.startswith("en") else "ja"
+            core.digests.add_confirmed(email, NOW, lang=lang, frequency="daily", blocks=blocks)
+        core.digests.mark_sent(["all@example.jp", "kinki@example.jp", "en@example.jp"], NOW)
+        core.store.apply(core.load_data_file(tmp_path / "moved.toml"), now=NOW + timedelta(hours=1))
+        core.store.apply(core.load_data_file(tmp_path / "edited.toml"), now=NOW + timedelta(hours=2))
+        later = NOW + timedelta(days=1)
+        everything = core.digests.compose(core.store.subscribers.get("all@example.jp"), later)
+        kinki = core.digests.compose(core.store.subscribers.get("kinki@example.jp"), later)
+        english = core.digests.compose(core.store.subscribers.get("en@example.jp"), later)
+        core.digests.mark_sent(["all@example.jp"], later)
+        next_day = core.digests.compose(core.store.subscribers.get("all@example.jp"), later + timedelta(days=1))
+    assert everything is not None
+    assert kinki is not None
+    assert english is not None
+    assert "■ 変更・中止になった予定" in everything.text
+    assert (
+        "・【日程変更】近畿ブロック会議（第2回）　2027年1月27日（水）13:30～16:30（変更前：2027年1月20日（水）13:30～16:30）"
+        in everything.text
+    )
+    assert "・【中止】中国ブロック会議（第2回）（2026年12月10日（木）14:00" in everything.text
+    assert "【会場変更】東北ブロック会議（第2回）" in everything.text
+    assert "盛岡市 新会場" in everything.text
+    assert "変更・中止になった予定" in everything.html
+    assert "【日程変更】" in everything.html
+    assert "【日程変更】近畿ブロック会議" in kinki.text
+    assert "中国ブロック" not in kinki.text
+    assert "東北ブロック" not in kinki.text
+    assert "北海道ブロック" not in everything.text.split("■ 今後の予定")[0]  # moved and moved back
+    assert "■ Changed or cancelled meetings" in english.text
+    assert "・Moved: " in english.text
+    assert next_day is None or "変更・中止" not in next_day.text

@@ -4,6 +4,7 @@ goes to the local fake Discord API, which records it."""
 from __future__ import annotations
 
 import asyncio
+from email import message_from_bytes, policy
 
 from bot.discord_platform import invite_url
 from tests.test_relay_e2e import until
@@ -198,3 +199,30 @@ async def test_discord_comes_back_after_a_failure(discord_bot):
     await asyncio.wait_for(running, 30)
     assert fake.logins == logins + 1
     assert platform.client.is_closed()
+
+
+async def test_subscribing_from_discord_sends_the_confirmation_only(discord_bot, tmp_path):
+    """/rmo subscribe EMAIL answers privately and the same for anyone, mails a confirmation link (nothing
+    else), and /rmo unsubscribe mails the link to the mailbox itself, in the member's language."""
+    platform, fake = discord_bot
+    address = [{"type": 3, "name": "email", "value": "member@example.jp"}]
+    platform.parse("INTERACTION_CREATE", _command("subscribe", address, number=1))
+    platform.parse("INTERACTION_CREATE", _command("subscribe", address, user=SECRETARY, number=2))
+    platform.parse("INTERACTION_CREATE", _command("unsubscribe", address, locale="en-US", number=3))
+    await until(lambda: len(fake.callbacks) >= 3, what="three interaction responses")
+    by_id = {c["id"]: c["data"] for c in fake.callbacks}
+    assert by_id["441"]["content"] == by_id["442"]["content"]
+    assert "確認メール" in by_id["441"]["content"]
+    assert all(data["flags"] & 64 for data in by_id.values())  # only the member sees the answer
+    outbox = tmp_path / "d" / "outbox-mail"
+    await until(lambda: outbox.is_dir() and len(list(outbox.glob("*.eml"))) >= 3, what="the three mails")
+    mails = [message_from_bytes(p.read_bytes(), policy=policy.default) for p in outbox.glob("*.eml")]
+    assert {m["To"] for m in mails} == {"member@example.jp"}
+    subjects = sorted(str(m["Subject"]) for m in mails)
+    assert subjects == [
+        "Stop the network digest",
+        "【確認】お知らせメール配信の登録",
+        "【確認】お知らせメール配信の登録",
+    ]
+    assert all("token=" in m.get_content() for m in mails)
+    assert not fake.posted()  # nothing in the channel
