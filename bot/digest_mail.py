@@ -252,29 +252,66 @@ class DigestSender:
         self.in_doubt: list[str] = []
 
     async def send(self, messages: list[EmailMessage], hooks: SendHooks | None = None) -> dict[str, str]:
-        """Send a handful of ready messages (a confirmation, an unsubscribe link); returns the refusals."""
+        """Send a handful of ready messages (a confirmation, an unsubscribe link); returns the refusals
+        (an unreachable server refuses every message it did not take)."""
         queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue()
         for message in messages:
             queue.put_nowait((str(message["To"]), smtp_bytes(message)))
         workers = min(self.connections, max(1, len(messages)))
         for _ in range(workers):
             queue.put_nowait(None)
-        return await self.send_from(queue, hooks or _Quiet(), workers=workers)
+        sent: set[str] = set()
+        quiet = hooks or _Quiet()
+
+        class Tracking:
+            def committing(self, recipient: str, evidence: str) -> None:
+                quiet.committing(recipient, evidence)
+
+            def sent(self, recipient: str) -> None:
+                sent.add(recipient)
+                quiet.sent(recipient)
+
+            def refused(self, recipient: str, reason: str) -> None:
+                quiet.refused(recipient, reason)
+
+        try:
+            return await self.send_from(queue, Tracking(), workers=workers)
+        except OutboundUnavailableError as exc:
+            _log.warning("%s", exc)
+            return {str(m["To"]): str(exc) for m in messages if str(m["To"]) not in sent}
 
     async def send_from(
         self, queue: asyncio.Queue[tuple[str, bytes] | None], hooks: SendHooks, *, workers: int | None = None
     ) -> dict[str, str]:
         """Send what a producer puts in `queue` (one None per connection ends it); returns the refusals.
-        Raises OutboundUnavailableError when the server cannot be reached at all."""
+        Raises OutboundUnavailableError when no connection to the server can be made; an error in one
+        connection stops the others (what each had sent is already reported)."""
         failed: dict[str, str] = {}
 
         def refused(recipient: str, reason: str) -> None:
             failed[recipient] = reason
             hooks.refused(recipient, reason)
 
-        hooks_with_failures = _Recording(hooks, refused)
-        work = self._write_files if not self._config.get("mail.outbound.host") else self._send_smtp
-        await asyncio.gather(*(work(queue, hooks_with_failures) for _ in range(workers or self.connections)))
+        recording = _Recording(hooks, refused)
+        count = workers or self.connections
+        if not self._config.get("mail.outbound.host"):
+            async with asyncio.TaskGroup() as group:
+                for _ in range(count):
+                    group.create_task(self._write_files(queue, recording))
+            return failed
+        connected: list[int] = [0]
+        handed_back: list[tuple[str, bytes]] = []
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(count):
+                    group.create_task(self._send_smtp(queue, recording, connected, handed_back))
+            if handed_back:  # messages of connections the server turned away: their turn now
+                rest: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue()
+                for item in [*handed_back, None]:
+                    rest.put_nowait(item)
+                await self._send_smtp(rest, recording, [0], [])
+        except BaseExceptionGroup as errors:
+            raise errors.exceptions[0] from None
         return failed
 
     async def _write_files(self, queue: asyncio.Queue[tuple[str, bytes] | None], hooks: SendHooks) -> None:
@@ -295,6 +332,8 @@ class DigestSender:
             smtp = aiosmtplib.SMTP(hostname=host, port=port, start_tls=start_tls, timeout=_TIMEOUT)
             try:
                 await smtp.connect()
+                if smtp.is_ehlo_or_helo_needed:  # a server turning the connection away says so here
+                    await smtp.ehlo()
                 username = self._config.get("mail.outbound.username")
                 if username:
                     await smtp.login(username, self._config.secrets.smtp_password)
@@ -308,51 +347,82 @@ class DigestSender:
                 return smtp
         raise AssertionError  # pragma: no cover - the loop returns or raises
 
-    async def _send_smtp(self, queue: asyncio.Queue[tuple[str, bytes] | None], hooks: SendHooks) -> None:
+    async def _send_smtp(
+        self,
+        queue: asyncio.Queue[tuple[str, bytes] | None],
+        hooks: SendHooks,
+        connected: list[int],
+        handed_back: list[tuple[str, bytes]],
+    ) -> None:
+        """One connection's worker. When it cannot connect while other connections work (a server that
+        allows fewer connections), it hands its message back and stops; when none works, the run stops."""
         _, address = _sender(self._config)
         smtp: aiosmtplib.SMTP | None = None
+        clean = False
         try:
             while (item := await queue.get()) is not None:
                 recipient, wire = item
-                for attempt in range(_ATTEMPTS):
-                    committed = False
-
-                    def commit(recipient: str = recipient) -> None:
-                        nonlocal committed
-                        committed = True
-                        hooks.committing(recipient, "")
-
-                    try:
-                        if smtp is None or not smtp.is_connected:
-                            smtp = await self._connect()
-                        await _transmit(smtp, _verp(address, recipient), recipient, wire, commit)
-                    except aiosmtplib.SMTPResponseException as exc:
-                        if 400 <= exc.code < 500 and attempt < _ATTEMPTS - 1:  # 4xx: try again shortly
-                            await asyncio.sleep(1 + attempt)
-                            continue
-                        hooks.refused(recipient, f"{exc.code} {exc.message}")  # 5xx: recorded, not retried
-                        _log.warning("mail to %s refused: %s %s", recipient, exc.code, exc.message)
-                    except (aiosmtplib.SMTPException, OSError) as exc:  # the connection broke
-                        if smtp is not None:
-                            smtp.close()
-                        smtp = None
-                        if committed:  # the end of the message was on its way: sending again could double it
-                            self.in_doubt.append(recipient)
-                            _log.warning("connection lost after the end of the mail to %s: counted as sent",
-                                         recipient)  # fmt: skip
-                            hooks.sent(recipient)
-                        elif attempt < _ATTEMPTS - 1:
-                            await asyncio.sleep(1 + attempt)
-                            continue
-                        else:
-                            hooks.refused(recipient, f"not sent: {exc}")
-                    else:
-                        hooks.sent(recipient)
-                    break
+                had = smtp is not None and smtp.is_connected
+                try:
+                    smtp = await self._one(smtp, address, recipient, wire, hooks)
+                except OutboundUnavailableError:
+                    connected[0] -= had
+                    if connected[0] <= 0:
+                        raise
+                    _log.warning("one SMTP connection fewer: the server turned another one away")
+                    handed_back.append(item)
+                    smtp = None
+                    return
+                connected[0] += (smtp is not None and smtp.is_connected) - had
+            clean = True
         finally:
             if smtp is not None and smtp.is_connected:
-                with contextlib.suppress(aiosmtplib.SMTPException, OSError):
-                    await smtp.quit()
+                connected[0] -= 1
+                if clean:
+                    with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                        await smtp.quit()
+                else:
+                    smtp.close()
+
+    async def _one(
+        self, smtp: aiosmtplib.SMTP | None, address: str, recipient: str, wire: bytes, hooks: SendHooks
+    ) -> aiosmtplib.SMTP | None:
+        """Send one message, retrying 4xx and broken connections; returns the connection to go on with."""
+        for attempt in range(_ATTEMPTS):
+            committed = False
+
+            def commit() -> None:
+                nonlocal committed
+                committed = True
+                hooks.committing(recipient, "")
+
+            try:
+                if smtp is None or not smtp.is_connected:
+                    smtp = await self._connect()
+                await _transmit(smtp, _verp(address, recipient), recipient, wire, commit)
+            except aiosmtplib.SMTPResponseException as exc:
+                if 400 <= exc.code < 500 and attempt < _ATTEMPTS - 1:  # 4xx: try again shortly
+                    await asyncio.sleep(1 + attempt)
+                    continue
+                hooks.refused(recipient, f"{exc.code} {exc.message}")  # 5xx: recorded, not retried
+                _log.warning("mail to %s refused: %s %s", recipient, exc.code, exc.message)
+            except (aiosmtplib.SMTPException, OSError) as exc:  # the connection broke
+                if smtp is not None:
+                    smtp.close()
+                smtp = None
+                if committed:  # the end of the message was on its way: sending again could double it
+                    self.in_doubt.append(recipient)
+                    _log.warning("connection lost after the end of the mail to %s: counted as sent", recipient)
+                    hooks.sent(recipient)
+                elif attempt < _ATTEMPTS - 1:
+                    await asyncio.sleep(1 + attempt)
+                    continue
+                else:
+                    hooks.refused(recipient, f"not sent: {exc}")
+            else:
+                hooks.sent(recipient)
+            return smtp
+        return smtp
 
 
 class _Recording:

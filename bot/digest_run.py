@@ -92,7 +92,10 @@ async def send_due(core: Core, now: datetime, *, connections: int | None = None)
     queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue(maxsize=_QUEUE)
 
     async def produce() -> None:
-        for subscriber in core.digests.due(now):
+        for listed in core.digests.due(now):
+            subscriber = core.store.subscribers.get(listed.email)
+            if subscriber is None or not subscriber.active:  # unsubscribed while the run was under way
+                continue
             composed = core.digests.compose(subscriber, now)
             if composed is None:
                 journal.quiet(subscriber.email)

@@ -57,6 +57,7 @@ class _Limiter:
         seen.append(now)
         return True
 
+
 _FINISH = 30
 
 

@@ -1,0 +1,166 @@
+"""Sending digests when the SMTP server is difficult: 4xx retried, 5xx recorded (and still due next time),
+a server that allows fewer connections than configured, one that drops the connection after taking a
+message, and one that cannot be reached at all. A real aiosmtpd server on loopback each time."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from bot.clock import FrozenClock
+from bot.config import load_config
+from bot.core import Core
+from bot.digest_mail import OutboundUnavailableError
+from bot.digest_run import send_due
+from storage.digest_journal import JOURNAL
+from storage.records import Announcement
+from storage.subscribers import Subscriber
+from tests.botproc import free_port
+from tests.conftest import NOW
+from tests.helpers import rmo_bot
+
+
+class Difficult:
+    """Refuses, defers or drops as told; keeps what it accepts (recipient list per message)."""
+
+    def __init__(self, *, max_sessions: int | None = None, drop_after_data: str | None = None) -> None:
+        self.kept: list[str] = []
+        self.rcpt_seen: Counter[str] = Counter()
+        self.data_seen: Counter[str] = Counter()
+        self.sessions: set[int] = set()
+        self.turned_away = 0
+        self.max_sessions = max_sessions
+        self.drop_after_data = drop_after_data
+        self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        with self.lock:
+            if self.max_sessions is not None and len(self.sessions) >= self.max_sessions:
+                self.turned_away += 1
+                return ["421 4.7.0 Too many concurrent connections"]
+            self.sessions.add(id(session))
+        session.host_name = hostname
+        return responses
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+        with self.lock:
+            self.sessions.discard(id(session))
+        return "221 Bye"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        self.rcpt_seen[address] += 1
+        if address.startswith("gone@"):
+            return "550 5.1.1 No such user"
+        if address.startswith("busy@") and self.rcpt_seen[address] == 1:
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        recipient = envelope.rcpt_tos[0]
+        self.data_seen[recipient] += 1
+        if recipient.startswith("late@") and self.data_seen[recipient] == 1:
+            return "452 4.3.1 Insufficient storage"
+        with self.lock:
+            self.kept.append(recipient)
+        if recipient == self.drop_after_data:
+            server.transport.close()  # the message is kept, the answer never comes
+        return "250 OK"
+
+
+@pytest.fixture
+def server():
+    servers = []
+
+    def start(handler: Difficult) -> int:
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        servers.append(controller)
+        return controller.port
+
+    yield start
+    for controller in servers:
+        controller.stop()
+
+
+def _core(tmp_path, port: int, subscribers: list[str], *, connections: int = 4) -> Core:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[mail.outbound]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\nconnections = {connections}\n'
+        'from = "rmo-bot <rmo-bot@rmo-network.example.jp>"\n[http]\npublic_url = "https://rmo.example.jp"\n',
+        encoding="utf-8",
+    )
+    core = Core.open(load_config(config, environ={}), tmp_path / "data", FrozenClock(NOW))
+    core.store.announcements.add_many([
+        Announcement(id="a1", message_id="m1@test", subject="【お知らせ】研修会のご案内", body="会員各位\n\n研修会を開催します。",
+                     sender="jimukyoku@rmo-network.example.jp", received_at=NOW - timedelta(hours=2)),
+    ])  # fmt: skip
+    with core.store.subscriber_batch():
+        core.store.subscribers.save(
+            Subscriber(email, confirmed=True, frequency="daily", created_at=NOW) for email in subscribers
+        )
+    return core
+
+
+async def test_4xx_is_retried_and_5xx_recorded_and_still_due(tmp_path, server):
+    handler = Difficult()
+    port = server(handler)
+    with _core(tmp_path, port, ["ok@example.jp", "busy@example.jp", "late@example.jp", "gone@example.jp"]) as core:
+        outcome = await send_due(core, NOW)
+        due_after = [s.email for s in core.digests.due(NOW + timedelta(minutes=1))]
+    assert sorted(handler.kept) == ["busy@example.jp", "late@example.jp", "ok@example.jp"]
+    assert handler.rcpt_seen["busy@example.jp"] == 2  # 451, then accepted
+    assert handler.data_seen["late@example.jp"] == 2  # 452 after the data, then accepted
+    assert list(outcome.failed) == ["gone@example.jp"]
+    assert outcome.failed["gone@example.jp"].startswith("550")
+    assert handler.rcpt_seen["gone@example.jp"] == 1  # a 5xx is not tried again in the same run
+    assert due_after == ["gone@example.jp"]  # the next run tries it again; the others are done
+    assert not (tmp_path / "data" / JOURNAL).exists()
+
+
+async def test_a_server_allowing_fewer_connections_still_gets_everyone_once(tmp_path, server):
+    handler = Difficult(max_sessions=2)
+    port = server(handler)
+    emails = [f"member{i:02d}@example.jp" for i in range(40)]
+    with _core(tmp_path, port, emails, connections=4) as core:
+        outcome = await send_due(core, NOW)
+    assert handler.turned_away >= 2
+    assert sorted(handler.kept) == emails
+    assert sorted(outcome.sent) == emails
+
+
+async def test_a_connection_dropped_after_the_final_dot_is_not_sent_again(tmp_path, server):
+    handler = Difficult(drop_after_data="member05@example.jp")
+    port = server(handler)
+    emails = [f"member{i:02d}@example.jp" for i in range(12)]
+    with _core(tmp_path, port, emails, connections=1) as core:
+        outcome = await send_due(core, NOW)
+    assert sorted(handler.kept) == emails  # each exactly once
+    assert outcome.in_doubt == ["member05@example.jp"]
+    assert sorted(outcome.sent) == emails
+
+
+async def test_an_unreachable_server_stops_the_run_and_everyone_stays_due(tmp_path):
+    emails = ["a@example.jp", "b@example.jp"]
+    with _core(tmp_path, free_port(), emails) as core:
+        with pytest.raises(OutboundUnavailableError, match=r"SMTP server 127\.0\.0\.1:\d+ unavailable"):
+            await send_due(core, NOW)
+        assert [s.email for s in core.digests.due(NOW)] == emails
+    assert not (tmp_path / "data" / JOURNAL).exists()
+    result = rmo_bot(
+        "digest",
+        "send",
+        "--now",
+        NOW.isoformat(),
+        "--config",
+        tmp_path / "config.toml",
+        "--data-dir",
+        tmp_path / "data",
+    )
+    assert result.returncode != 0
+    assert "unavailable" in result.stderr
+    assert "Traceback" not in result.stderr
