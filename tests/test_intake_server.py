@@ -61,6 +61,20 @@ async def test_other_recipients_are_refused(server):
     assert spool.pending() == []
 
 
+async def test_an_extension_of_a_served_address_is_taken(server):
+    """rmo-bot+bounce+member=example.jp@… (a digest's VERP bounce) reaches the intake; rmo-botx@… does not."""
+    intake, spool, _ = server
+    await aiosmtplib.send(
+        _message(), hostname="127.0.0.1", port=intake.port,
+        recipients=["rmo-bot+bounce+member=example.jp@rmo-network.example.jp"],
+    )  # fmt: skip
+    assert len(spool.pending()) == 1
+    with pytest.raises(aiosmtplib.SMTPRecipientsRefused):
+        await aiosmtplib.send(
+            _message(), hostname="127.0.0.1", port=intake.port, recipients=["rmo-botx@rmo-network.example.jp"]
+        )
+
+
 async def test_oversized_mail_is_refused_with_552(server):
     """A message over max_size gets 552 and is not stored."""
     intake, spool, _ = server
