@@ -54,7 +54,9 @@ def prepare(tmp: Path, subscribers: int, announcements: int) -> None:
         )  # fmt: skip
         with core.store.subscriber_batch():
             core.store.subscribers.save(
-                Subscriber(f"member{i:05d}@example.jp", confirmed=True, frequency="daily", created_at=NOW)
+                Subscriber(
+                    f"member{i:05d}@example.jp", confirmed=True, frequency="daily", created_at=NOW - timedelta(days=1)
+                )
                 for i in range(subscribers)
             )
 

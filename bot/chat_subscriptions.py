@@ -7,7 +7,7 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from bot.digest_mail import DigestSender, confirmation_mail, unsubscribe_mail
+from bot.digest_mail import confirmation_mail, sender_for, unsubscribe_mail
 from handlers.texts import say
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ async def subscribe_from_chat(core: Core, text: str, lang: Lang) -> str | None:
     token = core.digests.request(email, now, lang=lang)
     if token is not None:
         mail = confirmation_mail(email, token, lang, core.config, now)
-        failed = await DigestSender(core.config, core.store.directory / "outbox-mail").send([mail])
+        failed = await sender_for(core).send([mail])
         if email in failed:
             _log.warning("confirmation mail to %s failed: %s", email, failed[email])
     return say("subscribe.sent", lang)
@@ -48,5 +48,5 @@ async def unsubscribe_from_chat(core: Core, text: str, lang: Lang) -> str | None
     now = core.clock.now()
     if core.store.subscribers.get(email) is not None:
         mail = unsubscribe_mail(email, core.digests.unsubscribe_token(email, now), lang, core.config, now)
-        await DigestSender(core.config, core.store.directory / "outbox-mail").send([mail])
+        await sender_for(core).send([mail])
     return say("unsubscribe.sent", lang)

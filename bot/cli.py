@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     subs.add_argument("--frequency", choices=("daily", "weekly"), default="weekly")
     subs.add_argument("--blocks", help="block keys, comma-separated (default: all)")
     subs.add_argument("--confirmed", action="store_true", help="skip the confirmation mail (the secretariat vouches)")
+    subs.add_argument("--now", type=_instant, help="as if it were this ISO-8601 instant")
     dig = command("digest", "e-mail digests: send every one that is due, or preview one subscriber's")
     dig.add_argument("action", choices=("send", "preview"))
     dig.add_argument("email", nargs="?")

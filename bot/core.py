@@ -81,10 +81,17 @@ class Core(ClosesOnExit):
             store.reminder_batch,
         )  # fmt: skip
 
-    def _bounced(self, email: str, raw: bytes) -> None:
+    def _bounced(self, verp: str, raw: bytes) -> None:
         from email import message_from_bytes  # noqa: PLC0415 - bounces are rare: `rmo-bot ask` never pays for these
 
         from flufl.bounce import all_failures  # noqa: PLC0415
+
+        from handlers.digests import verp_check  # noqa: PLC0415
+
+        email = verp_check(self.store.secret(), verp)
+        if email is None:
+            _log.warning("a bounce to an unsigned return path (+bounce+%s) was ignored: not mail we sent", verp[:80])
+            return
 
         _temporary, permanent = all_failures(message_from_bytes(raw))
         hard = bool(permanent) or not _temporary  # a bare non-delivery report counts as permanent

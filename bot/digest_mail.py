@@ -17,15 +17,17 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 import aiosmtplib
 
+from handlers.digests import verp_sign
 from storage.atomic import atomic_write_bytes
 from storage.errors import RmoBotError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
     from datetime import datetime
     from pathlib import Path
 
     from bot.config import Config
+    from bot.core import Core
     from handlers.digests import Digest
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "OutboundUnavailableError",
     "SendHooks",
     "confirmation_mail",
+    "sender_for",
     "smtp_bytes",
     "unsubscribe_mail",
 ]
@@ -58,12 +61,6 @@ def _sender(config: Config) -> tuple[str, str]:
     match = re.search(r"<([^>]+)>", configured)
     address = match.group(1) if match else configured
     return configured, address
-
-
-def _verp(address: str, recipient: str) -> str:
-    """bounces+member=example.org@our.domain: a bounce names the subscriber it is about."""
-    local, _, domain = address.partition("@")
-    return f"{local}+bounce+{recipient.replace('@', '=')}@{domain}"
 
 
 def _text_tail(link: str) -> str:
@@ -106,14 +103,14 @@ class DigestRenderer:
 
     def __init__(self, config: Config) -> None:
         self._config = config
-        self._templates: dict[tuple[int, int, str], tuple[list[bytes], bytes, bytes]] = {}
+        self._templates: dict[tuple[str, str, str], tuple[list[bytes], bytes, bytes]] = {}
         _, self._address = _sender(config)
         self._domain = self._address.partition("@")[2] or "localhost"
         self._base = _base_url(config)
 
     def render(self, digest: Digest, now: datetime) -> tuple[str, bytes]:
         """(recipient, the message as it goes after DATA)."""
-        key = (id(digest.text), id(digest.html), digest.subject)
+        key = (digest.text, digest.html, digest.subject)  # shared strings: their hashes are computed once
         template = self._templates.get(key)
         if template is None:
             if len(self._templates) > _TEMPLATES:
@@ -220,19 +217,26 @@ class SendHooks(Protocol):
         """Everything but the end of the message is with the server (or `evidence`, a file, is about to be
         written): from here on the message counts as sent."""
 
+    def uncommitted(self, recipient: str) -> None:
+        """The server did not take the message after all (it answered the final dot with a refusal)."""
+
     def sent(self, recipient: str) -> None: ...
 
-    def refused(self, recipient: str, reason: str) -> None: ...
+    def refused(self, recipient: str, reason: str, *, address: bool) -> None:
+        """Not sent; `address`: the server refused the address itself (5xx at RCPT), like a bounce."""
 
 
 class _Quiet:
     def committing(self, recipient: str, evidence: str) -> None:
         pass
 
+    def uncommitted(self, recipient: str) -> None:
+        pass
+
     def sent(self, recipient: str) -> None:
         pass
 
-    def refused(self, recipient: str, reason: str) -> None:
+    def refused(self, recipient: str, reason: str, *, address: bool) -> None:
         pass
 
 
@@ -240,18 +244,43 @@ class OutboundUnavailableError(RmoBotError):
     """The SMTP server could not be reached: what was sent is recorded, the rest waits for the next run."""
 
 
+def sender_for(core: Core, *, connections: int | None = None) -> DigestSender:
+    """The bot's mail sender: `[mail.outbound]`, the data directory's outbox, return paths signed."""
+    return DigestSender(
+        core.config, core.store.directory / "outbox-mail", secret=core.store.secret(),
+        connections=connections or core.config.get("mail.outbound.connections"),
+    )  # fmt: skip
+
+
+class _Connections:
+    """How many of a run's connections are up or being made: a connection the server turns away hands its
+    message back while another one works; when none works or is still trying, the run stops."""
+
+    def __init__(self) -> None:
+        self.up = 0
+        self.trying = 0
+        self.handed_back: list[tuple[str, bytes]] = []
+
+
 class DigestSender:
     """Sends through `[mail.outbound]` with a few reused connections; with no host, writes .eml files.
 
     Queue items are (recipient, wire bytes): CRLF line ends, dot-stuffed, ending in CRLF (`smtp_bytes`)."""
 
-    def __init__(self, config: Config, outbox_dir: Path, *, connections: int = 4) -> None:
+    def __init__(self, config: Config, outbox_dir: Path, *, secret: bytes, connections: int = 4) -> None:
         self._config = config
         self._outbox = outbox_dir
+        self._secret = secret
         self.connections = connections
         self.in_doubt: list[str] = []
 
-    async def send(self, messages: list[EmailMessage], hooks: SendHooks | None = None) -> dict[str, str]:
+    def return_path(self, recipient: str) -> str:
+        """VERP: rmo-bot+bounce+member=example.jp+SIGNATURE@our.domain, so a bounce names (and proves) the
+        subscriber it is about."""
+        local, _, domain = _sender(self._config)[1].partition("@")
+        return f"{local}+bounce+{verp_sign(self._secret, recipient)}@{domain}"
+
+    async def send(self, messages: list[EmailMessage]) -> dict[str, str]:
         """Send a handful of ready messages (a confirmation, an unsubscribe link); returns the refusals
         (an unreachable server refuses every message it did not take)."""
         queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue()
@@ -261,18 +290,10 @@ class DigestSender:
         for _ in range(workers):
             queue.put_nowait(None)
         sent: set[str] = set()
-        quiet = hooks or _Quiet()
 
-        class Tracking:
-            def committing(self, recipient: str, evidence: str) -> None:
-                quiet.committing(recipient, evidence)
-
+        class Tracking(_Quiet):
             def sent(self, recipient: str) -> None:
                 sent.add(recipient)
-                quiet.sent(recipient)
-
-            def refused(self, recipient: str, reason: str) -> None:
-                quiet.refused(recipient, reason)
 
         try:
             return await self.send_from(queue, Tracking(), workers=workers)
@@ -287,29 +308,22 @@ class DigestSender:
         Raises OutboundUnavailableError when no connection to the server can be made; an error in one
         connection stops the others (what each had sent is already reported)."""
         failed: dict[str, str] = {}
-
-        def refused(recipient: str, reason: str) -> None:
-            failed[recipient] = reason
-            hooks.refused(recipient, reason)
-
-        recording = _Recording(hooks, refused)
+        recording = _Recording(hooks, failed)
         count = workers or self.connections
-        if not self._config.get("mail.outbound.host"):
-            async with asyncio.TaskGroup() as group:
-                for _ in range(count):
-                    group.create_task(self._write_files(queue, recording))
-            return failed
-        connected: list[int] = [0]
-        handed_back: list[tuple[str, bytes]] = []
         try:
             async with asyncio.TaskGroup() as group:
+                if not self._config.get("mail.outbound.host"):
+                    for _ in range(count):
+                        group.create_task(self._write_files(queue, recording))
+                    return failed
+                connections = _Connections()
                 for _ in range(count):
-                    group.create_task(self._send_smtp(queue, recording, connected, handed_back))
-            if handed_back:  # messages of connections the server turned away: their turn now
+                    group.create_task(self._send_smtp(queue, recording, connections))
+            if connections.handed_back:  # messages of connections the server turned away: their turn now
                 rest: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue()
-                for item in [*handed_back, None]:
+                for item in [*connections.handed_back, None]:
                     rest.put_nowait(item)
-                await self._send_smtp(rest, recording, [0], [])
+                await self._send_smtp(rest, recording, _Connections())
         except BaseExceptionGroup as errors:
             raise errors.exceptions[0] from None
         return failed
@@ -324,70 +338,75 @@ class DigestSender:
             await asyncio.to_thread(atomic_write_bytes, path, raw)
             hooks.sent(recipient)
 
-    async def _connect(self) -> aiosmtplib.SMTP:
+    async def _connect(self, connections: _Connections) -> aiosmtplib.SMTP:
         host = self._config.get("mail.outbound.host")
         port = self._config.get("mail.outbound.port")
         start_tls = None if self._config.get("mail.outbound.starttls") else False
-        for attempt in range(_CONNECT_ATTEMPTS):
-            smtp = aiosmtplib.SMTP(hostname=host, port=port, start_tls=start_tls, timeout=_TIMEOUT)
-            try:
-                await smtp.connect()
-                if smtp.is_ehlo_or_helo_needed:  # a server turning the connection away says so here
-                    await smtp.ehlo()
-                username = self._config.get("mail.outbound.username")
-                if username:
-                    await smtp.login(username, self._config.secrets.smtp_password)
-            except (aiosmtplib.SMTPException, OSError) as exc:
-                smtp.close()
-                if attempt == _CONNECT_ATTEMPTS - 1:
-                    msg = f"SMTP server {host}:{port} unavailable: {exc}"
-                    raise OutboundUnavailableError(msg) from exc
-                await asyncio.sleep(2**attempt)
-            else:
-                return smtp
+        connections.trying += 1
+        try:
+            for attempt in range(_CONNECT_ATTEMPTS):
+                smtp = aiosmtplib.SMTP(hostname=host, port=port, start_tls=start_tls, timeout=_TIMEOUT)
+                try:
+                    await smtp.connect()
+                    if smtp.is_ehlo_or_helo_needed:  # a server turning the connection away says so here
+                        await smtp.ehlo()
+                    username = self._config.get("mail.outbound.username")
+                    if username:
+                        await smtp.login(username, self._config.secrets.smtp_password)
+                except (aiosmtplib.SMTPException, OSError) as exc:
+                    smtp.close()
+                    if attempt == _CONNECT_ATTEMPTS - 1:
+                        msg = f"SMTP server {host}:{port} unavailable: {exc}"
+                        raise OutboundUnavailableError(msg) from exc
+                    await asyncio.sleep(2**attempt)
+                else:
+                    connections.up += 1
+                    return smtp
+        finally:
+            connections.trying -= 1
         raise AssertionError  # pragma: no cover - the loop returns or raises
 
     async def _send_smtp(
-        self,
-        queue: asyncio.Queue[tuple[str, bytes] | None],
-        hooks: SendHooks,
-        connected: list[int],
-        handed_back: list[tuple[str, bytes]],
+        self, queue: asyncio.Queue[tuple[str, bytes] | None], hooks: SendHooks, connections: _Connections
     ) -> None:
-        """One connection's worker. When it cannot connect while other connections work (a server that
-        allows fewer connections), it hands its message back and stops; when none works, the run stops."""
-        _, address = _sender(self._config)
+        """One connection's worker."""
         smtp: aiosmtplib.SMTP | None = None
         clean = False
+
+        async def connection() -> aiosmtplib.SMTP:
+            nonlocal smtp
+            if smtp is not None and smtp.is_connected:
+                return smtp
+            if smtp is not None:  # it broke
+                connections.up -= 1
+                smtp = None
+            smtp = await self._connect(connections)
+            return smtp
+
         try:
             while (item := await queue.get()) is not None:
-                recipient, wire = item
-                had = smtp is not None and smtp.is_connected
                 try:
-                    smtp = await self._one(smtp, address, recipient, wire, hooks)
+                    await self._one(connection, *item, hooks)
                 except OutboundUnavailableError:
-                    connected[0] -= had
-                    if connected[0] <= 0:
+                    if connections.up <= 0 and connections.trying <= 0:
                         raise
                     _log.warning("one SMTP connection fewer: the server turned another one away")
-                    handed_back.append(item)
-                    smtp = None
+                    connections.handed_back.append(item)
                     return
-                connected[0] += (smtp is not None and smtp.is_connected) - had
             clean = True
         finally:
-            if smtp is not None and smtp.is_connected:
-                connected[0] -= 1
-                if clean:
+            if smtp is not None:
+                connections.up -= 1
+                if clean and smtp.is_connected:
                     with contextlib.suppress(aiosmtplib.SMTPException, OSError):
                         await smtp.quit()
                 else:
                     smtp.close()
 
     async def _one(
-        self, smtp: aiosmtplib.SMTP | None, address: str, recipient: str, wire: bytes, hooks: SendHooks
-    ) -> aiosmtplib.SMTP | None:
-        """Send one message, retrying 4xx and broken connections; returns the connection to go on with."""
+        self, connection: Callable[[], Awaitable[aiosmtplib.SMTP]], recipient: str, wire: bytes, hooks: SendHooks
+    ) -> None:
+        """Send one message, retrying 4xx and broken connections."""
         for attempt in range(_ATTEMPTS):
             committed = False
 
@@ -396,20 +415,22 @@ class DigestSender:
                 committed = True
                 hooks.committing(recipient, "")
 
+            smtp: aiosmtplib.SMTP | None = None
             try:
-                if smtp is None or not smtp.is_connected:
-                    smtp = await self._connect()
-                await _transmit(smtp, _verp(address, recipient), recipient, wire, commit)
+                smtp = await connection()
+                await _transmit(smtp, self.return_path(recipient), recipient, wire, commit)
             except aiosmtplib.SMTPResponseException as exc:
+                if committed:  # the final dot was answered with a refusal: the message was not taken
+                    hooks.uncommitted(recipient)
                 if 400 <= exc.code < 500 and attempt < _ATTEMPTS - 1:  # 4xx: try again shortly
                     await asyncio.sleep(1 + attempt)
                     continue
-                hooks.refused(recipient, f"{exc.code} {exc.message}")  # 5xx: recorded, not retried
+                at_rcpt = isinstance(exc, aiosmtplib.SMTPRecipientRefused) and exc.code >= 500
+                hooks.refused(recipient, f"{exc.code} {exc.message}", address=at_rcpt)  # 5xx: not retried
                 _log.warning("mail to %s refused: %s %s", recipient, exc.code, exc.message)
             except (aiosmtplib.SMTPException, OSError) as exc:  # the connection broke
                 if smtp is not None:
                     smtp.close()
-                smtp = None
                 if committed:  # the end of the message was on its way: sending again could double it
                     self.in_doubt.append(recipient)
                     _log.warning("connection lost after the end of the mail to %s: counted as sent", recipient)
@@ -418,18 +439,35 @@ class DigestSender:
                     await asyncio.sleep(1 + attempt)
                     continue
                 else:
-                    hooks.refused(recipient, f"not sent: {exc}")
+                    hooks.refused(recipient, f"not sent: {exc}", address=False)
+            except UnicodeEncodeError:
+                hooks.refused(recipient, "an address that is not ASCII cannot be sent to", address=False)
             else:
                 hooks.sent(recipient)
-            return smtp
-        return smtp
+            return
 
 
 class _Recording:
-    def __init__(self, hooks: SendHooks, refused: Callable[[str, str], None]) -> None:
+    """Passes each report on, keeping the refusals."""
+
+    def __init__(self, hooks: SendHooks, failed: dict[str, str]) -> None:
+        self._hooks = hooks
+        self._failed = failed
         self.committing = hooks.committing
+        self.uncommitted = hooks.uncommitted
         self.sent = hooks.sent
-        self.refused = refused
+
+    def refused(self, recipient: str, reason: str, *, address: bool) -> None:
+        self._failed[recipient] = reason
+        self._hooks.refused(recipient, reason, address=address)
+
+
+def _unsent(transport: asyncio.WriteTransport) -> int:
+    """Bytes this process still holds for the connection: the transport's buffer and, under TLS, the
+    buffer of the TCP transport beneath it."""
+    inner = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
+    below = inner.get_write_buffer_size() if isinstance(inner, asyncio.WriteTransport) else 0
+    return transport.get_write_buffer_size() + below
 
 
 async def _transmit(
@@ -453,10 +491,13 @@ async def _transmit(
         raise aiosmtplib.SMTPServerDisconnected(_LOST)
     transport = cast("asyncio.WriteTransport", protocol.transport)
     protocol.write(wire)
-    while transport.get_write_buffer_size():  # wait until the kernel has all of it
-        await asyncio.sleep(0.001)
+    deadline = asyncio.get_running_loop().time() + _TIMEOUT
+    while _unsent(transport):  # wait until the kernel has all of it
         if transport.is_closing():
             raise aiosmtplib.SMTPServerDisconnected(_LOST)
+        if asyncio.get_running_loop().time() > deadline:
+            raise aiosmtplib.SMTPTimeoutError("the server stopped reading the message")
+        await asyncio.sleep(0.001)
     commit()
     protocol.write(b".\r\n")
     response = await protocol.read_response(timeout=_TIMEOUT)

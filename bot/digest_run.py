@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.digest_mail import DigestRenderer, DigestSender, OutboundUnavailableError
+from bot.digest_mail import DigestRenderer, OutboundUnavailableError, sender_for
 from storage.digest_journal import DigestJournal
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ class DigestOutcome:
     quiet: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     resumed: int = 0  # recipients an interrupted run had already reached
+    unknown: list[str] = field(default_factory=list)  # addresses the server refused (5xx at RCPT)
     in_doubt: list[str] = field(default_factory=list)
 
 
@@ -69,14 +70,19 @@ class _Journaled:
     def committing(self, recipient: str, evidence: str) -> None:
         self._journal.committing(recipient, evidence)
 
+    def uncommitted(self, recipient: str) -> None:
+        self._journal.uncommitted(recipient)
+
     def sent(self, recipient: str) -> None:
         self._journal.done(recipient)
         self._outcome.sent.append(recipient)
         if len(self._outcome.sent) % _SYNC_EVERY == 0:
             self._journal.sync()
 
-    def refused(self, recipient: str, reason: str) -> None:
+    def refused(self, recipient: str, reason: str, *, address: bool) -> None:
         self._journal.refused(recipient, reason)
+        if address:
+            self._outcome.unknown.append(recipient)
 
 
 async def send_due(core: Core, now: datetime, *, connections: int | None = None) -> DigestOutcome:
@@ -84,8 +90,7 @@ async def send_due(core: Core, now: datetime, *, connections: int | None = None)
     reached; what was sent until then is recorded and the rest stays due."""
     outcome = DigestOutcome(resumed=recover(core))
     config = core.config
-    connections = connections or config.get("mail.outbound.connections")
-    sender = DigestSender(config, core.store.directory / "outbox-mail", connections=connections)
+    sender = sender_for(core, connections=connections)
     renderer = DigestRenderer(config)
     journal = DigestJournal(core.store.directory)
     journal.start(now)
@@ -121,6 +126,9 @@ async def send_due(core: Core, now: datetime, *, connections: int | None = None)
     journal.sync()
     core.digests.mark_sent([*outcome.sent, *outcome.quiet], now)
     journal.finish()
+    threshold = config.get("digest.bounce_threshold")
+    for email in outcome.unknown:  # refused at RCPT: as good as a bounce, and there will be no bounce mail
+        core.digests.record_bounce(email, permanent=True, threshold=threshold)
     return outcome
 
 
@@ -132,6 +140,7 @@ class DigestJob:
         self._core = core
         self._task: asyncio.Task[None] | None = None
         self._retry_at: datetime | None = None
+        self._done_slot: datetime | None = None
         self.last: DigestOutcome | None = None
 
     def tick(self, now: datetime) -> None:
@@ -139,7 +148,10 @@ class DigestJob:
             return
         if self._retry_at is not None and now < self._retry_at:
             return
-        if not DigestJournal(self._core.store.directory).path.exists() and not self._core.digests.due(now):
+        interrupted = DigestJournal(self._core.store.directory).path.exists()
+        slot = self._core.digests.slot(now)
+        # One run per digest time: whoever a run could not reach (a refused address) waits for the next.
+        if not interrupted and (slot == self._done_slot or not self._core.digests.due(now)):
             return
         self._task = asyncio.get_running_loop().create_task(self._run(now), name="digest run")
 
@@ -154,6 +166,7 @@ class DigestJob:
             _log.exception("digest run failed; trying again at %s", self._retry_at.isoformat())
         else:
             self._retry_at, self.last = None, outcome
+            self._done_slot = self._core.digests.slot(now)
             _log.info(
                 "digests: %d sent, %d with nothing new, %d refused%s", len(outcome.sent), len(outcome.quiet),
                 len(outcome.failed), f" (resumed a run that had reached {outcome.resumed})" if outcome.resumed else "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from bot.digest_mail import DigestSender, confirmation_mail
+from bot.digest_mail import confirmation_mail, sender_for
 from bot.digest_run import send_due
 from storage.errors import RmoBotError
 
@@ -32,7 +32,7 @@ def subscribers(core: Core, config: Config, args: argparse.Namespace) -> int:
         msg = f"not an e-mail address: {args.email!r}"
         raise RmoBotError(msg)
     mail = confirmation_mail(args.email.strip().lower(), token, args.lang, config, now)
-    asyncio.run(DigestSender(config, core.store.directory / "outbox-mail").send([mail]))
+    asyncio.run(sender_for(core).send([mail]))
     print(f"{args.email}: a confirmation mail was sent; nothing else is sent until it is confirmed")
     return 0
 

@@ -250,8 +250,11 @@ class DiscordPlatform:
             stopping = asyncio.create_task(stop.wait())
             await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
             stopping.cancel()
-            if connection.done():
-                connection.result()
+            if connection.done() and not stop.is_set():
+                connection.result()  # a failure: the supervisor restarts the platform
+            elif connection.done() and not connection.cancelled() and connection.exception() is not None:
+                # Stopping while the gateway was failing: discord.py can end with its own error then.
+                _log.debug("Discord connection ended while stopping: %r", connection.exception())
 
     def parse(self, event: str, payload: dict[str, Any]) -> None:
         """Feed one gateway dispatch (e.g. MESSAGE_CREATE, INTERACTION_CREATE), as the gateway would."""

@@ -53,11 +53,14 @@ class _GroupCommit:
                     future.set_result(name)
 
 
-def _base_address(address: str) -> str:
-    """rmo-bot+bounce+member=example.jp@d → rmo-bot@d: the digests' VERP bounces come back to the bot's own
-    address with an extension, as MTAs deliver "local+anything" to "local"."""
-    local, _, domain = address.strip().lower().rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
+def _served(address: str, addresses: frozenset[str]) -> bool:
+    """An address served exactly, or a digest's VERP bounce to one (rmo-bot+bounce+…@d for rmo-bot@d)."""
+    address = address.strip().lower()
+    if address in addresses:
+        return True
+    local, _, domain = address.rpartition("@")
+    base, marker, _ = local.partition("+bounce+")
+    return bool(marker) and f"{base}@{domain}" in addresses
 
 
 class _Handler:
@@ -73,7 +76,7 @@ class _Handler:
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         del server, session, rcpt_options
-        if self._addresses and _base_address(address) not in self._addresses:
+        if self._addresses and not _served(address, self._addresses):
             return "550 5.1.1 No such recipient here (this intake relays nothing)"
         envelope.rcpt_tos.append(address)
         return "250 OK"

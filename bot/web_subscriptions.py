@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.digest_mail import DigestSender, confirmation_mail
+from bot.digest_mail import confirmation_mail, sender_for
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -116,7 +116,7 @@ def add_subscription_routes(app: web.Application, core: Core) -> None:
         token = core.digests.request(email, now, lang=lang, frequency=str(form.get("frequency") or "weekly"))
         if token is not None:
             mail = confirmation_mail(email, token, lang, core.config, now)
-            task = asyncio.create_task(DigestSender(core.config, core.store.directory / "outbox-mail").send([mail]))
+            task = asyncio.create_task(sender_for(core).send([mail]))
             sending.add(task)
             task.add_done_callback(sending.discard)
             task.add_done_callback(_log_failure)

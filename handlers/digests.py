@@ -13,6 +13,7 @@ from html import escape
 from typing import TYPE_CHECKING, Literal
 
 from handlers.dates import format_date, format_span
+from storage.errors import RmoBotError
 from storage.records import EventChange
 from storage.subscribers import Subscriber
 
@@ -28,10 +29,13 @@ if TYPE_CHECKING:
 # subject, news, changes, events, text, html
 _Shared = tuple[str, tuple["Announcement", ...], tuple["EventChange", ...], tuple["Event", ...], str, str]
 
-__all__ = ["Digest", "DigestService", "TokenAction", "check_token", "make_token"]
+__all__ = [
+    "Digest", "DigestService", "TokenAction", "check_token", "is_address", "make_token", "verp_check", "verp_sign",
+]  # fmt: skip
 
 TokenAction = Literal["confirm", "unsubscribe"]
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+# ASCII only: an internationalised address needs SMTPUTF8 all the way, which few servers offer.
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _SIGNATURE = 16
 _COMPOSED = 256
 CONFIRM_FOR = timedelta(days=3)
@@ -39,6 +43,26 @@ UNSUBSCRIBE_FOR = timedelta(days=365)
 _PERIOD = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 _FOOTER_JA = "配信停止は、メール末尾のリンク（またはメールソフトの「配信停止」）からいつでもできます。"
 _FOOTER_EN = "You can unsubscribe at any time with the link below or your mail program's unsubscribe button."
+
+
+def is_address(email: str) -> bool:
+    return bool(_EMAIL.match(email.strip()))
+
+
+def verp_sign(secret: bytes, email: str) -> str:
+    """What a digest's return path carries for `email`: the address and a short signature, so that only a
+    bounce of mail we sent (not a forged one) can count against a subscriber."""
+    signature = hmac.new(secret, b"verp|" + email.lower().encode(), hashlib.sha256).hexdigest()[:12]
+    return f"{email.lower().replace('@', '=')}+{signature}"
+
+
+def verp_check(secret: bytes, token: str) -> str | None:
+    """The subscriber a signed return-path token names; None for an unsigned or forged one."""
+    named, _, signature = token.lower().rpartition("+")
+    email = named.replace("=", "@", 1)
+    if not named or not hmac.compare_digest(verp_sign(secret, email), f"{named}+{signature}"):
+        return None
+    return email
 
 
 def make_token(secret: bytes, action: TokenAction, email: str, expires: datetime) -> str:
@@ -124,6 +148,9 @@ class DigestService:
         self, email: str, now: datetime, *, lang: str, frequency: str, blocks: Sequence[str]
     ) -> Subscriber:
         """The secretariat's own `rmo-bot subscribers add --confirmed`."""
+        if not is_address(email):
+            msg = f"not an e-mail address this bot can send to (ASCII only): {email!r}"
+            raise RmoBotError(msg)
         subscriber = Subscriber(
             email.strip().lower(), "en" if lang == "en" else "ja", "daily" if frequency == "daily" else "weekly",
             tuple(blocks), confirmed=True, created_at=now,
@@ -177,11 +204,16 @@ class DigestService:
         ones not since six days before it. Digests keep to the hour, however late a run once was."""
         slot = self.slot(now)
         since = {"daily": slot, "weekly": slot - timedelta(days=6)}
-        return [
-            s
-            for s in self._subscribers.all()
-            if s.active and (s.last_digest_at is None or s.last_digest_at < since[s.frequency])
-        ]
+
+        def is_due(s: Subscriber) -> bool:
+            if not s.active:
+                return False
+            if s.last_digest_at is not None:
+                return s.last_digest_at < since[s.frequency]
+            # Someone new gets their first digest at the first digest time after subscribing, not at once.
+            return s.created_at is None or s.created_at < slot
+
+        return [s for s in self._subscribers.all() if is_due(s)]
 
     def compose(self, subscriber: Subscriber, now: datetime) -> Digest | None:
         """What is new since their last digest and what is coming in their blocks (None: nothing to say).

@@ -220,8 +220,8 @@ class MailIntake:
             if refusal:
                 bounced = _VERP.search(mail.header("delivered-to"))
                 if bounced and self.on_bounce is not None and refusal.startswith("bounce"):
-                    # A digest's bounce comes back to its VERP address, which names the subscriber.
-                    self.on_bounce(bounced.group(1).replace("=", "@", 1).lower(), raw)
+                    # A digest's bounce comes back to its VERP address, which names (and signs) the subscriber.
+                    self.on_bounce(bounced.group(1), raw)
                 return IntakeResult("rejected", refusal, parsed=mail)
         subject = strip_subject_tag(mail.subject, mail)
         body = strip_footer(mail.body, mail)

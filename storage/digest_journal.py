@@ -8,6 +8,7 @@ has; `sync()` makes them survive a power cut too):
     C member@example.jp                 the whole message is with the server; only the final dot is left
     C member@example.jp /path/x.eml     (the local outbox) this file is about to be written
     D member@example.jp                 the server accepted it (250)
+    R member@example.jp                 the server answered the final dot with a refusal: not taken
     F member@example.jp 550 no such user   refused for good
     Q member@example.jp                 nothing new for them: no mail, but their digest is done
 
@@ -19,17 +20,18 @@ its journal; one that did not is applied when the next run starts.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from storage.atomic import fsync_dir
-from storage.errors import StoreError
 
 __all__ = ["DigestJournal", "Interrupted"]
 
 JOURNAL = "digest-run.journal"
+_log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -54,10 +56,13 @@ class DigestJournal:
             lines = self.path.read_bytes().decode("utf-8", "replace").split("\n")
         except FileNotFoundError:
             return None
-        if not lines or not lines[0].startswith("run "):
-            msg = f"{self.path}: not a digest journal (first line {lines[0][:40]!r})"
-            raise StoreError(msg)
-        run = Interrupted(datetime.fromisoformat(lines[0][4:]))
+        try:
+            run = Interrupted(datetime.fromisoformat(lines[0].removeprefix("run ")))
+        except ValueError:
+            # Killed (or a power cut) before its first line was on disk: that run had reached nobody.
+            _log.warning("%s has no readable first line (%r): taken as a run that reached nobody", self.path,
+                         lines[0][:40])  # fmt: skip
+            return Interrupted(datetime.min.replace(tzinfo=UTC))
         for line in lines[1:-1]:  # the last piece has no newline: empty, or a line cut by the kill
             kind, _, rest = line.partition(" ")
             email, _, reason = rest.partition(" ")
@@ -67,6 +72,9 @@ class DigestJournal:
             elif kind == "C":
                 run.sent.add(email)
                 run.in_doubt.add(email)
+            elif kind == "R":
+                run.sent.discard(email)
+                run.in_doubt.discard(email)
             elif kind == "D":
                 run.sent.add(email)
                 run.in_doubt.discard(email)
@@ -88,6 +96,9 @@ class DigestJournal:
     def committing(self, email: str, evidence: str = "") -> None:
         """`evidence`: a file that exists only if the message went out (the local outbox writes one)."""
         self._write(f"C {email} {evidence}\n" if evidence else f"C {email}\n")
+
+    def uncommitted(self, email: str) -> None:
+        self._write(f"R {email}\n")
 
     def done(self, email: str) -> None:
         self._write(f"D {email}\n")

@@ -155,10 +155,14 @@ class EventChange:
             return cls(after.id, "cancelled", at, before)
         if after.status != "scheduled":
             return None
-        if (before.starts_at, before.ends_at) != (after.starts_at, after.ends_at):
-            return cls(after.id, "moved", at, before)
-        if before.venue != after.venue:
-            return cls(after.id, "venue", at, before)
+        if before.starts_at != after.starts_at or (
+            before.ends_at and after.ends_at and before.ends_at != after.ends_at
+        ):
+            return cls(after.id, "moved", at, before)  # (an end time only added is not a move)
+        place_before = before.venue.description if before.venue else None
+        place_after = after.venue.description if after.venue else None
+        if place_before and place_after and place_before != place_after:
+            return cls(after.id, "venue", at, before)  # (a new online link or a fuller address is not one)
         return None
 
     def to_doc(self) -> Doc:

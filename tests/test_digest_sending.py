@@ -4,6 +4,7 @@ message, and one that cannot be reached at all. A real aiosmtpd server on loopba
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -15,8 +16,9 @@ from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
 from bot.digest_mail import OutboundUnavailableError
-from bot.digest_run import send_due
+from bot.digest_run import DigestJob, send_due
 from storage.digest_journal import JOURNAL
+from storage.errors import RmoBotError
 from storage.records import Announcement
 from storage.subscribers import Subscriber
 from tests.botproc import free_port
@@ -27,7 +29,10 @@ from tests.helpers import rmo_bot
 class Difficult:
     """Refuses, defers or drops as told; keeps what it accepts (recipient list per message)."""
 
-    def __init__(self, *, max_sessions: int | None = None, drop_after_data: str | None = None) -> None:
+    def __init__(
+        self, *, max_sessions: int | None = None, drop_after_data: str | None = None, slow_first_data: float = 0
+    ) -> None:
+        self.slow_first_data = slow_first_data
         self.kept: list[str] = []
         self.rcpt_seen: Counter[str] = Counter()
         self.data_seen: Counter[str] = Counter()
@@ -63,6 +68,8 @@ class Difficult:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         recipient = envelope.rcpt_tos[0]
         self.data_seen[recipient] += 1
+        if self.slow_first_data and len(self.kept) == 0:
+            await asyncio.sleep(self.slow_first_data)  # content scanning, say
         if recipient.startswith("late@") and self.data_seen[recipient] == 1:
             return "452 4.3.1 Insufficient storage"
         with self.lock:
@@ -101,7 +108,8 @@ def _core(tmp_path, port: int, subscribers: list[str], *, connections: int = 4) 
     ])  # fmt: skip
     with core.store.subscriber_batch():
         core.store.subscribers.save(
-            Subscriber(email, confirmed=True, frequency="daily", created_at=NOW) for email in subscribers
+            Subscriber(email, confirmed=True, frequency="daily", created_at=NOW - timedelta(days=1))
+            for email in subscribers
         )
     return core
 
@@ -164,3 +172,53 @@ async def test_an_unreachable_server_stops_the_run_and_everyone_stays_due(tmp_pa
     assert result.returncode != 0
     assert "unavailable" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_a_slow_server_allowing_fewer_connections_still_gets_everyone_once(tmp_path, server):
+    """Connections count as working as soon as they are made, not after their first message: a server that
+    takes its time over the first message does not make the turned-away connections stop the run."""
+    handler = Difficult(max_sessions=2, slow_first_data=4.0)
+    port = server(handler)
+    emails = [f"member{i:02d}@example.jp" for i in range(12)]
+    with _core(tmp_path, port, emails, connections=4) as core:
+        outcome = await send_due(core, NOW)
+    assert handler.turned_away >= 2
+    assert sorted(handler.kept) == emails
+    assert sorted(outcome.sent) == emails
+
+
+async def test_one_run_per_digest_time_and_a_refused_address_counts_as_a_bounce(tmp_path, server):
+    """The running bot's digest job: a refused address does not start a new run at every tick (it waits for
+    the next digest time), and a 5xx at RCPT counts like a bounce towards suspension."""
+    handler = Difficult()
+    port = server(handler)
+    with _core(tmp_path, port, ["ok@example.jp", "gone@example.jp"]) as core:
+        job = DigestJob(core)
+        for minute in range(5):
+            job.tick(NOW + timedelta(minutes=minute))
+            if job._task is not None:
+                await job._task
+        assert handler.rcpt_seen["gone@example.jp"] == 1
+        assert handler.kept == ["ok@example.jp"]
+        assert core.store.subscribers.get("gone@example.jp").bounces == 1
+        tomorrow = core.digests.slot(NOW) + timedelta(days=1, minutes=1)
+        job.tick(tomorrow)
+        await job._task
+        assert handler.rcpt_seen["gone@example.jp"] == 2
+        assert core.store.subscribers.get("gone@example.jp").bounces == 2
+
+
+async def test_addresses_that_are_not_ascii_are_refused_and_do_not_stop_a_run(tmp_path, server):
+    handler = Difficult()
+    port = server(handler)
+    with _core(tmp_path, port, ["ok@example.jp"]) as core:
+        assert core.digests.request("taro@例え.jp", NOW) is None
+        with pytest.raises(RmoBotError, match="ASCII"):
+            core.digests.add_confirmed("たろう@example.jp", NOW, lang="ja", frequency="daily", blocks=[])
+        with core.store.subscriber_batch():  # one stored by an older version
+            core.store.subscribers.save(
+                [Subscriber("たろう@example.jp", confirmed=True, frequency="daily", created_at=NOW - timedelta(days=1))]
+            )
+        outcome = await send_due(core, NOW)
+    assert handler.kept == ["ok@example.jp"]
+    assert "ASCII" in outcome.failed["たろう@example.jp"]

@@ -18,7 +18,7 @@ from bot.config import load_config
 from bot.core import Core
 from bot.digest_mail import DigestRenderer
 from bot.web_subscriptions import add_subscription_routes
-from handlers.digests import check_token, make_token
+from handlers.digests import check_token, make_token, verp_sign
 from tests.botproc import free_port
 from tests.conftest import CALENDAR, NOW
 from tests.helpers import rmo_bot
@@ -67,29 +67,26 @@ def test_digests_arrive_complete_and_in_japanese(setup, sink):
     """Each confirmed subscriber gets one digest, multipart, with every header, readable in Japanese."""
     config, data = setup
     handler, _ = sink
-    rmo_bot("subscribers", "add", "member@example.jp", "--confirmed", "--config", config, "--data-dir", data)
-    rmo_bot(
-        "subscribers",
-        "add",
-        "friend@example.org",
-        "--lang",
-        "en",
-        "--confirmed",
-        "--config",
-        config,
-        "--data-dir",
-        data,
-    )
+    yesterday = (NOW - timedelta(days=1)).isoformat()  # subscribed before today's digest time
+    rmo_bot("subscribers", "add", "member@example.jp", "--confirmed", "--now", yesterday, "--config", config,
+            "--data-dir", data)  # fmt: skip
+    rmo_bot("subscribers", "add", "friend@example.org", "--lang", "en", "--confirmed", "--now", yesterday,
+            "--config", config, "--data-dir", data)  # fmt: skip
+    today = rmo_bot("subscribers", "add", "late@example.org", "--confirmed", "--now", NOW.isoformat(),
+                    "--config", config, "--data-dir", data)  # fmt: skip
+    assert today.returncode == 0, today.stderr
     result = rmo_bot("digest", "send", "--now", NOW.isoformat(), "--config", config, "--data-dir", data)
     assert result.returncode == 0, result.stderr
     assert "2 sent" in result.stdout
-    assert len(handler.received) == 2
+    assert len(handler.received) == 2  # not late@, who subscribed after today's digest time
     by_recipient = {
         rcpt[0]: (mail_from, message_from_bytes(raw, policy=policy.default))
         for mail_from, rcpt, raw in handler.received
     }
     mail_from, digest = by_recipient["member@example.jp"]
-    assert mail_from == "rmo-bot+bounce+member=example.jp@rmo-network.example.jp"  # VERP
+    # VERP, signed: a bounce names the subscriber and proves it is about mail we sent
+    assert mail_from == f"rmo-bot+bounce+{verp_sign(secret_of(data), 'member@example.jp')}@rmo-network.example.jp"
+    assert "late@example.org" not in by_recipient  # subscribed after today's digest time: tomorrow
     assert digest["List-Id"] == "rmo-bot digest <digest.rmo-bot>"
     unsubscribe = digest["List-Unsubscribe"]
     assert "<https://rmo.example.jp/unsubscribe?token=" in unsubscribe
@@ -161,7 +158,8 @@ def test_nothing_but_the_confirmation_before_opt_in(setup, sink):
     """An unconfirmed address gets only the confirmation mail, never a digest."""
     config, data = setup
     handler, _ = sink
-    rmo_bot("subscribers", "add", "new@example.jp", "--config", config, "--data-dir", data)
+    rmo_bot("subscribers", "add", "new@example.jp", "--now", (NOW - timedelta(days=1)).isoformat(), "--config", config,
+            "--data-dir", data)  # fmt: skip
     rmo_bot("digest", "send", "--now", NOW.isoformat(), "--config", config, "--data-dir", data)
     assert len(handler.received) == 1
     confirmation = message_from_bytes(handler.received[0][2], policy=policy.default)
@@ -245,11 +243,17 @@ def _bounce(recipient: str) -> bytes:
 
 
 def test_bounces_to_the_verp_address_suspend_after_the_threshold(setup):
-    """Permanent bounces at the intake are tied to their subscriber, who is suspended at the third."""
+    """Permanent bounces at the intake are tied to their subscriber, who is suspended at the third; a
+    forged bounce (an unsigned or wrongly signed return path) counts against nobody."""
     config, data = setup
     with Core.open(load_config(config, environ={}), data, FrozenClock(NOW)) as core:
         core.digests.add_confirmed("gone@example.jp", NOW, lang="ja", frequency="daily", blocks=[])
-        verp = "rmo-bot+bounce+gone=example.jp@rmo-network.example.jp"
+        for forged in ("gone=example.jp", "gone=example.jp+0123456789ab", verp_sign(b"another key", "gone@example.jp")):
+            address = f"rmo-bot+bounce+{forged}@rmo-network.example.jp"
+            (result,) = core.intake.process_batch([(_bounce(address), NOW, None)])
+            assert result.status == "rejected"
+        assert core.store.subscribers.get("gone@example.jp").bounces == 0
+        verp = f"rmo-bot+bounce+{verp_sign(core.store.secret(), 'gone@example.jp')}@rmo-network.example.jp"
         for n in range(3):
             (result,) = core.intake.process_batch([(_bounce(verp), NOW + timedelta(minutes=n), None)])
             assert result.status == "rejected"

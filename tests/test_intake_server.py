@@ -62,17 +62,17 @@ async def test_other_recipients_are_refused(server):
 
 
 async def test_an_extension_of_a_served_address_is_taken(server):
-    """rmo-bot+bounce+member=example.jp@… (a digest's VERP bounce) reaches the intake; rmo-botx@… does not."""
+    """rmo-bot+bounce+member=example.jp@… (a digest's VERP bounce) reaches the intake; rmo-botx@… and other
+    extensions (rmo-bot+anything@…) do not."""
     intake, spool, _ = server
     await aiosmtplib.send(
         _message(), hostname="127.0.0.1", port=intake.port,
         recipients=["rmo-bot+bounce+member=example.jp@rmo-network.example.jp"],
     )  # fmt: skip
     assert len(spool.pending()) == 1
-    with pytest.raises(aiosmtplib.SMTPRecipientsRefused):
-        await aiosmtplib.send(
-            _message(), hostname="127.0.0.1", port=intake.port, recipients=["rmo-botx@rmo-network.example.jp"]
-        )
+    for other in ("rmo-botx@rmo-network.example.jp", "rmo-bot+news@rmo-network.example.jp"):
+        with pytest.raises(aiosmtplib.SMTPRecipientsRefused):
+            await aiosmtplib.send(_message(), hostname="127.0.0.1", port=intake.port, recipients=[other])
 
 
 async def test_oversized_mail_is_refused_with_552(server):

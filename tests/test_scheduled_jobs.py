@@ -56,7 +56,9 @@ def _prepare(config_path, data, now: datetime) -> None:
         )  # fmt: skip
         with core.store.subscriber_batch():
             core.store.subscribers.save(
-                Subscriber(f"member{i:04d}@example.jp", confirmed=True, frequency="daily", created_at=now)
+                Subscriber(
+                    f"member{i:04d}@example.jp", confirmed=True, frequency="daily", created_at=now - timedelta(days=1)
+                )
                 for i in range(SUBSCRIBERS)
             )
 
@@ -122,6 +124,7 @@ def test_an_interrupted_journal_is_read_as_the_server_saw_it(tmp_path):
         "C a@example.jp\nD a@example.jp\n"
         "C b@example.jp\n"
         "C c@example.jp\nF c@example.jp 550 no such user\n"
+        "C h@example.jp\nR h@example.jp\n"  # the final dot got a 4xx, then the kill came during the retry
         "Q d@example.jp\n"
         f"C e@example.jp {written}\nC f@example.jp {tmp_path / 'never.eml'}\n"
         "C g@exam",
@@ -134,6 +137,16 @@ def test_an_interrupted_journal_is_read_as_the_server_saw_it(tmp_path):
     assert run.in_doubt == {"b@example.jp"}
     assert run.refused == {"c@example.jp": "550 no such user"}
     assert run.quiet == {"d@example.jp"}
+
+
+def test_a_journal_cut_before_its_first_line_reached_nobody(tmp_path):
+    """Killed (or a power cut) between creating the journal and its first line: no run is blocked by it."""
+    (tmp_path / JOURNAL).write_bytes(b"")
+    run = DigestJournal(tmp_path).interrupted()
+    assert run is not None
+    assert run.sent == set()
+    (tmp_path / JOURNAL).write_bytes(b"run 2026-11-2")
+    assert DigestJournal(tmp_path).interrupted().sent == set()
 
 
 async def test_the_running_bot_posts_a_due_reminder_once_across_a_restart(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -17,7 +18,7 @@ from bot.config import load_config
 from bot.core import Core
 from storage.errors import DataFileError, SchemaError, StoreError, StoreLockedError
 from storage.export import dump_dataset
-from storage.records import Event, UnansweredQuestion
+from storage.records import Event, EventChange, UnansweredQuestion, Venue
 from storage.store import SCHEMA_VERSION, Store
 from tests.conftest import CALENDAR, JST, NOW
 from tests.helpers import ROOT, rmo_bot
@@ -325,3 +326,36 @@ def test_export_import_is_a_no_op_for_empty_and_crlf_values(tmp_path):
         assert set(core.store.apply(core.load_data_file(exported)).values()) == {0}
         assert core.store.events.get("odd").venue is None
         assert core.store.events.get("odd2").title == "line one\nline two"
+
+
+def test_only_changes_a_member_cares_about_enter_the_change_log(tmp_path):
+    """Moved (start, or a known end), re-sited (the venue's name) and cancelled meetings are logged; a new
+    online link, a fuller address, an end time only added or a new title are not."""
+    at = datetime(2026, 11, 25, 12, 0, tzinfo=JST)
+    base = Event(
+        id="e1", kind="block_meeting", title="近畿ブロック会議", block="kinki",
+        starts_at=datetime(2027, 1, 20, 13, 30, tzinfo=JST), venue=Venue(description="大会議室"),
+    )  # fmt: skip
+    quiet = [
+        dataclasses.replace(base, venue=Venue(description="大会議室", online_url="https://zoom.example/j/1")),
+        dataclasses.replace(base, venue=Venue(description="大会議室", address="滋賀県東近江市八日市緑町10-5")),
+        dataclasses.replace(base, ends_at=datetime(2027, 1, 20, 16, 30, tzinfo=JST)),
+        dataclasses.replace(base, title="近畿ブロック会議（第2回）"),
+    ]
+    assert [EventChange.between(base, after, at) for after in quiet] == [None] * 4
+    moved = dataclasses.replace(base, starts_at=datetime(2027, 1, 27, 13, 30, tzinfo=JST))
+    resited = dataclasses.replace(base, venue=Venue(description="本館3階 大ホール"))
+    cancelled = dataclasses.replace(base, status="cancelled")
+    assert [EventChange.between(base, e, at).kind for e in (moved, resited, cancelled)] == [
+        "moved",
+        "venue",
+        "cancelled",
+    ]
+    with Store.open(tmp_path / "d") as store:
+        store.events.upsert_many([base], at=at)
+        store.events.upsert_many([quiet[0]], at=at + timedelta(hours=1))
+        store.events.upsert_many([moved], at=at + timedelta(hours=2))
+        assert [(c.kind, c.changed_at) for c in store.events.changes_since(at)] == [("moved", at + timedelta(hours=2))]
+    with Store.open(tmp_path / "d") as store:  # kept on disk with the events
+        (change,) = store.events.changes_since(at)
+        assert change.before.venue.online_url == "https://zoom.example/j/1"
