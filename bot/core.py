@@ -17,6 +17,8 @@ from storage.errors import StoreLockedError
 from storage.store import Store
 
 if TYPE_CHECKING:
+    from email.message import Message
+
     from bot.config import Config
     from handlers.digests import DigestService
     from handlers.ports import Clock
@@ -93,8 +95,11 @@ class Core(ClosesOnExit):
             _log.warning("a bounce to an unsigned return path (+bounce+%s) was ignored: not mail we sent", verp[:80])
             return
 
-        _temporary, permanent = all_failures(message_from_bytes(raw))
-        hard = bool(permanent) or not _temporary  # a bare non-delivery report counts as permanent
+        message = message_from_bytes(raw)
+        _temporary, permanent = all_failures(message)
+        # Only a report of a failed delivery counts: not a delay, and not an out-of-office reply (which also
+        # goes to the return path, with an empty sender).
+        hard = bool(permanent) or (not _temporary and _reports_failure(message))
         updated = self.digests.record_bounce(
             email, permanent=hard, threshold=self.config.get("digest.bounce_threshold")
         )
@@ -176,3 +181,14 @@ def data_rules(config: Config, known_blocks: tuple[str, ...] = ()) -> DataRules:
 def load_bundled(config: Config) -> DataSet:
     """The network's built-in knowledge, from the seed description."""
     return load_dataset(BUNDLED_DATA, rules=data_rules(config))
+
+
+def _reports_failure(message: Message) -> bool:
+    """A delivery status notification (RFC 3464) saying that delivery failed."""
+    if message.get_content_type() != "multipart/report":
+        return False
+    for part in message.walk():
+        if part.get_content_type() == "message/delivery-status":
+            text = part.as_string().lower()
+            return "action: failed" in text
+    return False

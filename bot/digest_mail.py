@@ -425,8 +425,9 @@ class DigestSender:
                 if 400 <= exc.code < 500 and attempt < _ATTEMPTS - 1:  # 4xx: try again shortly
                     await asyncio.sleep(1 + attempt)
                     continue
-                at_rcpt = isinstance(exc, aiosmtplib.SMTPRecipientRefused) and exc.code >= 500
-                hooks.refused(recipient, f"{exc.code} {exc.message}", address=at_rcpt)  # 5xx: not retried
+                # Only "no such mailbox" (5.1.x) is about the address; a relay or policy refusal is not.
+                unknown = isinstance(exc, aiosmtplib.SMTPRecipientRefused) and exc.message.startswith("5.1.")
+                hooks.refused(recipient, f"{exc.code} {exc.message}", address=unknown)  # 5xx: not retried
                 _log.warning("mail to %s refused: %s %s", recipient, exc.code, exc.message)
             except (aiosmtplib.SMTPException, OSError) as exc:  # the connection broke
                 if smtp is not None:
@@ -498,6 +499,8 @@ async def _transmit(
         if asyncio.get_running_loop().time() > deadline:
             raise aiosmtplib.SMTPTimeoutError("the server stopped reading the message")
         await asyncio.sleep(0.001)
+    if transport.is_closing():  # a reset throws the unsent rest away: nothing is on its way
+        raise aiosmtplib.SMTPServerDisconnected(_LOST)
     commit()
     protocol.write(b".\r\n")
     response = await protocol.read_response(timeout=_TIMEOUT)

@@ -10,25 +10,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.digest_mail import DigestRenderer, OutboundUnavailableError, sender_for
+from storage.atomic import atomic_write_bytes
 from storage.digest_journal import DigestJournal
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from bot.core import Core
 
-__all__ = ["DigestJob", "DigestOutcome", "recover", "send_due"]
+__all__ = ["DigestJob", "DigestOutcome", "done_slot", "recover", "send_due"]
 
 _log = logging.getLogger(__name__)
 _QUEUE = 64
 _SYNC_EVERY = 500
 _RETRY = timedelta(minutes=10)
+_FEW = 3
+_STATE = "digest-state.json"
 
 
 @dataclass(slots=True)
@@ -58,6 +60,18 @@ def recover(core: Core) -> int:
     _log.info("digest run of %s was interrupted: %d recipient(s) it reached are recorded", run.run_at, len(reached))
     journal.finish()
     return len(reached)
+
+
+def done_slot(core: Core) -> datetime | None:
+    """The digest time whose run finished last (kept on disk, so that a restart does not run it again)."""
+    path = core.store.directory / _STATE
+    try:
+        return datetime.fromisoformat(json.loads(path.read_text(encoding="utf-8"))["done_slot"])
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError) as exc:
+        _log.warning("%s unreadable (%s): the next digest time runs as usual", path, exc)
+        return None
 
 
 class _Journaled:
@@ -126,9 +140,15 @@ async def send_due(core: Core, now: datetime, *, connections: int | None = None)
     journal.sync()
     core.digests.mark_sent([*outcome.sent, *outcome.quiet], now)
     journal.finish()
+    state = {"done_slot": core.digests.slot(now).isoformat()}  # this digest time is done, restarts or not
+    atomic_write_bytes(core.store.directory / _STATE, json.dumps(state).encode())
     threshold = config.get("digest.bounce_threshold")
-    for email in outcome.unknown:  # refused at RCPT: as good as a bounce, and there will be no bounce mail
-        core.digests.record_bounce(email, permanent=True, threshold=threshold)
+    if len(outcome.unknown) > max(_FEW, len(outcome.sent)):
+        # Most addresses "unknown" at once is the server's doing (a policy), not the subscribers'.
+        _log.warning("the SMTP server refused %d addresses as unknown: not counted as bounces", len(outcome.unknown))
+    else:
+        for email in outcome.unknown:  # refused at RCPT: as good as a bounce, and there will be no bounce mail
+            core.digests.record_bounce(email, permanent=True, threshold=threshold)
     return outcome
 
 
@@ -140,7 +160,6 @@ class DigestJob:
         self._core = core
         self._task: asyncio.Task[None] | None = None
         self._retry_at: datetime | None = None
-        self._done_slot: datetime | None = None
         self.last: DigestOutcome | None = None
 
     def tick(self, now: datetime) -> None:
@@ -151,7 +170,7 @@ class DigestJob:
         interrupted = DigestJournal(self._core.store.directory).path.exists()
         slot = self._core.digests.slot(now)
         # One run per digest time: whoever a run could not reach (a refused address) waits for the next.
-        if not interrupted and (slot == self._done_slot or not self._core.digests.due(now)):
+        if not interrupted and (slot == done_slot(self._core) or not self._core.digests.due(now)):
             return
         self._task = asyncio.get_running_loop().create_task(self._run(now), name="digest run")
 
@@ -159,14 +178,13 @@ class DigestJob:
         try:
             outcome = await send_due(self._core, now)
         except OutboundUnavailableError as exc:
-            self._retry_at = now + _RETRY
+            self._retry_at = self._core.clock.now() + _RETRY
             _log.warning("digests not sent: %s; trying again at %s", exc, self._retry_at.isoformat())
         except Exception:  # noqa: BLE001 - logged; the subscribers still due are tried again later
-            self._retry_at = now + _RETRY
+            self._retry_at = self._core.clock.now() + _RETRY
             _log.exception("digest run failed; trying again at %s", self._retry_at.isoformat())
         else:
             self._retry_at, self.last = None, outcome
-            self._done_slot = self._core.digests.slot(now)
             _log.info(
                 "digests: %d sent, %d with nothing new, %d refused%s", len(outcome.sent), len(outcome.quiet),
                 len(outcome.failed), f" (resumed a run that had reached {outcome.resumed})" if outcome.resumed else "",

@@ -53,13 +53,15 @@ def verp_sign(secret: bytes, email: str) -> str:
     """What a digest's return path carries for `email`: the address and a short signature, so that only a
     bounce of mail we sent (not a forged one) can count against a subscriber."""
     signature = hmac.new(secret, b"verp|" + email.lower().encode(), hashlib.sha256).hexdigest()[:12]
-    return f"{email.lower().replace('@', '=')}+{signature}"
+    local, _, domain = email.lower().rpartition("@")
+    return f"{local}={domain}+{signature}"
 
 
 def verp_check(secret: bytes, token: str) -> str | None:
     """The subscriber a signed return-path token names; None for an unsigned or forged one."""
     named, _, signature = token.lower().rpartition("+")
-    email = named.replace("=", "@", 1)
+    local, _, domain = named.rpartition("=")  # a domain has no "=", a local part may
+    email = f"{local}@{domain}"
     if not named or not hmac.compare_digest(verp_sign(secret, email), f"{named}+{signature}"):
         return None
     return email

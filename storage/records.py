@@ -159,10 +159,10 @@ class EventChange:
             before.ends_at and after.ends_at and before.ends_at != after.ends_at
         ):
             return cls(after.id, "moved", at, before)  # (an end time only added is not a move)
-        place_before = before.venue.description if before.venue else None
-        place_after = after.venue.description if after.venue else None
-        if place_before and place_after and place_before != place_after:
-            return cls(after.id, "venue", at, before)  # (a new online link or a fuller address is not one)
+        name_before, name_after = (e.venue.description if e.venue else None for e in (before, after))
+        where_before, where_after = (e.venue.address if e.venue else None for e in (before, after))
+        if name_before != name_after or (where_before and where_after and where_before != where_after):
+            return cls(after.id, "venue", at, before)  # (a new online link or an address filled in is not one)
         return None
 
     def to_doc(self) -> Doc:

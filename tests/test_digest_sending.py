@@ -5,9 +5,12 @@ message, and one that cannot be reached at all. A real aiosmtpd server on loopba
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 import threading
 from collections import Counter
 from datetime import timedelta
+from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -15,7 +18,7 @@ from aiosmtpd.controller import Controller
 from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
-from bot.digest_mail import OutboundUnavailableError
+from bot.digest_mail import OutboundUnavailableError, sender_for, smtp_bytes
 from bot.digest_run import DigestJob, send_due
 from storage.digest_journal import JOURNAL
 from storage.errors import RmoBotError
@@ -60,6 +63,8 @@ class Difficult:
         self.rcpt_seen[address] += 1
         if address.startswith("gone@"):
             return "550 5.1.1 No such user"
+        if address.startswith("policy@"):
+            return "554 5.7.1 Relay access denied"  # the server's rule, not the subscriber's address
         if address.startswith("busy@") and self.rcpt_seen[address] == 1:
             return "451 4.3.0 Try again later"
         envelope.rcpt_tos.append(address)
@@ -192,15 +197,19 @@ async def test_one_run_per_digest_time_and_a_refused_address_counts_as_a_bounce(
     the next digest time), and a 5xx at RCPT counts like a bounce towards suspension."""
     handler = Difficult()
     port = server(handler)
-    with _core(tmp_path, port, ["ok@example.jp", "gone@example.jp"]) as core:
+    with _core(tmp_path, port, ["ok@example.jp", "gone@example.jp", "policy@example.jp"]) as core:
         job = DigestJob(core)
         for minute in range(5):
             job.tick(NOW + timedelta(minutes=minute))
             if job._task is not None:
                 await job._task
+        again = DigestJob(core)  # as after a restart: the digest time is done, on disk
+        again.tick(NOW + timedelta(minutes=6))
+        assert again._task is None
         assert handler.rcpt_seen["gone@example.jp"] == 1
         assert handler.kept == ["ok@example.jp"]
         assert core.store.subscribers.get("gone@example.jp").bounces == 1
+        assert core.store.subscribers.get("policy@example.jp").bounces == 0  # 5.7.1 is not about the address
         tomorrow = core.digests.slot(NOW) + timedelta(days=1, minutes=1)
         job.tick(tomorrow)
         await job._task
@@ -222,3 +231,54 @@ async def test_addresses_that_are_not_ascii_are_refused_and_do_not_stop_a_run(tm
         outcome = await send_due(core, NOW)
     assert handler.kept == ["ok@example.jp"]
     assert "ASCII" in outcome.failed["たろう@example.jp"]
+
+
+async def test_a_connection_reset_in_the_middle_of_a_message_is_not_counted_as_sent(tmp_path):
+    """The server resets the connection while the message is still going out: asyncio drops the rest, so
+    nothing may be journalled as on its way; the message is tried again (here: refused in the end)."""
+
+    async def resetting(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 ready\r\n")
+        while line := await reader.readline():
+            if line.upper().startswith(b"DATA"):
+                writer.write(b"354 go on\r\n")
+                await writer.drain()
+                await reader.read(65536)
+                sock = writer.get_extra_info("socket")
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST
+                writer.transport.abort()
+                return
+            writer.write(b"250 ok\r\n")
+            await writer.drain()
+
+    server = await asyncio.start_server(resetting, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    with _core(tmp_path, port, []) as core:
+        sender = sender_for(core, connections=1)
+        message = EmailMessage()
+        message["To"] = "member@example.jp"
+        message["Subject"] = "big"
+        message.set_content("あ" * 5_000_000)  # far more than the socket buffers hold
+        journal = []
+
+        class Hooks:
+            def committing(self, recipient: str, evidence: str) -> None:
+                journal.append(("C", recipient))
+
+            def uncommitted(self, recipient: str) -> None:
+                journal.append(("R", recipient))
+
+            def sent(self, recipient: str) -> None:
+                journal.append(("D", recipient))
+
+            def refused(self, recipient: str, reason: str, *, address: bool) -> None:
+                journal.append(("F", recipient))
+
+        queue: asyncio.Queue = asyncio.Queue()
+        for item in (("member@example.jp", smtp_bytes(message)), None):
+            queue.put_nowait(item)
+        failed = await sender.send_from(queue, Hooks(), workers=1)
+    server.close()
+    assert journal == [("F", "member@example.jp")]
+    assert "not sent" in failed["member@example.jp"]
+    assert sender.in_doubt == []

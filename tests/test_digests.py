@@ -18,7 +18,7 @@ from bot.config import load_config
 from bot.core import Core
 from bot.digest_mail import DigestRenderer
 from bot.web_subscriptions import add_subscription_routes
-from handlers.digests import check_token, make_token, verp_sign
+from handlers.digests import check_token, make_token, verp_check, verp_sign
 from tests.botproc import free_port
 from tests.conftest import CALENDAR, NOW
 from tests.helpers import rmo_bot
@@ -226,6 +226,22 @@ def test_tokens_round_trip_whatever_bytes_the_signature_has():
         assert check_token(b"secret", token, "confirm", NOW) is None
 
 
+def _vacation(recipient: str) -> bytes:
+    return (
+        f"Return-Path: <>\r\nDelivered-To: {recipient}\r\nFrom: gone@example.jp\r\nTo: {recipient}\r\n"
+        "Subject: =?utf-8?b?5LiN5Zyo44Gu44GK55+l44KJ44Gb?=\r\nAuto-Submitted: auto-replied\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nOut of office until Monday.\r\n"
+    ).encode()
+
+
+def test_return_path_signatures_hold_for_any_address_and_any_case():
+    key = b"k" * 32
+    for email in ("a=b@example.jp", "member@example.jp", "x+tag@sub.example.org"):
+        assert verp_check(key, verp_sign(key, email)) == email
+        assert verp_check(key, verp_sign(key, email).upper()) == email  # an MTA may change the case
+    assert verp_check(key, verp_sign(key, "a@example.jp").replace("a=", "b=")) is None
+
+
 def _bounce(recipient: str) -> bytes:
     return (
         "Return-Path: <>\r\n"
@@ -254,6 +270,9 @@ def test_bounces_to_the_verp_address_suspend_after_the_threshold(setup):
             assert result.status == "rejected"
         assert core.store.subscribers.get("gone@example.jp").bounces == 0
         verp = f"rmo-bot+bounce+{verp_sign(core.store.secret(), 'gone@example.jp')}@rmo-network.example.jp"
+        for _ in range(3):  # an out-of-office reply goes to the return path too: not a failed delivery
+            core.intake.process_batch([(_vacation(verp), NOW, None)])
+        assert core.store.subscribers.get("gone@example.jp").bounces == 0
         for n in range(3):
             (result,) = core.intake.process_batch([(_bounce(verp), NOW + timedelta(minutes=n), None)])
             assert result.status == "rejected"

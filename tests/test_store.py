@@ -346,11 +346,12 @@ def test_only_changes_a_member_cares_about_enter_the_change_log(tmp_path):
     moved = dataclasses.replace(base, starts_at=datetime(2027, 1, 27, 13, 30, tzinfo=JST))
     resited = dataclasses.replace(base, venue=Venue(description="本館3階 大ホール"))
     cancelled = dataclasses.replace(base, status="cancelled")
-    assert [EventChange.between(base, e, at).kind for e in (moved, resited, cancelled)] == [
-        "moved",
-        "venue",
-        "cancelled",
-    ]
+    online_only = dataclasses.replace(base, venue=None)
+    kinds = [EventChange.between(base, e, at).kind for e in (moved, resited, cancelled, online_only)]
+    assert kinds == ["moved", "venue", "cancelled", "venue"]
+    sited = dataclasses.replace(base, venue=Venue(description="市民会館", address="北海道札幌市中央区"))
+    elsewhere = dataclasses.replace(base, venue=Venue(description="市民会館", address="北海道旭川市"))
+    assert EventChange.between(sited, elsewhere, at).kind == "venue"  # same name, another town
     with Store.open(tmp_path / "d") as store:
         store.events.upsert_many([base], at=at)
         store.events.upsert_many([quiet[0]], at=at + timedelta(hours=1))
