@@ -10,6 +10,7 @@ import struct
 import threading
 from collections import Counter
 from datetime import timedelta
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
@@ -282,3 +283,27 @@ async def test_a_connection_reset_in_the_middle_of_a_message_is_not_counted_as_s
     assert journal == [("F", "member@example.jp")]
     assert "not sent" in failed["member@example.jp"]
     assert sender.in_doubt == []
+
+
+async def test_with_no_smtp_server_digests_are_written_to_the_outbox_once(tmp_path):
+    """The embedded default: each due digest becomes one .eml file in data/outbox-mail, readable and 0600;
+    a second run at the same digest time writes nothing more."""
+    config = tmp_path / "config.toml"
+    config.write_text('[http]\npublic_url = "https://rmo.example.jp"\n', encoding="utf-8")
+    with Core.open(load_config(config, environ={}), tmp_path / "data", FrozenClock(NOW)) as core:
+        core.store.announcements.add_many([
+            Announcement(id="a1", message_id="m1@test", subject="【お知らせ】総会のご案内", body="会員各位\n\n総会を開催します。",
+                         sender="jimukyoku@rmo-network.example.jp", received_at=NOW - timedelta(hours=2)),
+        ])  # fmt: skip
+        for email in ("a@example.jp", "b@example.jp"):
+            core.digests.add_confirmed(email, NOW - timedelta(days=1), lang="ja", frequency="daily", blocks=[])
+        first = await send_due(core, NOW)
+        second = await send_due(core, NOW + timedelta(minutes=5))
+    files = sorted((tmp_path / "data" / "outbox-mail").glob("*.eml"))
+    assert sorted(first.sent) == ["a@example.jp", "b@example.jp"]
+    assert second.sent == []
+    assert len(files) == 2
+    assert {oct(f.stat().st_mode & 0o777) for f in files} == {"0o600"}
+    mails = [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
+    assert {m["To"] for m in mails} == {"a@example.jp", "b@example.jp"}
+    assert all("総会を開催します。" in m.get_body(("plain",)).get_content() for m in mails)
