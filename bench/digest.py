@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -41,24 +41,10 @@ def prepare(tmp: Path, subscribers: int, announcements: int) -> None:
     from bot.clock import FrozenClock
     from bot.config import load_config
     from bot.core import Core
-    from storage.records import Announcement
-    from storage.subscribers import Subscriber
+    from tests.helpers import seed_digest_run
 
     with Core.open(load_config(_config(tmp, 25), environ={}), tmp / "data", FrozenClock(NOW)) as core:
-        core.store.announcements.add_many(
-            Announcement(
-                id=f"a{i}", message_id=f"m{i}@bench", subject=f"【お知らせ】第{i}号", body="会員各位\n\n本文です。" * 40,
-                sender="jimukyoku@bench.example.jp", received_at=NOW - timedelta(hours=1 + i),
-            )
-            for i in range(announcements)
-        )  # fmt: skip
-        with core.store.subscriber_batch():
-            core.store.subscribers.save(
-                Subscriber(
-                    f"member{i:05d}@example.jp", confirmed=True, frequency="daily", created_at=NOW - timedelta(days=1)
-                )
-                for i in range(subscribers)
-            )
+        seed_digest_run(core, NOW, subscribers=subscribers, announcements=announcements, body_repeat=40)
 
 
 def run_side(side: str, tmp: Path, port: int) -> None:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.core import Core
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,3 +32,25 @@ def rmo_bot(
         timeout=120,
         check=False,
     )
+
+
+def seed_digest_run(core: Core, now: datetime, *, subscribers: int, announcements: int, body_repeat: int) -> None:
+    """A store ready for a digest run at `now`: announcements of the last hours and daily subscribers who
+    subscribed the day before (so their first digest is due)."""
+    from storage.records import Announcement
+    from storage.subscribers import Subscriber
+
+    core.store.announcements.add_many(
+        Announcement(
+            id=f"a{i}", message_id=f"m{i}@seed", subject=f"【お知らせ】第{i}号", body="会員各位\n\n本文です。" * body_repeat,
+            sender="jimukyoku@rmo-network.example.jp", received_at=now - timedelta(hours=1 + i),
+        )
+        for i in range(announcements)
+    )  # fmt: skip
+    with core.store.subscriber_batch():
+        core.store.subscribers.save(
+            Subscriber(
+                f"member{i:05d}@example.jp", confirmed=True, frequency="daily", created_at=now - timedelta(days=1)
+            )
+            for i in range(subscribers)
+        )

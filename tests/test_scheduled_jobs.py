@@ -20,10 +20,9 @@ from bot.clock import FrozenClock, SystemClock
 from bot.config import load_config
 from bot.core import Core
 from storage.digest_journal import JOURNAL, DigestJournal
-from storage.records import Announcement
-from storage.subscribers import Subscriber
 from tests.botproc import BotProcess, free_port, write_config
 from tests.fakes import FakeDiscord, FakeSlack
+from tests.helpers import seed_digest_run
 from tests.test_relay_e2e import until
 
 SUBSCRIBERS = 2_000
@@ -47,20 +46,7 @@ class Mailbox:
 
 def _prepare(config_path, data, now: datetime) -> None:
     with Core.open(load_config(config_path, environ={}), data, FrozenClock(now)) as core:
-        core.store.announcements.add_many(
-            Announcement(
-                id=f"a{i}", message_id=f"m{i}@test", subject=f"【お知らせ】第{i}号", body="会員各位\n\n本文です。" * 20,
-                sender="jimukyoku@rmo-network.example.jp", received_at=now - timedelta(hours=1 + i),
-            )
-            for i in range(5)
-        )  # fmt: skip
-        with core.store.subscriber_batch():
-            core.store.subscribers.save(
-                Subscriber(
-                    f"member{i:04d}@example.jp", confirmed=True, frequency="daily", created_at=now - timedelta(days=1)
-                )
-                for i in range(SUBSCRIBERS)
-            )
+        seed_digest_run(core, now, subscribers=SUBSCRIBERS, announcements=5, body_repeat=20)
 
 
 @pytest.mark.slow
@@ -102,7 +88,7 @@ async def test_sigkill_during_a_digest_run_neither_doubles_nor_skips(tmp_path):
         await discord.stop()
     copies = Counter(rcpt for rcpt, _ in mailbox.kept)
     twice = sorted(r for r, n in copies.items() if n > 1)
-    missing = sorted({f"member{i:04d}@example.jp" for i in range(SUBSCRIBERS)} - set(copies))
+    missing = sorted({f"member{i:05d}@example.jp" for i in range(SUBSCRIBERS)} - set(copies))
     assert twice == [], f"{len(twice)} got two copies, e.g. {twice[:3]}"
     assert missing == [], f"{len(missing)} were skipped, e.g. {missing[:3]}"
     assert not (data / JOURNAL).exists()
