@@ -131,13 +131,11 @@ async def send_due(core: Core, now: datetime, *, connections: int | None = None)
         outcome.failed = sending.result()
     except BaseExceptionGroup as group_error:
         # Record what was reached before giving up; the others are still due at the next run.
-        journal.close()
         recover(core)
         raise group_error.exceptions[0] from None
     finally:
         journal.close()
     outcome.in_doubt = sender.in_doubt
-    journal.sync()
     core.digests.mark_sent([*outcome.sent, *outcome.quiet], now)
     journal.finish()
     state = {"done_slot": core.digests.slot(now).isoformat()}  # this digest time is done, restarts or not
@@ -160,7 +158,6 @@ class DigestJob:
         self._core = core
         self._task: asyncio.Task[None] | None = None
         self._retry_at: datetime | None = None
-        self.last: DigestOutcome | None = None
 
     def tick(self, now: datetime) -> None:
         if self._task is not None and not self._task.done():
@@ -184,7 +181,7 @@ class DigestJob:
             self._retry_at = self._core.clock.now() + _RETRY
             _log.exception("digest run failed; trying again at %s", self._retry_at.isoformat())
         else:
-            self._retry_at, self.last = None, outcome
+            self._retry_at = None
             _log.info(
                 "digests: %d sent, %d with nothing new, %d refused%s", len(outcome.sent), len(outcome.quiet),
                 len(outcome.failed), f" (resumed a run that had reached {outcome.resumed})" if outcome.resumed else "",
