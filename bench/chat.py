@@ -125,7 +125,7 @@ async def slack_latency(texts: list[str], count: int, tmp: Path) -> None:
 
 
 async def discord_latency(texts: list[str], count: int, tmp: Path, data_dir: Path) -> None:
-    from bot.discord_platform import DiscordPlatform
+    from bot.platforms.discord.adapter import DiscordPlatform
 
     fake = FakeDiscord()
     await fake.start()

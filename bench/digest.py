@@ -55,7 +55,7 @@ def run_side(side: str, tmp: Path, port: int) -> None:
     if side == "rmo-bot":
         from bot.clock import FrozenClock
         from bot.core import Core
-        from bot.digest_run import send_due
+        from bot.mail.digest_run import send_due
 
         with Core.open(config, tmp / "data", FrozenClock(NOW)) as core:
             start = time.perf_counter()
@@ -67,7 +67,7 @@ def run_side(side: str, tmp: Path, port: int) -> None:
 
         from bot.clock import FrozenClock
         from bot.core import Core
-        from bot.digest_mail import DigestRenderer
+        from bot.mail.compose import DigestRenderer
 
         # The very bytes rmo-bot sends, prepared beforehand; sent with aiosmtplib's own sendmail.
         renderer = DigestRenderer(config)

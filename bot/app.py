@@ -92,8 +92,8 @@ class IntakeService:
     name = "mail"
 
     def __init__(self, core: Core) -> None:
-        from bot.mail_intake import IntakeServer
-        from bot.posters import DiscordPoster, SlackPoster
+        from bot.mail.listener import IntakeServer
+        from bot.platforms.posters import DiscordPoster, SlackPoster
         from bot.relay import Poster, RelayService
 
         config = core.config
@@ -124,10 +124,10 @@ class IntakeService:
 
 def build_services(core: Core) -> list[Platform]:
     """The components `rmo-bot run` starts beside the console: mail, HTTP, scheduler and chat platforms."""
-    from bot.digest_run import DigestJob
-    from bot.http_server import HttpService
-    from bot.scheduler import SchedulerService
-    from bot.web_subscriptions import add_subscription_routes
+    from bot.mail.digest_run import DigestJob
+    from bot.scheduler.service import SchedulerService
+    from bot.web.server import HttpService
+    from bot.web.subscriptions import add_subscription_routes
 
     config = core.config
     host, port = config.get("http.listen").rsplit(":", 1)
@@ -142,7 +142,7 @@ def build_services(core: Core) -> list[Platform]:
         needed = "SLACK_SIGNING_SECRET" if mode == "http" else "SLACK_APP_TOKEN"
         _log.warning("%s is not set: Slack answers no questions (announcements are still posted)", needed)
     elif config.slack_configured:
-        from bot.slack_platform import SlackPlatform
+        from bot.platforms.slack.adapter import SlackPlatform
 
         slack = SlackPlatform(core)
         slack.published = mail.relay.queued
@@ -150,7 +150,7 @@ def build_services(core: Core) -> list[Platform]:
             slack.route(http.web_app)
         services.append(slack)
     if config.discord_configured:
-        from bot.discord_platform import DiscordPlatform
+        from bot.platforms.discord.adapter import DiscordPlatform
 
         discord_platform = DiscordPlatform(core, sync_state=core.store.directory / "discord-commands.sha256")
         discord_platform.published = mail.relay.queued

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
     from bot.config import Config
     from handlers.digests import DigestService
+    from handlers.intake import IntakePolicy, MailIntake, Routes
     from handlers.ports import Clock
-    from handlers.relay import IntakePolicy, MailIntake, Routes
     from handlers.reminders import ReminderService, ReminderSettings
 
 __all__ = ["BUNDLED_DATA", "Core", "intake_policy", "load_bundled", "routes"]
@@ -47,8 +47,8 @@ class Core(ClosesOnExit):
 
     @functools.cached_property
     def intake(self) -> MailIntake:
-        from bot.dkim_check import dkim_verifier  # noqa: PLC0415 - see above
-        from handlers.relay import MailIntake  # noqa: PLC0415
+        from bot.mail.dkim import dkim_verifier  # noqa: PLC0415 - see above
+        from handlers.intake import MailIntake  # noqa: PLC0415
 
         store, config = self.store, self.config
         return MailIntake(
@@ -151,7 +151,7 @@ def reminder_settings(config: Config) -> ReminderSettings:
 
 def intake_policy(config: Config) -> IntakePolicy:
     """Which posts are genuine, from [mail.intake] (and the bot's own From, to refuse loops)."""
-    from handlers.relay import IntakePolicy  # noqa: PLC0415 - see Core
+    from handlers.intake import IntakePolicy  # noqa: PLC0415 - see Core
 
     own = [addr for _, addr in getaddresses([config.get("mail.outbound.from")]) if addr]
     return IntakePolicy.of(
@@ -164,7 +164,7 @@ def intake_policy(config: Config) -> IntakePolicy:
 
 def routes(config: Config) -> Routes:
     """Each platform's default and per-block channels, from [slack] and [discord]."""
-    from handlers.relay import Routes  # noqa: PLC0415 - see Core
+    from handlers.intake import Routes  # noqa: PLC0415 - see Core
 
     platforms = ("slack", "discord")
     return Routes(

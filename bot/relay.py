@@ -16,14 +16,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.errors import DeliveryError, DeliveryRejected, DeliveryUncertain
-from bot.render.discord import render_discord
-from bot.render.slack import render_slack
+from bot.platforms.discord.render import render_discord
+from bot.platforms.slack.render import render_slack
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import tzinfo
 
-    from handlers.relay import MailIntake
+    from handlers.intake import MailIntake
     from storage.records import Announcement, Delivery
     from storage.store import Store
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Self
 
 from bot.clock import FrozenClock
 from bot.config import Config, load_config
-from bot.console import ConsolePlatform
 from bot.core import Core
+from bot.platforms.console.adapter import ConsolePlatform
 from storage.closing import ClosesOnExit
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from handlers.dates import format_date, format_datetime, format_span
 from handlers.intents import FaqMatcher, IntentScores, classify, strip_network_name
 from handlers.messages import Incoming, Intent, Lang, Reply
+from handlers.normalise import detect_language, fold, words
 from handlers.periods import Period, find_period
 from handlers.places import PlaceMatch, PlacesOf
-from handlers.text import detect_language, fold, words
 from handlers.texts import say
 from storage.records import Block, Event, EventKind, FaqEntry, NetworkInfo, Officer, UnansweredQuestion
 

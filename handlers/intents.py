@@ -22,7 +22,7 @@ from handlers.lexicon import (
     PRIORITY,
     RESIDUAL_LIMIT,
 )
-from handlers.text import Vocabulary, fold, fold_pattern, words
+from handlers.normalise import Vocabulary, fold, fold_pattern, words
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from handlers.text import fold_pattern
+from handlers.normalise import fold_pattern
 
 if TYPE_CHECKING:
     from handlers.messages import Intent

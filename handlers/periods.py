@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from handlers.text import fold_pattern
+from handlers.normalise import fold_pattern
 
 if TYPE_CHECKING:
     from collections.abc import Callable

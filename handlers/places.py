@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from handlers.geo import BLOCK_READINGS, CITIES, PREFECTURES
-from handlers.text import Vocabulary, fold
+from handlers.normalise import Vocabulary, fold
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

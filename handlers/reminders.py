@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from datetime import tzinfo
 
-    from handlers.relay import MailIntake
+    from handlers.intake import MailIntake
     from storage.reminders import Reminders
     from storage.repositories import EventRepository
 

@@ -77,7 +77,7 @@ async def discord_bot(tmp_path):
     from bot.clock import FrozenClock
     from bot.config import load_config
     from bot.core import Core
-    from bot.discord_platform import DiscordPlatform
+    from bot.platforms.discord.adapter import DiscordPlatform
     from tests.fakes import FakeDiscord
     from tests.test_discord import GUILD, SECRETARIAT_ROLE, _guild
 

@@ -16,8 +16,8 @@ from aiosmtpd.controller import Controller
 from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
-from bot.digest_mail import DigestRenderer
-from bot.web_subscriptions import add_subscription_routes
+from bot.mail.compose import DigestRenderer
+from bot.web.subscriptions import add_subscription_routes
 from handlers.digests import check_token, make_token, verp_check, verp_sign
 from tests.botproc import free_port
 from tests.conftest import CALENDAR, NOW

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from email import message_from_bytes, policy
 
-from bot.discord_platform import invite_url
+from bot.platforms.discord.adapter import invite_url
 from tests.test_relay_e2e import until
 
 USER = {"id": "2002", "username": "member", "discriminator": "0", "avatar": None, "global_name": "会員"}

@@ -13,7 +13,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
-from bot.dkim_check import dkim_verifier
+from bot.mail.dkim import dkim_verifier
 from tests.conftest import NOW
 
 

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import aiosmtplib
 import pytest
 
-from bot.mail_intake import IntakeServer
+from bot.mail.listener import IntakeServer
 from storage.spool import Spool
 
 

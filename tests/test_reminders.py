@@ -9,7 +9,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
-from bot.scheduler import SchedulerService
+from bot.scheduler.service import SchedulerService
 from tests.conftest import CALENDAR, JST
 
 DAY0 = datetime(2026, 11, 25, 10, 0, tzinfo=JST)

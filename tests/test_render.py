@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.render.common import split_text
-from bot.render.discord import render_discord
-from bot.render.mail import render_email
-from bot.render.slack import render_slack
+from bot.mail.render import render_email
+from bot.platforms.common import split_text
+from bot.platforms.discord.render import render_discord
+from bot.platforms.slack.render import render_slack
 from storage.records import Announcement, Attachment
 from tests.conftest import JST
 

@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 
 from bot.testing import ChatHarness
+from handlers.normalise import detect_language, fold
 from handlers.periods import find_period
-from handlers.text import detect_language, fold
 from tests.conftest import CALENDAR, JST, NOW
 
 

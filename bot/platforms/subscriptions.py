@@ -7,7 +7,7 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from bot.digest_mail import confirmation_mail, sender_for, unsubscribe_mail
+from bot.mail.compose import confirmation_mail, sender_for, unsubscribe_mail
 from handlers.texts import say
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from bot.render.common import attachment_lines, byline, split_text
+from bot.platforms.common import attachment_lines, byline, split_text
 
 if TYPE_CHECKING:
     from datetime import tzinfo

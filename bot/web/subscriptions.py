@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.digest_mail import confirmation_mail, sender_for
+from bot.mail.compose import confirmation_mail, sender_for
 
 if TYPE_CHECKING:
     from bot.core import Core

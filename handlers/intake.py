@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Literal
 
 from handlers.mail.decoration import author_of, strip_footer, strip_subject_tag
 from handlers.mail.parse import ParsedMail, parse_mail
+from handlers.normalise import fold
 from handlers.places import PlacesOf
-from handlers.text import fold
 from storage.records import Announcement, Attachment, Delivery, QuarantinedMail
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypedDict
 
-from bot.render.common import attachment_lines, byline
+from bot.platforms.common import attachment_lines, byline
 
 if TYPE_CHECKING:
     from datetime import tzinfo

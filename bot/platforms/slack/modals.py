@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.render.discord import render_discord
-from bot.render.mail import render_email
-from bot.render.slack import escape_mrkdwn, render_slack
+from bot.mail.render import render_email
+from bot.platforms.discord.render import render_discord
+from bot.platforms.slack.render import escape_mrkdwn, render_slack
 
 if TYPE_CHECKING:
     from datetime import tzinfo

@@ -15,7 +15,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import DeliveryRejected, DeliveryRetryable, DeliveryTimeout, DeliveryUncertain
-from bot.render.slack import EVENT_TYPE
+from bot.platforms.slack.render import EVENT_TYPE
 
 if TYPE_CHECKING:
     from datetime import datetime

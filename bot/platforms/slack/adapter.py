@@ -17,12 +17,12 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat_subscriptions import subscribe_from_chat, unsubscribe_from_chat
-from bot.render.announce_ui import CONFIRM_VIEW, DRAFT_VIEW, draft_modal, draft_values, preview_modal
-from bot.render.reply import reply_for_slack
+from bot.platforms.slack.modals import CONFIRM_VIEW, DRAFT_VIEW, draft_modal, draft_values, preview_modal
+from bot.platforms.slack.reply import reply_for_slack
+from bot.platforms.subscriptions import subscribe_from_chat, unsubscribe_from_chat
 from handlers.answering import internal_error_reply
 from handlers.messages import Incoming, Reply
-from handlers.text import detect_language
+from handlers.normalise import detect_language
 from handlers.texts import say
 
 if TYPE_CHECKING:

@@ -7,9 +7,9 @@ import sys
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from bot.render.discord import render_discord
-from bot.render.mail import render_email
-from bot.render.slack import render_slack
+from bot.mail.render import render_email
+from bot.platforms.discord.render import render_discord
+from bot.platforms.slack.render import render_slack
 from storage.errors import RmoBotError
 from storage.records import Announcement
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from bot.config import Config
     from bot.core import Core
-    from handlers.relay import IntakeResult
+    from handlers.intake import IntakeResult
 
 __all__ = ["ingest", "outbox", "quarantine", "render_all"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from bot.digest_mail import confirmation_mail, sender_for
-from bot.digest_run import send_due
+from bot.mail.compose import confirmation_mail, sender_for
+from bot.mail.digest_run import send_due
 from storage.errors import RmoBotError
 
 if TYPE_CHECKING:

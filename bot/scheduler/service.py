@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import asyncio
     from collections.abc import Callable
 
-    from bot.digest_run import DigestJob
+    from bot.mail.digest_run import DigestJob
     from handlers.ports import Clock
     from handlers.reminders import ReminderService
     from storage.records import Delivery

@@ -16,11 +16,11 @@ import discord
 from discord import app_commands
 from discord.http import Route
 
-from bot.chat_subscriptions import subscribe_from_chat, unsubscribe_from_chat
-from bot.render.discord import render_discord
-from bot.render.mail import render_email
-from bot.render.reply import reply_for_discord
-from bot.render.slack import render_slack
+from bot.mail.render import render_email
+from bot.platforms.discord.render import render_discord
+from bot.platforms.slack.render import render_slack
+from bot.platforms.slack.reply import reply_for_discord
+from bot.platforms.subscriptions import subscribe_from_chat, unsubscribe_from_chat
 from handlers.answering import internal_error_reply
 from handlers.messages import Incoming, Lang, Reply
 from handlers.texts import say

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.render.common import split_text
-from bot.render.discord import ALLOWED_MENTIONS_NONE, escape_markdown
-from bot.render.slack import SECTION_LIMIT, escape_mrkdwn
+from bot.platforms.common import split_text
+from bot.platforms.discord.render import ALLOWED_MENTIONS_NONE, escape_markdown
+from bot.platforms.slack.render import SECTION_LIMIT, escape_mrkdwn
 from handlers.dates import format_span
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.digest_mail import DigestRenderer, OutboundUnavailableError, sender_for
+from bot.mail.compose import DigestRenderer, OutboundUnavailableError, sender_for
 from storage.atomic import atomic_write_bytes
 from storage.digest_journal import DigestJournal
 

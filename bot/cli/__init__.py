@@ -204,7 +204,7 @@ def _cmd_check_config(config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_mail(config: Config, args: argparse.Namespace) -> int:
-    from bot import mailcli
+    from bot.cli import mail as mailcli
 
     with _open(config, args, SystemClock(config.timezone)) as core:
         handler = {"ingest": mailcli.ingest, "quarantine": mailcli.quarantine, "outbox": mailcli.outbox}[args.command]
@@ -212,7 +212,7 @@ def _cmd_mail(config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_digest(config: Config, args: argparse.Namespace) -> int:
-    from bot import digestcli
+    from bot.cli import digest as digestcli
 
     now = getattr(args, "now", None)
     clock: Clock = FrozenClock(parse_instant(now, config.timezone)) if now else SystemClock(config.timezone)
@@ -225,7 +225,7 @@ def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = F
     import asyncio
 
     from bot.app import Application, Platform, build_services
-    from bot.console import ConsolePlatform
+    from bot.platforms.console.adapter import ConsolePlatform
 
     with _open(config, args, SystemClock(config.timezone)) as core:
         platforms: list[Platform] = []
