@@ -99,18 +99,18 @@ class IntakeService:
         config = core.config
         posters: dict[str, Poster] = {}
         if config.secrets.slack_bot_token:
-            posters["slack"] = SlackPoster(config.secrets.slack_bot_token, config.get("slack.api_base_url"))
+            posters["slack"] = SlackPoster(config.secrets.slack_bot_token, config.slack.api_base_url)
         if config.secrets.discord_token:
-            posters["discord"] = DiscordPoster(config.secrets.discord_token, config.get("discord.api_base_url"))
+            posters["discord"] = DiscordPoster(config.secrets.discord_token, config.discord.api_base_url)
         self.relay = RelayService(core.store, core.intake, posters, config.timezone)
-        host, port = config.get("mail.intake.listen").rsplit(":", 1)
+        host, port = config.mail.intake.listen.rsplit(":", 1)
         self.server = IntakeServer(
             core.store.spool,
             host,
             int(port),
-            protocol=config.get("mail.intake.protocol"),
-            addresses=frozenset(a.lower() for a in config.get("mail.intake.addresses")),
-            max_size=config.get("mail.intake.max_size"),
+            protocol=config.mail.intake.protocol,
+            addresses=frozenset(a.lower() for a in config.mail.intake.addresses),
+            max_size=config.mail.intake.max_size,
             on_spooled=self.relay.spooled,
         )
 
@@ -130,13 +130,13 @@ def build_services(core: Core) -> list[Platform]:
     from bot.web.subscriptions import add_subscription_routes
 
     config = core.config
-    host, port = config.get("http.listen").rsplit(":", 1)
+    host, port = config.http.listen.rsplit(":", 1)
     http = HttpService(host, int(port))
     add_subscription_routes(http.web_app, core)
     mail = IntakeService(core)
     scheduler = SchedulerService(core.reminders, core.clock, mail.relay.queued, DigestJob(core))
     services: list[Platform] = [mail, http, scheduler]
-    mode = config.get("slack.mode")
+    mode = config.slack.mode
     secret = config.secrets.slack_signing_secret if mode == "http" else config.secrets.slack_app_token
     if config.slack_configured and not secret:
         needed = "SLACK_SIGNING_SECRET" if mode == "http" else "SLACK_APP_TOKEN"

@@ -40,7 +40,7 @@ class Core(ClosesOnExit):
         self.store = store
         self.clock = clock
         self.answerer = Answerer(
-            store.knowledge, store.events, store.unanswered, clock, config.timezone, config.contact
+            store.knowledge, store.events, store.unanswered, clock, config.timezone, config.contact.as_placeholders()
         )
 
     # The mail, digest and reminder parts are built on first use: `rmo-bot ask` needs none of them.
@@ -59,7 +59,7 @@ class Core(ClosesOnExit):
             intake_policy(config),
             routes(config),
             store.mail_batch,
-            dkim_verifier() if config.get("mail.intake.dkim") != "off" else None,
+            dkim_verifier() if config.mail.intake.dkim != "off" else None,
             on_bounce=self._bounced,
         )
 
@@ -70,7 +70,7 @@ class Core(ClosesOnExit):
         store = self.store
         return DigestService(
             store.subscribers, store.announcements, store.events, store.secret(), self.config.timezone,
-            store.subscriber_batch, hour=self.config.get("digest.hour"),
+            store.subscriber_batch, hour=self.config.digest.hour,
         )  # fmt: skip
 
     @functools.cached_property
@@ -100,9 +100,7 @@ class Core(ClosesOnExit):
         # Only a report of a failed delivery counts: not a delay, and not an out-of-office reply (which also
         # goes to the return path, with an empty sender).
         hard = bool(permanent) or (not _temporary and _reports_failure(message))
-        updated = self.digests.record_bounce(
-            email, permanent=hard, threshold=self.config.get("digest.bounce_threshold")
-        )
+        updated = self.digests.record_bounce(email, permanent=hard, threshold=self.config.digest.bounce_threshold)
         if updated is not None:
             _log.info("bounce for %s (%s): %d so far%s", email, "permanent" if hard else "temporary", updated.bounces,
                       ", suspended" if updated.suspended else "")  # fmt: skip
@@ -142,10 +140,10 @@ def reminder_settings(config: Config) -> ReminderSettings:
     from handlers.reminders import ReminderSettings  # noqa: PLC0415 - see Core
 
     return ReminderSettings(
-        days_before=tuple(config.get("reminders.days_before")),
-        deadline_days_before=tuple(config.get("reminders.deadline_days_before")),
-        hour=config.get("reminders.hour"),
-        grace=timedelta(hours=config.get("reminders.grace_hours")),
+        days_before=tuple(config.reminders.days_before),
+        deadline_days_before=tuple(config.reminders.deadline_days_before),
+        hour=config.reminders.hour,
+        grace=timedelta(hours=config.reminders.grace_hours),
     )
 
 
@@ -153,12 +151,12 @@ def intake_policy(config: Config) -> IntakePolicy:
     """Which posts are genuine, from [mail.intake] (and the bot's own From, to refuse loops)."""
     from handlers.intake import IntakePolicy  # noqa: PLC0415 - see Core
 
-    own = [addr for _, addr in getaddresses([config.get("mail.outbound.from")]) if addr]
+    own = [addr for _, addr in getaddresses([config.mail.outbound.from_address]) if addr]
     return IntakePolicy.of(
-        config.get("mail.intake.list_ids"),
-        config.get("mail.intake.allowed_senders"),
+        config.mail.intake.list_ids,
+        config.mail.intake.allowed_senders,
         own,
-        config.get("mail.intake.dkim"),
+        config.mail.intake.dkim,
     )
 
 
@@ -166,10 +164,9 @@ def routes(config: Config) -> Routes:
     """Each platform's default and per-block channels, from [slack] and [discord]."""
     from handlers.intake import Routes  # noqa: PLC0415 - see Core
 
-    platforms = ("slack", "discord")
     return Routes(
-        default={p: tuple(config.get(f"{p}.default_channels")) for p in platforms},
-        blocks={p: dict(config.get(f"{p}.block_channels")) for p in platforms},
+        default={"slack": config.slack.default_channels, "discord": config.discord.default_channels},
+        blocks={"slack": dict(config.slack.block_channels), "discord": dict(config.discord.block_channels)},
     )
 
 

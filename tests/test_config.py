@@ -35,8 +35,8 @@ def test_example_loads_and_covers_every_key():
 def test_defaults_without_a_file():
     """With no file the embedded defaults apply: loopback listeners, console on, the real APIs."""
     config = load_config(None, environ={})
-    assert config.get("mail.intake.listen") == "127.0.0.1:8025"
-    assert config.get("slack.api_base_url") == "https://slack.com/api/"
+    assert config.mail.intake.listen == "127.0.0.1:8025"
+    assert config.slack.api_base_url == "https://slack.com/api/"
     assert config.console_enabled
 
 

@@ -108,7 +108,7 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _setup_logging(config: Config, *, quiet: bool) -> None:
-    level = logging.WARNING if quiet else getattr(logging, config.get("bot.log_level"))
+    level = logging.WARNING if quiet else getattr(logging, config.bot.log_level)
     logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # aiosmtpd logs every SMTP command at INFO: keep its warnings, not its chatter.
     logging.getLogger("mail.log").setLevel(max(level, logging.WARNING))
@@ -195,10 +195,10 @@ def _cmd_check_config(config: Config, args: argparse.Namespace) -> int:
     print(f"configuration: {source}: OK")
     print(f"data directory: {config.data_dir(args.data_dir)}")
     print(f"platforms: {', '.join(platforms) or 'none'}")
-    print(f"mail intake: {config.get('mail.intake.listen')} ({config.get('mail.intake.protocol')})")
-    outbound = config.get("mail.outbound.host") or "none (mail is written to the data directory's outbox)"
+    print(f"mail intake: {config.mail.intake.listen} ({config.mail.intake.protocol})")
+    outbound = config.mail.outbound.host or "none (mail is written to the data directory's outbox)"
     print(f"mail outbound: {outbound}")
-    print(f"http: {config.get('http.listen')}")
+    print(f"http: {config.http.listen}")
     print(f"secrets set in the environment: {', '.join(config.secrets.present()) or 'none'}")
     return 0
 

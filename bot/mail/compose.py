@@ -57,7 +57,7 @@ _LOST = "Connection lost"
 
 
 def _sender(config: Config) -> tuple[str, str]:
-    configured = config.get("mail.outbound.from") or "rmo-bot <rmo-bot@localhost>"
+    configured = config.mail.outbound.from_address or "rmo-bot <rmo-bot@localhost>"
     match = re.search(r"<([^>]+)>", configured)
     address = match.group(1) if match else configured
     return configured, address
@@ -168,7 +168,7 @@ def smtp_bytes(message: EmailMessage) -> bytes:
 
 def _base_url(config: Config) -> str:
     """Where links in mail point: [http] public_url, else the server's own address."""
-    url: str = config.get("http.public_url") or "http://" + config.get("http.listen")
+    url: str = config.http.public_url or "http://" + config.http.listen
     return url.rstrip("/")
 
 
@@ -248,7 +248,7 @@ def sender_for(core: Core, *, connections: int | None = None) -> DigestSender:
     """The bot's mail sender: `[mail.outbound]`, the data directory's outbox, return paths signed."""
     return DigestSender(
         core.config, core.store.directory / "outbox-mail", secret=core.store.secret(),
-        connections=connections or core.config.get("mail.outbound.connections"),
+        connections=connections or core.config.mail.outbound.connections,
     )  # fmt: skip
 
 
@@ -312,7 +312,7 @@ class DigestSender:
         count = workers or self.connections
         try:
             async with asyncio.TaskGroup() as group:
-                if not self._config.get("mail.outbound.host"):
+                if not self._config.mail.outbound.host:
                     for _ in range(count):
                         group.create_task(self._write_files(queue, recording))
                     return failed
@@ -339,9 +339,9 @@ class DigestSender:
             hooks.sent(recipient)
 
     async def _connect(self, connections: _Connections) -> aiosmtplib.SMTP:
-        host = self._config.get("mail.outbound.host")
-        port = self._config.get("mail.outbound.port")
-        start_tls = None if self._config.get("mail.outbound.starttls") else False
+        host = self._config.mail.outbound.host
+        port = self._config.mail.outbound.port
+        start_tls = None if self._config.mail.outbound.starttls else False
         connections.trying += 1
         try:
             for attempt in range(_CONNECT_ATTEMPTS):
@@ -350,7 +350,7 @@ class DigestSender:
                     await smtp.connect()
                     if smtp.is_ehlo_or_helo_needed:  # a server turning the connection away says so here
                         await smtp.ehlo()
-                    username = self._config.get("mail.outbound.username")
+                    username = self._config.mail.outbound.username
                     if username:
                         await smtp.login(username, self._config.secrets.smtp_password)
                 except (aiosmtplib.SMTPException, OSError) as exc:

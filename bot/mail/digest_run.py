@@ -140,7 +140,7 @@ async def send_due(core: Core, now: datetime, *, connections: int | None = None)
     journal.finish()
     state = {"done_slot": core.digests.slot(now).isoformat()}  # this digest time is done, restarts or not
     atomic_write_bytes(core.store.directory / _STATE, json.dumps(state).encode())
-    threshold = config.get("digest.bounce_threshold")
+    threshold = config.digest.bounce_threshold
     if len(outcome.unknown) > max(_FEW, len(outcome.sent)):
         # Most addresses "unknown" at once is the server's doing (a policy), not the subscribers'.
         _log.warning("the SMTP server refused %d addresses as unknown: not counted as bounces", len(outcome.unknown))

@@ -69,10 +69,10 @@ class DiscordPlatform:
         config = core.config
         self._core = core
         self._token = config.secrets.discord_token
-        self._guilds = [discord.Object(id=int(g)) for g in config.get("discord.guild_ids")]
-        self.secretariat_roles = frozenset(int(r) for r in config.get("discord.secretariat_roles"))
+        self._guilds = [discord.Object(id=int(g)) for g in config.discord.guild_ids]
+        self.secretariat_roles = frozenset(int(r) for r in config.discord.secretariat_roles)
         self._sync_state = sync_state
-        Route.BASE = config.get("discord.api_base_url").rstrip("/")  # tests and proxies point it elsewhere
+        Route.BASE = config.discord.api_base_url.rstrip("/")  # tests and proxies point it elsewhere
         self._drafts: dict[str, Announcement] = {}
         self.published: Callable[[tuple[Delivery, ...]], None] = lambda _deliveries: None
         self._build_client()

@@ -52,14 +52,14 @@ class SlackPlatform:
     def __init__(self, core: Core) -> None:
         config = core.config
         self._core = core
-        self.mode = config.get("slack.mode")
+        self.mode = config.slack.mode
         self._app_token = config.secrets.slack_app_token
-        base_url = config.get("slack.api_base_url")
+        base_url = config.slack.api_base_url
         self.client = AsyncWebClient(
             token=config.secrets.slack_bot_token, base_url=base_url if base_url.endswith("/") else base_url + "/"
         )
-        self.secretariat = frozenset(config.get("slack.secretariat_users"))
-        self._usergroup = config.get("slack.secretariat_usergroup")
+        self.secretariat = frozenset(config.slack.secretariat_users)
+        self._usergroup = config.slack.secretariat_usergroup
         self._group_members: tuple[float, frozenset[str]] = (0.0, frozenset())
         self._drafts: dict[str, Announcement] = {}
         self._seen: OrderedDict[str, None] = OrderedDict()
