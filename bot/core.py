@@ -9,6 +9,7 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.relay import OutboxSignal
 from handlers.answering import PLACEHOLDERS, Answerer
 from handlers.messages import INTENTS
 from storage.closing import ClosesOnExit
@@ -39,6 +40,8 @@ class Core(ClosesOnExit):
         self.config = config
         self.store = store
         self.clock = clock
+        # Rung by everything that queues deliveries; the running relay answers it.
+        self.outbox_signal = OutboxSignal()
         self.answerer = Answerer(
             store.knowledge, store.events, store.unanswered, clock, config.timezone, config.contact.as_placeholders()
         )
@@ -59,6 +62,7 @@ class Core(ClosesOnExit):
             intake_policy(config),
             routes(config),
             store.mail_batch,
+            self.outbox_signal,
             dkim_verifier() if config.mail.intake.dkim != "off" else None,
             on_bounce=self._bounced,
         )

@@ -20,14 +20,14 @@ from bot.platforms.discord.render import render_discord
 from bot.platforms.slack.render import render_slack
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from datetime import tzinfo
 
     from handlers.intake import MailIntake
     from storage.records import Announcement, Delivery
     from storage.store import Store
 
-__all__ = ["Poster", "RelayService"]
+__all__ = ["OutboxSignal", "Poster", "RelayService"]
 
 _log = logging.getLogger(__name__)
 
@@ -48,12 +48,43 @@ def _render(platform: str) -> Callable[[Announcement, str, tzinfo, str], list[An
     return {"slack": render_slack, "discord": render_discord}[platform]  # type: ignore[return-value]
 
 
+class OutboxSignal:
+    """The outbox's doorbell (an OutboxWatcher): whoever queues deliveries rings it, and the relay opens
+    their lanes. Rung with no loop running (a command), it only remembers the lanes; nothing waits."""
+
+    def __init__(self) -> None:
+        self._lanes: dict[tuple[str, str], None] = {}
+        self._rung: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def queued(self, deliveries: Sequence[Delivery]) -> None:
+        for delivery in deliveries:
+            self._lanes[(delivery.platform, delivery.channel)] = None
+        if deliveries and self._rung is not None:
+            self._rung.set()
+
+    async def wait(self) -> list[tuple[str, str]]:
+        """The lanes rung since the last call (waiting until there is one)."""
+        loop = asyncio.get_running_loop()
+        if self._rung is None or self._loop is not loop:  # an event belongs to the loop that waits on it
+            self._rung, self._loop = asyncio.Event(), loop
+        if not self._lanes:
+            self._rung.clear()
+            await self._rung.wait()
+        lanes = list(self._lanes)
+        self._lanes.clear()
+        return lanes
+
+
 class RelayService:
     """Spool → intake → outbox → platforms, inside the bot's event loop."""
 
-    def __init__(self, store: Store, intake: MailIntake, posters: dict[str, Poster], tz: tzinfo) -> None:
+    def __init__(
+        self, store: Store, intake: MailIntake, signal: OutboxSignal, posters: dict[str, Poster], tz: tzinfo
+    ) -> None:
         self._store = store
         self._intake = intake
+        self._signal = signal
         self._posters = posters
         self._tz = tz
         self._spooled = asyncio.Event()
@@ -64,11 +95,6 @@ class RelayService:
         self._uncertain: set[str] = {d.id for d in store.outbox.pending()}
         self.processed = 0
 
-    def queued(self, deliveries: tuple[Delivery, ...]) -> None:
-        """Deliveries added outside the spool (an announcement from chat): start posting them."""
-        for delivery in deliveries:
-            self._open_lane((delivery.platform, delivery.channel)).set()
-
     def spooled(self) -> None:
         """Called by the intake server after each message is durably spooled."""
         self._spooled.set()
@@ -77,6 +103,7 @@ class RelayService:
         tasks = [
             asyncio.create_task(self._process_spool(), name="relay-spool"),
             asyncio.create_task(self._commit_loop(), name="relay-commit"),
+            asyncio.create_task(self._answer_signal(), name="relay-signal"),
         ]
         # Whatever a crash left in the spool is stored before any lane starts posting.
         with contextlib.suppress(Exception):
@@ -131,12 +158,15 @@ class RelayService:
             if result.status == "accepted" and result.announcement:
                 _log.info("accepted %s %r → %d deliveries", result.announcement.id, result.announcement.subject,
                           len(result.deliveries))  # fmt: skip
-                for delivery in result.deliveries:
-                    self._open_lane((delivery.platform, delivery.channel)).set()
             else:
                 _log.info("%s: %s", result.status, result.reason)
 
     # Outbox -----------------------------------------------------------------------------------------
+
+    async def _answer_signal(self) -> None:
+        while True:
+            for lane in await self._signal.wait():
+                self._open_lane(lane).set()
 
     def _open_lane(self, lane: tuple[str, str]) -> asyncio.Event:
         wakeup = self._lane_wakeups.get(lane)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from datetime import datetime
 
+    from handlers.ports import OutboxWatcher
     from storage.outbox import Outbox
     from storage.quarantine import Quarantine
     from storage.repositories import KnowledgeRepository, TinyAnnouncementRepository
@@ -135,10 +136,12 @@ class MailIntake:
         policy: IntakePolicy,
         routes: Routes,
         transaction: Callable[[], AbstractContextManager[None]],
+        watcher: OutboxWatcher,
         verify_dkim: Callable[[bytes], bool] | None = None,
         on_bounce: Callable[[str, bytes], None] | None = None,
     ) -> None:
         self.on_bounce = on_bounce
+        self._watcher = watcher
         self._transaction = transaction
         self._verify_dkim = verify_dkim
         self._knowledge = knowledge
@@ -278,7 +281,8 @@ class MailIntake:
         )  # fmt: skip
 
     def publish(self, announcement: Announcement) -> tuple[Delivery, ...]:
-        """Store a chat announcement and queue it for every channel, as a relayed post would be."""
+        """Store an announcement from chat (or a reminder) and queue it for every channel, as a relayed
+        post would be; the outbox's watcher hears of it at once."""
         if self._announcements.knows(announcement.message_id):
             return ()
         deliveries = tuple(
@@ -291,6 +295,7 @@ class MailIntake:
             self._outbox.add_many(deliveries)
             self._outbox.commit()
         self._announcements.add_many([announcement])
+        self._watcher.queued(deliveries)
         return deliveries
 
     def process_batch(
@@ -345,4 +350,6 @@ class MailIntake:
             self._outbox.commit()
         if accepted:
             self._announcements.add_many(accepted)
+        if deliveries:
+            self._watcher.queued(deliveries)
         return results

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
-__all__ = ["Clock"]
+    from storage.records import Delivery
+
+__all__ = ["Clock", "OutboxWatcher"]
 
 
 class Clock(Protocol):
@@ -15,4 +18,12 @@ class Clock(Protocol):
 
     def now(self) -> datetime:
         """The current instant, timezone-aware."""
+        ...
+
+
+class OutboxWatcher(Protocol):
+    """Told of every delivery put in the outbox, so whoever posts the outbox starts on it at once."""
+
+    def queued(self, deliveries: Sequence[Delivery]) -> None:
+        """`deliveries` are durably in the outbox."""
         ...

@@ -65,8 +65,7 @@ async def test_scenario_on_discord(discord_bot):
         await until(lambda n=number: len(fake.posted("900")) > n, what=f"answer {number}")
     for (question, fact), call in zip(QUESTIONS, fake.posted("900"), strict=True):
         assert fact in call["embeds"][0]["description"], question
-    queued = []
-    platform.published = queued.extend
+    outbox = platform._core.store.outbox
     platform.parse("INTERACTION_CREATE", _command("announce", user=USER, number=8))
     platform.parse("INTERACTION_CREATE", _command("announce", user=SECRETARY, roles=[SECRETARIAT_ROLE], number=9))
     await until(lambda: len(fake.callbacks) >= 2, what="refusal and form")
@@ -85,4 +84,4 @@ async def test_scenario_on_discord(discord_bot):
                                                       number=11, message=message))  # fmt: skip
     await until(lambda: len(fake.callbacks) >= 4, what="the confirmation")
     assert "投稿しました" in fake.callbacks[3]["data"]["content"]
-    assert {(d.platform, d.channel) for d in queued} == {("discord", "900")}
+    assert {(d.platform, d.channel) for d in outbox.pending()} == {("discord", "900")}

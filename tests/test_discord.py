@@ -121,8 +121,7 @@ def _interaction(kind: int, data: dict, *, number: int, user: dict = SECRETARY, 
 async def test_secretariat_announces_from_discord_with_a_preview(discord_bot):
     """/rmo announce opens a form; its preview shows Discord, Slack and e-mail; the button queues the post."""
     platform, fake = discord_bot
-    queued = []
-    platform.published = queued.extend
+    outbox = platform._core.store.outbox
     platform.parse("INTERACTION_CREATE", _command("announce", user=SECRETARY, roles=[SECRETARIAT_ROLE], number=5))
     await until(lambda: fake.callbacks, what="the form")
     form = fake.callbacks[0]
@@ -145,7 +144,7 @@ async def test_secretariat_announces_from_discord_with_a_preview(discord_bot):
     assert "メール / E-mail" in titles
     assert preview["flags"] & 64
     button = preview["components"][0]["components"][0]
-    assert queued == []  # nothing goes out before the button
+    assert outbox.pending() == []  # nothing goes out before the button
 
     message = {"id": "6006", "channel_id": "900", "content": "プレビュー", "author": {"id": "1001", "username": "rmo-bot",
                "discriminator": "0", "avatar": None, "bot": True}, "attachments": [], "embeds": [], "mentions": [],
@@ -155,7 +154,7 @@ async def test_secretariat_announces_from_discord_with_a_preview(discord_bot):
                                                       number=7, message=message))  # fmt: skip
     await until(lambda: len(fake.callbacks) >= 3, what="the confirmation")
     assert "投稿しました" in fake.callbacks[2]["data"]["content"]
-    assert {(d.platform, d.channel) for d in queued} == {("discord", "900")}
+    assert {(d.platform, d.channel) for d in outbox.pending()} == {("discord", "900")}
     stored = platform._core.store.announcements.get(button["custom_id"].split(":", 1)[1])
     assert stored is not None
     assert stored.blocks == ("kyushu",)
@@ -165,8 +164,7 @@ async def test_secretariat_announces_from_discord_with_a_preview(discord_bot):
 async def test_a_member_cannot_post_a_draft_and_a_long_preview_fits(discord_bot):
     """A 3,000-character draft previews within Discord's 6,000-character limit; only the secretariat's click posts."""
     platform, fake = discord_bot
-    queued = []
-    platform.published = queued.extend
+    outbox = platform._core.store.outbox
     platform.parse("INTERACTION_CREATE", _command("announce", user=SECRETARY, roles=[SECRETARIAT_ROLE], number=5))
     await until(lambda: fake.callbacks, what="the form")
     fields = {"rmo-title": "長いお知らせ", "rmo-body": "本文。" * 1000, "rmo-blocks": ""}
@@ -184,7 +182,7 @@ async def test_a_member_cannot_post_a_draft_and_a_long_preview_fits(discord_bot)
                                                       number=7, user=USER, roles=[], message=message))  # fmt: skip
     await until(lambda: len(fake.callbacks) >= 3, what="the refusal")
     assert "事務局の方だけ" in fake.callbacks[2]["data"]["content"]
-    assert queued == []
+    assert outbox.pending() == []
 
 
 async def test_discord_comes_back_after_a_failure(discord_bot):

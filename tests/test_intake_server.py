@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import aiosmtplib
 import pytest
 
-from bot.mail.listener import IntakeServer
+from bot.mail.listener import MailListener
 from storage.spool import Spool
 
 
@@ -27,7 +27,7 @@ def _message(size: int = 100) -> EmailMessage:
 async def server(tmp_path):
     spool = Spool(tmp_path / "spool")
     notified = []
-    intake = IntakeServer(
+    intake = MailListener(
         spool, "127.0.0.1", 0, addresses=frozenset({"rmo-bot@rmo-network.example.jp"}), max_size=20_000,
         on_spooled=lambda: notified.append(1),
     )  # fmt: skip
@@ -98,7 +98,7 @@ async def test_451_when_the_spool_cannot_store(server, tmp_path):
 async def test_lmtp_for_sitting_behind_postfix(tmp_path):
     """With protocol = "lmtp" the intake speaks LMTP (as Postfix's lmtp transport expects)."""
     spool = Spool(tmp_path / "lmtp-spool")
-    intake = IntakeServer(spool, "127.0.0.1", 0, protocol="lmtp")
+    intake = MailListener(spool, "127.0.0.1", 0, protocol="lmtp")
     await intake.start()
     try:
 
@@ -115,7 +115,7 @@ async def test_lmtp_for_sitting_behind_postfix(tmp_path):
 async def test_lmtp_answers_once_per_recipient(tmp_path):
     """After DATA, LMTP gets one reply per accepted recipient, as Postfix waits for."""
     spool = Spool(tmp_path / "lmtp2")
-    intake = IntakeServer(spool, "127.0.0.1", 0, protocol="lmtp")
+    intake = MailListener(spool, "127.0.0.1", 0, protocol="lmtp")
     await intake.start()
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", intake.port)

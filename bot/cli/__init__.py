@@ -224,15 +224,15 @@ def _cmd_digest(config: Config, args: argparse.Namespace) -> int:
 def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = False) -> int:
     import asyncio
 
-    from bot.app import Application, Platform, build_services
+    from bot.app import Application, Component, HealthBoard, build_components
     from bot.platforms.console.adapter import ConsolePlatform
 
     with _open(config, args, SystemClock(config.timezone)) as core:
-        platforms: list[Platform] = []
+        health = HealthBoard(core)
+        components: list[Component] = [] if console_only else build_components(core, health)
         if console_only or config.console_enabled:
-            platforms.append(ConsolePlatform(core.answerer, stop_at_eof=console_only))
-        services = [] if console_only else build_services(core)
-        asyncio.run(Application(core, [*services, *platforms]).run())
+            components.append(ConsolePlatform(core.answerer, stop_at_eof=console_only))
+        asyncio.run(Application(core, components, health).run())
     return 0
 
 

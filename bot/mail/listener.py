@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from storage.spool import Spool
 
-__all__ = ["IntakeServer"]
+__all__ = ["MailListener"]
 
 _log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class _Handler:
         return "\r\n".join([status] * max(1, count))
 
 
-class IntakeServer:
+class MailListener:
     """Serves SMTP or LMTP on `host:port` (port 0 picks a free one; `port` tells which)."""
 
     def __init__(

@@ -14,12 +14,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 if TYPE_CHECKING:
     import asyncio
-    from collections.abc import Callable
 
     from bot.mail.digest_run import DigestJob
     from handlers.ports import Clock
     from handlers.reminders import ReminderService
-    from storage.records import Delivery
 
 __all__ = ["TICK_SECONDS", "SchedulerService"]
 
@@ -34,12 +32,10 @@ class SchedulerService:
         self,
         reminders: ReminderService,
         clock: Clock,
-        published: Callable[[tuple[Delivery, ...]], None],
         digests: DigestJob | None = None,
     ) -> None:
         self._reminders = reminders
         self._clock = clock
-        self._published = published
         self._digests = digests
         self.scheduler: AsyncIOScheduler | None = None
 
@@ -47,8 +43,7 @@ class SchedulerService:
         # A coroutine, so APScheduler runs it in the bot's loop: a plain function would run in a worker
         # thread, beside the loop's own use of the store.
         try:
-            for sent in self._reminders.tick(self._clock.now()):
-                self._published(sent.deliveries)
+            self._reminders.tick(self._clock.now())  # what it queues wakes the outbox by itself
         except Exception:  # noqa: BLE001 - the next tick tries again; the store still knows what is due
             _log.exception("reminder tick failed")
 

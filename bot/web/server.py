@@ -21,8 +21,8 @@ class HttpService:
 
     name = "http"
 
-    def __init__(self, host: str, port: int) -> None:
-        self.health: Callable[[], dict[str, str]] = dict
+    def __init__(self, host: str, port: int, health: Callable[[], dict[str, str]]) -> None:
+        self._health_report = health
         self.web_app = web.Application()
         self.web_app.router.add_get("/healthz", self._health)
         self._host = host.strip("[]")
@@ -31,7 +31,7 @@ class HttpService:
     async def _health(self, request: web.Request) -> web.Response:
         """Whether the store, the scheduler and each platform are alive: 200 when all are, 503 when not."""
         del request
-        parts = self.health()
+        parts = self._health_report()
         ok = all(state in {"running", "stopped"} for state in parts.values())  # a console at end of input stops
         return web.json_response({"ok": ok, **parts}, status=200 if ok else 503)
 

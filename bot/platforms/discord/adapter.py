@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from bot.core import Core
-    from storage.records import Announcement, Delivery
+    from storage.records import Announcement
 
 __all__ = ["DiscordPlatform", "invite_url"]
 
@@ -74,7 +74,6 @@ class DiscordPlatform:
         self._sync_state = sync_state
         Route.BASE = config.discord.api_base_url.rstrip("/")  # tests and proxies point it elsewhere
         self._drafts: dict[str, Announcement] = {}
-        self.published: Callable[[tuple[Delivery, ...]], None] = lambda _deliveries: None
         self._build_client()
 
     def _build_client(self) -> None:
@@ -206,7 +205,6 @@ class DiscordPlatform:
             await interaction.response.send_message("この下書きはもうありません。/ This draft is gone.", ephemeral=True)
             return
         deliveries = self._core.intake.publish(draft)
-        self.published(deliveries)
         _log.info("announcement %s posted from Discord by %s to %d channels", draft.id, interaction.user.id,
                   len(deliveries))  # fmt: skip
         await interaction.response.send_message(say("announce.done", "ja", count=len(deliveries)), ephemeral=True)

@@ -27,12 +27,11 @@ from handlers.texts import say
 
 if TYPE_CHECKING:
     import asyncio
-    from collections.abc import Callable
 
     from aiohttp import web
 
     from bot.core import Core
-    from storage.records import Announcement, Delivery
+    from storage.records import Announcement
 
 __all__ = ["SlackPlatform"]
 
@@ -75,7 +74,6 @@ class SlackPlatform:
         self.app.view(DRAFT_VIEW)(self._on_draft)
         self.app.view(CONFIRM_VIEW)(self._on_confirm)
         self.app.event("app_home_opened")(self._on_home)
-        self.published: Callable[[tuple[Delivery, ...]], None] = lambda _deliveries: None
 
     async def is_secretariat(self, user: str) -> bool:
         """A configured secretariat user, or a member of the secretariat's user group (checked every 5 min)."""
@@ -195,7 +193,6 @@ class SlackPlatform:
             _log.warning("announcement confirmation from %s names no pending draft; nothing posted", user)
             return
         deliveries = self._core.intake.publish(announcement)
-        self.published(deliveries)
         _log.info("announcement %s posted from Slack by %s to %d channels", announcement.id, user, len(deliveries))
         await self.client.chat_postMessage(channel=user, text=say("announce.done", "ja", count=len(deliveries)))
 

@@ -1,0 +1,50 @@
+"""The mail service of the running bot: the SMTP/LMTP listener and the relay behind it, as one component."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.mail.listener import MailListener
+from bot.platforms.posters import DiscordPoster, SlackPoster
+from bot.relay import RelayService
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from bot.core import Core
+    from bot.relay import Poster
+
+__all__ = ["MailService"]
+
+
+class MailService:
+    """Listens for the list's mail and relays what it spools, until the bot stops."""
+
+    name = "mail"
+
+    def __init__(self, core: Core) -> None:
+        config = core.config
+        posters: dict[str, Poster] = {}
+        if config.secrets.slack_bot_token:
+            posters["slack"] = SlackPoster(config.secrets.slack_bot_token, config.slack.api_base_url)
+        if config.secrets.discord_token:
+            posters["discord"] = DiscordPoster(config.secrets.discord_token, config.discord.api_base_url)
+        self.relay = RelayService(core.store, core.intake, core.outbox_signal, posters, config.timezone)
+        intake = config.mail.intake
+        host, port = intake.listen.rsplit(":", 1)
+        self.listener = MailListener(
+            core.store.spool,
+            host,
+            int(port),
+            protocol=intake.protocol,
+            addresses=frozenset(a.lower() for a in intake.addresses),
+            max_size=intake.max_size,
+            on_spooled=self.relay.spooled,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.listener.start()
+        try:
+            await self.relay.run(stop)
+        finally:
+            await self.listener.stop()
