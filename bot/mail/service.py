@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.mail.listener import MailListener
-from bot.platforms.posters import DiscordPoster, SlackPoster
+from bot.platforms.discord.poster import DiscordPoster
+from bot.platforms.slack.poster import SlackPoster
 from bot.relay import RelayService
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from discord.http import Route
 
 from bot.mail.render import render_email
 from bot.platforms.discord.render import render_discord
+from bot.platforms.discord.reply import reply_for_discord
 from bot.platforms.slack.render import render_slack
-from bot.platforms.slack.reply import reply_for_discord
 from bot.platforms.subscriptions import subscribe_from_chat, unsubscribe_from_chat
 from handlers.answering import internal_error_reply
 from handlers.messages import Incoming, Lang, Reply

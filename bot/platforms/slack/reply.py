@@ -1,20 +1,16 @@
-"""A neutral Reply as each chat platform shows it: Block Kit for Slack, embeds for Discord."""
+"""A neutral Reply as Slack shows it: Block Kit sections, escaped, nobody pinged."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from bot.platforms.common import split_text
-from bot.platforms.discord.render import ALLOWED_MENTIONS_NONE, escape_markdown
 from bot.platforms.slack.render import SECTION_LIMIT, escape_mrkdwn
-from handlers.dates import format_span
 
 if TYPE_CHECKING:
-    from datetime import tzinfo
-
     from handlers.messages import Reply
 
-__all__ = ["reply_for_discord", "reply_for_slack"]
+__all__ = ["reply_for_slack"]
 
 
 def reply_for_slack(reply: Reply) -> dict[str, Any]:
@@ -26,26 +22,3 @@ def reply_for_slack(reply: Reply) -> dict[str, Any]:
         "unfurl_links": False,
         "unfurl_media": False,
     }
-
-
-def reply_for_discord(reply: Reply, tz: tzinfo) -> dict[str, Any]:
-    """A create-message (or interaction response) payload that pings nobody; events listed in the
-    reply become one embed each (title, date, venue, registration) after the answer's text."""
-    pieces = split_text(escape_markdown(reply.text), 4000)
-    embeds: list[dict[str, Any]] = [{"description": p, "color": 0x2E7D32} for p in pieces[:5]]
-    for event in reply.events[:5]:
-        title = event.title_en if reply.lang == "en" and event.title_en else event.title
-        fields = [{"name": "日時 / When" if reply.lang == "ja" else "When",
-                   "value": format_span(event.starts_at, event.ends_at, reply.lang, tz), "inline": False}]  # fmt: skip
-        venue = event.venue
-        if venue and (venue.description or venue.address):
-            where = " ".join(x for x in (venue.description, venue.address) if x)
-            fields.append(
-                {"name": "会場 / Where" if reply.lang == "ja" else "Where", "value": escape_markdown(where)[:1024]}
-            )
-        if venue and venue.online_url:
-            fields.append({"name": "オンライン / Online", "value": venue.online_url[:1024]})
-        if event.registration_url:
-            fields.append({"name": "申込 / Register", "value": event.registration_url[:1024]})
-        embeds.append({"title": escape_markdown(title)[:256], "fields": fields, "color": 0x1565C0})
-    return {"content": "", "embeds": embeds[:10], "allowed_mentions": ALLOWED_MENTIONS_NONE}
