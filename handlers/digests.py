@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from datetime import tzinfo
 
+    from handlers.ports import EventRepository
+    from storage.announcements import TinyAnnouncementRepository
     from storage.records import Announcement, Event
-    from storage.repositories import EventRepository, TinyAnnouncementRepository
     from storage.subscribers import Subscribers
 
 # subject, news, changes, events, text, html

@@ -25,10 +25,10 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from datetime import datetime
 
-    from handlers.ports import OutboxWatcher
+    from handlers.ports import KnowledgeRepository, OutboxWatcher
+    from storage.announcements import TinyAnnouncementRepository
     from storage.outbox import Outbox
     from storage.quarantine import Quarantine
-    from storage.repositories import KnowledgeRepository, TinyAnnouncementRepository
 
 __all__ = ["IntakePolicy", "IntakeResult", "MailIntake", "Routes", "Status"]
 

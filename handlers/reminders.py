@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from datetime import tzinfo
 
     from handlers.intake import MailIntake
+    from handlers.ports import EventRepository
     from storage.reminders import Reminders
-    from storage.repositories import EventRepository
 
 __all__ = ["ReminderService", "ReminderSettings"]
 

@@ -24,23 +24,21 @@ from typing import TYPE_CHECKING
 
 from tinydb import TinyDB
 
+from storage.announcements import TinyAnnouncementRepository
 from storage.archive import MonthlyArchive
 from storage.atomic import FILE_MODE, AtomicJSONStorage, atomic_write_bytes, remove_stale_temporaries
 from storage.closing import ClosesOnExit
 from storage.datafile import DataSet
 from storage.errors import SchemaError, StoreError
+from storage.events import TinyEventRepository
+from storage.knowledge import TinyKnowledgeRepository
 from storage.lock import DataDirLock
 from storage.outbox import Outbox
 from storage.quarantine import Quarantine
 from storage.reminders import Reminders
-from storage.repositories import (
-    TinyAnnouncementRepository,
-    TinyEventRepository,
-    TinyKnowledgeRepository,
-    TinyUnansweredRepository,
-)
 from storage.spool import Spool
 from storage.subscribers import Subscribers
+from storage.unanswered import TinyUnansweredRepository
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
