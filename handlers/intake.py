@@ -25,10 +25,13 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from datetime import datetime
 
-    from handlers.ports import KnowledgeRepository, OutboxWatcher
-    from storage.announcements import TinyAnnouncementRepository
-    from storage.outbox import Outbox
-    from storage.quarantine import Quarantine
+    from handlers.ports import (
+        AnnouncementRepository,
+        KnowledgeRepository,
+        OutboxRepository,
+        OutboxWatcher,
+        QuarantineRepository,
+    )
 
 __all__ = ["IntakePolicy", "IntakeResult", "MailIntake", "Routes", "Status"]
 
@@ -130,9 +133,9 @@ class MailIntake:
     def __init__(
         self,
         knowledge: KnowledgeRepository,
-        announcements: TinyAnnouncementRepository,
-        outbox: Outbox,
-        quarantine: Quarantine,
+        announcements: AnnouncementRepository,
+        outbox: OutboxRepository,
+        quarantine: QuarantineRepository,
         policy: IntakePolicy,
         routes: Routes,
         transaction: Callable[[], AbstractContextManager[None]],
