@@ -124,7 +124,7 @@ class Core(ClosesOnExit):
             store = Store.open(data_dir, writable=False)
         try:
             if store.writable and store.knowledge.network() is None:
-                changed = store.apply(load_bundled(config))
+                changed = store.apply(load_bundled(config), now=clock.now())
                 _log.info("seeded %s with the bundled network data (%s)", data_dir, changed)
         except BaseException:
             store.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from storage.documents import replacer
@@ -13,6 +12,7 @@ from storage.records import ASSUMED_DURATION, Event, EventChange, EventKind
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Iterator
+    from datetime import datetime
 
     from tinydb import TinyDB
 
@@ -99,7 +99,7 @@ class TinyEventRepository:
         running = (entry for entry in itertools.takewhile(lambda e: e[0] < stop, merged) if entry[2] > start)
         return [event for _, event_id, _ in itertools.islice(running, limit) if (event := self.get(event_id))]
 
-    def upsert_many(self, events: Iterable[Event], *, at: datetime | None = None) -> int:
+    def upsert_many(self, events: Iterable[Event], *, at: datetime) -> int:
         """Insert new events and replace changed ones in one atomic write; returns how many changed.
         A meeting moved, re-sited or cancelled is also recorded as a change made `at` (for the digests)."""
         doc_ids = self._ensure_index()
@@ -116,7 +116,7 @@ class TinyEventRepository:
             if before == doc:
                 continue
             replace[doc_id] = doc
-            change = EventChange.between(Event.from_doc(before), event, at or datetime.now(UTC))
+            change = EventChange.between(Event.from_doc(before), event, at)
             if change is not None:
                 changes.append(change.to_doc())
         if not (replace or new):

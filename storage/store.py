@@ -239,9 +239,9 @@ class Store(ClosesOnExit):
 
     # Data files ----------------------------------------------------------------------------------
 
-    def apply(self, data: DataSet, *, now: datetime | None = None) -> dict[str, int]:
+    def apply(self, data: DataSet, *, now: datetime) -> dict[str, int]:
         """Upsert a validated data file; returns how many records changed per section. A meeting it
-        moves, re-sites or cancels is recorded as changed at `now` (the digests report it)."""
+        moves, re-sites or cancels is recorded as changed at `now`, the caller's clock (the digests report it)."""
         try:
             return self._apply(data, now)
         except StoreError:
@@ -251,7 +251,7 @@ class Store(ClosesOnExit):
             msg = f"could not write to {self.directory}: {exc.strerror or exc}; re-import the file once fixed"
             raise StoreError(msg) from exc
 
-    def _apply(self, data: DataSet, now: datetime | None) -> dict[str, int]:
+    def _apply(self, data: DataSet, now: datetime) -> dict[str, int]:
         changed: dict[str, int] = {}
         knowledge = self.knowledge
         with self.batch():
