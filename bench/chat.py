@@ -61,7 +61,7 @@ def fill(data_dir: Path, count: int) -> None:
         for i in range(count)
     )  # fmt: skip
     with Core.open(load_config(None, environ={}), data_dir, SystemClock(JST)) as core:
-        core.store.apply(DataSet(events=events))
+        core.store.apply(DataSet(events=events), now=core.clock.now())
 
 
 def pct(values: list[float], q: float) -> float:

@@ -60,7 +60,7 @@ def fill(core: Core, size: int, rng: random.Random) -> None:
                 status="cancelled" if i % 20 == 0 else "scheduled",
             )
         )
-    core.store.apply(DataSet(events=tuple(events)))
+    core.store.apply(DataSet(events=tuple(events)), now=core.clock.now())
     announcements = [
         Announcement(
             id=f"a{i}",

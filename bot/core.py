@@ -18,9 +18,8 @@ from storage.errors import StoreLockedError
 from storage.store import Store
 
 if TYPE_CHECKING:
-    from email.message import Message
-
     from bot.config import Config
+    from handlers.bounces import BounceHandler
     from handlers.digests import DigestService
     from handlers.intake import IntakePolicy, MailIntake, Routes
     from handlers.ports import Clock
@@ -63,9 +62,15 @@ class Core(ClosesOnExit):
             routes(config),
             store.mail_batch,
             self.outbox_signal,
+            self.bounces,
             dkim_verifier() if config.mail.intake.dkim != "off" else None,
-            on_bounce=self._bounced,
         )
+
+    @functools.cached_property
+    def bounces(self) -> BounceHandler:
+        from handlers.bounces import BounceHandler  # noqa: PLC0415 - see above
+
+        return BounceHandler(self.digests, self.store.secret(), self.config.digest.bounce_threshold)
 
     @functools.cached_property
     def digests(self) -> DigestService:
@@ -87,28 +92,6 @@ class Core(ClosesOnExit):
             store.reminder_batch,
         )  # fmt: skip
 
-    def _bounced(self, verp: str, raw: bytes) -> None:
-        from email import message_from_bytes  # noqa: PLC0415 - bounces are rare: `rmo-bot ask` never pays for these
-
-        from flufl.bounce import all_failures  # noqa: PLC0415
-
-        from handlers.digests import verp_check  # noqa: PLC0415
-
-        email = verp_check(self.store.secret(), verp)
-        if email is None:
-            _log.warning("a bounce to an unsigned return path (+bounce+%s) was ignored: not mail we sent", verp[:80])
-            return
-
-        message = message_from_bytes(raw)
-        _temporary, permanent = all_failures(message)
-        # Only a report of a failed delivery counts: not a delay, and not an out-of-office reply (which also
-        # goes to the return path, with an empty sender).
-        hard = bool(permanent) or (not _temporary and _reports_failure(message))
-        updated = self.digests.record_bounce(email, permanent=hard, threshold=self.config.digest.bounce_threshold)
-        if updated is not None:
-            _log.info("bounce for %s (%s): %d so far%s", email, "permanent" if hard else "temporary", updated.bounces,
-                      ", suspended" if updated.suspended else "")  # fmt: skip
-
     @classmethod
     def open(cls, config: Config, data_dir: Path, clock: Clock, *, read_only_fallback: bool = False) -> Core:
         """Open the data directory (seeding it with the bundled data on first use).
@@ -124,7 +107,7 @@ class Core(ClosesOnExit):
             store = Store.open(data_dir, writable=False)
         try:
             if store.writable and store.knowledge.network() is None:
-                changed = store.apply(load_bundled(config))
+                changed = store.apply(load_bundled(config), now=clock.now())
                 _log.info("seeded %s with the bundled network data (%s)", data_dir, changed)
         except BaseException:
             store.close()
@@ -182,14 +165,3 @@ def data_rules(config: Config, known_blocks: tuple[str, ...] = ()) -> DataRules:
 def load_bundled(config: Config) -> DataSet:
     """The network's built-in knowledge, from the seed description."""
     return load_dataset(BUNDLED_DATA, rules=data_rules(config))
-
-
-def _reports_failure(message: Message) -> bool:
-    """A delivery status notification (RFC 3464) saying that delivery failed."""
-    if message.get_content_type() != "multipart/report":
-        return False
-    for part in message.walk():
-        if part.get_content_type() == "message/delivery-status":
-            text = part.as_string().lower()
-            return "action: failed" in text
-    return False

@@ -20,8 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime, tzinfo
 
-    from handlers.ports import Clock
-    from storage.repositories import EventRepository, KnowledgeRepository, UnansweredRepository
+    from handlers.ports import Clock, EventRepository, KnowledgeRepository, UnansweredRepository
 
 __all__ = [
     "CONTACT_FIELDS",

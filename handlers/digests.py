@@ -22,9 +22,8 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from datetime import tzinfo
 
+    from handlers.ports import AnnouncementRepository, EventRepository, SubscriberRepository
     from storage.records import Announcement, Event
-    from storage.repositories import EventRepository, TinyAnnouncementRepository
-    from storage.subscribers import Subscribers
 
 # subject, news, changes, events, text, html
 _Shared = tuple[str, tuple["Announcement", ...], tuple["EventChange", ...], tuple["Event", ...], str, str]
@@ -106,8 +105,8 @@ class Digest:
 class DigestService:
     def __init__(
         self,
-        subscribers: Subscribers,
-        announcements: TinyAnnouncementRepository,
+        subscribers: SubscriberRepository,
+        announcements: AnnouncementRepository,
         events: EventRepository,
         secret: bytes,
         tz: tzinfo,

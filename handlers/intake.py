@@ -2,6 +2,7 @@
 
 `MailIntake.process_batch` turns raw messages into announcements and deliveries (or keeps them in
 quarantine with a reason); it touches the store only through its repositories and never a platform.
+Mail to a digest's return path is no post: it goes to the bounce handler, and is kept with its verdict.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TYPE_CHECKING, Literal
 
+from handlers.bounces import return_path_token
 from handlers.mail.decoration import author_of, strip_footer, strip_subject_tag
 from handlers.mail.parse import ParsedMail, parse_mail
 from handlers.normalise import fold
@@ -25,10 +27,14 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from datetime import datetime
 
-    from handlers.ports import OutboxWatcher
-    from storage.outbox import Outbox
-    from storage.quarantine import Quarantine
-    from storage.repositories import KnowledgeRepository, TinyAnnouncementRepository
+    from handlers.bounces import BounceHandler
+    from handlers.ports import (
+        AnnouncementRepository,
+        KnowledgeRepository,
+        OutboxRepository,
+        OutboxWatcher,
+        QuarantineRepository,
+    )
 
 __all__ = ["IntakePolicy", "IntakeResult", "MailIntake", "Routes", "Status"]
 
@@ -40,7 +46,6 @@ _AUTO_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _BLOCK_WORD = re.compile("ぶろっく")
-_VERP = re.compile(r"\+bounce\+([^@\s>]+)@", re.IGNORECASE)
 _NOISE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|bounces?)@", re.IGNORECASE)
 
@@ -93,6 +98,7 @@ class IntakeResult:
     deliveries: tuple[Delivery, ...] = ()
     quarantine_id: str | None = None
     parsed: ParsedMail | None = None
+    return_path: str | None = None  # the token of the digest return path it came to: the bounce handler's
 
 
 def _message_key(mail: ParsedMail, author: str) -> str:
@@ -130,18 +136,18 @@ class MailIntake:
     def __init__(
         self,
         knowledge: KnowledgeRepository,
-        announcements: TinyAnnouncementRepository,
-        outbox: Outbox,
-        quarantine: Quarantine,
+        announcements: AnnouncementRepository,
+        outbox: OutboxRepository,
+        quarantine: QuarantineRepository,
         policy: IntakePolicy,
         routes: Routes,
         transaction: Callable[[], AbstractContextManager[None]],
         watcher: OutboxWatcher,
+        bounces: BounceHandler,
         verify_dkim: Callable[[bytes], bool] | None = None,
-        on_bounce: Callable[[str, bytes], None] | None = None,
     ) -> None:
-        self.on_bounce = on_bounce
         self._watcher = watcher
+        self._bounces = bounces
         self._transaction = transaction
         self._verify_dkim = verify_dkim
         self._knowledge = knowledge
@@ -219,12 +225,12 @@ class MailIntake:
             return IntakeResult("quarantined", f"unparseable: {type(exc).__name__}: {exc}")
         author, author_name = author_of(mail)
         if not trusted:
+            token = return_path_token(mail.header("delivered-to"))
+            if token is not None:
+                # Whatever comes to a digest's return path is about a digest we sent, never a post.
+                return IntakeResult("rejected", "mail to a digest's return path", parsed=mail, return_path=token)
             refusal = self._refusal(mail, author, envelope_sender) or self._dkim_refusal(raw)
             if refusal:
-                bounced = _VERP.search(mail.header("delivered-to"))
-                if bounced and self.on_bounce is not None and refusal.startswith("bounce"):
-                    # A digest's bounce comes back to its VERP address, which names (and signs) the subscriber.
-                    self.on_bounce(bounced.group(1), raw)
                 return IntakeResult("rejected", refusal, parsed=mail)
         subject = strip_subject_tag(mail.subject, mail)
         body = strip_footer(mail.body, mail)
@@ -304,7 +310,8 @@ class MailIntake:
         """Examine and store a batch: announcements, deliveries and quarantined mail, one write each.
 
         The deliveries are written before the announcements: an announcement on record counts as
-        relayed (de-duplication skips it), so it must never be on record without its deliveries.
+        relayed (de-duplication skips it), so it must never be on record without its deliveries. Mail to a
+        digest's return path is handed to the bounce handler, then kept like any refused mail.
         """
         results: list[IntakeResult] = []
         accepted: list[Announcement] = []
@@ -314,6 +321,9 @@ class MailIntake:
         for raw, received_at, envelope_sender in items:
             try:
                 result = self.examine(raw, received_at, envelope_sender=envelope_sender, trusted=trusted)
+                if result.return_path is not None:
+                    verdict = self._bounces.handle(result.return_path, raw)
+                    result = IntakeResult("rejected", verdict.reason, parsed=result.parsed)
             except Exception as exc:  # noqa: BLE001 - one odd message must not stop the others: keep it instead
                 _log.exception("could not examine a message; it is kept in quarantine")
                 result = IntakeResult("quarantined", f"unreadable: {type(exc).__name__}: {exc}")

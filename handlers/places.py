@@ -12,8 +12,8 @@ from handlers.normalise import Vocabulary, fold
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from handlers.ports import KnowledgeRepository
     from storage.records import Block, Member, Officer
-    from storage.repositories import KnowledgeRepository
 
 __all__ = ["BlockFinder", "PlaceMatch", "PlacesOf"]
 

@@ -1,16 +1,46 @@
-"""Ports the handlers need from the application."""
+"""Ports the handlers need: the repositories they read and write, a clock, and who posts the outbox.
+
+Each is a Protocol with exactly the methods the handlers call. The store's repositories satisfy them
+structurally (mypy checks it where bot/core.py hands them over), so no handler names a concrete one.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Iterable, Sequence
     from datetime import datetime
 
-    from storage.records import Delivery
+    from storage.records import (
+        Announcement,
+        Block,
+        Delivery,
+        Event,
+        EventChange,
+        EventKind,
+        FaqEntry,
+        Member,
+        NetworkInfo,
+        Officer,
+        QuarantinedMail,
+        UnansweredQuestion,
+    )
+    from storage.reminders import Reminder
+    from storage.subscribers import Subscriber
 
-__all__ = ["Clock", "OutboxWatcher"]
+__all__ = [
+    "AnnouncementRepository",
+    "Clock",
+    "EventRepository",
+    "KnowledgeRepository",
+    "OutboxRepository",
+    "OutboxWatcher",
+    "QuarantineRepository",
+    "ReminderRepository",
+    "SubscriberRepository",
+    "UnansweredRepository",
+]
 
 
 class Clock(Protocol):
@@ -26,4 +56,94 @@ class OutboxWatcher(Protocol):
 
     def queued(self, deliveries: Sequence[Delivery]) -> None:
         """`deliveries` are durably in the outbox."""
+        ...
+
+
+class KnowledgeRepository(Protocol):
+    """The network's standing knowledge: what it is, its blocks, officers, members and FAQ."""
+
+    def network(self) -> NetworkInfo | None: ...
+    def blocks(self) -> tuple[Block, ...]: ...
+    def officers(self) -> tuple[Officer, ...]: ...
+    def members(self) -> tuple[Member, ...]: ...
+    def faq(self) -> tuple[FaqEntry, ...]: ...
+
+
+class EventRepository(Protocol):
+    """Block meetings and trainings, read (imports write them, beside the handlers)."""
+
+    def get(self, event_id: str) -> Event | None: ...
+    def all(self) -> list[Event]: ...
+    def upcoming(
+        self,
+        *,
+        after: datetime,
+        until: datetime | None = None,
+        kind: EventKind | None = None,
+        blocks: Collection[str | None] | None = None,
+        limit: int = 5,
+    ) -> list[Event]:
+        """Scheduled events not yet over at `after` (and starting before `until`), soonest first."""
+        ...
+
+    def changes_since(self, after: datetime) -> list[EventChange]:
+        """Meetings moved, re-sited or cancelled after `after`, oldest first."""
+        ...
+
+
+class UnansweredRepository(Protocol):
+    """Questions the bot could not answer, for the secretariat."""
+
+    def record(self, question: UnansweredQuestion) -> None: ...
+
+
+class AnnouncementRepository(Protocol):
+    """The archive of announcements, newest last, kept for years."""
+
+    def knows(self, message_key: str) -> bool:
+        """Whether an announcement with this Message-ID (or content hash) is already stored."""
+        ...
+
+    def add_many(self, announcements: Iterable[Announcement]) -> None: ...
+    def recent(self, limit: int) -> list[Announcement]:
+        """The newest `limit` announcements, newest first."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    """Deliveries waiting to be posted; changes are kept in memory until `commit` writes them together."""
+
+    def next_seq(self) -> int:
+        """The next place in the outbox's order, kept across restarts."""
+        ...
+
+    def add_many(self, deliveries: Iterable[Delivery]) -> None: ...
+    def commit(self) -> None:
+        """Write what changed (inside the caller's transaction)."""
+        ...
+
+
+class QuarantineRepository(Protocol):
+    """Mail the intake kept but did not relay: each record with its raw message."""
+
+    def add_many(self, items: list[tuple[QuarantinedMail, bytes]]) -> None: ...
+
+
+class ReminderRepository(Protocol):
+    """Each event's reminders and what became of them."""
+
+    def all(self) -> list[Reminder]: ...
+    def for_event(self, event_id: str) -> list[Reminder]: ...
+    def save(self, reminders: Iterable[Reminder]) -> int:
+        """Write these (new or changed) reminders; returns how many changed."""
+        ...
+
+
+class SubscriberRepository(Protocol):
+    """Digest subscribers, by address."""
+
+    def get(self, email: str) -> Subscriber | None: ...
+    def all(self) -> list[Subscriber]: ...
+    def save(self, subscribers: Iterable[Subscriber]) -> int:
+        """Write new or changed subscribers in one go; returns how many changed."""
         ...

@@ -25,8 +25,7 @@ if TYPE_CHECKING:
     from datetime import tzinfo
 
     from handlers.intake import MailIntake
-    from storage.reminders import Reminders
-    from storage.repositories import EventRepository
+    from handlers.ports import EventRepository, ReminderRepository
 
 __all__ = ["ReminderService", "ReminderSettings"]
 
@@ -54,7 +53,7 @@ class ReminderService:
     def __init__(
         self,
         events: EventRepository,
-        reminders: Reminders,
+        reminders: ReminderRepository,
         intake: MailIntake,
         tz: tzinfo,
         settings: ReminderSettings,

@@ -24,23 +24,21 @@ from typing import TYPE_CHECKING
 
 from tinydb import TinyDB
 
+from storage.announcements import TinyAnnouncementRepository
 from storage.archive import MonthlyArchive
 from storage.atomic import FILE_MODE, AtomicJSONStorage, atomic_write_bytes, remove_stale_temporaries
 from storage.closing import ClosesOnExit
 from storage.datafile import DataSet
 from storage.errors import SchemaError, StoreError
+from storage.events import TinyEventRepository
+from storage.knowledge import TinyKnowledgeRepository
 from storage.lock import DataDirLock
 from storage.outbox import Outbox
 from storage.quarantine import Quarantine
 from storage.reminders import Reminders
-from storage.repositories import (
-    TinyAnnouncementRepository,
-    TinyEventRepository,
-    TinyKnowledgeRepository,
-    TinyUnansweredRepository,
-)
 from storage.spool import Spool
 from storage.subscribers import Subscribers
+from storage.unanswered import TinyUnansweredRepository
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -241,9 +239,9 @@ class Store(ClosesOnExit):
 
     # Data files ----------------------------------------------------------------------------------
 
-    def apply(self, data: DataSet, *, now: datetime | None = None) -> dict[str, int]:
+    def apply(self, data: DataSet, *, now: datetime) -> dict[str, int]:
         """Upsert a validated data file; returns how many records changed per section. A meeting it
-        moves, re-sites or cancels is recorded as changed at `now` (the digests report it)."""
+        moves, re-sites or cancels is recorded as changed at `now`, the caller's clock (the digests report it)."""
         try:
             return self._apply(data, now)
         except StoreError:
@@ -253,7 +251,7 @@ class Store(ClosesOnExit):
             msg = f"could not write to {self.directory}: {exc.strerror or exc}; re-import the file once fixed"
             raise StoreError(msg) from exc
 
-    def _apply(self, data: DataSet, now: datetime | None) -> dict[str, int]:
+    def _apply(self, data: DataSet, now: datetime) -> dict[str, int]:
         changed: dict[str, int] = {}
         knowledge = self.knowledge
         with self.batch():

@@ -91,7 +91,7 @@ async def discord_bot(tmp_path):
     )
     config = load_config(config_file, environ={"DISCORD_TOKEN": "discord-test-token"})
     with Core.open(config, tmp_path / "d", FrozenClock(NOW)) as core:
-        core.store.apply(core.load_data_file(CALENDAR))
+        core.store.apply(core.load_data_file(CALENDAR), now=core.clock.now())
         platform = DiscordPlatform(core, sync_state=tmp_path / "d" / "discord-commands.sha256")
         async with platform.client:
             await platform.client.login("discord-test-token")

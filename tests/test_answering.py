@@ -119,7 +119,7 @@ def test_secretariat_teaches_a_new_phrasing_through_the_faq(tmp_path):
     )
     with ChatHarness.open(tmp_path / "d", now=NOW, data_files=(CALENDAR,)) as chat:
         assert chat.ask("ネットワークのロゴを使いたいです").intent == "unknown"
-        chat.core.store.apply(chat.core.load_data_file(faq))
+        chat.core.store.apply(chat.core.load_data_file(faq), now=chat.core.clock.now())
         assert chat.say("ネットワークのロゴを使いたいです") == "ロゴは事務局で配布しています。"
         assert chat.say("Can we use the network logo?") == "The secretariat hands out the logo."
 

@@ -58,7 +58,7 @@ def setup(tmp_path, sink):
     )
     data = tmp_path / "d"
     with Core.open(load_config(config, environ={}), data, FrozenClock(NOW)) as core:
-        core.store.apply(core.load_data_file(CALENDAR))
+        core.store.apply(core.load_data_file(CALENDAR), now=core.clock.now())
         core.intake.process_batch([((MAIL / "kinki_block_subject.eml").read_bytes(), NOW - timedelta(hours=3), None)])
     return config, data
 

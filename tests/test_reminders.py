@@ -24,7 +24,7 @@ def open_core(tmp_path):
     def opener(now: datetime) -> Core:
         core = Core.open(config, tmp_path / "d", FrozenClock(now))
         if not core.store.events.count():
-            core.store.apply(core.load_data_file(CALENDAR))
+            core.store.apply(core.load_data_file(CALENDAR), now=core.clock.now())
         return core
 
     return opener
@@ -88,7 +88,7 @@ def test_moving_a_meeting_moves_its_reminders(open_core, tmp_path):
     )
     with open_core(DAY0) as core:
         core.reminders.plan(DAY0)
-        core.store.apply(core.load_data_file(moved))
+        core.store.apply(core.load_data_file(moved), now=core.clock.now())
         core.reminders.plan(DAY0)
         assert _kinki(core)["7d"].due_at == datetime(2027, 1, 20, 9, 0, tzinfo=JST)
         assert _kinki(core)["1d"].due_at == datetime(2027, 1, 26, 9, 0, tzinfo=JST)
@@ -108,7 +108,7 @@ def test_cancelling_sends_a_notice_and_no_reminder(open_core, tmp_path):
     )
     with open_core(DAY0) as core:
         core.reminders.plan(DAY0)
-        core.store.apply(core.load_data_file(cancelled))
+        core.store.apply(core.load_data_file(cancelled), now=core.clock.now())
         notice = core.reminders.tick(datetime(2026, 11, 26, 9, 0, tzinfo=JST))
         later = core.reminders.tick(datetime(2027, 1, 13, 9, 1, tzinfo=JST))
         kinds = {kind: r.status for kind, r in _kinki(core).items()}

@@ -155,7 +155,7 @@ async def test_the_running_bot_posts_a_due_reminder_once_across_a_restart(tmp_pa
     )  # fmt: skip
     data = tmp_path / "data"
     with Core.open(load_config(config, environ={}), data, SystemClock(JST)) as core:
-        core.store.apply(core.load_data_file(calendar))
+        core.store.apply(core.load_data_file(calendar), now=core.clock.now())
     bot = BotProcess(config, data)
     try:
         await asyncio.to_thread(bot.start)

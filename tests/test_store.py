@@ -16,6 +16,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
+from bot.testing import ChatHarness
 from storage.errors import DataFileError, SchemaError, StoreError, StoreLockedError
 from storage.export import dump_dataset
 from storage.records import Event, EventChange, UnansweredQuestion, Venue
@@ -112,15 +113,15 @@ def test_stale_temporary_files_are_removed(tmp_path):
 def test_import_is_idempotent_and_export_round_trips(tmp_path):
     """Importing the same file twice changes nothing the second time; an export re-imports to no change."""
     with _core(tmp_path / "d") as core:
-        first = core.store.apply(core.load_data_file(CALENDAR))
+        first = core.store.apply(core.load_data_file(CALENDAR), now=core.clock.now())
         before = (tmp_path / "d" / "events.json").read_bytes()
-        second = core.store.apply(core.load_data_file(CALENDAR))
+        second = core.store.apply(core.load_data_file(CALENDAR), now=core.clock.now())
         assert first == {"events": 16}
         assert second == {"events": 0}
         assert (tmp_path / "d" / "events.json").read_bytes() == before
         exported = tmp_path / "export.toml"
         exported.write_text(dump_dataset(core.store.export()), encoding="utf-8")
-        again = core.store.apply(core.load_data_file(exported))
+        again = core.store.apply(core.load_data_file(exported), now=core.clock.now())
         assert set(again.values()) == {0}
         assert len(core.store.knowledge.blocks()) == 10
 
@@ -139,8 +140,8 @@ def test_reimport_updates_moves_and_cancels(tmp_path):
     )
     changed.write_text(text, encoding="utf-8")
     with _core(tmp_path / "d") as core:
-        core.store.apply(core.load_data_file(CALENDAR))
-        assert core.store.apply(core.load_data_file(changed)) == {"events": 2}
+        core.store.apply(core.load_data_file(CALENDAR), now=core.clock.now())
+        assert core.store.apply(core.load_data_file(changed), now=core.clock.now()) == {"events": 2}
         events = core.store.events
         kinki = events.upcoming(after=NOW, blocks={"kinki"}, kind="block_meeting")
         assert [(e.id, e.starts_at.day) for e in kinki] == [("kinki-2026-2", 27)]
@@ -175,7 +176,7 @@ def test_bad_data_file_names_line_and_field_and_changes_nothing(tmp_path, replac
     with _core(tmp_path / "d") as core:
         before = core.store.export()
         with pytest.raises(DataFileError) as rejected:
-            core.store.apply(core.load_data_file(bad))
+            core.store.apply(core.load_data_file(bad), now=core.clock.now())
         assert rejected.value.line == line
         assert rejected.value.field.startswith(field)
         assert f"{bad}:{line}: {field}" in str(rejected.value)
@@ -194,13 +195,13 @@ def test_bad_toml_names_the_line(tmp_path):
 def test_failed_batch_writes_nothing(tmp_path):
     """When an import fails midway, no file is written: the previous state stays, in memory and on disk."""
     with _core(tmp_path / "d") as core:
-        core.store.apply(core.load_data_file(CALENDAR))
+        core.store.apply(core.load_data_file(CALENDAR), now=core.clock.now())
         before = (tmp_path / "d" / "events.json").read_bytes()
         moved = Event("new-one", "training", "臨時研修会", NOW + timedelta(days=3))
 
         def import_that_fails_midway() -> None:
             with core.store.batch():
-                core.store.events.upsert_many([moved])
+                core.store.events.upsert_many([moved], at=core.clock.now())
                 raise RuntimeError
 
         with pytest.raises(RuntimeError):
@@ -236,7 +237,7 @@ def test_read_only_store_refuses_writes(tmp_path):
     """A store opened read-only beside the writer reads everything and writes nothing."""
     data = tmp_path / "d"
     with _core(data) as writer:
-        writer.store.apply(writer.load_data_file(CALENDAR))
+        writer.store.apply(writer.load_data_file(CALENDAR), now=writer.clock.now())
         reader = Store.open(data, writable=False)
         try:
             assert reader.events.count() == 16
@@ -254,7 +255,7 @@ def test_export_works_while_the_bot_runs(tmp_path):
     """`rmo-bot export` reads a directory another process is writing, without taking it over."""
     data = tmp_path / "d"
     with _core(data) as core:
-        core.store.apply(core.load_data_file(CALENDAR))
+        core.store.apply(core.load_data_file(CALENDAR), now=core.clock.now())
         result = rmo_bot("export", "--data-dir", data)
         assert result.returncode == 0, result.stderr
         assert 'id = "kinki-2026-2"' in result.stdout
@@ -305,8 +306,8 @@ def test_same_named_municipalities_are_different_members(tmp_path):
         encoding="utf-8",
     )
     with _core(tmp_path / "d") as core:
-        assert core.store.apply(core.load_data_file(members)) == {"members": 2}
-        assert core.store.apply(core.load_data_file(members)) == {"members": 0}
+        assert core.store.apply(core.load_data_file(members), now=core.clock.now()) == {"members": 2}
+        assert core.store.apply(core.load_data_file(members), now=core.clock.now()) == {"members": 0}
         fuchu = [m.prefecture for m in core.store.knowledge.members() if m.name == "府中市"]
         assert sorted(fuchu) == ["広島県", "東京都"]
 
@@ -320,12 +321,24 @@ def test_export_import_is_a_no_op_for_empty_and_crlf_values(tmp_path):
         b'title = "line one\\r\\nline two"\nvenue = ""\nstarts_at = 2027-03-02T10:00:00+09:00\n'
     )
     with _core(tmp_path / "d") as core:
-        core.store.apply(core.load_data_file(odd))
+        core.store.apply(core.load_data_file(odd), now=core.clock.now())
         exported = tmp_path / "exported.toml"
         exported.write_text(dump_dataset(core.store.export()), encoding="utf-8")
-        assert set(core.store.apply(core.load_data_file(exported)).values()) == {0}
+        assert set(core.store.apply(core.load_data_file(exported), now=core.clock.now()).values()) == {0}
         assert core.store.events.get("odd").venue is None
         assert core.store.events.get("odd2").title == "line one\nline two"
+
+
+def test_an_import_logs_its_changes_at_the_clocks_time(tmp_path):
+    """Re-importing the calendar with a meeting moved, under a frozen clock, logs the move at the clock's
+    instant, not the wall clock's."""
+    moved = tmp_path / "moved.toml"
+    calendar = CALENDAR.read_text(encoding="utf-8")
+    assert "starts_at = 2027-01-20T13:30:00+09:00" in calendar
+    moved.write_text(calendar.replace("starts_at = 2027-01-20T13:30:00+09:00", "starts_at = 2027-01-20T10:00:00+09:00"))
+    with ChatHarness.open(tmp_path / "d", now=NOW, data_files=(CALENDAR, moved)) as chat:
+        changes = chat.core.store.events.changes_since(NOW - timedelta(days=365))
+    assert [(c.kind, c.changed_at) for c in changes] == [("moved", NOW)]
 
 
 def test_only_changes_a_member_cares_about_enter_the_change_log(tmp_path):

@@ -1,0 +1,140 @@
+"""Block meetings and trainings in TinyDB, indexed for "the next meetings of this block", with their changes."""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import itertools
+from typing import TYPE_CHECKING, Any
+
+from storage.documents import replacer
+from storage.records import ASSUMED_DURATION, Event, EventChange, EventKind
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Iterator
+    from datetime import datetime
+
+    from tinydb import TinyDB
+
+    from storage.atomic import AtomicJSONStorage
+
+__all__ = ["TinyEventRepository"]
+
+
+_IndexKey = tuple[str, str | None]
+_Entry = tuple[float, str, float]  # start, id, end (assumed when the event has none)
+
+
+class TinyEventRepository:
+    """Events in one file, with an in-memory index by (kind, block) sorted on start time.
+
+    Answering "the next meetings of this block" must not scan every event ever held, so the index turns
+    it into a bisect per list; it is built on first use and kept in step by every write here.
+    """
+
+    def __init__(self, db: TinyDB, storage: AtomicJSONStorage) -> None:
+        self._table = db.table("events")
+        self._changes = db.table("changes")  # same file: an event and its change are written together
+        self._storage = storage
+        self._doc_ids: dict[str, int] | None = None
+        self._index: dict[_IndexKey, list[_Entry]] = {}
+        self._longest = 0.0
+
+    def _ensure_index(self) -> dict[str, int]:
+        if self._doc_ids is not None:
+            return self._doc_ids
+        doc_ids: dict[str, int] = {}
+        index: dict[_IndexKey, list[_Entry]] = {}
+        longest = 0.0
+        assumed = ASSUMED_DURATION.total_seconds()
+        for doc in self._table.all():
+            doc_ids[doc["id"]] = doc.doc_id
+            if doc.get("status", "scheduled") == "scheduled":
+                start = doc["starts_ts"]
+                end = doc.get("ends_ts") or start + assumed
+                longest = max(longest, end - start)
+                index.setdefault((doc["kind"], doc.get("block")), []).append((start, doc["id"], end))
+        for entries in index.values():
+            entries.sort()
+        self._doc_ids, self._index, self._longest = doc_ids, index, longest
+        return doc_ids
+
+    def get(self, event_id: str) -> Event | None:
+        doc_id = self._ensure_index().get(event_id)
+        if doc_id is None:
+            return None
+        doc = self._table.get(doc_id=doc_id)
+        assert isinstance(doc, dict)
+        return Event.from_doc(doc)
+
+    def all(self) -> list[Event]:
+        events = [Event.from_doc(doc) for doc in self._table.all()]
+        events.sort(key=lambda e: (e.starts_at, e.id))
+        return events
+
+    def count(self) -> int:
+        return len(self._ensure_index())
+
+    def upcoming(
+        self,
+        *,
+        after: datetime,
+        until: datetime | None = None,
+        kind: EventKind | None = None,
+        blocks: Collection[str | None] | None = None,
+        limit: int = 5,
+    ) -> list[Event]:
+        """Scheduled events not yet over at `after` (and starting before `until`), soonest first."""
+        self._ensure_index()
+        start = after.timestamp()
+        stop = until.timestamp() if until else float("inf")
+        # An event that began before `after` may still be on: look back as far as the longest one lasts.
+        first = (start - self._longest, "", 0.0)
+        lists = [
+            itertools.islice(entries, bisect.bisect_left(entries, first), None)
+            for (entry_kind, block), entries in self._index.items()
+            if (kind is None or entry_kind == kind) and (blocks is None or block in blocks)
+        ]
+        merged: Iterator[_Entry] = heapq.merge(*lists)
+        running = (entry for entry in itertools.takewhile(lambda e: e[0] < stop, merged) if entry[2] > start)
+        return [event for _, event_id, _ in itertools.islice(running, limit) if (event := self.get(event_id))]
+
+    def upsert_many(self, events: Iterable[Event], *, at: datetime) -> int:
+        """Insert new events and replace changed ones in one atomic write; returns how many changed.
+        A meeting moved, re-sited or cancelled is also recorded as a change made `at` (for the digests)."""
+        doc_ids = self._ensure_index()
+        replace: dict[int, dict[str, Any]] = {}
+        new: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        for event in events:
+            doc = event.to_doc()
+            doc_id = doc_ids.get(event.id)
+            if doc_id is None:
+                new.append(doc)
+                continue
+            before = dict(self._table.get(doc_id=doc_id) or {})
+            if before == doc:
+                continue
+            replace[doc_id] = doc
+            change = EventChange.between(Event.from_doc(before), event, at)
+            if change is not None:
+                changes.append(change.to_doc())
+        if not (replace or new):
+            return 0
+        try:
+            with self._storage.batch():
+                if replace:
+                    by_id = {(doc["id"],): doc for doc in replace.values()}
+                    self._table.update(replacer(("id",), by_id), doc_ids=list(replace))
+                if new:
+                    self._table.insert_multiple(new)
+                if changes:
+                    self._changes.insert_multiple(changes)
+        finally:
+            self._doc_ids = None  # rebuilt from what was actually stored
+            self._table.clear_cache()
+        return len(replace) + len(new)
+
+    def changes_since(self, after: datetime) -> list[EventChange]:
+        changes = [EventChange.from_doc(doc) for doc in self._changes.all()]
+        return sorted((c for c in changes if c.changed_at > after), key=lambda c: c.changed_at)

@@ -1,0 +1,41 @@
+"""Domain records: what the store holds, as frozen slotted dataclasses, and their document codecs.
+
+One module per family (calendar, knowledge, mail); import them from here.
+"""
+
+from __future__ import annotations
+
+from storage.records.calendar import (
+    ASSUMED_DURATION,
+    EVENT_KINDS,
+    EVENT_STATUSES,
+    Event,
+    EventChange,
+    EventKind,
+    EventStatus,
+    Venue,
+)
+from storage.records.knowledge import Block, Channel, FaqEntry, Member, NetworkInfo, Officer, UnansweredQuestion
+from storage.records.mail import Announcement, Attachment, Delivery, QuarantinedMail
+
+__all__ = [
+    "ASSUMED_DURATION",
+    "EVENT_KINDS",
+    "EVENT_STATUSES",
+    "Announcement",
+    "Attachment",
+    "Block",
+    "Channel",
+    "Delivery",
+    "Event",
+    "EventChange",
+    "EventKind",
+    "EventStatus",
+    "FaqEntry",
+    "Member",
+    "NetworkInfo",
+    "Officer",
+    "QuarantinedMail",
+    "UnansweredQuestion",
+    "Venue",
+]

@@ -1,0 +1,157 @@
+"""Mail records: announcements and their attachments, deliveries to post, and mail kept in quarantine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+__all__ = ["Announcement", "Attachment", "Delivery", "QuarantinedMail"]
+
+Doc = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that came with an announcement: listed, not relayed."""
+
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """A post from the mailing list (or from chat), normalised, as members will read it."""
+
+    id: str
+    message_id: str
+    subject: str
+    body: str
+    sender: str
+    received_at: datetime
+    attachments: tuple[Attachment, ...] = ()
+    blocks: tuple[str, ...] = ()
+    sender_name: str = ""
+    sent_at: datetime | None = None
+    replacements: int = 0
+    source: str = "mail"
+
+    def to_doc(self) -> Doc:
+        return {
+            "id": self.id,
+            "message_id": self.message_id,
+            "subject": self.subject,
+            "body": self.body,
+            "sender": self.sender,
+            "sender_name": self.sender_name,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+            "replacements": self.replacements,
+            "source": self.source,
+            "received_at": self.received_at.isoformat(),
+            "attachments": [
+                {"filename": a.filename, "content_type": a.content_type, "size": a.size} for a in self.attachments
+            ],
+            "blocks": list(self.blocks),
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Announcement:
+        return cls(
+            id=doc["id"],
+            message_id=doc["message_id"],
+            subject=doc["subject"],
+            body=doc["body"],
+            sender=doc["sender"],
+            received_at=datetime.fromisoformat(doc["received_at"]),
+            attachments=tuple(Attachment(**a) for a in doc.get("attachments", [])),
+            blocks=tuple(doc.get("blocks", [])),
+            sender_name=doc.get("sender_name", ""),
+            sent_at=datetime.fromisoformat(doc["sent_at"]) if doc.get("sent_at") else None,
+            replacements=doc.get("replacements", 0),
+            source=doc.get("source", "mail"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One announcement to one channel: the outbox's unit of work, kept until it is posted."""
+
+    id: str
+    announcement_id: str
+    platform: str
+    channel: str
+    seq: int
+    created_at: datetime
+    parts_done: int = 0
+    attempts: int = 0
+    last_error: str | None = None
+    failed: bool = False
+
+    def to_doc(self) -> Doc:
+        return {
+            "id": self.id,
+            "announcement_id": self.announcement_id,
+            "platform": self.platform,
+            "channel": self.channel,
+            "seq": self.seq,
+            "created_at": self.created_at.isoformat(),
+            "parts_done": self.parts_done,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "failed": self.failed,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Delivery:
+        return cls(
+            id=doc["id"],
+            announcement_id=doc["announcement_id"],
+            platform=doc["platform"],
+            channel=doc["channel"],
+            seq=doc["seq"],
+            created_at=datetime.fromisoformat(doc["created_at"]),
+            parts_done=doc.get("parts_done", 0),
+            attempts=doc.get("attempts", 0),
+            last_error=doc.get("last_error"),
+            failed=doc.get("failed", False),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinedMail:
+    """A message the intake kept but did not relay, with why."""
+
+    id: str
+    status: str  # "rejected" or "quarantined"
+    reason: str
+    received_at: datetime
+    subject: str = ""
+    sender: str = ""
+    size: int = 0
+    released: bool = False
+
+    def to_doc(self) -> Doc:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "reason": self.reason,
+            "received_at": self.received_at.isoformat(),
+            "subject": self.subject,
+            "sender": self.sender,
+            "size": self.size,
+            "released": self.released,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> QuarantinedMail:
+        return cls(
+            id=doc["id"],
+            status=doc["status"],
+            reason=doc["reason"],
+            received_at=datetime.fromisoformat(doc["received_at"]),
+            subject=doc.get("subject", ""),
+            sender=doc.get("sender", ""),
+            size=doc.get("size", 0),
+            released=doc.get("released", False),
+        )
