@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
 from discord.http import HTTPClient, Route  # not in discord.py's documented API: pinned in pyproject.toml
 
 from bot.errors import DeliveryError, DeliveryRejected, DeliveryRetryable, DeliveryTimeout, DeliveryUncertain
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 __all__ = ["DiscordPoster"]
 
@@ -74,6 +77,11 @@ class DiscordPoster:
             raise DeliveryTimeout(f"Discord did not answer ({channel})") from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise DeliveryUncertain(f"cannot reach Discord ({channel}): {exc}") from exc
+
+    async def posted_parts(self, channel: str, delivery_id: str, since: datetime) -> set[int]:
+        """None known: each part's nonce is enforced, so re-sending a part that landed posts nothing new."""
+        del channel, delivery_id, since
+        return set()
 
     async def _client(self) -> HTTPClient:
         """The logged-in client, made at first use (it needs the running loop) and again after close."""
