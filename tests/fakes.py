@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +104,7 @@ class FakeSlack(FakeAPI):
         self.sockets: list[web.WebSocketResponse] = []
         self.acks: list[str] = []
         self.socket_connected = asyncio.Event()
+        self.peers: list[object] = []  # the client address of each chat.postMessage: a repeat is a reused connection
 
     @property
     def base_url(self) -> str:
@@ -113,6 +115,7 @@ class FakeSlack(FakeAPI):
         if fault is not None:
             return fault
         payload = await request.json()
+        self.peers.append(request.transport.get_extra_info("peername") if request.transport else None)
         self.calls.append({"method": "chat.postMessage", "auth": request.headers.get("Authorization"), **payload})
         ts = f"{time.time():.0f}.{next(self._ts):06d}"
         message = {"ts": ts, "text": payload.get("text"), "metadata": payload.get("metadata")}
@@ -187,13 +190,31 @@ class FakeSlack(FakeAPI):
         ]
 
 
+def _discord_429(retry_after: float, headers: dict[str, str] | None = None) -> web.Response:
+    """A 429 as Discord sends it (through its proxy, hence Via): discord.py waits it out and retries."""
+    body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+    return _discord_json(
+        body, 429, {"Retry-After": str(math.ceil(retry_after)), "Via": "1.1 google", **(headers or {})}
+    )
+
+
 class FakeDiscord(FakeAPI):
-    """POST /channels/{id}/messages, honouring nonce + enforce_nonce like Discord does."""
+    """POST /channels/{id}/messages, honouring nonce + enforce_nonce like Discord does.
+
+    Extra faults: "landed-500" stores the message, then answers 500. With `bucket = (posts, seconds)` each
+    channel's message bucket is announced in X-RateLimit-* headers and enforced: a post while it is spent
+    is answered 429 and noted in `too_early`.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self._ids = itertools.count(1000)
         self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
+        self.attempts: list[str] = []  # the nonce of every create-message request, answered or not
+        self.bucket: tuple[int, float] | None = None
+        self._windows: dict[str, tuple[float, int]] = {}  # channel → (monotonic end of its window, posts left)
+        self.too_early: list[str] = []
+        self.spent: list[str] = []  # channels whose bucket an answer announced as spent
         self.app.router.add_post("/api/v10/channels/{channel}/messages", self.create_message)
         self.app.router.add_get("/api/v10/users/@me", self.me)
         self.app.router.add_get("/api/v10/gateway/bot", self.gateway)
@@ -210,21 +231,59 @@ class FakeDiscord(FakeAPI):
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/v10"
 
+    async def _fault(self) -> web.Response | None:
+        if self.faults.script[:1] == ["429"]:
+            self.faults.next()
+            return _discord_429(self.faults.retry_after)
+        return await super()._fault()
+
+    def _take_from_bucket(self, channel: str) -> dict[str, str] | web.Response:
+        """The rate-limit headers of this post, or the 429 it draws when the channel's bucket is spent."""
+        if self.bucket is None:
+            return {}
+        limit, seconds = self.bucket
+        now = time.monotonic()
+        end, left = self._windows.get(channel, (0.0, limit))
+        if now >= end:
+            end, left = now + seconds, limit
+        reset_after = math.ceil((end - now) * 1000) / 1000
+        if left == 0:
+            self.too_early.append(channel)
+            return _discord_429(reset_after, {"X-RateLimit-Scope": "user"})
+        left -= 1
+        self._windows[channel] = (end, left)
+        if left == 0:
+            self.spent.append(channel)
+        return {
+            "X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(left), "X-RateLimit-Bucket": "messages",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}", "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+        }  # fmt: skip
+
     async def create_message(self, request: web.Request) -> web.Response:
-        fault = await self._fault()
-        if fault is not None:
-            return fault
         channel = request.match_info["channel"]
         payload = json.loads(await request.read())
         nonce = payload.get("nonce")
+        self.attempts.append(str(nonce))
+        landed_then_failed = self.faults.script[:1] == ["landed-500"]
+        if landed_then_failed:
+            self.faults.next()
+        else:
+            fault = await self._fault()
+            if fault is not None:
+                return fault
+        limits = self._take_from_bucket(channel)
+        if isinstance(limits, web.Response):
+            return limits
         if nonce and payload.get("enforce_nonce") and (channel, nonce) in self.nonces:
-            return _discord_json(self.nonces[(channel, nonce)])  # the same message, not a new one
+            return _discord_json(self.nonces[(channel, nonce)], headers=limits)  # the same message, not a new one
         message = {"id": str(next(self._ids)), "channel_id": channel, **payload}
         if nonce:
             self.nonces[(channel, nonce)] = message
         self.calls.append({"channel": channel, "auth": request.headers.get("Authorization"), **payload})
         self.received_at.setdefault(f"{channel}#{nonce}", time.monotonic())
-        return _discord_json(message)
+        if landed_then_failed:
+            return _discord_json({"message": "500: Internal Server Error", "code": 0}, 500)
+        return _discord_json(message, headers=limits)
 
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
         return [c for c in self.calls if channel is None or c["channel"] == channel]

@@ -1,70 +1,110 @@
-"""Posting to Discord: the transport edge of the relay. One payload becomes one create-message call, and
-every failure a DeliveryError that says whether to retry."""
+"""Posting to Discord: the transport edge of the relay. One payload becomes one create-message call through
+discord.py's HTTP client, and every failure a DeliveryError that says whether to retry.
+
+discord.py's client keeps Discord's rate limits: when an answer announces a channel's message bucket as
+spent, the post that spent it returns only after the reset, so the next one does not draw a 429; a global
+429 holds every lane. It also retries 429s and 500/502/504 by itself; a retry repeats the payload's
+enforced nonce, so it cannot post a part twice.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import json
+import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
+import discord
+from discord.http import HTTPClient, Route  # not in discord.py's documented API: pinned in pyproject.toml
 
-from bot.errors import DeliveryRejected, DeliveryRetryable, DeliveryTimeout, DeliveryUncertain
+from bot.errors import DeliveryError, DeliveryRejected, DeliveryRetryable, DeliveryTimeout, DeliveryUncertain
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 __all__ = ["DiscordPoster"]
 
 _log = logging.getLogger(__name__)
 _TIMEOUT = 10.0
+# Retry-Afters up to this long are slept inside discord.py (30 s is the least it accepts); a longer one
+# comes back as DeliveryRetryable, and the lane waits it out with the outbox saying why.
+_MAX_RATELIMIT_WAIT = 30.0
+_MESSAGES = "/channels/{channel_id}/messages"
 
 
-def _retry_after(value: object) -> float | None:
+def _retry_after(exc: discord.HTTPException) -> float | None:
     try:
-        return max(0.0, float(str(value)))
-    except (TypeError, ValueError):
+        return max(0.0, float(exc.response.headers.get("Retry-After", "")))
+    except ValueError:
         return None
 
 
+def _delivery_error(exc: discord.HTTPException, channel: str) -> DeliveryError:
+    """An HTTP error answer as the lane understands it."""
+    status, retry_after = exc.status, _retry_after(exc)
+    if status == 429:  # discord.py gave up retrying it, or no Discord answered (a proxy's 429)
+        return DeliveryRetryable(f"Discord rate limit ({channel})", retry_after=retry_after)
+    if status >= 500:
+        return DeliveryUncertain(f"Discord error {status} ({channel})", retry_after=retry_after)
+    return DeliveryRejected(f"Discord refused the post to {channel}: {status} {exc.text[:200]}")
+
+
 class DiscordPoster:
-    """POST /channels/{id}/messages on Discord's REST API, with a nonce Discord enforces."""
+    """POST /channels/{id}/messages with discord.py's HTTP client, with a nonce Discord enforces."""
 
     platform = "discord"
 
     def __init__(self, token: str, base_url: str, *, timeout: float = _TIMEOUT) -> None:
-        self._base = base_url.rstrip("/")
-        self._headers = {
-            "Authorization": f"Bot {token}",
-            "Content-Type": "application/json",
-            "User-Agent": "DiscordBot (https://github.com/rmo-bot, 0.1) rmo-bot",
-        }
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
+        # Route.BASE is discord.py's one API address for every client in the process; the relay may run
+        # without the Discord platform, so the poster points it at the configured one as well.
+        Route.BASE = base_url.rstrip("/")
+        self._token = token
+        self._timeout = timeout
+        self._http: HTTPClient | None = None
+        self._login = asyncio.Lock()
 
     async def post(self, channel: str, payload: dict[str, Any]) -> None:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout, headers=self._headers)
-        url = f"{self._base}/channels/{channel}/messages"
-        body = json.dumps(payload, ensure_ascii=False).encode()
+        http = await self._client()
+        route = Route("POST", _MESSAGES, channel_id=channel)
         try:
-            async with self._session.post(url, data=body) as response:
-                text = await response.text(errors="replace")
-                status = response.status
-                headers = response.headers
+            # The timeout is per request, so waiting for a bucket or a Retry-After is not cut short.
+            await http.request(route, json=payload, timeout=aiohttp.ClientTimeout(total=self._timeout))
+        except discord.RateLimited as exc:  # a Retry-After longer than discord.py waits; nothing was sent
+            raise DeliveryRetryable(f"Discord rate limit ({channel})", retry_after=exc.retry_after) from exc
+        except discord.HTTPException as exc:
+            raise _delivery_error(exc, channel) from exc
         except TimeoutError as exc:
             raise DeliveryTimeout(f"Discord did not answer ({channel})") from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise DeliveryUncertain(f"cannot reach Discord ({channel}): {exc}") from exc
-        if 200 <= status < 300:
-            return
-        retry_after = _retry_after(headers.get("Retry-After"))
-        if status == 429:
-            with contextlib.suppress(ValueError, AttributeError):
-                retry_after = _retry_after(json.loads(text).get("retry_after")) or retry_after
-            raise DeliveryRetryable(f"Discord rate limit ({channel})", retry_after=retry_after)
-        if status >= 500:
-            raise DeliveryUncertain(f"Discord error {status} ({channel})", retry_after=retry_after)
-        raise DeliveryRejected(f"Discord refused the post to {channel}: {status} {text[:200]}")
+
+    async def posted_parts(self, channel: str, delivery_id: str, since: datetime) -> set[int]:
+        """None known: each part's nonce is enforced, so re-sending a part that landed posts nothing new."""
+        del channel, delivery_id, since
+        return set()
+
+    async def _client(self) -> HTTPClient:
+        """The logged-in client, made at first use (it needs the running loop) and again after close."""
+        async with self._login:
+            if self._http is not None:
+                return self._http
+            http = HTTPClient(asyncio.get_running_loop(), max_ratelimit_timeout=_MAX_RATELIMIT_WAIT)
+            try:
+                await asyncio.wait_for(http.static_login(self._token), timeout=self._timeout * 3)
+            except discord.LoginFailure as exc:
+                await http.close()
+                raise DeliveryRejected(f"Discord refused the bot token: {exc}") from exc
+            except (discord.DiscordException, aiohttp.ClientError, OSError) as exc:
+                await http.close()
+                raise DeliveryRetryable(f"cannot log in to Discord: {exc}") from exc  # nothing was posted yet
+            except BaseException:
+                await http.close()
+                raise
+            _log.debug("the relay is logged in to Discord at %s", Route.BASE)
+            self._http = http
+            return http
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        if self._http is not None:
+            http, self._http = self._http, None
+            await http.close()

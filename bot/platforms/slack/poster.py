@@ -37,17 +37,33 @@ def _retry_after(value: object) -> float | None:
 
 
 class SlackPoster:
-    """chat.postMessage through slack_sdk's async client (with its rate-limit retry handler)."""
+    """chat.postMessage through slack_sdk's async client (with its rate-limit retry handler), over one
+    aiohttp session of the poster's own, so connections are reused from post to post."""
 
     platform = "slack"
 
     def __init__(self, token: str, base_url: str, *, timeout: float = _TIMEOUT) -> None:
-        self._client = AsyncWebClient(
-            token=token,
-            base_url=base_url if base_url.endswith("/") else base_url + "/",
-            timeout=int(timeout),
-            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
-        )
+        self._token = token
+        self._base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self._timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._web: AsyncWebClient | None = None
+
+    @property
+    def _client(self) -> AsyncWebClient:
+        """The client over the poster's session, made at first use (a session needs the running loop)
+        and again after close."""
+        if self._web is None or self._session is None or self._session.closed:
+            # The session times out each request; without one, slack_sdk opens and closes a session per call.
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self._timeout))
+            self._web = AsyncWebClient(
+                token=self._token,
+                base_url=self._base_url,
+                timeout=int(self._timeout),
+                session=self._session,
+                retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
+            )
+        return self._web
 
     async def post(self, channel: str, payload: dict[str, Any]) -> None:
         try:
@@ -108,6 +124,6 @@ class SlackPoster:
         return found
 
     async def close(self) -> None:
-        session = getattr(self._client, "session", None)
-        if session is not None:
+        if self._session is not None:
+            session, self._session, self._web = self._session, None, None
             await session.close()
