@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from email.message import Message
 
     from bot.config import Config
+    from handlers.commands import CommandDispatcher
     from handlers.digests import DigestService
     from handlers.intake import IntakePolicy, MailIntake, Routes
     from handlers.ports import Clock
@@ -86,6 +87,17 @@ class Core(ClosesOnExit):
             store.events, store.reminders, self.intake, self.config.timezone, reminder_settings(self.config),
             store.reminder_batch,
         )  # fmt: skip
+
+    @functools.cached_property
+    def commands(self) -> CommandDispatcher:
+        """The one `/rmo` dispatcher every chat platform and the console share."""
+        from bot.mail.link_mailer import OutboundLinkMailer  # noqa: PLC0415 - see above
+        from handlers.commands import AnnounceDesk, ChatSubscriptions, CommandDispatcher  # noqa: PLC0415
+
+        store, clock = self.store, self.clock
+        desk = AnnounceDesk(self.intake, store.knowledge, clock, author_name=self.config.contact.secretariat_name)
+        subscriptions = ChatSubscriptions(self.digests, store.subscribers, OutboundLinkMailer(self), clock)
+        return CommandDispatcher(self.answerer, desk, subscriptions)
 
     def _bounced(self, verp: str, raw: bytes) -> None:
         from email import message_from_bytes  # noqa: PLC0415 - bounces are rare: `rmo-bot ask` never pays for these

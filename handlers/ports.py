@@ -8,9 +8,10 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
+    from handlers.messages import Lang
     from storage.records import Delivery
 
-__all__ = ["Clock", "OutboxWatcher"]
+__all__ = ["Clock", "LinkMailer", "OutboxWatcher"]
 
 
 class Clock(Protocol):
@@ -26,4 +27,16 @@ class OutboxWatcher(Protocol):
 
     def queued(self, deliveries: Sequence[Delivery]) -> None:
         """`deliveries` are durably in the outbox."""
+        ...
+
+
+class LinkMailer(Protocol):
+    """Mails a subscriber the one link they need: to confirm a subscription, or to stop the digest."""
+
+    async def send_confirmation(self, email: str, token: str, lang: Lang) -> None:
+        """A mail to `email` whose link confirms the subscription that `token` stands for."""
+        ...
+
+    async def send_unsubscribe_link(self, email: str, token: str, lang: Lang) -> None:
+        """A mail to `email` whose link stops its digest."""
         ...
