@@ -20,6 +20,7 @@ from storage.store import Store
 if TYPE_CHECKING:
     from bot.config import Config
     from handlers.bounces import BounceHandler
+    from handlers.commands import CommandDispatcher
     from handlers.digests import DigestService
     from handlers.intake import IntakePolicy, MailIntake, Routes
     from handlers.ports import Clock
@@ -91,6 +92,17 @@ class Core(ClosesOnExit):
             store.events, store.reminders, self.intake, self.config.timezone, reminder_settings(self.config),
             store.reminder_batch,
         )  # fmt: skip
+
+    @functools.cached_property
+    def commands(self) -> CommandDispatcher:
+        """The one `/rmo` dispatcher every chat platform and the console share."""
+        from bot.mail.link_mailer import OutboundLinkMailer  # noqa: PLC0415 - see above
+        from handlers.commands import AnnounceDesk, ChatSubscriptions, CommandDispatcher  # noqa: PLC0415
+
+        store, clock = self.store, self.clock
+        desk = AnnounceDesk(self.intake, store.knowledge, clock, author_name=self.config.contact.secretariat_name)
+        subscriptions = ChatSubscriptions(self.digests, store.subscribers, OutboundLinkMailer(self), clock)
+        return CommandDispatcher(self.answerer, desk, subscriptions)
 
     @classmethod
     def open(cls, config: Config, data_dir: Path, clock: Clock, *, read_only_fallback: bool = False) -> Core:

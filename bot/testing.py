@@ -2,6 +2,7 @@
 
 chat = ChatHarness.open(tmp_path, now=datetime(2026, 11, 25, 10, tzinfo=JST))
 assert "郵送" in chat.say("入会するには？")
+assert (await chat.send("/rmo join")).intent == "join"
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
+    from handlers.commands import CommandReply
     from handlers.messages import Reply
 
 __all__ = ["ChatHarness"]
@@ -29,7 +31,7 @@ class ChatHarness(ClosesOnExit):
     def __init__(self, core: Core, clock: FrozenClock) -> None:
         self.core = core
         self.clock = clock
-        self.platform = ConsolePlatform(core.answerer, user="test")
+        self.platform = ConsolePlatform(core.commands, user="test")
 
     @classmethod
     def open(
@@ -48,6 +50,10 @@ class ChatHarness(ClosesOnExit):
     def say(self, text: str) -> str:
         """What the member sees."""
         return self.platform.render(self.ask(text))
+
+    async def send(self, line: str) -> CommandReply:
+        """The neutral reply to one console line: a question, or a `/rmo …` command."""
+        return await self.platform.handle(line)
 
     def close(self) -> None:
         self.core.close()

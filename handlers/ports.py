@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
     from datetime import datetime
 
+    from handlers.messages import Lang
     from storage.records import (
         Announcement,
         Block,
@@ -34,6 +35,7 @@ __all__ = [
     "Clock",
     "EventRepository",
     "KnowledgeRepository",
+    "LinkMailer",
     "OutboxRepository",
     "OutboxWatcher",
     "QuarantineRepository",
@@ -146,4 +148,15 @@ class SubscriberRepository(Protocol):
     def all(self) -> list[Subscriber]: ...
     def save(self, subscribers: Iterable[Subscriber]) -> int:
         """Write new or changed subscribers in one go; returns how many changed."""
+
+
+class LinkMailer(Protocol):
+    """Mails a subscriber the one link they need: to confirm a subscription, or to stop the digest."""
+
+    async def send_confirmation(self, email: str, token: str, lang: Lang) -> None:
+        """A mail to `email` whose link confirms the subscription that `token` stands for."""
+        ...
+
+    async def send_unsubscribe_link(self, email: str, token: str, lang: Lang) -> None:
+        """A mail to `email` whose link stops its digest."""
         ...

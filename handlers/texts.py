@@ -97,6 +97,39 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "お知らせを投稿しました。{count}件のチャンネルに配信します。",
         "The announcement is posted and goes out to {count} channels.",
     ),
+    "announce.form": (
+        "お知らせの件名・本文・対象ブロックを入力してください。送る前にプレビューをお見せします。",
+        "Enter the announcement's title, body and blocks; you will see a preview before it goes out.",
+    ),
+    "announce.preview": (
+        "Slack・Discord・メールでの見え方です。よろしければ「投稿する」を押してください。",
+        "This is how it will look on Slack, Discord and in e-mail. Press Post to send it.",
+    ),
+    "announce.gone": (
+        "この下書きはもうありません（投稿済みか、古くなりました）。/rmo announce から作り直してください。",
+        "This draft is gone (already posted, or too old). Start again with /rmo announce.",
+    ),
+    "announce.field.title": ("件名", "title"),
+    "announce.field.body": ("本文", "body"),
+    "announce.missing": ("{field}を入力してください。", "Please enter the {field}."),
+    "announce.too_long": (
+        "{field}は{limit}文字までです（いまは{length}文字です）。",
+        "The {field} may be at most {limit} characters long (it is {length}).",
+    ),
+    "announce.unknown_blocks": (
+        "次のブロックはありません：{unknown}。使えるのは {known} です。",
+        "There is no such block: {unknown}. The blocks are {known}.",
+    ),
+    "secretariat.name": ("事務局", "Secretariat"),
+    "home.header": ("今後の予定", "Coming up"),
+    # What a verb of /rmo asks the answerer, in the asker's language.
+    "question.join": ("入会するには？", "How do we join?"),
+    "question.meetings": ("ブロック会議の予定は？", "upcoming block meetings"),
+    "question.meetings.in": ("{place} ブロック会議の予定は？", "upcoming block meetings {place}"),
+    "question.trainings": ("研修会の予定は？", "upcoming trainings"),
+    "question.subscribe": ("お知らせをメールで受け取るには？", "How do I get the e-mail digest?"),
+    "question.unsubscribe": ("メールの配信を停止するには？", "How do I stop the e-mail digest?"),
+    "question.help": ("ヘルプ", "help"),
     "subscribe.sent": (
         "確認メールをお送りしました（既に登録済みの場合も同じメッセージです）。メールのリンクを開くと登録が完了します。",
         (

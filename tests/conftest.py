@@ -72,29 +72,44 @@ async def slack_bot(tmp_path):
 
 
 @pytest.fixture
-async def discord_bot(tmp_path):
-    """The Discord platform in this process, logged in to the fake Discord API, the test calendar loaded."""
-    from bot.clock import FrozenClock
-    from bot.config import load_config
-    from bot.core import Core
-    from bot.platforms.discord.adapter import DiscordPlatform
+async def fake_discord():
+    """The fake Discord REST API on loopback."""
     from tests.fakes import FakeDiscord
-    from tests.test_discord import GUILD, SECRETARIAT_ROLE, _guild
 
     fake = FakeDiscord()
     await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def discord_core(tmp_path, fake_discord):
+    """The core the Discord platform runs on: a real data directory with the test calendar, a frozen clock."""
+    from bot.clock import FrozenClock
+    from bot.config import load_config
+    from bot.core import Core
+    from tests.test_discord import GUILD, SECRETARIAT_ROLE
+
     config_file = tmp_path / "config.toml"
     config_file.write_text(
-        f'[discord]\napi_base_url = "{fake.base_url}"\nsecretariat_roles = ["{SECRETARIAT_ROLE}"]\ndefault_channels = ["900"]\n'
-        f'guild_ids = ["{GUILD}"]\n',
+        f'[discord]\napi_base_url = "{fake_discord.base_url}"\nsecretariat_roles = ["{SECRETARIAT_ROLE}"]\n'
+        f'default_channels = ["900"]\nguild_ids = ["{GUILD}"]\n',
         encoding="utf-8",
     )
     config = load_config(config_file, environ={"DISCORD_TOKEN": "discord-test-token"})
     with Core.open(config, tmp_path / "d", FrozenClock(NOW)) as core:
         core.store.apply(core.load_data_file(CALENDAR), now=core.clock.now())
-        platform = DiscordPlatform(core, sync_state=tmp_path / "d" / "discord-commands.sha256")
-        async with platform.client:
-            await platform.client.login("discord-test-token")
-            platform.parse("GUILD_CREATE", _guild())
-            yield platform, fake
-    await fake.stop()
+        yield core
+
+
+@pytest.fixture
+async def discord_bot(tmp_path, fake_discord, discord_core):
+    """The Discord platform in this process, logged in to the fake Discord API, the test calendar loaded."""
+    from bot.platforms.discord.adapter import DiscordPlatform
+    from tests.test_discord import _guild
+
+    platform = DiscordPlatform(discord_core, sync_state=tmp_path / "d" / "discord-commands.sha256")
+    async with platform.client:
+        await platform.client.login("discord-test-token")
+        platform.parse("GUILD_CREATE", _guild())
+        yield platform, fake_discord

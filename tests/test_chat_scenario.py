@@ -1,22 +1,41 @@
 """The scripted scenario on both platforms: a member's seven questions, a refused announce, and the
-secretariat's announcement with its preview — checked against what the fake APIs recorded."""
+secretariat's announcement with its preview — checked against what the fake APIs recorded. Then the same
+`/rmo` conversation on Slack, Discord and the console over one core: the same neutral reply at every step."""
 
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
+import discord
+import pytest
+from aiohttp import web
+
+from bot.clock import FrozenClock
+from bot.config import load_config
+from bot.core import Core
+from bot.platforms.discord.adapter import DiscordPlatform
+from bot.platforms.discord.reply import reply_for_discord
+from bot.platforms.slack.adapter import SlackPlatform
+from bot.platforms.slack.reply import reply_for_slack
+from bot.testing import ChatHarness
+from handlers.messages import Reply
+from tests.conftest import CALENDAR, JST, NOW
+from tests.fakes import FakeDiscord, FakeSlack
 from tests.test_discord import (
+    GUILD,
     SECRETARIAT_ROLE,
     SECRETARY,
     USER,
     _command,
+    _guild,
     _interaction,
     _message,
 )
 from tests.test_relay_e2e import until
+from tests.test_slack_http import SECRET, _mention, _post, _signed, _submission
 from tests.test_slack_http import _interaction as slack_interaction
-from tests.test_slack_http import _mention, _post, _signed, _submission
 
 QUESTIONS = [
     ("入会するには？", "郵送"),
@@ -54,7 +73,7 @@ async def test_scenario_on_slack(slack_bot):
     assert slack.posted("C111")[0]["blocks"][0]["text"]["text"] == "全体のお知らせ"
 
 
-async def test_scenario_on_discord(discord_bot):
+async def test_scenario_on_discord(discord_bot, discord_core):
     """Discord: seven answers, a refusal, then a previewed announcement queued."""
     platform, fake = discord_bot
     me = {"id": "1001", "username": "rmo-bot", "discriminator": "0", "avatar": None, "bot": True}
@@ -65,7 +84,7 @@ async def test_scenario_on_discord(discord_bot):
         await until(lambda n=number: len(fake.posted("900")) > n, what=f"answer {number}")
     for (question, fact), call in zip(QUESTIONS, fake.posted("900"), strict=True):
         assert fact in call["embeds"][0]["description"], question
-    outbox = platform._core.store.outbox
+    outbox = discord_core.store.outbox
     platform.parse("INTERACTION_CREATE", _command("announce", user=USER, number=8))
     platform.parse("INTERACTION_CREATE", _command("announce", user=SECRETARY, roles=[SECRETARIAT_ROLE], number=9))
     await until(lambda: len(fake.callbacks) >= 2, what="refusal and form")
@@ -85,3 +104,124 @@ async def test_scenario_on_discord(discord_bot):
     await until(lambda: len(fake.callbacks) >= 4, what="the confirmation")
     assert "投稿しました" in fake.callbacks[3]["data"]["content"]
     assert {(d.platform, d.channel) for d in outbox.pending()} == {("discord", "900")}
+
+
+# The same /rmo conversation everywhere ----------------------------------------------------------------------
+
+# (the words after /rmo, the intent or notice the console's neutral reply has, its language)
+CONVERSATION = [
+    ("help", "help", "ja"),
+    ("join", "join", "ja"),
+    ("meetings 近畿", "meetings", "ja"),
+    ("trainings", "trainings", "ja"),
+    ("ask 代表は誰ですか", "officers", "ja"),
+    ("subscribe", "subscribe", "ja"),
+    ("announce", "announce.refused", "ja"),
+]
+ENGLISH = [
+    ("ask When is the next Kinki block meeting?", "meetings", "en"),
+    ("meetings kinki", "meetings", "en"),
+]
+_OPTION = {"ask": "question", "meetings": "place", "subscribe": "email", "unsubscribe": "email"}
+
+
+@pytest.fixture
+async def everywhere(tmp_path):
+    """Slack (HTTP mode, served in this process), Discord and the console over one core, as `rmo-bot run`
+    builds them: one data directory with the test calendar, one frozen clock, one dispatcher."""
+    fake_slack, fake_discord = FakeSlack(), FakeDiscord()
+    await fake_slack.start()
+    await fake_discord.start()
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[slack]\nmode = "http"\napi_base_url = "{fake_slack.base_url}"\nsecretariat_users = ["USEC"]\n'
+        f'default_channels = ["C111"]\n[discord]\napi_base_url = "{fake_discord.base_url}"\n'
+        f'secretariat_roles = ["{SECRETARIAT_ROLE}"]\ndefault_channels = ["900"]\nguild_ids = ["{GUILD}"]\n',
+        encoding="utf-8",
+    )
+    secrets = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "DISCORD_TOKEN": "discord-test-token"}
+    clock = FrozenClock(NOW)
+    with Core.open(load_config(config_file, environ=secrets), tmp_path / "d", clock) as core:
+        core.store.apply(core.load_data_file(CALENDAR), now=core.clock.now())
+        slack = SlackPlatform(core)
+        web_app = web.Application()
+        slack.route(web_app)
+        runner = web.AppRunner(web_app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        server = SimpleNamespace(http_port=site._server.sockets[0].getsockname()[1])
+        platform = DiscordPlatform(core)
+        async with platform.client:
+            await platform.client.login("discord-test-token")
+            platform.parse("GUILD_CREATE", _guild())
+            yield ChatHarness(core, clock), (server, fake_slack), (platform, fake_discord)
+        await runner.cleanup()
+    await fake_slack.stop()
+    await fake_discord.stop()
+
+
+def _topic(reply) -> tuple[str, str, str]:
+    """What a neutral reply says, and in what language: (intent or notice key, lang, text)."""
+    return (reply.intent if isinstance(reply, Reply) else reply.key), reply.lang, reply.text
+
+
+async def _on_slack(slack, text: str, number: int) -> dict:
+    server, fake = slack
+    body = urlencode({"command": "/rmo", "text": text, "user_id": "U1", "channel_id": "C9", "team_id": "T1",
+                      "response_url": f"http://127.0.0.1:{fake.port}/response/r{number}", "trigger_id": "t",
+                      "api_app_id": "A1"})  # fmt: skip
+    assert await _post(server, body, _signed(body), "application/x-www-form-urlencoded") == 200
+    await until(lambda: [r for r in fake.responses() if r["id"] == f"r{number}"], what=f"Slack's /rmo {text}")
+    return next(r for r in fake.responses() if r["id"] == f"r{number}")
+
+
+async def _on_discord(discord_side, text: str, number: int, locale: str = "ja") -> dict:
+    platform, fake = discord_side
+    verb, _, rest = text.partition(" ")
+    options = [{"type": 3, "name": _OPTION[verb], "value": rest}] if rest else []
+    platform.parse("INTERACTION_CREATE", _command(verb, options, locale=locale, number=number))
+    await until(lambda: [c for c in fake.callbacks if c["id"] == f"44{number}"], what=f"Discord's /rmo {text}")
+    return next(c for c in fake.callbacks if c["id"] == f"44{number}")["data"]
+
+
+def _slack_shows(reply) -> dict:
+    return {key: reply_for_slack(reply)[key] for key in ("text", "blocks")}
+
+
+def _discord_shows(reply) -> dict:
+    if not isinstance(reply, Reply):
+        return {"content": reply.text}
+    return {"embeds": [discord.Embed.from_dict(e).to_dict() for e in reply_for_discord(reply, JST)["embeds"]]}
+
+
+async def _same_everywhere(everywhere, steps, start: int) -> None:
+    """Each step on the console gives the expected neutral reply; Slack and Discord show exactly it."""
+    chat, slack, discord_side = everywhere
+    for number, (text, topic, lang) in enumerate(steps, start=start):
+        neutral = await chat.send(f"/rmo {text}")
+        assert _topic(neutral)[:2] == (topic, lang), text
+        slack_sent = await _on_slack(slack, text, number)
+        assert {key: slack_sent[key] for key in ("text", "blocks")} == _slack_shows(neutral), text
+        discord_sent = await _on_discord(discord_side, text, number)
+        assert {key: discord_sent[key] for key in _discord_shows(neutral)} == _discord_shows(neutral), text
+
+
+async def test_the_same_rmo_conversation_on_every_platform(everywhere):
+    """help, join, meetings 近畿, trainings, ask, subscribe without an address and a member's announce get the
+    same neutral reply on the console, Slack and Discord."""
+    await _same_everywhere(everywhere, CONVERSATION, start=1)
+    chat, _, _ = everywhere
+    assert "郵送" in (await chat.send("/rmo join")).text
+    assert "/rmo subscribe" in (await chat.send("/rmo subscribe")).text
+
+
+async def test_english_rmo_commands_are_answered_in_english_everywhere(everywhere):
+    """English words after the verb, or Discord's English client with none, get the English answer."""
+    await _same_everywhere(everywhere, ENGLISH, start=20)
+    chat, _, discord_side = everywhere
+    joining = await chat.send("/rmo ask How do we join?")
+    assert _topic(joining)[:2] == ("join", "en")
+    sent = await _on_discord(discord_side, "join", 30, locale="en-US")
+    assert sent["embeds"] == _discord_shows(joining)["embeds"]
+    assert "post" in joining.text

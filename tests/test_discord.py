@@ -118,10 +118,21 @@ def _interaction(kind: int, data: dict, *, number: int, user: dict = SECRETARY, 
     return payload
 
 
-async def test_secretariat_announces_from_discord_with_a_preview(discord_bot):
+async def _draft(platform, fake, fields: dict[str, str]) -> dict:
+    """The secretariat opens /rmo announce and submits `fields`: the interaction response to the form."""
+    platform.parse("INTERACTION_CREATE", _command("announce", user=SECRETARY, roles=[SECRETARIAT_ROLE], number=5))
+    await until(lambda: fake.callbacks, what="the form")
+    submit = {"custom_id": fake.callbacks[0]["data"]["custom_id"],
+              "components": [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in fields.items()]}  # fmt: skip
+    platform.parse("INTERACTION_CREATE", _interaction(5, submit, number=6))
+    await until(lambda: len(fake.callbacks) >= 2, what="the answer to the form")
+    return fake.callbacks[1]
+
+
+async def test_secretariat_announces_from_discord_with_a_preview(discord_bot, discord_core):
     """/rmo announce opens a form; its preview shows Discord, Slack and e-mail; the button queues the post."""
     platform, fake = discord_bot
-    outbox = platform._core.store.outbox
+    outbox = discord_core.store.outbox
     platform.parse("INTERACTION_CREATE", _command("announce", user=SECRETARY, roles=[SECRETARIAT_ROLE], number=5))
     await until(lambda: fake.callbacks, what="the form")
     form = fake.callbacks[0]
@@ -155,24 +166,17 @@ async def test_secretariat_announces_from_discord_with_a_preview(discord_bot):
     await until(lambda: len(fake.callbacks) >= 3, what="the confirmation")
     assert "投稿しました" in fake.callbacks[2]["data"]["content"]
     assert {(d.platform, d.channel) for d in outbox.pending()} == {("discord", "900")}
-    stored = platform._core.store.announcements.get(button["custom_id"].split(":", 1)[1])
+    stored = discord_core.store.announcements.get(button["custom_id"].split(":", 1)[1])
     assert stored is not None
     assert stored.blocks == ("kyushu",)
     assert stored.source == "chat"
 
 
-async def test_a_member_cannot_post_a_draft_and_a_long_preview_fits(discord_bot):
+async def test_a_member_cannot_post_a_draft_and_a_long_preview_fits(discord_bot, discord_core):
     """A 3,000-character draft previews within Discord's 6,000-character limit; only the secretariat's click posts."""
     platform, fake = discord_bot
-    outbox = platform._core.store.outbox
-    platform.parse("INTERACTION_CREATE", _command("announce", user=SECRETARY, roles=[SECRETARIAT_ROLE], number=5))
-    await until(lambda: fake.callbacks, what="the form")
-    fields = {"rmo-title": "長いお知らせ", "rmo-body": "本文。" * 1000, "rmo-blocks": ""}
-    submit = {"custom_id": fake.callbacks[0]["data"]["custom_id"],
-              "components": [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in fields.items()]}  # fmt: skip
-    platform.parse("INTERACTION_CREATE", _interaction(5, submit, number=6))
-    await until(lambda: len(fake.callbacks) >= 2, what="the preview")
-    preview = fake.callbacks[1]
+    outbox = discord_core.store.outbox
+    preview = await _draft(platform, fake, {"rmo-title": "長いお知らせ", "rmo-body": "本文。" * 1000, "rmo-blocks": ""})
     assert preview["type"] == 4, preview  # accepted by the fake, which refuses more than 6,000 characters
     button = preview["data"]["components"][0]["components"][0]
     message = {"id": "6008", "channel_id": "900", "content": "", "author": USER, "attachments": [], "embeds": [],
@@ -224,3 +228,13 @@ async def test_subscribing_from_discord_sends_the_confirmation_only(discord_bot,
     ]
     assert all("token=" in m.get_content() for m in mails)
     assert not fake.posted()  # nothing in the channel
+
+
+async def test_a_draft_over_the_limit_is_refused_on_discord_as_everywhere(discord_bot, discord_core):
+    """A submitted form whose body passes 3,000 characters gets the same refusal as on any platform, no preview."""
+    platform, fake = discord_bot
+    fields = {"rmo-title": "長すぎるお知らせ", "rmo-body": "本" * 3001, "rmo-blocks": "近畿ブロック"}
+    refusal = (await _draft(platform, fake, fields))["data"]
+    assert refusal["content"] == "本文は3000文字までです（いまは3001文字です）。"
+    assert "components" not in refusal or not refusal["components"]  # no "post" button
+    assert discord_core.store.outbox.pending() == []

@@ -150,6 +150,19 @@ async def test_a_forged_announcement_form_from_a_member_is_refused(slack_bot):
     assert "refused (not the secretariat)" in bot.text()
 
 
+async def test_a_draft_over_the_limit_is_refused_under_its_field(slack_bot):
+    """A form whose body passes 3,000 characters is refused under the body field, as on any platform."""
+    bot, slack = slack_bot
+    values = {"title": {"value": {"value": "長すぎるお知らせ"}}, "body": {"value": {"value": "本" * 3001}}}
+    status, text = await _interaction(bot, _submission("USEC", "rmo_announce_draft", values))
+    assert status == 200
+    assert json.loads(text) == {
+        "response_action": "errors",
+        "errors": {"body": "本文は3000文字までです（いまは3001文字です）。"},
+    }
+    assert slack.posted("C111") == []
+
+
 async def test_app_home_shows_what_is_coming_up(slack_bot):
     """Opening the App Home publishes a view with the upcoming meetings and trainings."""
     bot, slack = slack_bot

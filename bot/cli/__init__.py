@@ -231,7 +231,7 @@ def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = F
         health = HealthBoard(core)
         components: list[Component] = [] if console_only else build_components(core, health)
         if console_only or config.console_enabled:
-            components.append(ConsolePlatform(core.answerer, stop_at_eof=console_only))
+            components.append(ConsolePlatform(core.commands, stop_at_eof=console_only))
         asyncio.run(Application(core, components, health).run())
     return 0
 

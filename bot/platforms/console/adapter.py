@@ -1,4 +1,9 @@
-"""The console platform: a chat in the terminal, and the neutral path the tests drive."""
+"""The console platform: a chat in the terminal, and the neutral path the tests drive.
+
+A line is a question, or a `/rmo …` command as on Slack. Whoever sits at the console is never the
+secretariat: `/rmo announce` is refused as it is to any member (announcements come from Slack, Discord
+or the mailing list, where who posted is known).
+"""
 
 from __future__ import annotations
 
@@ -8,27 +13,28 @@ import sys
 import threading
 from typing import TYPE_CHECKING, TextIO
 
-from handlers.answering import internal_error_reply
-from handlers.messages import Incoming, Reply
+from handlers.commands import Asker, parse_command
 
 if TYPE_CHECKING:
-    from handlers.answering import Answerer
+    from handlers.commands import CommandDispatcher, CommandReply
+    from handlers.messages import Reply
 
 __all__ = ["ConsolePlatform"]
 
 _log = logging.getLogger(__name__)
 
 _QUIT = frozenset({"/quit", "/exit", "quit", "exit", "終了"})
+_COMMAND = "/rmo"
 
 
 class ConsolePlatform:
-    """Reads questions line by line and prints the answers as plain text."""
+    """Reads questions and `/rmo` commands line by line and prints the replies as plain text."""
 
     name = "console"
 
     def __init__(
         self,
-        answerer: Answerer,
+        commands: CommandDispatcher,
         *,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
@@ -36,21 +42,24 @@ class ConsolePlatform:
         stop_at_eof: bool = False,
     ) -> None:
         self._stop_at_eof = stop_at_eof
-        self._answerer = answerer
+        self._commands = commands
+        self._asker = Asker(self.name, user)
         self._stdin = stdin or sys.stdin
         self._stdout = stdout or sys.stdout
-        self._user = user
 
     def respond(self, text: str) -> Reply:
         """One question in, one neutral reply out: exactly what the terminal shows."""
-        incoming = Incoming(text=text, platform=self.name, user=self._user)
-        try:
-            return self._answerer.answer(incoming)
-        except Exception:  # noqa: BLE001 - a member sees an apology, the log gets the traceback
-            _log.exception("could not answer %r", text)
-            return internal_error_reply(text)
+        return self._commands.answer(self._asker, text)
 
-    def render(self, reply: Reply) -> str:
+    async def handle(self, line: str) -> CommandReply:
+        """One line: a `/rmo …` command, or else a question."""
+        words = line.split(maxsplit=1)
+        if not words or words[0].lower() != _COMMAND:
+            return self.respond(line)
+        return await self._commands.dispatch(parse_command(words[1] if len(words) > 1 else "", self._asker))
+
+    def render(self, reply: CommandReply) -> str:
+        # Every neutral reply is complete as plain text, so a terminal shows each kind as it is.
         return reply.text
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -69,7 +78,7 @@ class ConsolePlatform:
             if text.lower() in _QUIT:
                 stop.set()
                 return
-            self._write(self.render(self.respond(text)) + "\n\n")
+            self._write(self.render(await self.handle(text)) + "\n\n")
         if interactive or self._stop_at_eof:
             stop.set()
 

@@ -1,19 +1,19 @@
-"""The secretariat's announcement form and its preview, as Slack modals (Block Kit views)."""
+"""The secretariat's announcement form, its preview and a notice, as Slack modals (Block Kit views)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.mail.render import render_email
-from bot.platforms.discord.render import render_discord
-from bot.platforms.slack.render import escape_mrkdwn, render_slack
+from bot.platforms.preview import EMAIL_LABEL, preview_of
+from bot.platforms.slack.render import escape_mrkdwn
+from handlers.commands import BODY_LIMIT, TITLE_LIMIT, DraftForm
 
 if TYPE_CHECKING:
     from datetime import tzinfo
 
-    from storage.records import Announcement, Block
+    from handlers.commands import AnnounceForm, AnnouncePreview
 
-__all__ = ["CONFIRM_VIEW", "DRAFT_VIEW", "draft_modal", "draft_values", "preview_modal"]
+__all__ = ["CONFIRM_VIEW", "DRAFT_VIEW", "draft_modal", "draft_values", "notice_modal", "preview_modal"]
 
 DRAFT_VIEW = "rmo_announce_draft"
 CONFIRM_VIEW = "rmo_announce_confirm"
@@ -23,50 +23,61 @@ def _text(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:150]}
 
 
-def draft_modal(blocks: tuple[Block, ...]) -> dict[str, Any]:
-    """Title, body and target blocks."""
-    options = [{"text": _text(f"{b.name} / {b.name_en}"), "value": b.key} for b in blocks]
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900], "verbatim": True}}
+
+
+def draft_modal(form: AnnounceForm) -> dict[str, Any]:
+    """Title, body and target blocks, within the limits the dispatcher checks."""
+    options = [{"text": _text(f"{b.name} / {b.name_en}"), "value": b.key} for b in form.blocks]
     return {
         "type": "modal", "callback_id": DRAFT_VIEW, "title": _text("お知らせの作成"),
         "submit": _text("プレビュー / Preview"), "close": _text("キャンセル"),
         "blocks": [
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(form.text)}]},
             {"type": "input", "block_id": "title", "label": _text("件名 / Title"),
-             "element": {"type": "plain_text_input", "action_id": "value", "max_length": 150}},
+             "element": {"type": "plain_text_input", "action_id": "value", "max_length": TITLE_LIMIT}},
             {"type": "input", "block_id": "body", "label": _text("本文 / Body"),
-             "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 3000}},
+             "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
+                         "max_length": BODY_LIMIT}},
             {"type": "input", "block_id": "blocks", "optional": True, "label": _text("対象ブロック / Blocks"),
              "element": {"type": "multi_static_select", "action_id": "value", "options": options}},
         ],
     }  # fmt: skip
 
 
-def draft_values(view: dict[str, Any]) -> tuple[str, str, list[str]]:
-    """(title, body, block keys) from a submitted draft form."""
+def draft_values(view: dict[str, Any]) -> DraftForm:
+    """The submitted draft form, as typed."""
     values = view.get("state", {}).get("values", {})
     title = values.get("title", {}).get("value", {}).get("value") or ""
     body = values.get("body", {}).get("value", {}).get("value") or ""
     chosen = values.get("blocks", {}).get("value", {}).get("selected_options") or []
-    return title, body, [o["value"] for o in chosen]
+    return DraftForm(title, body, tuple(o["value"] for o in chosen))
 
 
-def preview_modal(announcement: Announcement, tz: tzinfo) -> dict[str, Any]:
+def preview_modal(preview: AnnouncePreview, tz: tzinfo) -> dict[str, Any]:
     """How the announcement will look on Slack, Discord and in e-mail, with a button to post it."""
-    slack = render_slack(announcement, "preview", tz)
-    discord = render_discord(announcement, "preview", tz)
-    email = render_email(announcement, tz)
+    draft = preview.draft
+    shown = preview_of(draft, tz)
     sections = [
-        ("*Slack*", "\n".join(b["text"]["text"] for m in slack for b in m["blocks"] if b["type"] == "section")),
-        ("*Discord*", escape_mrkdwn("\n".join(m["embeds"][0].get("description", "") for m in discord))),
-        ("*メール / E-mail*", escape_mrkdwn(email["text"])),
+        ("*Slack*", shown.slack_text),
+        ("*Discord*", escape_mrkdwn(shown.discord_text)),
+        (f"*{EMAIL_LABEL}*", escape_mrkdwn(shown.email_text)),
     ]
-    blocks: list[dict[str, Any]] = [{"type": "header", "text": _text(announcement.subject or "（件名なし）")}]
-    for label, text in sections:
-        blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"{label}\n{text}"[:2900], "verbatim": True}}
-        )
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": _text(draft.subject or "（件名なし）")},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(preview.text)}]},
+    ]
+    blocks.extend(_section(f"{label}\n{text}") for label, text in sections)
     return {
         "type": "modal", "callback_id": CONFIRM_VIEW, "title": _text("プレビュー / Preview"),
         "submit": _text("投稿する / Post"), "close": _text("戻る / Back"),
         # Only the draft's id travels with the view; the draft itself stays with the bot.
-        "private_metadata": announcement.id, "blocks": blocks,
+        "private_metadata": draft.id, "blocks": blocks,
     }  # fmt: skip
+
+
+def notice_modal(text: str) -> dict[str, Any]:
+    """What became of a confirmation that posted nothing (refused, or the draft is gone)."""
+    return {"type": "modal", "title": _text("お知らせ / Announcement"), "close": _text("閉じる / Close"),
+            "blocks": [_section(escape_mrkdwn(text))]}  # fmt: skip

@@ -8,12 +8,13 @@ from bot.platforms.common import split_text
 from bot.platforms.slack.render import SECTION_LIMIT, escape_mrkdwn
 
 if TYPE_CHECKING:
+    from handlers.commands import Notice, Published
     from handlers.messages import Reply
 
 __all__ = ["reply_for_slack"]
 
 
-def reply_for_slack(reply: Reply) -> dict[str, Any]:
+def reply_for_slack(reply: Reply | Notice | Published) -> dict[str, Any]:
     """`text` (the fallback, escaped) and `blocks` for chat.postMessage or a response_url."""
     sections = split_text(escape_mrkdwn(reply.text), SECTION_LIMIT)[:50]
     return {

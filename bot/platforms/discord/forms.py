@@ -1,0 +1,75 @@
+"""The secretariat's announcement form, its preview and its "post" button, as Discord components."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.platforms.preview import EMAIL_LABEL, preview_of
+from handlers.commands import BODY_LIMIT, TITLE_LIMIT, DraftForm
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from datetime import tzinfo
+
+    from handlers.commands import AnnouncePreview
+
+__all__ = ["AnnounceModal", "ConfirmView", "preview_embeds"]
+
+_EMBEDS_LIMIT = 6000  # characters of embeds in one message
+_EMBEDS = 10  # embeds in one message
+
+
+class AnnounceModal(discord.ui.Modal):
+    """Title, body and target blocks of an announcement from the secretariat, handed to `submit`."""
+
+    title_input: discord.ui.TextInput[AnnounceModal] = discord.ui.TextInput(
+        label="件名 / Title", max_length=TITLE_LIMIT, custom_id="rmo-title"
+    )
+    body_input: discord.ui.TextInput[AnnounceModal] = discord.ui.TextInput(
+        label="本文 / Body", style=discord.TextStyle.paragraph, max_length=BODY_LIMIT, custom_id="rmo-body"
+    )
+    blocks_input: discord.ui.TextInput[AnnounceModal] = discord.ui.TextInput(
+        label="対象ブロック / Blocks (kinki, kyushu …)", required=False, custom_id="rmo-blocks"
+    )
+
+    def __init__(self, custom_id: str, submit: Callable[[discord.Interaction, DraftForm], Awaitable[None]]) -> None:
+        # One form per interaction: discord.py keys open forms by custom_id alone.
+        super().__init__(title="お知らせの作成 / New announcement", custom_id=custom_id)
+        self._submit = submit
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        # A text field, not a menu: the names are split here and checked by the dispatcher.
+        names = (self.blocks_input.value or "").replace("、", ",").split(",")
+        form = DraftForm(self.title_input.value, self.body_input.value, tuple(n.strip() for n in names if n.strip()))
+        await self._submit(interaction, form)
+
+
+class ConfirmView(discord.ui.View):
+    """The preview's "post" button; `post` gets the draft's id."""
+
+    def __init__(self, draft_id: str, post: Callable[[discord.Interaction, str], Awaitable[None]]) -> None:
+        super().__init__(timeout=None)
+        self._draft_id = draft_id
+        self._post_draft = post
+        button: discord.ui.Button[ConfirmView] = discord.ui.Button(
+            label="投稿する / Post", style=discord.ButtonStyle.primary, custom_id=f"rmo-confirm:{draft_id}"
+        )
+        button.callback = self._post  # type: ignore[method-assign]
+        self.add_item(button)
+
+    async def _post(self, interaction: discord.Interaction) -> None:
+        await self._post_draft(interaction, self._draft_id)
+
+
+def preview_embeds(preview: AnnouncePreview, tz: tzinfo) -> list[discord.Embed]:
+    """The draft's own Discord embeds, then its Slack and e-mail text, within one message's limits."""
+    shown = preview_of(preview.draft, tz)
+    embeds = [discord.Embed.from_dict(dict(m["embeds"][0])) for m in shown.discord][: _EMBEDS - 2]
+    # Discord takes 6,000 characters of embeds per message: the other views share what is left.
+    room = max(0, (_EMBEDS_LIMIT - sum(len(e) for e in embeds) - 100) // 2)
+    for label, text in (("Slack", shown.slack_text), (EMAIL_LABEL, shown.email_text)):
+        cut = text if len(text) <= room else text[: max(0, room - 1)] + "…"
+        embeds.append(discord.Embed(title=label, description=cut or "…"))
+    return embeds
