@@ -144,6 +144,9 @@ class IntakeSettings:
     addresses: tuple[str, ...] = setting((), checks.emails, "recipient addresses the intake accepts")
     list_ids: tuple[str, ...] = setting((), None, "List-Id values (inside the angle brackets) accepted")
     allowed_senders: tuple[str, ...] = setting((), checks.emails, "author addresses allowed to announce")
+    list_addresses: tuple[str, ...] = setting(
+        (), checks.emails, "the list's own From addresses, beside its List-Post (for unwrapping DMARC rewrites)"
+    )
     max_size: int = setting(10 * 1024 * 1024, checks.positive, "largest message accepted, in bytes")
     dkim: Literal["off", "verify", "require"] = setting(
         "off", checks.one_of("off", "verify", "require"), "check DKIM signatures (dkimpy)"

@@ -156,6 +156,7 @@ def intake_policy(config: Config) -> IntakePolicy:
         config.mail.intake.allowed_senders,
         own,
         config.mail.intake.dkim,
+        config.mail.intake.list_addresses,
     )
 
 

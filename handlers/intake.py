@@ -58,16 +58,24 @@ class IntakePolicy:
     allowed_senders: frozenset[str]
     own_addresses: frozenset[str] = frozenset()
     dkim: Literal["off", "verify", "require"] = "off"
+    # The list's own From addresses: only mail from one of these is a list's DMARC rewrite to unwrap.
+    list_addresses: frozenset[str] = frozenset()
 
     @classmethod
     def of(
-        cls, list_ids: Iterable[str], senders: Iterable[str], own: Iterable[str] = (), dkim: str = "off"
+        cls,
+        list_ids: Iterable[str],
+        senders: Iterable[str],
+        own: Iterable[str] = (),
+        dkim: str = "off",
+        list_addresses: Iterable[str] = (),
     ) -> IntakePolicy:
         return cls(
             frozenset(i.strip().lower() for i in list_ids),
             frozenset(s.strip().lower() for s in senders),
             frozenset(o.strip().lower() for o in own if o),
             "require" if dkim == "require" else "verify" if dkim == "verify" else "off",
+            frozenset(a.strip().lower() for a in list_addresses),
         )
 
 
@@ -223,7 +231,7 @@ class MailIntake:
             mail = parse_mail(raw)
         except Exception as exc:  # noqa: BLE001 - the parser is lenient; anything left is a quarantine reason
             return IntakeResult("quarantined", f"unparseable: {type(exc).__name__}: {exc}")
-        author, author_name = author_of(mail)
+        author, author_name = author_of(mail, self.policy.list_addresses)
         if not trusted:
             token = return_path_token(mail.header("delivered-to"))
             if token is not None:

@@ -6,6 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from handlers.mail.parse import ParsedMail
 
 __all__ = ["author_of", "strip_footer", "strip_subject_tag"]
@@ -84,12 +86,15 @@ def strip_footer(body: str, mail: ParsedMail) -> str:
     return body
 
 
-def author_of(mail: ParsedMail) -> tuple[str, str]:
+def author_of(mail: ParsedMail, list_addresses: Collection[str] = ()) -> tuple[str, str]:
     """The real author (address, name): under DMARC mitigation the list sends From itself and puts
-    the author in Reply-To ("Author via List <list@…>")."""
-    list_addresses = {a for a in (mail.list_post,) if a}
-    rewritten = mail.from_address in list_addresses or bool(_VIA.search(mail.from_name))
-    if rewritten:
+    the author in Reply-To ("Author via List <list@…>").
+
+    Only the list's own From address (its List-Post address, or one configured) marks such a rewrite:
+    a display name saying " via …" is the sender's to write, and Reply-To and Cc are too, so trusting
+    them would let any member post as the secretariat."""
+    list_addresses = {a.lower() for a in (mail.list_post, *list_addresses) if a}
+    if mail.from_address.lower() in list_addresses:
         for candidate in (*mail.reply_to, *mail.cc):
             if candidate not in list_addresses:
                 return candidate, _VIA.sub("", mail.from_name).strip()

@@ -1,0 +1,65 @@
+"""Trust at the intake: only the secretariat is relayed as the secretariat, whatever a member writes."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.config import load_config
+from bot.core import Core
+from tests.conftest import NOW
+
+LIST = "announce@rmo-network.example.jp"
+SECRETARIAT = "jimukyoku@rmo-network.example.jp"
+
+
+def _post(from_: str, *, reply_to: str | None = None, cc: str | None = None, message_id: str = "<t-1@x.jp>") -> bytes:
+    message = EmailMessage()
+    message["From"] = from_
+    message["To"] = LIST
+    if reply_to:
+        message["Reply-To"] = reply_to
+    if cc:
+        message["Cc"] = cc
+    message["Subject"] = "[RMO お知らせ] 臨時総会のお知らせ"
+    message["List-Id"] = "RMO お知らせ <announce.rmo-network.example.jp>"
+    message["List-Post"] = f"<mailto:{LIST}>"
+    message["Message-ID"] = message_id
+    message.set_content("臨時総会を開催します。")
+    return message.as_bytes()
+
+
+@pytest.fixture
+def core(tmp_path):
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[mail.intake]\nlist_ids = ["announce.rmo-network.example.jp"]\nallowed_senders = ["{SECRETARIAT}"]\n'
+        'list_addresses = ["announce-owner@rmo-network.example.jp"]\n',
+        encoding="utf-8",
+    )
+    with Core.open(load_config(config_file, environ={}), tmp_path / "d", FrozenClock(NOW)) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("header", ["reply_to", "cc"])
+def test_a_member_writing_via_in_the_name_is_not_the_secretariat(core, header):
+    """A member's From "Taro via RMO" with the secretariat in Reply-To or Cc is refused as the member, not relayed."""
+    raw = _post('"Taro via RMO お知らせ" <member@member.example>', **{header: SECRETARIAT})
+    (result,) = core.intake.process_batch([(raw, NOW, None)])
+    assert result.status == "rejected"
+    assert "member@member.example" in (result.reason or "")
+    assert core.store.announcements.recent(5) == []
+    assert core.store.outbox.pending() == []
+
+
+@pytest.mark.parametrize("list_from", [LIST, "announce-owner@rmo-network.example.jp"])
+def test_the_lists_own_dmarc_rewrite_is_unwrapped(core, list_from):
+    """Mail From the list's own address (List-Post, or a configured one) names its author from Reply-To."""
+    raw = _post(f'"事務局 via RMO お知らせ" <{list_from}>', reply_to=f"事務局 <{SECRETARIAT}>")
+    (result,) = core.intake.process_batch([(raw, NOW, None)])
+    assert result.status == "accepted", result.reason
+    assert result.announcement is not None
+    assert result.announcement.sender == SECRETARIAT
+    assert result.announcement.sender_name == "事務局"
