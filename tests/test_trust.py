@@ -63,3 +63,25 @@ def test_the_lists_own_dmarc_rewrite_is_unwrapped(core, list_from):
     assert result.announcement is not None
     assert result.announcement.sender == SECRETARIAT
     assert result.announcement.sender_name == "事務局"
+
+
+async def test_the_slack_usergroup_secretariat_is_known_right_after_boot(tmp_path):
+    """Twenty seconds after the machine booted, a member of the secretariat's user group may announce."""
+    from bot.platforms.slack.adapter import SlackPlatform
+    from tests.fakes import FakeSlack
+
+    fake = FakeSlack()
+    await fake.start()
+    fake.usergroup_members = ["UGROUP"]
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[slack]\nmode = "http"\napi_base_url = "{fake.base_url}"\nsecretariat_usergroup = "S1"\n', encoding="utf-8"
+    )
+    secrets = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s"}
+    try:
+        with Core.open(load_config(config_file, environ=secrets), tmp_path / "d", FrozenClock(NOW)) as opened:
+            slack = SlackPlatform(opened, monotonic=lambda: 20.0)
+            assert await slack.is_secretariat("UGROUP")
+            assert not await slack.is_secretariat("UMEMBER")
+    finally:
+        await fake.stop()

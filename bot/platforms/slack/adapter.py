@@ -31,6 +31,7 @@ from handlers.texts import say
 
 if TYPE_CHECKING:
     import asyncio
+    from collections.abc import Callable
 
     from aiohttp import web
 
@@ -49,8 +50,9 @@ class SlackPlatform:
 
     name = "slack"
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, *, monotonic: Callable[[], float] = time.monotonic) -> None:
         config = core.config
+        self._monotonic = monotonic
         self._commands = core.commands
         self._tz = config.timezone
         self.mode = config.slack.mode
@@ -61,7 +63,9 @@ class SlackPlatform:
         )
         self.secretariat = frozenset(config.slack.secretariat_users)
         self._usergroup = config.slack.secretariat_usergroup
-        self._group_members: tuple[float, frozenset[str]] = (0.0, frozenset())
+        # When the user group was last read (None: never; monotonic time starts near 0 at boot, so no
+        # number can stand for "never").
+        self._group_members: tuple[float | None, frozenset[str]] = (None, frozenset())
         self._seen: OrderedDict[str, None] = OrderedDict()
         self.app = AsyncApp(
             client=self.client,
@@ -83,14 +87,15 @@ class SlackPlatform:
         if not self._usergroup:
             return False
         fetched, members = self._group_members
-        if time.monotonic() - fetched > _GROUP_TTL:
+        now = self._monotonic()
+        if fetched is None or now - fetched > _GROUP_TTL:
             try:
                 response = await self.client.usergroups_users_list(usergroup=self._usergroup)
                 members = frozenset(response.get("users") or [])
-                self._group_members = (time.monotonic(), members)
+                self._group_members = (self._monotonic(), members)
             except Exception as exc:  # noqa: BLE001 - without the list, only the listed users may announce
                 _log.warning("cannot read the secretariat's user group %s: %s", self._usergroup, exc)
-                self._group_members = (time.monotonic() - _GROUP_TTL + 60, members)  # ask again in a minute
+                self._group_members = (now - _GROUP_TTL + 60, members)  # ask again in a minute
         return user in members
 
     # Translation ------------------------------------------------------------------------------------
