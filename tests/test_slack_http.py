@@ -61,6 +61,7 @@ async def test_unsigned_stale_and_forged_requests_are_refused(slack_bot):
     assert await _post(bot, body, {}) == 401
     assert await _post(bot, body, _signed(body, timestamp=int(time.time()) - 600)) == 401
     assert await _post(bot, body, _signed(body, secret="not-the-secret")) == 401
+    assert await _post(bot, body, {**_signed(body), "X-Slack-Request-Timestamp": "soon"}) == 401
     await asyncio.sleep(0.5)
     assert slack.posted("C9") == []
 

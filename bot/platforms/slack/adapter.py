@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
+from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -32,8 +33,6 @@ from handlers.texts import say
 if TYPE_CHECKING:
     import asyncio
     from collections.abc import Callable
-
-    from aiohttp import web
 
     from bot.core import Core
 
@@ -176,6 +175,10 @@ class SlackPlatform:
         """Serve POST /slack/events on the bot's aiohttp server (HTTP mode; signatures are verified)."""
 
         async def events(request: web.Request) -> web.StreamResponse:
+            # slack_sdk's verifier raises on a timestamp that is not a number: that is an unsigned request.
+            stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+            if not (stamp.isascii() and stamp.isdigit()):
+                return web.Response(status=401, text="invalid request")
             bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
             return await to_aiohttp_response(bolt_response)
 
