@@ -79,7 +79,9 @@ def check_token(secret: bytes, token: str, action: TokenAction, now: datetime) -
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         # The signature is binary and may hold any byte, "|" included: cut it off by its length.
         body, signature = raw[: -_SIGNATURE - 1], raw[-_SIGNATURE:]
-        kind, email, expires = body.decode().split("|")
+        # The action has no "|" and the expiry is digits: an address may hold "|" (RFC 5322 allows it).
+        kind, _, rest = body.decode().partition("|")
+        email, _, expires = rest.rpartition("|")
     except (ValueError, UnicodeDecodeError):
         return None
     expected = hmac.new(secret, body, hashlib.sha256).digest()[:_SIGNATURE]

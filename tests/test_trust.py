@@ -85,3 +85,14 @@ async def test_the_slack_usergroup_secretariat_is_known_right_after_boot(tmp_pat
             assert not await slack.is_secretariat("UMEMBER")
     finally:
         await fake.stop()
+
+
+@pytest.mark.parametrize("email", ["a|b@example.jp", "|@example.jp", "x|1|2@example.jp"])
+def test_an_address_with_a_bar_confirms_and_unsubscribes(core, email):
+    """Every address the form accepts round-trips through its signed links, "|" included."""
+    token = core.digests.request(email, NOW)
+    assert token is not None
+    assert core.digests.confirm(token, NOW)
+    assert core.store.subscribers.get(email).confirmed
+    assert core.digests.unsubscribe(core.digests.unsubscribe_token(email, NOW), NOW)
+    assert core.store.subscribers.get(email).unsubscribed
