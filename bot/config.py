@@ -9,6 +9,7 @@ sections. Code reads `config.mail.intake.listen`, which `mypy --strict` checks.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import sys
@@ -278,8 +279,13 @@ def _kind(annotation: Any) -> str:  # noqa: ANN401 - a type annotation, whatever
     return _KIND_OF_TYPE[annotation]
 
 
+@functools.cache
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    return typing.get_type_hints(cls, vars(sys.modules[__name__]))
+
+
 def _schema_of(cls: type[Any]) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls, vars(sys.modules[__name__]))
+    hints = _hints(cls)
     schema: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         if dataclasses.is_dataclass(hints[f.name]):
@@ -301,7 +307,7 @@ SCHEMA: dict[str, Any] = {name: _schema_of(cls) for name, cls in _SECTIONS.items
 
 def _build(cls: type[T], values: Mapping[str, Any]) -> T:
     """A section from its validated values (lists become tuples, tables read-only mappings)."""
-    hints = typing.get_type_hints(cls, vars(sys.modules[__name__]))
+    hints = _hints(cls)
     kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         value = values[f.metadata.get("key") or f.name]

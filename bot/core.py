@@ -9,7 +9,7 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.relay import OutboxSignal
+from bot.outbox_signal import OutboxSignal
 from handlers.answering import PLACEHOLDERS, Answerer
 from handlers.messages import INTENTS
 from storage.closing import ClosesOnExit

@@ -20,14 +20,15 @@ from bot.platforms.discord.render import render_discord
 from bot.platforms.slack.render import render_slack
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable
     from datetime import tzinfo
 
+    from bot.outbox_signal import OutboxSignal
     from handlers.intake import MailIntake
     from storage.records import Announcement, Delivery
     from storage.store import Store
 
-__all__ = ["OutboxSignal", "Poster", "RelayService"]
+__all__ = ["Poster", "RelayService"]
 
 _log = logging.getLogger(__name__)
 
@@ -50,34 +51,6 @@ class Poster(Protocol):
 
 def _render(platform: str) -> Callable[[Announcement, str, tzinfo, str], list[Any]]:
     return {"slack": render_slack, "discord": render_discord}[platform]  # type: ignore[return-value]
-
-
-class OutboxSignal:
-    """The outbox's doorbell (an OutboxWatcher): whoever queues deliveries rings it, and the relay opens
-    their lanes. Rung with no loop running (a command), it only remembers the lanes; nothing waits."""
-
-    def __init__(self) -> None:
-        self._lanes: dict[tuple[str, str], None] = {}
-        self._rung: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def queued(self, deliveries: Sequence[Delivery]) -> None:
-        for delivery in deliveries:
-            self._lanes[(delivery.platform, delivery.channel)] = None
-        if deliveries and self._rung is not None:
-            self._rung.set()
-
-    async def wait(self) -> list[tuple[str, str]]:
-        """The lanes rung since the last call (waiting until there is one)."""
-        loop = asyncio.get_running_loop()
-        if self._rung is None or self._loop is not loop:  # an event belongs to the loop that waits on it
-            self._rung, self._loop = asyncio.Event(), loop
-        if not self._lanes:
-            self._rung.clear()
-            await self._rung.wait()
-        lanes = list(self._lanes)
-        self._lanes.clear()
-        return lanes
 
 
 class RelayService:
