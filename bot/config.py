@@ -9,7 +9,6 @@ sections. Code reads `config.mail.intake.listen`, which `mypy --strict` checks.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 import re
 import sys
@@ -279,9 +278,14 @@ def _kind(annotation: Any) -> str:  # noqa: ANN401 - a type annotation, whatever
     return _KIND_OF_TYPE[annotation]
 
 
-@functools.cache
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
 def _hints(cls: type[Any]) -> dict[str, Any]:
-    return typing.get_type_hints(cls, vars(sys.modules[__name__]))
+    """A section's field types, evaluated once (schema and build both read them)."""
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls, vars(sys.modules[__name__]))
+    return _HINTS[cls]
 
 
 def _schema_of(cls: type[Any]) -> dict[str, Any]:
