@@ -149,7 +149,7 @@ def test_rendered_bytes_say_the_digest_and_each_subscribers_own_link(setup):
             assert [line.rstrip() for line in text.splitlines()] == [*digest.text.splitlines(), "", link]
             html = message.get_body(("html",)).get_content().replace("\r\n", "\n")
             assert html.startswith(digest.html.removesuffix("</body></html>").rstrip())
-            assert html.rstrip().endswith(f'<p><a href="{link}">配信停止 / Unsubscribe</a></p></body></html>')
+            assert html.rstrip().endswith(f'<p><a href="{link}">配信停止</a></p></body></html>')
             seen.add(message["Message-ID"])
         assert len(seen) == 2
 

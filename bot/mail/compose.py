@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 import aiosmtplib
 
 from handlers.digests import verp_sign
+from handlers.texts import say
 from storage.atomic import atomic_write_bytes
 from storage.errors import RmoBotError
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from bot.config import Config
     from bot.core import Core
     from handlers.digests import Digest
+    from handlers.messages import Lang
 
 __all__ = [
     "DigestRenderer",
@@ -67,8 +69,12 @@ def _text_tail(link: str) -> str:
     return f"{link}\n"
 
 
-def _html_tail(link: str) -> str:
-    return f'<p><a href="{escape(link)}">配信停止 / Unsubscribe</a></p></body></html>\n'
+def _html_tail(link: str, label: str) -> str:
+    return f'<p><a href="{escape(link)}">{label}</a></p></body></html>\n'
+
+
+def _lang(lang: str) -> Lang:
+    return "en" if lang == "en" else "ja"
 
 
 def _html_head(html: str) -> str:
@@ -119,13 +125,14 @@ class DigestRenderer:
         pieces, text, html = template
         recipient, token = digest.subscriber.email, digest.unsubscribe_token
         link = f"{self._base}/unsubscribe?token={token}"
+        label = say("digest.unsubscribe_link", _lang(digest.subscriber.lang))
         unique = hashlib.sha256(f"{recipient}|{now.isoformat()}".encode()).hexdigest()[:20]
         values = {
             _TO: recipient.encode(),
             _ID: f"digest.{unique}".encode(),
             _UNSUBSCRIBE: f"<{link}>,\r\n <mailto:{self._address}?subject=unsubscribe%20{token}>".encode(),
             _TEXT: text + _base64(_crlf(_text_tail(link))),
-            _HTML: html + _base64(_crlf(_html_tail(link))),
+            _HTML: html + _base64(_crlf(_html_tail(link, label))),
         }
         return recipient, b"".join(values.get(piece, piece) for piece in pieces)
 
@@ -188,26 +195,17 @@ def _link_mail(kind: str, email: str, subject: str, text: str, config: Config, n
 
 
 def confirmation_mail(email: str, token: str, lang: str, config: Config, now: datetime) -> EmailMessage:
+    """The double opt-in mail: a link that starts the digest."""
     link = f"{_base_url(config)}/confirm?token={token}"
-    if lang == "en":
-        subject = "Please confirm your subscription to the network digest"
-        text = (f"Open this link to start receiving the digest (valid for 3 days):\n{link}\n\n"
-                "If you did not ask for it, ignore this mail: nothing will be sent.\n")  # fmt: skip
-    else:
-        subject = "【確認】お知らせメール配信の登録"
-        text = (f"次のリンクを開くと、お知らせメールの配信が始まります（3日間有効）。\n{link}\n\n"
-                "お心当たりのない場合は、このメールを破棄してください。配信は始まりません。\n")  # fmt: skip
+    subject, text = say("mail.confirm.subject", _lang(lang)), say("mail.confirm.body", _lang(lang), link=link)
     return _link_mail("confirm", email, subject, text, config, now)
 
 
 def unsubscribe_mail(email: str, token: str, lang: str, config: Config, now: datetime) -> EmailMessage:
     """A link to stop the digest, sent to the mailbox itself (so nobody can unsubscribe someone else)."""
     link = f"{_base_url(config)}/unsubscribe?token={token}"
-    if lang == "en":
-        return _link_mail("unsubscribe", email, "Stop the network digest",
-                          f"Open this link to stop the digest:\n{link}\n", config, now)  # fmt: skip
-    return _link_mail("unsubscribe", email, "【配信停止】お知らせメールの配信停止",
-                      f"次のリンクを開くと、お知らせメールの配信を停止できます。\n{link}\n", config, now)  # fmt: skip
+    subject, text = say("mail.unsubscribe.subject", _lang(lang)), say("mail.unsubscribe.body", _lang(lang), link=link)
+    return _link_mail("unsubscribe", email, subject, text, config, now)
 
 
 class SendHooks(Protocol):
