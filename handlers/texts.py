@@ -141,6 +141,26 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "ご登録があれば、配信停止のリンクをそのアドレスにお送りしました。",
         "If that address is subscribed, a link to stop the digest has been sent to it.",
     ),
+    "mail.confirm.subject": (
+        "【確認】お知らせメール配信の登録",
+        "Please confirm your subscription to the network digest",
+    ),
+    "mail.confirm.body": (
+        (
+            "次のリンクを開くと、お知らせメールの配信が始まります（3日間有効）。\n{link}\n\n"
+            "お心当たりのない場合は、このメールを破棄してください。配信は始まりません。\n"
+        ),
+        (
+            "Open this link to start receiving the digest (valid for 3 days):\n{link}\n\n"
+            "If you did not ask for it, ignore this mail: nothing will be sent.\n"
+        ),
+    ),
+    "mail.unsubscribe.subject": ("【配信停止】お知らせメールの配信停止", "Stop the network digest"),
+    "mail.unsubscribe.body": (
+        "次のリンクを開くと、お知らせメールの配信を停止できます。\n{link}\n",
+        "Open this link to stop the digest:\n{link}\n",
+    ),
+    "digest.unsubscribe_link": ("配信停止", "Unsubscribe"),
     "not_registered": ("未登録", "not registered yet"),
     "list.sep": ("、", ", "),
     "greeting": ("こんにちは！", "Hello!"),

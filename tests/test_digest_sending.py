@@ -19,8 +19,8 @@ from aiosmtpd.controller import Controller
 from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
-from bot.mail.compose import OutboundUnavailableError, sender_for, smtp_bytes
 from bot.mail.digest_run import DigestJob, send_due
+from bot.mail.sending import OutboundUnavailableError, sender_for, smtp_bytes
 from storage.digest_journal import JOURNAL
 from storage.errors import RmoBotError
 from storage.records import Announcement

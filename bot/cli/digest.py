@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from bot.mail.compose import confirmation_mail, sender_for
+from bot.mail.compose import confirmation_mail
 from bot.mail.digest_run import send_due
+from bot.mail.sending import sender_for
 from storage.errors import RmoBotError
 
 if TYPE_CHECKING:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.mail.compose import DigestRenderer, OutboundUnavailableError, sender_for
+from bot.mail.compose import DigestRenderer
+from bot.mail.sending import OutboundUnavailableError, sender_for
 from storage.atomic import atomic_write_bytes
 from storage.digest_journal import DigestJournal
 

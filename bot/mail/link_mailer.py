@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.mail.compose import confirmation_mail, sender_for, unsubscribe_mail
+from bot.mail.compose import confirmation_mail, unsubscribe_mail
+from bot.mail.sending import sender_for
 
 if TYPE_CHECKING:
     from email.message import EmailMessage

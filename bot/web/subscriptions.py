@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.mail.compose import confirmation_mail, sender_for
+from bot.mail.compose import confirmation_mail
+from bot.mail.sending import sender_for
 
 if TYPE_CHECKING:
     from bot.core import Core

@@ -1,0 +1,151 @@
+"""The SMTP transaction's commit point under STARTTLS (bot/mail/transaction.py): digests go out over TLS to a
+real aiosmtpd, and a message still held beneath the TLS layer when the server resets is not counted as sent."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import struct
+import subprocess
+import threading
+from datetime import timedelta
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from bot.clock import FrozenClock
+from bot.config import load_config
+from bot.core import Core
+from bot.mail.digest_run import send_due
+from bot.mail.sending import sender_for, smtp_bytes
+from storage.digest_journal import JOURNAL
+from storage.records import Announcement
+from storage.subscribers import Subscriber
+from tests.botproc import free_port
+from tests.conftest import NOW
+
+
+@pytest.fixture
+def tls(tmp_path, monkeypatch) -> ssl.SSLContext:
+    """A server context for 127.0.0.1 with a self-signed certificate the bot's default context trusts."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def _core(tmp_path, port: int, subscribers: list[str]) -> Core:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[mail.outbound]\nhost = "127.0.0.1"\nport = {port}\nstarttls = true\nconnections = 2\n'
+        'from = "rmo-bot <rmo-bot@rmo-network.example.jp>"\n[http]\npublic_url = "https://rmo.example.jp"\n',
+        encoding="utf-8",
+    )
+    core = Core.open(load_config(config, environ={}), tmp_path / "data", FrozenClock(NOW))
+    core.store.announcements.add_many([
+        Announcement(id="a1", message_id="m1@test", subject="【お知らせ】研修会のご案内", body="研修会を開催します。",
+                     sender="jimukyoku@rmo-network.example.jp", received_at=NOW - timedelta(hours=2)),
+    ])  # fmt: skip
+    with core.store.subscriber_batch():
+        core.store.subscribers.save(
+            Subscriber(email, confirmed=True, frequency="daily", created_at=NOW - timedelta(days=1))
+            for email in subscribers
+        )
+    return core
+
+
+class Kept:
+    def __init__(self) -> None:
+        self.kept: list[tuple[str, bool]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        with self.lock:
+            self.kept.extend((rcpt, session.ssl is not None) for rcpt in envelope.rcpt_tos)
+        return "250 OK"
+
+
+async def test_digests_go_out_over_starttls_each_once(tmp_path, tls):
+    """With `starttls = true` and a server that offers it, every digest arrives once, over TLS."""
+    handler = Kept()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), tls_context=tls, require_starttls=True)
+    controller.start()
+    emails = [f"member{i:02d}@example.jp" for i in range(6)]
+    try:
+        with _core(tmp_path, controller.port, emails) as core:
+            outcome = await send_due(core, NOW)
+    finally:
+        controller.stop()
+    assert sorted(outcome.sent) == emails
+    assert sorted(handler.kept) == [(email, True) for email in emails]
+    assert not (tmp_path / "data" / JOURNAL).exists()
+
+
+async def test_a_reset_while_the_message_is_still_beneath_tls_is_not_counted_as_sent(tmp_path, tls):
+    """asyncio's TLS transport has handed the whole message down at once; while the TCP transport beneath it
+    still holds some, nothing may be journalled as on its way: the server's reset makes it not sent."""
+
+    async def resetting(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 ready\r\n")
+        while line := await reader.readline():
+            command = line.upper()
+            if command.startswith(b"EHLO"):
+                writer.write(b"250-localhost\r\n250 STARTTLS\r\n" if writer.get_extra_info("sslcontext") is None
+                             else b"250 localhost\r\n")  # fmt: skip
+            elif command.startswith(b"STARTTLS"):
+                writer.write(b"220 go ahead\r\n")
+                await writer.drain()
+                await writer.start_tls(tls)
+                continue
+            elif command.startswith(b"DATA"):
+                writer.write(b"354 go on\r\n")
+                await writer.drain()
+                await reader.read(65536)
+                sock = writer.get_extra_info("socket")
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST
+                writer.transport.abort()
+                return
+            else:
+                writer.write(b"250 ok\r\n")
+            await writer.drain()
+
+    server = await asyncio.start_server(resetting, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    with _core(tmp_path, port, []) as core:
+        sender = sender_for(core, connections=1)
+        message = EmailMessage()
+        message["To"] = "member@example.jp"
+        message["Subject"] = "big"
+        message.set_content("あ" * 5_000_000)  # far more than the socket buffers hold
+        journal = []
+
+        class Hooks:
+            def committing(self, recipient: str, evidence: str) -> None:
+                journal.append(("C", recipient))
+
+            def uncommitted(self, recipient: str) -> None:
+                journal.append(("R", recipient))
+
+            def sent(self, recipient: str) -> None:
+                journal.append(("D", recipient))
+
+            def refused(self, recipient: str, reason: str, *, address: bool) -> None:
+                journal.append(("F", recipient))
+
+        queue: asyncio.Queue = asyncio.Queue()
+        for item in (("member@example.jp", smtp_bytes(message)), None):
+            queue.put_nowait(item)
+        failed = await sender.send_from(queue, Hooks(), workers=1)
+    server.close()
+    assert journal == [("F", "member@example.jp")]
+    assert "not sent" in failed["member@example.jp"]
+    assert sender.in_doubt == []
