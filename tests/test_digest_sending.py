@@ -246,32 +246,9 @@ async def test_a_connection_reset_in_the_middle_of_a_message_is_not_counted_as_s
     server = await asyncio.start_server(resetting, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     with _core(tmp_path, port, []) as core:
-        sender = sender_for(core, connections=1)
-        message = EmailMessage()
-        message["To"] = "member@example.jp"
-        message["Subject"] = "big"
-        message.set_content("あ" * 5_000_000)  # far more than the socket buffers hold
-        journal = []
-
-        class Hooks:
-            def committing(self, recipient: str, evidence: str) -> None:
-                journal.append(("C", recipient))
-
-            def uncommitted(self, recipient: str) -> None:
-                journal.append(("R", recipient))
-
-            def sent(self, recipient: str) -> None:
-                journal.append(("D", recipient))
-
-            def refused(self, recipient: str, reason: str, *, address: bool) -> None:
-                journal.append(("F", recipient))
-
-        queue: asyncio.Queue = asyncio.Queue()
-        for item in (("member@example.jp", smtp_bytes(message)), None):
-            queue.put_nowait(item)
-        failed = await sender.send_from(queue, Hooks(), workers=1)
+        sender, hooks, failed = await send_one_big_mail(core)
     server.close()
-    assert journal == [("F", "member@example.jp")]
+    assert hooks.journal == [("F", "member@example.jp")]
     assert "not sent" in failed["member@example.jp"]
     assert sender.in_doubt == []
 
@@ -298,3 +275,37 @@ async def test_with_no_smtp_server_digests_are_written_to_the_outbox_once(tmp_pa
     mails = [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
     assert {m["To"] for m in mails} == {"a@example.jp", "b@example.jp"}
     assert all("総会を開催します。" in m.get_body(("plain",)).get_content() for m in mails)
+
+
+class JournalHooks:
+    """Sender hooks that write down each step as the digest journal would (C, R, D, F)."""
+
+    def __init__(self) -> None:
+        self.journal: list[tuple[str, str]] = []
+
+    def committing(self, recipient: str, evidence: str) -> None:
+        self.journal.append(("C", recipient))
+
+    def uncommitted(self, recipient: str) -> None:
+        self.journal.append(("R", recipient))
+
+    def sent(self, recipient: str) -> None:
+        self.journal.append(("D", recipient))
+
+    def refused(self, recipient: str, reason: str, *, address: bool) -> None:
+        self.journal.append(("F", recipient))
+
+
+async def send_one_big_mail(core):
+    """One 15 MB mail (far more than the socket buffers hold) over one connection: (sender, hooks, refusals)."""
+    sender = sender_for(core, connections=1)
+    message = EmailMessage()
+    message["To"] = "member@example.jp"
+    message["Subject"] = "big"
+    message.set_content("あ" * 5_000_000)
+    hooks = JournalHooks()
+    queue: asyncio.Queue = asyncio.Queue()
+    for item in (("member@example.jp", smtp_bytes(message)), None):
+        queue.put_nowait(item)
+    failed = await sender.send_from(queue, hooks, workers=1)
+    return sender, hooks, failed

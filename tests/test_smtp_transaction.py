@@ -10,7 +10,6 @@ import struct
 import subprocess
 import threading
 from datetime import timedelta
-from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -19,12 +18,12 @@ from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
 from bot.mail.digest_run import send_due
-from bot.mail.sending import sender_for, smtp_bytes
 from storage.digest_journal import JOURNAL
 from storage.records import Announcement
 from storage.subscribers import Subscriber
 from tests.botproc import free_port
 from tests.conftest import NOW
+from tests.test_digest_sending import send_one_big_mail
 
 
 @pytest.fixture
@@ -121,31 +120,8 @@ async def test_a_reset_while_the_message_is_still_beneath_tls_is_not_counted_as_
     server = await asyncio.start_server(resetting, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     with _core(tmp_path, port, []) as core:
-        sender = sender_for(core, connections=1)
-        message = EmailMessage()
-        message["To"] = "member@example.jp"
-        message["Subject"] = "big"
-        message.set_content("あ" * 5_000_000)  # far more than the socket buffers hold
-        journal = []
-
-        class Hooks:
-            def committing(self, recipient: str, evidence: str) -> None:
-                journal.append(("C", recipient))
-
-            def uncommitted(self, recipient: str) -> None:
-                journal.append(("R", recipient))
-
-            def sent(self, recipient: str) -> None:
-                journal.append(("D", recipient))
-
-            def refused(self, recipient: str, reason: str, *, address: bool) -> None:
-                journal.append(("F", recipient))
-
-        queue: asyncio.Queue = asyncio.Queue()
-        for item in (("member@example.jp", smtp_bytes(message)), None):
-            queue.put_nowait(item)
-        failed = await sender.send_from(queue, Hooks(), workers=1)
+        sender, hooks, failed = await send_one_big_mail(core)
     server.close()
-    assert journal == [("F", "member@example.jp")]
+    assert hooks.journal == [("F", "member@example.jp")]
     assert "not sent" in failed["member@example.jp"]
     assert sender.in_doubt == []
