@@ -152,7 +152,7 @@ class MailIntake:
         transaction: Callable[[], AbstractContextManager[None]],
         watcher: OutboxWatcher,
         bounces: BounceHandler,
-        verify_dkim: Callable[[bytes], bool] | None = None,
+        verify_dkim: Callable[[bytes], frozenset[str]] | None = None,
     ) -> None:
         self._watcher = watcher
         self._bounces = bounces
@@ -203,12 +203,18 @@ class MailIntake:
             return f"sender {author or '(none)'} is not allowed to announce"
         return None
 
-    def _dkim_refusal(self, raw: bytes) -> str | None:
+    def _dkim_refusal(self, raw: bytes, mail: ParsedMail, author: str) -> str | None:
+        """A valid signature counts only when it is aligned, as DMARC has it: its `d=` is the author's domain
+        or the list's (or a parent domain of either); anyone can sign with a domain of their own."""
         if self.policy.dkim == "off" or self._verify_dkim is None:
             return None
-        if self._verify_dkim(raw):
+        signed = self._verify_dkim(raw)
+        own = {a.rpartition("@")[2].lower() for a in (author, mail.list_post, *self.policy.list_addresses) if a}
+        if any(domain == d or domain.endswith("." + d) for domain in own for d in signed if d):
             return None
         if self.policy.dkim == "require":
+            if signed:
+                return f"DKIM: signed by {', '.join(sorted(signed))}, not by the author's or the list's domain"
             return "DKIM: no valid signature"
         _log.warning('a post without a valid DKIM signature was accepted ([mail.intake] dkim = "verify")')
         return None
@@ -237,7 +243,7 @@ class MailIntake:
             if token is not None:
                 # Whatever comes to a digest's return path is about a digest we sent, never a post.
                 return IntakeResult("rejected", "mail to a digest's return path", parsed=mail, return_path=token)
-            refusal = self._refusal(mail, author, envelope_sender) or self._dkim_refusal(raw)
+            refusal = self._refusal(mail, author, envelope_sender) or self._dkim_refusal(raw, mail, author)
             if refusal:
                 return IntakeResult("rejected", refusal, parsed=mail)
         subject = strip_subject_tag(mail.subject, mail)

@@ -47,7 +47,10 @@ def core(tmp_path, key):
 
     def dns(name: bytes, timeout: int = 5) -> bytes | None:
         del timeout
-        return record if name == b"sel._domainkey.rmo-network.example.jp." else None
+        # The test's key is published for the network's domain and for one an attacker owns.
+        return (
+            record if name in {b"sel._domainkey.rmo-network.example.jp.", b"sel._domainkey.attacker.example."} else None
+        )
 
     config_file = tmp_path / "config.toml"
     config_file.write_text(
@@ -76,3 +79,16 @@ def test_signed_post_passes_and_unsigned_or_tampered_ones_do_not(core, key):
     ]
     assert [r.status for r in statuses] == ["rejected", "rejected", "accepted"]
     assert statuses[0].reason == "DKIM: no valid signature"
+
+
+def test_a_valid_signature_from_another_domain_is_not_enough(core, key):
+    """With dkim = "require", a valid signature whose d= is neither the author's domain nor the list's is refused."""
+    private, _ = key
+    raw = _post().replace(b"signed-1", b"foreign-1")
+    foreign = dkim.sign(raw, b"sel", b"attacker.example", private, include_headers=[b"from", b"subject"]) + raw
+    aligned = dkim.sign(raw, b"sel", b"rmo-network.example.jp", private, include_headers=[b"from", b"subject"])
+    (refused,) = core.intake.process_batch([(foreign, NOW, None)])
+    assert refused.status == "rejected"
+    assert refused.reason == "DKIM: signed by attacker.example, not by the author's or the list's domain"
+    (accepted,) = core.intake.process_batch([(aligned + foreign, NOW, None)])  # both signatures: one is aligned
+    assert accepted.status == "accepted", accepted.reason
