@@ -256,6 +256,14 @@ class MailIntake:
                 "quarantined", f"text could not be read ({unreadable} undecodable or control characters)", parsed=mail
             )
         key = _message_key(mail, author)
+        stored = self._announcements.get(_short_id("a", key)) if self._announcements.knows(key) else None
+        if stored is not None and (stored.subject, stored.body) != (subject, body):
+            # A corrected re-send, or a forgery trying to pre-empt the genuine post: the secretariat decides.
+            if not trusted:
+                reason = f"same Message-ID as {stored.id} ({key}) but a different text"
+                return IntakeResult("quarantined", reason, parsed=mail)
+            # Released: it goes out as a post of its own beside the first one.
+            key = f"{key}#{hashlib.sha256((subject + chr(0) + body).encode()).hexdigest()[:12]}"
         if mail.replacements:
             _log.warning("message %s: %d characters could not be decoded (%s)", key, mail.replacements,
                          "; ".join(mail.replacement_sites))  # fmt: skip

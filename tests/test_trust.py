@@ -96,3 +96,23 @@ def test_an_address_with_a_bar_confirms_and_unsubscribes(core, email):
     assert core.store.subscribers.get(email).confirmed
     assert core.digests.unsubscribe(core.digests.unsubscribe_token(email, NOW), NOW)
     assert core.store.subscribers.get(email).unsubscribed
+
+
+def test_a_second_text_under_the_same_message_id_is_kept_not_dropped(core):
+    """A post re-sent with the same Message-ID but another text is quarantined with the reason; a true
+    re-delivery stays a silent duplicate; released, the second text goes out as a post of its own."""
+    original = _post(f"事務局 <{SECRETARIAT}>", message_id="<same@x.jp>")
+    changed = original.replace("臨時総会を開催します。".encode(), "臨時総会は中止します。".encode())
+    assert changed != original
+    (first,) = core.intake.process_batch([(original, NOW, None)])
+    (again,) = core.intake.process_batch([(original, NOW, None)])
+    (other,) = core.intake.process_batch([(changed, NOW, None)])
+    assert (first.status, again.status, other.status) == ("accepted", "duplicate", "quarantined")
+    assert "same Message-ID" in other.reason
+    kept = core.store.quarantine.get(other.quarantine_id)
+    assert kept is not None
+    assert kept.reason == other.reason
+    (released,) = core.intake.process_batch([(core.store.quarantine.raw(other.quarantine_id), NOW, None)], trusted=True)
+    assert released.status == "accepted"
+    assert released.announcement.id != first.announcement.id
+    assert "中止" in core.store.announcements.get(released.announcement.id).body
