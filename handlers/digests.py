@@ -6,7 +6,9 @@ import base64
 import dataclasses
 import hashlib
 import hmac
+import logging
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
@@ -34,6 +36,7 @@ __all__ = [
 
 TokenAction = Literal["confirm", "unsubscribe"]
 # ASCII only: an internationalised address needs SMTPUTF8 all the way, which few servers offer.
+_log = logging.getLogger(__name__)
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _SIGNATURE = 16
 _COMPOSED = 256
@@ -104,6 +107,29 @@ class Digest:
     unsubscribe_token: str
 
 
+class MailBudget:
+    """At most `limit` link mails to one address per `window`, however they were asked for (web form, chat,
+    command line): nobody can turn the bot into a way of flooding someone's mailbox. Bounded in memory."""
+
+    def __init__(self, limit: int = 3, window: timedelta = timedelta(hours=1), *, addresses: int = 10_000) -> None:
+        self._limit = limit
+        self._window = window
+        self._addresses = addresses
+        self._sent: OrderedDict[str, list[datetime]] = OrderedDict()
+
+    def allow(self, email: str, now: datetime) -> bool:
+        """Whether one more mail to `email` may go now (counting it if so)."""
+        recent = [t for t in self._sent.pop(email, []) if now - t < self._window]
+        allowed = len(recent) < self._limit
+        if allowed:
+            recent.append(now)
+        if recent:
+            self._sent[email] = recent  # most recently asked last, so the oldest are forgotten first
+        while len(self._sent) > self._addresses:
+            self._sent.popitem(last=False)
+        return allowed
+
+
 class DigestService:
     def __init__(
         self,
@@ -123,6 +149,7 @@ class DigestService:
         self._secret = secret
         self._tz = tz
         self._transaction = transaction
+        self.mail_budget = MailBudget()
         self._composed: dict[tuple[object, ...], _Shared | None] = {}
         self._recent_cache: tuple[Announcement, ...] = ()
         self._recent_for: datetime | None = None
@@ -132,10 +159,13 @@ class DigestService:
     def request(
         self, email: str, now: datetime, *, lang: str = "ja", frequency: str = "weekly", blocks: Sequence[str] = ()
     ) -> str | None:
-        """Start a subscription; returns the confirmation token to mail (None for a malformed address).
-        What the member is told never depends on whether the address was already subscribed."""
+        """Start a subscription; returns the confirmation token to mail (None for a malformed address, or one
+        that has had its link mails for the hour). What the member is told never depends on either."""
         address = email.strip().lower()
         if not _EMAIL.match(address):
+            return None
+        if not self.mail_budget.allow(address, now):
+            _log.warning("confirmation mail to %s not sent: it has had its link mails for the hour", address)
             return None
         current = self._subscribers.get(address)
         if current is None or current.unsubscribed or not current.confirmed:

@@ -83,6 +83,21 @@ async def test_slash_command_answers_and_guards_announce(slack_bot):
     assert "announce refused for Slack user U1" in bot.text()
 
 
+async def test_a_replayed_signed_command_acts_once(slack_bot):
+    """The same signed /rmo request sent twice (a replay within Slack's window) is answered once."""
+    bot, slack = slack_bot
+    body = urlencode({"command": "/rmo", "text": "subscribe replay@example.jp", "user_id": "U1", "channel_id": "C9",
+                      "team_id": "T1", "response_url": f"http://127.0.0.1:{slack.port}/response/r",
+                      "trigger_id": "t", "api_app_id": "A1"})  # fmt: skip
+    headers = _signed(body)
+    assert await _post(bot, body, headers, "application/x-www-form-urlencoded") == 200
+    assert await _post(bot, body, headers, "application/x-www-form-urlencoded") == 200
+    await until(slack.responses, what="the answer")
+    await asyncio.sleep(1.0)
+    assert len(slack.responses()) == 1
+    assert "a replayed Slack request" in bot.text()
+
+
 async def _interaction(bot, payload: dict) -> tuple[int, str]:
     body = urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
     async with aiohttp.ClientSession() as session, session.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
@@ -116,3 +117,19 @@ def test_a_second_text_under_the_same_message_id_is_kept_not_dropped(core):
     assert released.status == "accepted"
     assert released.announcement.id != first.announcement.id
     assert "中止" in core.store.announcements.get(released.announcement.id).body
+
+
+async def test_chat_cannot_flood_a_mailbox_with_link_mails(chat):
+    """Thirty `/rmo subscribe` and `/rmo unsubscribe` naming one address mail it at most three links an hour,
+    and every asker gets the same answer."""
+    answers = {(await chat.send("/rmo subscribe target@example.jp")).text for _ in range(30)}
+    outbox = chat.core.store.directory / "outbox-mail"
+    assert len(list(outbox.glob("*.eml"))) == 3
+    assert len(answers) == 1
+    chat.core.digests.add_confirmed("member@example.jp", NOW, lang="ja", frequency="daily", blocks=())
+    left = {(await chat.send("/rmo unsubscribe member@example.jp")).text for _ in range(30)}
+    assert len(list(outbox.glob("*.eml"))) == 6
+    assert len(left) == 1
+    chat.clock.moment = NOW + timedelta(hours=1, minutes=1)
+    await chat.send("/rmo subscribe target@example.jp")
+    assert len(list(outbox.glob("*.eml"))) == 7  # an hour later the address may be mailed again

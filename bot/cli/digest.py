@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.mail.compose import confirmation_mail
 from bot.mail.digest_run import send_due
 from bot.mail.sending import sender_for
+from handlers.digests import is_address
 from storage.errors import RmoBotError
 
 if TYPE_CHECKING:
@@ -28,9 +29,12 @@ def subscribers(core: Core, config: Config, args: argparse.Namespace) -> int:
         )
         print(f"{subscriber.email}: subscribed ({subscriber.frequency}, {subscriber.lang})")
         return 0
+    if not is_address(args.email):
+        msg = f"not an e-mail address: {args.email!r}"
+        raise RmoBotError(msg)
     token = core.digests.request(args.email, now, lang=args.lang, frequency=args.frequency, blocks=blocks)
     if token is None:
-        msg = f"not an e-mail address: {args.email!r}"
+        msg = f"{args.email}: it has had its confirmation mails for the hour; try again later"
         raise RmoBotError(msg)
     mail = confirmation_mail(args.email.strip().lower(), token, args.lang, config, now)
     asyncio.run(sender_for(core).send([mail]))

@@ -50,7 +50,7 @@ class ChatSubscriptions:
 
     async def unsubscribe(self, email: str, lang: Lang) -> Notice:
         """Mail an unsubscribe link, if the address is subscribed at all."""
-        if self._subscribers.get(email) is not None:
+        if self._subscribers.get(email) is not None and self._digests.mail_budget.allow(email, self._clock.now()):
             token = self._digests.unsubscribe_token(email, self._clock.now())
             await self._mailer.send_unsubscribe_link(email, token, lang)
         return Notice("unsubscribe.sent", say("unsubscribe.sent", lang), lang)

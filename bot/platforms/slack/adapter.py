@@ -42,6 +42,7 @@ _log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _SEEN = 2000  # event ids remembered, so Slack's retries are answered once
 _GROUP_TTL = 300.0
+_REPLAY_WINDOW = 330.0  # Slack's signatures are good for five minutes; a little more for clock skew
 
 
 class SlackPlatform:
@@ -66,6 +67,7 @@ class SlackPlatform:
         # number can stand for "never").
         self._group_members: tuple[float | None, frozenset[str]] = (None, frozenset())
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._signatures: OrderedDict[str, float] = OrderedDict()
         self.app = AsyncApp(
             client=self.client,
             signing_secret=config.secrets.slack_signing_secret or "socket-mode-has-no-signing-secret",
@@ -179,10 +181,28 @@ class SlackPlatform:
             stamp = request.headers.get("X-Slack-Request-Timestamp", "")
             if not (stamp.isascii() and stamp.isdigit()):
                 return web.Response(status=401, text="invalid request")
+            if self._replayed(request.headers.get("X-Slack-Signature", "")):
+                # Slack signs each delivery afresh (its retries too): the same signature twice is a replay.
+                _log.warning("a replayed Slack request (same signature) was ignored")
+                return web.Response(status=200)
             bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
             return await to_aiohttp_response(bolt_response)
 
         web_app.router.add_post("/slack/events", events)
+
+    def _replayed(self, signature: str) -> bool:
+        """Whether this signature was seen within Slack's five-minute window (and remember it)."""
+        now = self._monotonic()
+        while self._signatures and next(iter(self._signatures.values())) < now - _REPLAY_WINDOW:
+            self._signatures.popitem(last=False)
+        if not signature:
+            return False
+        if signature in self._signatures:
+            return True
+        self._signatures[signature] = now
+        while len(self._signatures) > _SEEN * 5:
+            self._signatures.popitem(last=False)
+        return False
 
     async def run(self, stop: asyncio.Event) -> None:
         """Socket Mode: connect out to Slack (no public URL needed) until stopped; reconnects by itself."""
