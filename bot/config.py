@@ -148,6 +148,11 @@ class IntakeSettings:
         (), checks.emails, "the list's own From addresses, beside its List-Post (for unwrapping DMARC rewrites)"
     )
     max_size: int = setting(10 * 1024 * 1024, checks.positive, "largest message accepted, in bytes")
+    keep_refused_bytes: int = setting(64 * 1024, checks.positive, "how much of a refused mail is kept (its start)")
+    quarantine_max_bytes: int = setting(
+        256 * 1024 * 1024, checks.positive, "all kept mail together at most this big: the oldest goes first"
+    )
+    quarantine_days: int = setting(90, checks.positive, "kept mail older than this many days is dropped")
     dkim: Literal["off", "verify", "require"] = setting(
         "off", checks.one_of("off", "verify", "require"), "check DKIM signatures (dkimpy)"
     )

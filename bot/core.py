@@ -148,15 +148,17 @@ def reminder_settings(config: Config) -> ReminderSettings:
 
 def intake_policy(config: Config) -> IntakePolicy:
     """Which posts are genuine, from [mail.intake] (and the bot's own From, to refuse loops)."""
-    from handlers.intake import IntakePolicy  # noqa: PLC0415 - see Core
+    from handlers.intake import IntakePolicy, Retention  # noqa: PLC0415 - see Core
 
+    intake = config.mail.intake
     own = [addr for _, addr in getaddresses([config.mail.outbound.from_address]) if addr]
     return IntakePolicy.of(
-        config.mail.intake.list_ids,
-        config.mail.intake.allowed_senders,
+        intake.list_ids,
+        intake.allowed_senders,
         own,
-        config.mail.intake.dkim,
-        config.mail.intake.list_addresses,
+        intake.dkim,
+        intake.list_addresses,
+        Retention(intake.keep_refused_bytes, intake.quarantine_max_bytes, intake.quarantine_days),
     )
 
 

@@ -7,12 +7,13 @@ Mail to a digest's return path is no post: it goes to the bounce handler, and is
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from handlers.bounces import return_path_token
@@ -51,6 +52,17 @@ _BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|bounces?)@
 
 
 @dataclass(frozen=True, slots=True)
+class Retention:
+    """How much of what is not relayed is kept: refused mail only its start (headers and a prefix; nobody
+    releases it), mail accepted but unreadable whole (the secretariat may release it); in all at most
+    `max_bytes`, the oldest going first, and nothing longer than `days`."""
+
+    refused_bytes: int = 64 * 1024
+    max_bytes: int = 256 * 1024 * 1024
+    days: int = 90
+
+
+@dataclass(frozen=True, slots=True)
 class IntakePolicy:
     """Which posts are genuine: from these lists, by these authors, and never the bot's own mail."""
 
@@ -60,6 +72,7 @@ class IntakePolicy:
     dkim: Literal["off", "verify", "require"] = "off"
     # The list's own From addresses: only mail from one of these is a list's DMARC rewrite to unwrap.
     list_addresses: frozenset[str] = frozenset()
+    retention: Retention = field(default_factory=Retention)
 
     @classmethod
     def of(
@@ -69,6 +82,7 @@ class IntakePolicy:
         own: Iterable[str] = (),
         dkim: str = "off",
         list_addresses: Iterable[str] = (),
+        retention: Retention | None = None,
     ) -> IntakePolicy:
         return cls(
             frozenset(i.strip().lower() for i in list_ids),
@@ -76,6 +90,7 @@ class IntakePolicy:
             frozenset(o.strip().lower() for o in own if o),
             "require" if dkim == "require" else "verify" if dkim == "verify" else "off",
             frozenset(a.strip().lower() for a in list_addresses),
+            retention or Retention(),
         )
 
 
@@ -373,11 +388,22 @@ class MailIntake:
                     sender=parsed.from_address if parsed else "",
                     size=len(raw),
                 )
-                kept.append((record, raw))
+                limit = self.policy.retention.refused_bytes
+                if result.status == "rejected" and len(raw) > limit:
+                    # The headers and the start: enough to see what it was (nobody releases refused mail).
+                    kept.append((dataclasses.replace(record, kept=limit), raw[:limit]))
+                else:
+                    kept.append((record, raw))
                 result = IntakeResult(result.status, result.reason, quarantine_id=record.id, parsed=parsed)
             results.append(result)
         with self._transaction():
             self._quarantine.add_many(kept)
+            if kept:
+                retention = self.policy.retention
+                newest = max(record.received_at for record, _ in kept)
+                self._quarantine.prune(
+                    max_bytes=retention.max_bytes, older_than=newest - timedelta(days=retention.days)
+                )
             self._outbox.add_many(deliveries)
             self._outbox.commit()
         if accepted:

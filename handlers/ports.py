@@ -130,6 +130,9 @@ class QuarantineRepository(Protocol):
     """Mail the intake kept but did not relay: each record with its raw message."""
 
     def add_many(self, items: list[tuple[QuarantinedMail, bytes]]) -> None: ...
+    def prune(self, *, max_bytes: int, older_than: datetime) -> int:
+        """Drop the oldest until what is kept fits, and everything older than `older_than`."""
+        ...
 
 
 class ReminderRepository(Protocol):

@@ -9,6 +9,7 @@ from storage.atomic import atomic_write_bytes, fsync_dir
 from storage.records import QuarantinedMail
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from pathlib import Path
 
     from tinydb import TinyDB
@@ -34,6 +35,25 @@ class Quarantine:
             atomic_write_bytes(self._dir / f"{record.id}.eml", raw, durable=self._durable)
         known = {doc["id"] for doc in self._table.all()}
         self._table.insert_multiple([r.to_doc() for r, _ in items if r.id not in known])
+
+    def prune(self, *, max_bytes: int, older_than: datetime) -> int:
+        """Drop what was received before `older_than`, then the oldest until what is kept fits `max_bytes`
+        (refused mail before mail that was accepted but could not be relayed); returns how many went."""
+        items = self.list()
+        sizes = {q.id: q.kept if q.kept is not None else q.size for q in items}
+        doomed = {q.id for q in items if q.received_at < older_than}
+        total = sum(size for item_id, size in sizes.items() if item_id not in doomed)
+        for q in sorted(items, key=lambda q: (q.status != "rejected", q.received_at)):
+            if total <= max_bytes:
+                break
+            if q.id not in doomed:
+                doomed.add(q.id)
+                total -= sizes[q.id]
+        if doomed:
+            self._table.remove(lambda doc: doc.get("id") in doomed)
+            for item_id in doomed:
+                (self._dir / f"{item_id}.eml").unlink(missing_ok=True)
+        return len(doomed)
 
     def list(self) -> list[QuarantinedMail]:
         return sorted((QuarantinedMail.from_doc(d) for d in self._table.all()), key=lambda q: q.received_at)

@@ -11,6 +11,7 @@ from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
 from tests.conftest import NOW
+from tests.helpers import rmo_bot
 
 LIST = "announce@rmo-network.example.jp"
 SECRETARIAT = "jimukyoku@rmo-network.example.jp"
@@ -133,3 +134,46 @@ async def test_chat_cannot_flood_a_mailbox_with_link_mails(chat):
     chat.clock.moment = NOW + timedelta(hours=1, minutes=1)
     await chat.send("/rmo subscribe target@example.jp")
     assert len(list(outbox.glob("*.eml"))) == 7  # an hour later the address may be mailed again
+
+
+def test_refused_mail_is_kept_bounded_and_releasable_mail_whole(tmp_path):
+    """Of refused mail only the start is kept, all kept mail stays under its cap (oldest refused first), old
+    mail is dropped, `quarantine list` says what was cut, and unreadable list posts are kept whole."""
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[mail.intake]\nlist_ids = ["announce.rmo-network.example.jp"]\nallowed_senders = ["{SECRETARIAT}"]\n'
+        "keep_refused_bytes = 4096\nquarantine_max_bytes = 40000\nquarantine_days = 30\n",
+        encoding="utf-8",
+    )
+    big = "長い本文です。\n" * 20_000  # far over 4,096 bytes
+    with Core.open(load_config(config_file, environ={}), tmp_path / "d", FrozenClock(NOW)) as core:
+        refused = [
+            _post('"Stranger" <stranger@elsewhere.example>', message_id=f"<r-{n}@x.jp>").replace(
+                "臨時総会を開催します。".encode(), big.encode()
+            )
+            for n in range(12)
+        ]
+        results = [core.intake.process_batch([(raw, NOW + timedelta(minutes=n), None)])[0] for n, raw in
+                   enumerate(refused)]  # fmt: skip
+        assert {r.status for r in results} == {"rejected"}
+        box = core.store.quarantine
+        kept = box.list()
+        assert all(q.truncated and q.kept == 4096 and q.size > 100_000 for q in kept)
+        assert all(len(box.raw(q.id)) == 4096 for q in kept)
+        assert sum(q.kept for q in kept) <= 40000
+        assert [q.id for q in kept] == [r.quarantine_id for r in results][-len(kept) :]  # the newest stayed
+    listed = rmo_bot("quarantine", "list", "--config", config_file, "--data-dir", tmp_path / "d").stdout
+    assert listed.count("(first 4,096 of ") == len(kept)
+    with Core.open(load_config(config_file, environ={}), tmp_path / "d", FrozenClock(NOW)) as core:
+        box = core.store.quarantine
+        unreadable = _post(f"事務局 <{SECRETARIAT}>", message_id="<bin@x.jp>").replace(
+            "臨時総会を開催します。".encode(), b"\x00\x01\x02\x03\x04\x05" * 1000
+        )
+        (whole,) = core.intake.process_batch([(unreadable, NOW + timedelta(days=31), None)])
+        assert whole.status == "quarantined"
+        assert box.raw(whole.quarantine_id) == unreadable
+        assert [q.id for q in box.list()] == [whole.quarantine_id]  # a month later the refused ones are gone
+        assert not any((tmp_path / "d" / "quarantine").glob("r*.eml"))
+    listed = rmo_bot("quarantine", "list", "--config", config_file, "--data-dir", tmp_path / "d").stdout
+    assert "bytes kept" not in listed
+    assert whole.quarantine_id in listed

@@ -129,6 +129,8 @@ def quarantine(core: Core, config: Config, args: argparse.Namespace) -> int:
             print("隔離されたメールはありません。/ Nothing in quarantine.")
         for q in items:
             flag = " (released)" if q.released else ""
+            if q.truncated:
+                flag += f" (first {q.kept:,} of {q.size:,} bytes kept)"
             when = q.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
             print(f"{q.id}  {when}  {q.status}{flag}  {_printable(q.reason)}  |  {_printable(q.subject)}  <{q.sender}>")
         return 0

@@ -130,6 +130,11 @@ class QuarantinedMail:
     sender: str = ""
     size: int = 0
     released: bool = False
+    kept: int | None = None  # bytes of the raw message kept, when only its start was (refused mail)
+
+    @property
+    def truncated(self) -> bool:
+        return self.kept is not None and self.kept < self.size
 
     def to_doc(self) -> Doc:
         return {
@@ -141,6 +146,7 @@ class QuarantinedMail:
             "sender": self.sender,
             "size": self.size,
             "released": self.released,
+            "kept": self.kept,
         }
 
     @classmethod
@@ -154,4 +160,5 @@ class QuarantinedMail:
             sender=doc.get("sender", ""),
             size=doc.get("size", 0),
             released=doc.get("released", False),
+            kept=doc.get("kept"),
         )
