@@ -69,6 +69,7 @@ class Application:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await self.core.link_mailer.drain()  # a confirmation on its way is finished, not cut off
             _log.info("rmo-bot stopped")
 
     async def _supervise(self, component: Component) -> None:

@@ -19,6 +19,7 @@ from storage.store import Store
 
 if TYPE_CHECKING:
     from bot.config import Config
+    from bot.mail.link_mailer import OutboundLinkMailer
     from handlers.bounces import BounceHandler
     from handlers.commands import CommandDispatcher
     from handlers.digests import DigestService
@@ -94,14 +95,20 @@ class Core(ClosesOnExit):
         )  # fmt: skip
 
     @functools.cached_property
+    def link_mailer(self) -> OutboundLinkMailer:
+        """Confirmation and unsubscribe mail, queued so that answers never wait for (or reveal) them."""
+        from bot.mail.link_mailer import OutboundLinkMailer  # noqa: PLC0415 - see above
+
+        return OutboundLinkMailer(self)
+
+    @functools.cached_property
     def commands(self) -> CommandDispatcher:
         """The one `/rmo` dispatcher every chat platform and the console share."""
-        from bot.mail.link_mailer import OutboundLinkMailer  # noqa: PLC0415 - see above
         from handlers.commands import AnnounceDesk, ChatSubscriptions, CommandDispatcher  # noqa: PLC0415
 
         store, clock = self.store, self.clock
         desk = AnnounceDesk(self.intake, store.knowledge, clock, author_name=self.config.contact.secretariat_name)
-        subscriptions = ChatSubscriptions(self.digests, store.subscribers, OutboundLinkMailer(self), clock)
+        subscriptions = ChatSubscriptions(self.digests, store.subscribers, self.link_mailer, clock)
         return CommandDispatcher(self.answerer, desk, subscriptions)
 
     @classmethod

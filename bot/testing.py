@@ -55,5 +55,9 @@ class ChatHarness(ClosesOnExit):
         """The neutral reply to one console line: a question, or a `/rmo …` command."""
         return await self.platform.handle(line)
 
+    async def mail_sent(self) -> None:
+        """Wait until the mail the conversation queued (confirmations, unsubscribe links) is sent."""
+        await self.core.link_mailer.drain()
+
     def close(self) -> None:
         self.core.close()

@@ -155,7 +155,8 @@ class SubscriberRepository(Protocol):
 
 
 class LinkMailer(Protocol):
-    """Mails a subscriber the one link they need: to confirm a subscription, or to stop the digest."""
+    """Mails a subscriber the one link they need: to confirm a subscription, or to stop the digest. The
+    mail is queued, not awaited: an answer must not take longer (and so reveal) that an address is known."""
 
     async def send_confirmation(self, email: str, token: str, lang: Lang) -> None:
         """A mail to `email` whose link confirms the subscription that `token` stands for."""

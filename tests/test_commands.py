@@ -150,6 +150,7 @@ async def test_subscribing_from_the_console_mails_the_link_only(chat):
     sent = await chat.send("/rmo subscribe Member@Example.jp")
     assert isinstance(sent, Notice)
     assert sent.key == "subscribe.sent"
+    await chat.mail_sent()
     outbox = chat.core.store.directory / "outbox-mail"
     (mail_file,) = outbox.glob("*.eml")
     mail = message_from_bytes(mail_file.read_bytes(), policy=policy.default)
@@ -158,4 +159,5 @@ async def test_subscribing_from_the_console_mails_the_link_only(chat):
     left = await chat.send("/rmo unsubscribe nobody@example.jp")
     assert isinstance(left, Notice)
     assert left.text == "ご登録があれば、配信停止のリンクをそのアドレスにお送りしました。"
+    await chat.mail_sent()
     assert len(list(outbox.glob("*.eml"))) == 1

@@ -124,15 +124,18 @@ async def test_chat_cannot_flood_a_mailbox_with_link_mails(chat):
     """Thirty `/rmo subscribe` and `/rmo unsubscribe` naming one address mail it at most three links an hour,
     and every asker gets the same answer."""
     answers = {(await chat.send("/rmo subscribe target@example.jp")).text for _ in range(30)}
+    await chat.mail_sent()
     outbox = chat.core.store.directory / "outbox-mail"
     assert len(list(outbox.glob("*.eml"))) == 3
     assert len(answers) == 1
     chat.core.digests.add_confirmed("member@example.jp", NOW, lang="ja", frequency="daily", blocks=())
     left = {(await chat.send("/rmo unsubscribe member@example.jp")).text for _ in range(30)}
+    await chat.mail_sent()
     assert len(list(outbox.glob("*.eml"))) == 6
     assert len(left) == 1
     chat.clock.moment = NOW + timedelta(hours=1, minutes=1)
     await chat.send("/rmo subscribe target@example.jp")
+    await chat.mail_sent()
     assert len(list(outbox.glob("*.eml"))) == 7  # an hour later the address may be mailed again
 
 
@@ -177,3 +180,42 @@ def test_refused_mail_is_kept_bounded_and_releasable_mail_whole(tmp_path):
     listed = rmo_bot("quarantine", "list", "--config", config_file, "--data-dir", tmp_path / "d").stdout
     assert "bytes kept" not in listed
     assert whole.quarantine_id in listed
+
+
+async def test_unsubscribe_answers_before_its_mail_is_sent(tmp_path):
+    """`/rmo unsubscribe` for a subscriber answers while the mail server has not yet taken the link mail (so
+    the answer takes no longer than for a stranger), and the mail still goes out afterwards."""
+    import asyncio
+
+    from aiosmtpd.smtp import SMTP
+
+    from bot.testing import ChatHarness
+    from tests.botproc import free_port
+
+    release, received = asyncio.Event(), []
+
+    class Holding:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+            await release.wait()
+            received.extend(envelope.rcpt_tos)
+            return "250 OK"
+
+    port = free_port()
+    server = await asyncio.get_running_loop().create_server(lambda: SMTP(Holding()), "127.0.0.1", port)
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[mail.outbound]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\nfrom = "rmo-bot <bot@example.jp>"\n',
+        encoding="utf-8",
+    )
+    try:
+        with ChatHarness.open(tmp_path / "d", now=NOW, config=load_config(config_file, environ={})) as chat:
+            chat.core.digests.add_confirmed("member@example.jp", NOW, lang="ja", frequency="daily", blocks=())
+            member = await chat.send("/rmo unsubscribe member@example.jp")
+            stranger = await chat.send("/rmo unsubscribe stranger@example.jp")
+            assert member.text == stranger.text
+            assert received == []  # both answered while the server still holds the mail
+            release.set()
+            await chat.mail_sent()
+    finally:
+        server.close()
+    assert received == ["member@example.jp"]

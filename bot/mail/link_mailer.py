@@ -1,7 +1,13 @@
-"""The `LinkMailer` port over the bot's outbound mail: one short mail carrying one link."""
+"""The `LinkMailer` port over the bot's outbound mail: one short mail carrying one link.
+
+A mail is queued, not awaited: the member's answer goes out at once, whoever was named, so how long the
+answer takes tells nobody whether an address is subscribed. What is still on its way is finished when the
+bot stops (`drain`).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -17,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["OutboundLinkMailer"]
 
 _log = logging.getLogger(__name__)
+_FINISH = 30.0  # seconds given to mail still on its way when the bot stops
 
 
 class OutboundLinkMailer:
@@ -24,15 +31,30 @@ class OutboundLinkMailer:
 
     def __init__(self, core: Core) -> None:
         self._core = core
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def send_confirmation(self, email: str, token: str, lang: Lang) -> None:
-        await self._send(email, confirmation_mail(email, token, lang, self._core.config, self._core.clock.now()))
+        self._queue(email, confirmation_mail(email, token, lang, self._core.config, self._core.clock.now()))
 
     async def send_unsubscribe_link(self, email: str, token: str, lang: Lang) -> None:
-        await self._send(email, unsubscribe_mail(email, token, lang, self._core.config, self._core.clock.now()))
+        self._queue(email, unsubscribe_mail(email, token, lang, self._core.config, self._core.clock.now()))
+
+    async def drain(self) -> None:
+        """Wait for the mail still on its way (at most half a minute)."""
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=_FINISH)
+
+    def _queue(self, email: str, mail: EmailMessage) -> None:
+        task = asyncio.get_running_loop().create_task(self._send(email, mail), name=f"link mail to {email}")
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
 
     async def _send(self, email: str, mail: EmailMessage) -> None:
-        failed = await sender_for(self._core).send([mail])
+        try:
+            failed = await sender_for(self._core).send([mail])
+        except Exception:  # noqa: BLE001 - the member was told a mail is on its way; the log says why not
+            _log.exception("%s mail to %s failed", mail["X-Rmo-Bot"], email)
+            return
         if email in failed:
             # The member was told a mail is on its way either way: the secretariat sees why in the log.
             _log.warning("%s mail to %s failed: %s", mail["X-Rmo-Bot"], email, failed[email])
