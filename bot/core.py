@@ -65,6 +65,7 @@ class Core(ClosesOnExit):
             store.mail_batch,
             self.outbox_signal,
             self.bounces,
+            self.digests,
             dkim_verifier() if config.mail.intake.dkim != "off" else None,
         )
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from handlers.bounces import BounceHandler
+    from handlers.digests import DigestService
     from handlers.ports import (
         AnnouncementRepository,
         KnowledgeRepository,
@@ -48,6 +49,7 @@ _AUTO_SUBJECT = re.compile(
 )
 _BLOCK_WORD = re.compile("ぶろっく")
 _NOISE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+_UNSUBSCRIBE = re.compile(r"^\s*(?:re\s*:\s*)*unsubscribe\s+([A-Za-z0-9_-]{16,400})\s*$", re.IGNORECASE)
 _BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|bounces?)@", re.IGNORECASE)
 
 
@@ -122,6 +124,7 @@ class IntakeResult:
     quarantine_id: str | None = None
     parsed: ParsedMail | None = None
     return_path: str | None = None  # the token of the digest return path it came to: the bounce handler's
+    unsubscribe: str | None = None  # the token of a digest's List-Unsubscribe mailto it carries
 
 
 def _message_key(mail: ParsedMail, author: str) -> str:
@@ -167,10 +170,12 @@ class MailIntake:
         transaction: Callable[[], AbstractContextManager[None]],
         watcher: OutboxWatcher,
         bounces: BounceHandler,
+        digests: DigestService,
         verify_dkim: Callable[[bytes], frozenset[str]] | None = None,
     ) -> None:
         self._watcher = watcher
         self._bounces = bounces
+        self._digests = digests
         self._transaction = transaction
         self._verify_dkim = verify_dkim
         self._knowledge = knowledge
@@ -258,6 +263,10 @@ class MailIntake:
             if token is not None:
                 # Whatever comes to a digest's return path is about a digest we sent, never a post.
                 return IntakeResult("rejected", "mail to a digest's return path", parsed=mail, return_path=token)
+            asked = _UNSUBSCRIBE.match(mail.subject)
+            if asked and not mail.list_id:
+                # The digest's List-Unsubscribe mailto: "unsubscribe TOKEN" to the bot's own address.
+                return IntakeResult("rejected", "an unsubscribe request by mail", parsed=mail, unsubscribe=asked[1])
             refusal = self._refusal(mail, author, envelope_sender) or self._dkim_refusal(raw, mail, author)
             if refusal:
                 return IntakeResult("rejected", refusal, parsed=mail)
@@ -361,6 +370,12 @@ class MailIntake:
                 if result.return_path is not None:
                     verdict = self._bounces.handle(result.return_path, raw)
                     result = IntakeResult("rejected", verdict.reason, parsed=result.parsed)
+                elif result.unsubscribe is not None:
+                    done = self._digests.unsubscribe(result.unsubscribe, received_at)
+                    outcome = "done" if done else "the token was not valid (or already used); nothing changed"
+                    result = IntakeResult(
+                        "rejected", f"an unsubscribe request by mail: {outcome}", parsed=result.parsed
+                    )
             except Exception as exc:  # noqa: BLE001 - one odd message must not stop the others: keep it instead
                 _log.exception("could not examine a message; it is kept in quarantine")
                 result = IntakeResult("quarantined", f"unreadable: {type(exc).__name__}: {exc}")

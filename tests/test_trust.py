@@ -219,3 +219,52 @@ async def test_unsubscribe_answers_before_its_mail_is_sent(tmp_path):
     finally:
         server.close()
     assert received == ["member@example.jp"]
+
+
+def test_the_digests_mailto_unsubscribe_works_at_the_intake(tmp_path):
+    """Mail to the address a digest's List-Unsubscribe names, with its subject, unsubscribes that subscriber;
+    a forged token changes nothing; `subscribers list --json` shows the result."""
+    import json
+    import re
+    from email import message_from_bytes, policy
+
+    from bot.mail.compose import DigestRenderer
+    from storage.records import Announcement
+
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        '[mail.intake]\naddresses = ["rmo-bot@rmo-network.example.jp"]\n'
+        '[mail.outbound]\nfrom = "rmo-bot <rmo-bot@rmo-network.example.jp>"\n',
+        encoding="utf-8",
+    )
+    with Core.open(load_config(config_file, environ={}), tmp_path / "d", FrozenClock(NOW)) as core:
+        core.digests.add_confirmed("member@example.jp", NOW - timedelta(days=2), lang="ja", frequency="daily",
+                                   blocks=())  # fmt: skip
+        core.store.announcements.add_many([Announcement(id="a1", message_id="m1@x", subject="お知らせ", body="本文",
+                                                        sender=SECRETARIAT, received_at=NOW - timedelta(hours=1))])  # fmt: skip
+        digest = core.digests.compose(core.store.subscribers.get("member@example.jp"), NOW)
+        _, raw = DigestRenderer(core.config).render(digest, NOW)
+        header = message_from_bytes(raw, policy=policy.default)["List-Unsubscribe"]
+        address, subject = re.search(r"<mailto:([^?>]+)\?subject=([^>]+)>", str(header)).groups()
+        subject = subject.replace("%20", " ")
+
+        def request(subject_line: str, message_id: str) -> bytes:
+            mail = EmailMessage()
+            mail["From"] = "member@example.jp"
+            mail["To"] = address
+            mail["Subject"] = subject_line
+            mail["Message-ID"] = message_id
+            mail.set_content("")
+            return f"Delivered-To: {address}\r\n".encode() + mail.as_bytes()
+
+        (forged,) = core.intake.process_batch([(request("unsubscribe " + "A" * 40, "<f@x>"), NOW, None)])
+        assert not core.store.subscribers.get("member@example.jp").unsubscribed
+        (asked,) = core.intake.process_batch([(request(subject, "<u@x>"), NOW, None)])
+        assert asked.status == forged.status == "rejected"
+        assert asked.reason == "an unsubscribe request by mail: done"
+        assert core.store.subscribers.get("member@example.jp").unsubscribed
+        assert core.store.outbox.pending() == []
+    listed = rmo_bot("subscribers", "list", "--json", "--config", config_file, "--data-dir", tmp_path / "d")
+    (row,) = json.loads(listed.stdout)
+    assert row == {"email": "member@example.jp", "lang": "ja", "frequency": "daily", "blocks": [],
+                   "confirmed": True, "suspended": False, "unsubscribed": True}  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import TYPE_CHECKING
 
 from bot.mail.compose import confirmation_mail
@@ -20,7 +21,34 @@ if TYPE_CHECKING:
 __all__ = ["digest", "subscribers"]
 
 
+def _list(core: Core, *, as_json: bool) -> int:
+    people = sorted(core.store.subscribers.all(), key=lambda s: s.email)
+    if as_json:
+        fields = ("email", "lang", "frequency", "blocks", "confirmed", "suspended", "unsubscribed")
+        print(json.dumps([{f: getattr(s, f) for f in fields} for s in people], ensure_ascii=False))
+        return 0
+    if not people:
+        print("購読者はいません。/ No subscribers.")
+    for s in people:
+        state = (
+            "unsubscribed"
+            if s.unsubscribed
+            else "suspended"
+            if s.suspended
+            else "active"
+            if s.confirmed
+            else "unconfirmed"
+        )
+        print(f"{s.email}  {state}  {s.frequency}  {s.lang}  {','.join(s.blocks) or 'all blocks'}")
+    return 0
+
+
 def subscribers(core: Core, config: Config, args: argparse.Namespace) -> int:
+    if args.action == "list":
+        return _list(core, as_json=args.json)
+    if not args.email:
+        msg = "subscribers add needs an address: rmo-bot subscribers add EMAIL"
+        raise RmoBotError(msg)
     now = core.clock.now()
     blocks = [b.strip() for b in (args.blocks or "").split(",") if b.strip()]
     if args.confirmed:
