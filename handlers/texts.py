@@ -164,6 +164,16 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "not_registered": ("未登録", "not registered yet"),
     "list.sep": ("、", ", "),
     "greeting": ("こんにちは！", "Hello!"),
+    "post.cut": (
+        (
+            "（この先は長いため省略しました。全文 {total:,} 文字のうち {shown:,} 文字を表示しています。"
+            "全文はメーリングリストのメールでご覧ください。）"
+        ),
+        (
+            "(The rest is too long to post here: {shown:,} of {total:,} characters are shown. "
+            "Read the whole post in the mailing list's mail.)"
+        ),
+    ),
 }
 
 

@@ -268,3 +268,33 @@ def test_the_digests_mailto_unsubscribe_works_at_the_intake(tmp_path):
     (row,) = json.loads(listed.stdout)
     assert row == {"email": "member@example.jp", "lang": "ja", "frequency": "daily", "blocks": [],
                    "confirmed": True, "suspended": False, "unsubscribed": True}  # fmt: skip
+
+
+@pytest.mark.parametrize("size", [100_000, 3_000_000])
+def test_a_huge_post_becomes_a_bounded_number_of_messages(core, size):
+    """However long a post, each channel gets at most ten messages within the platform's limits, the text in
+    order, and the last one says how much was shown and where the whole text is."""
+    from bot.platforms.common import MAX_PARTS
+    from bot.platforms.discord.render import render_discord
+    from bot.platforms.slack.render import render_slack
+
+    paragraph = "近畿ブロック会議のご案内です。&<>*_#\n" * 20 + "\n"
+    body = (paragraph * (size // len(paragraph) + 1))[:size]
+    raw = _post(f"事務局 <{SECRETARIAT}>", message_id=f"<huge-{size}@x.jp>").replace(
+        "臨時総会を開催します。".encode(), body.encode()
+    )
+    (result,) = core.intake.process_batch([(raw, NOW, None)])
+    announcement = result.announcement
+    assert announcement is not None
+    slack = render_slack(announcement, "C1", core.config.timezone, "d1")
+    discord = render_discord(announcement, "900", core.config.timezone, "d2")
+    assert 1 < len(slack) <= MAX_PARTS
+    assert 1 < len(discord) <= MAX_PARTS
+    sections = [b["text"]["text"] for m in slack for b in m["blocks"] if b["type"] == "section"]
+    assert all(len(s) <= 3000 for s in sections)
+    assert all(len(m["embeds"][0]["description"]) <= 4096 for m in discord)
+    shown = "".join(sections).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    assert shown.replace("\n", "")[:1000] == announcement.body.replace("\n", "")[:1000]
+    if size > 100_000:
+        assert f"全文 {len(announcement.body):,} 文字のうち" in sections[-1]
+        assert "全文 " in discord[-1]["embeds"][0]["description"]

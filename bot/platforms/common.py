@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from handlers.dates import format_datetime
+from handlers.texts import say
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -12,35 +13,58 @@ if TYPE_CHECKING:
 
     from storage.records import Announcement
 
-__all__ = ["attachment_lines", "byline", "split_text"]
+__all__ = ["MAX_PARTS", "attachment_lines", "bounded_parts", "byline", "split_text"]
 
 
-def split_text(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
+MAX_PARTS = 10  # messages one post becomes in one channel at most: the rest is pointed to, not posted
+
+
+def split_text(text: str, limit: int, measure: Callable[[str], int] = len, *, most: int | None = None) -> list[str]:
     """Pieces measuring at most `limit`, cut at paragraph ends, then line ends, then anywhere.
     Joined back with the separators they were cut at, they are the whole text: nothing is lost.
-    `measure` is how the platform counts (e.g. after escaping)."""
-    if measure(text) <= limit:
-        return [text]
+    `measure` is how the platform counts (e.g. after escaping); it never counts less than `len`, so a
+    piece is at most `limit` characters and each cut looks at that window only: the work grows with the
+    text (not with its square), and with `most` it stops after that many pieces (the last holds the rest)."""
     pieces: list[str] = []
-    rest = text
-    while measure(rest) > limit:
-        low, high = 1, len(rest)
-        while low < high:  # the longest prefix that fits
+    start, end = 0, len(text)
+    while measure(text[start : start + limit + 1]) > limit or start + limit < end:
+        if most is not None and len(pieces) == most - 1:
+            break
+        window_end = min(end, start + limit)
+        low, high = 1, window_end - start
+        while low < high:  # the longest prefix of the window that fits
             middle = (low + high + 1) // 2
-            if measure(rest[:middle]) <= limit:
+            if measure(text[start : start + middle]) <= limit:
                 low = middle
             else:
                 high = middle - 1
-        window = rest[:low]
+        if start + low >= end:
+            break
+        window = text[start : start + low]
         cut, sep = window.rfind("\n\n"), 2
         if cut < low // 3:
             cut, sep = window.rfind("\n"), 1
         if cut < low // 3:
             cut, sep = low, 0
-        pieces.append(rest[:cut])
-        rest = rest[cut + sep :]
-    pieces.append(rest)
+        pieces.append(text[start : start + cut])
+        start += cut + sep
+    pieces.append(text[start:])
     return pieces
+
+
+def bounded_parts(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
+    """At most MAX_PARTS pieces of `text` (see split_text); when it is longer, the last piece is cut to
+    make room for a note saying how much is shown and where the whole text is (in Japanese, the language
+    of the posts themselves)."""
+    pieces = split_text(text, limit, measure, most=MAX_PARTS)
+    if len(pieces) < MAX_PARTS or (len(pieces[-1]) <= limit and measure(pieces[-1]) <= limit):
+        return pieces
+    shown = sum(len(p) for p in pieces[:-1])
+    note = "\n\n" + say("post.cut", "ja", total=len(text), shown=shown + limit)
+    room = limit - measure(note)
+    last = split_text(pieces[-1], room, measure, most=2)[0]
+    note = "\n\n" + say("post.cut", "ja", total=len(text), shown=shown + len(last))
+    return [*pieces[:-1], last + note]
 
 
 def byline(announcement: Announcement, tz: tzinfo) -> str:

@@ -6,7 +6,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from bot.platforms.common import attachment_lines, byline, split_text
+from bot.platforms.common import attachment_lines, bounded_parts, byline, split_text
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -24,6 +24,7 @@ MAX_FIELDS = 25
 COLOR = 0x2E7D32
 ATTACHMENTS = "添付ファイル / Attachments"
 ALLOWED_MENTIONS_NONE: dict[str, list[str]] = {"parse": []}  # no @everyone, @here, role or user pings
+_MARKDOWN_CHARACTERS = "\\*_`~|[]"
 _MARKDOWN = re.compile(r"([\\*_`~|\[\]])")
 _LINE_START = re.compile(r"^(\s*)([>#-])", re.MULTILINE)
 
@@ -39,6 +40,11 @@ class DiscordMessage(TypedDict):
 def escape_markdown(text: str) -> str:
     """Plain text shown as written: Discord markdown characters escaped."""
     return _LINE_START.sub(r"\1\\\2", _MARKDOWN.sub(r"\\\1", text))
+
+
+def escaped_length(text: str) -> int:
+    """len(escape_markdown(text)), counted without building the escaped text."""
+    return len(text) + sum(map(text.count, _MARKDOWN_CHARACTERS)) + len(_LINE_START.findall(text))
 
 
 def nonce_for(delivery_id: str, part: int) -> str:
@@ -58,7 +64,7 @@ def render_discord(announcement: Announcement, channel: str, tz: tzinfo, deliver
     """One payload per part; long text is split at paragraphs with (1/3) markers; every attachment is listed."""
     del channel  # the channel is in the URL, not the payload
     body = announcement.body or "（本文なし）"
-    parts = [escape_markdown(p) for p in split_text(body, DESCRIPTION_LIMIT - 10, lambda t: len(escape_markdown(t)))]
+    parts = [escape_markdown(p) for p in bounded_parts(body, DESCRIPTION_LIMIT - 10, escaped_length)]
     footer = {"text": byline(announcement, tz)[:FOOTER_LIMIT]}
     subject = announcement.subject or "（件名なし）"
     embeds: list[dict[str, Any]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from bot.platforms.common import attachment_lines, byline, split_text
+from bot.platforms.common import attachment_lines, bounded_parts, byline, split_text
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -35,7 +35,7 @@ def escape_mrkdwn(text: str) -> str:
 
 def _fit(body: str) -> list[str]:
     """Pieces whose *escaped* text fits a section (escaping makes "&" five characters long)."""
-    return split_text(body, SECTION_LIMIT - 20, lambda piece: len(escape_mrkdwn(piece)))
+    return bounded_parts(body, SECTION_LIMIT - 20, lambda piece: len(escape_mrkdwn(piece)))
 
 
 def render_slack(announcement: Announcement, channel: str, tz: tzinfo, delivery_id: str = "") -> list[SlackMessage]:
