@@ -13,7 +13,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from tests.helpers import ROOT
+from tests.helpers import child_pythonpath
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -84,7 +84,11 @@ class BotProcess:
 
     def start(self, timeout: float = 30) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "SMTP_"))}
-        env |= {"PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": "xoxb-test-token", "DISCORD_TOKEN": "discord-test-token"}
+        env |= {
+            "PYTHONPATH": child_pythonpath(),
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "DISCORD_TOKEN": "discord-test-token",
+        }
         env |= self.extra_env
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "run", "--config", str(self.config), "--data-dir", str(self.data_dir)],

@@ -15,12 +15,18 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def child_pythonpath() -> str:
+    """PYTHONPATH for the processes tests start: the project, and the folder whose sitecustomize keeps them
+    off the network."""
+    return os.pathsep.join((str(ROOT), str(ROOT / "tests" / "offline")))
+
+
 def rmo_bot(
     *args: str | Path, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run `python -m bot ARGS` and capture its output."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "SMTP_"))}
-    environment["PYTHONPATH"] = str(ROOT)
+    environment["PYTHONPATH"] = child_pythonpath()
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *map(str, args)],

@@ -144,3 +144,21 @@ def test_every_repository_port_is_satisfied_by_the_store():
         for method in _port_methods(port):
             assert hasattr(repository, method), f"{repository.__name__} lacks {port.__name__}.{method}"
             assert _parameters(getattr(repository, method)) == _parameters(getattr(port, method)), method
+
+
+def test_the_processes_tests_start_are_kept_off_the_network():
+    """A Python started the way the tests start the bot has its sockets limited to loopback."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import child_pythonpath
+
+    # The guard is checked before the connect, so a missing guard ends the child before any traffic.
+    script = (
+        "import socket\nassert socket.socket.connect.__name__ == 'guarded', 'no guard'\n"
+        "socket.socket().connect(('10.255.255.1', 9))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": child_pythonpath()}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False)
+    assert "tests must not reach the network" in result.stderr
