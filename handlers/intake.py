@@ -12,11 +12,12 @@ import email.utils
 import hashlib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from handlers.bounces import return_path_token
+from handlers.intake_rules import IntakePolicy, Retention, Routes
 from handlers.mail.decoration import author_of, strip_footer, strip_subject_tag
 from handlers.mail.parse import ParsedMail, parse_mail
 from handlers.normalise import fold
@@ -24,7 +25,7 @@ from handlers.places import PlacesOf
 from storage.records import Announcement, Attachment, Delivery, QuarantinedMail
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Sequence
     from contextlib import AbstractContextManager
     from datetime import datetime
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
         QuarantineRepository,
     )
 
-__all__ = ["IntakePolicy", "IntakeResult", "MailIntake", "Routes", "Status"]
+__all__ = ["IntakePolicy", "IntakeResult", "MailIntake", "Retention", "Routes", "Status"]
 
 _log = logging.getLogger(__name__)
 
@@ -51,66 +52,6 @@ _BLOCK_WORD = re.compile("ぶろっく")
 _NOISE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _UNSUBSCRIBE = re.compile(r"^\s*(?:re\s*:\s*)*unsubscribe\s+([A-Za-z0-9_-]{16,400})\s*$", re.IGNORECASE)
 _BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|bounces?)@", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class Retention:
-    """How much of what is not relayed is kept: refused mail only its start (headers and a prefix; nobody
-    releases it), mail accepted but unreadable whole (the secretariat may release it); in all at most
-    `max_bytes`, the oldest going first, and nothing longer than `days`."""
-
-    refused_bytes: int = 64 * 1024
-    max_bytes: int = 256 * 1024 * 1024
-    days: int = 90
-
-
-@dataclass(frozen=True, slots=True)
-class IntakePolicy:
-    """Which posts are genuine: from these lists, by these authors, and never the bot's own mail."""
-
-    list_ids: frozenset[str]
-    allowed_senders: frozenset[str]
-    own_addresses: frozenset[str] = frozenset()
-    dkim: Literal["off", "verify", "require"] = "off"
-    # The list's own From addresses: only mail from one of these is a list's DMARC rewrite to unwrap.
-    list_addresses: frozenset[str] = frozenset()
-    retention: Retention = field(default_factory=Retention)
-
-    @classmethod
-    def of(
-        cls,
-        list_ids: Iterable[str],
-        senders: Iterable[str],
-        own: Iterable[str] = (),
-        dkim: str = "off",
-        list_addresses: Iterable[str] = (),
-        retention: Retention | None = None,
-    ) -> IntakePolicy:
-        return cls(
-            frozenset(i.strip().lower() for i in list_ids),
-            frozenset(s.strip().lower() for s in senders),
-            frozenset(o.strip().lower() for o in own if o),
-            "require" if dkim == "require" else "verify" if dkim == "verify" else "off",
-            frozenset(a.strip().lower() for a in list_addresses),
-            retention or Retention(),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Routes:
-    """Where announcements go: every platform's default channels, and a channel per block."""
-
-    default: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    blocks: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-
-    def destinations(self, blocks: Iterable[str]) -> list[tuple[str, str]]:
-        """(platform, channel) pairs for an announcement naming `blocks`, each once."""
-        found: list[tuple[str, str]] = []
-        for platform, channels in self.default.items():
-            found += [(platform, c) for c in channels]
-        for platform, by_block in self.blocks.items():
-            found += [(platform, by_block[b]) for b in blocks if b in by_block]
-        return list(dict.fromkeys(found))
 
 
 @dataclass(frozen=True, slots=True)
