@@ -100,10 +100,11 @@ def server():
         controller.stop()
 
 
-def _core(tmp_path, port: int, subscribers: list[str], *, connections: int = 4) -> Core:
+def _core(tmp_path, port: int, subscribers: list[str], *, connections: int = 4, starttls: bool = False) -> Core:
     config = tmp_path / "config.toml"
     config.write_text(
-        f'[mail.outbound]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\nconnections = {connections}\n'
+        f'[mail.outbound]\nhost = "127.0.0.1"\nport = {port}\nstarttls = {str(starttls).lower()}\n'
+        f"connections = {connections}\n"
         'from = "rmo-bot <rmo-bot@rmo-network.example.jp>"\n[http]\npublic_url = "https://rmo.example.jp"\n',
         encoding="utf-8",
     )

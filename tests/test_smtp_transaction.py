@@ -9,20 +9,15 @@ import ssl
 import struct
 import subprocess
 import threading
-from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot.clock import FrozenClock
-from bot.config import load_config
-from bot.core import Core
 from bot.mail.digest_run import send_due
 from storage.digest_journal import JOURNAL
-from storage.records import Announcement
-from storage.subscribers import Subscriber
 from tests.botproc import free_port
 from tests.conftest import NOW
+from tests.test_digest_sending import _core as digest_core
 from tests.test_digest_sending import send_one_big_mail
 
 
@@ -42,24 +37,9 @@ def tls(tmp_path, monkeypatch) -> ssl.SSLContext:
     return context
 
 
-def _core(tmp_path, port: int, subscribers: list[str]) -> Core:
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[mail.outbound]\nhost = "127.0.0.1"\nport = {port}\nstarttls = true\nconnections = 2\n'
-        'from = "rmo-bot <rmo-bot@rmo-network.example.jp>"\n[http]\npublic_url = "https://rmo.example.jp"\n',
-        encoding="utf-8",
-    )
-    core = Core.open(load_config(config, environ={}), tmp_path / "data", FrozenClock(NOW))
-    core.store.announcements.add_many([
-        Announcement(id="a1", message_id="m1@test", subject="【お知らせ】研修会のご案内", body="研修会を開催します。",
-                     sender="jimukyoku@rmo-network.example.jp", received_at=NOW - timedelta(hours=2)),
-    ])  # fmt: skip
-    with core.store.subscriber_batch():
-        core.store.subscribers.save(
-            Subscriber(email, confirmed=True, frequency="daily", created_at=NOW - timedelta(days=1))
-            for email in subscribers
-        )
-    return core
+def _core(tmp_path, port: int, subscribers: list[str]):
+    """The digest tests' store and configuration, over STARTTLS."""
+    return digest_core(tmp_path, port, subscribers, connections=2, starttls=True)
 
 
 class Kept:
