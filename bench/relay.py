@@ -4,8 +4,10 @@
    Discord APIs receiving the post — beside a minimal aiosmtpd-to-HTTP forwarder doing the same trip.
 2. Intake rate: mails per second with durable writes (8 concurrent SMTP connections), with an empty store and
    with 10,000 announcements already stored — beside a bare aiosmtpd listener that only fsyncs each message.
-3. Big posts: the time to render a 1 MB, 5 MB and 10 MB post for Slack and Discord (what the event loop
-   spends on it: each channel gets at most ten messages, so this stays small however big the post).
+3. Big posts: the time to render a 1 MB, 5 MB and 10 MB post for Slack and Discord (each channel gets at
+   most ten messages, so this stays small however big the post); then each post sent to `rmo-bot run`, with
+   the event loop's longest stall (its own `/healthz` figure) and the slowest `/healthz` answer meanwhile,
+   while the post is taken, read and relayed and while three small posts follow it.
 
     python bench/relay.py [--latency-mails 1000] [--rate-mails 2000] [--stored 10000] [--only-big]
 """
@@ -294,6 +296,70 @@ def big_posts() -> None:
         )
 
 
+async def big_post_live(tmp: Path, megabytes: int) -> None:
+    import aiohttp
+
+    paragraph = "近畿ブロック会議を下記のとおり開催します。日時：2027年1月20日（水）13:30～16:30\n" * 20 + "\n"
+    slack, discord = FakeSlack(), FakeDiscord()
+    for fake in (slack, discord):
+        await fake.start()
+    config = write_config(tmp / f"big{megabytes}.toml", slack_url=slack.base_url, discord_url=discord.base_url)
+    config.write_text(config.read_text().replace("[mail.intake]\n", "[mail.intake]\nmax_size = 40000000\n"))
+    bot = BotProcess(config, tmp / f"big{megabytes}-data")
+    await asyncio.to_thread(bot.start)
+    while not bot.http_port:
+        await asyncio.sleep(0.05)
+    slowest = 0.0
+    polling = True
+    async with aiohttp.ClientSession() as session:
+        url = f"http://127.0.0.1:{bot.http_port}/healthz"
+
+        async def health() -> dict:
+            async with session.get(url) as response:
+                return await response.json()
+
+        async def poll() -> None:
+            nonlocal slowest
+            while polling:
+                started = time.perf_counter()
+                await health()
+                slowest = max(slowest, time.perf_counter() - started)
+                await asyncio.sleep(0.02)
+
+        at_start = (await health())["loop_stall_ms"]
+        poller = asyncio.create_task(poll())
+        message = mail(0, f"big{megabytes}")
+        size = megabytes * 1024 * 1024 // 3
+        message.set_content((paragraph * (size // len(paragraph) + 1))[:size])
+        started = time.perf_counter()
+        await aiosmtplib.send(message, hostname="127.0.0.1", port=bot.port, timeout=120)
+        taken = time.perf_counter() - started
+        while len(slack.calls) < 10 or len(discord.calls) < 10:
+            await asyncio.sleep(0.05)
+        relayed = time.perf_counter() - started
+        for number in range(1, 4):
+            await aiosmtplib.send(mail(number, f"after{megabytes}"), hostname="127.0.0.1", port=bot.port)
+        while len(slack.calls) < 13 or len(discord.calls) < 13:
+            await asyncio.sleep(0.05)
+        polling = False
+        await poller
+        stall = (await health())["loop_stall_ms"]
+    bot.stop()
+    if os.environ.get("BENCH_SHOW_LOG"):
+        print(
+            "".join(
+                line
+                for line in bot.log
+                if "took" in line or "blocked" in line or "STALL" in line or line.startswith("  ")
+            )
+        )
+    for fake in (slack, discord):
+        await fake.stop()
+    print(f"{megabytes:>2} MB post to rmo-bot run: taken in {taken * 1000:.0f} ms, relayed in {relayed * 1000:.0f} ms; "
+          f"longest loop stall {stall} ms (at start {at_start} ms; target < 100 ms), "
+          f"slowest /healthz {slowest * 1000:.0f} ms (target < 1 s)")  # fmt: skip
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
         serve_baseline(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
@@ -305,6 +371,9 @@ def main() -> None:
     parser.add_argument("--only-big", action="store_true", help="only the big-post rendering figures")
     args = parser.parse_args()
     big_posts()
+    with tempfile.TemporaryDirectory() as tmp:
+        for megabytes in (1, 5, 10):
+            asyncio.run(big_post_live(Path(tmp), megabytes))
     if args.only_big:
         return
     with tempfile.TemporaryDirectory() as tmp:

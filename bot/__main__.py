@@ -6,4 +6,6 @@ import sys
 
 from bot.cli import main
 
-sys.exit(main())
+# Guarded: the worker process that reads big posts imports this module again (multiprocessing's "spawn").
+if __name__ == "__main__":
+    sys.exit(main())

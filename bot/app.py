@@ -10,6 +10,8 @@ import signal
 import time
 from typing import TYPE_CHECKING, Protocol
 
+from bot.loop_watch import LoopWatch
+
 if TYPE_CHECKING:
     from bot.core import Core
 
@@ -34,6 +36,7 @@ class HealthBoard:
     def __init__(self, core: Core) -> None:
         self._core = core
         self.states: dict[str, str] = {}
+        self.loop = LoopWatch()
 
     def report(self) -> dict[str, str]:
         """Each component's state, and the store's (its lock still held, its files readable)."""
@@ -43,6 +46,10 @@ class HealthBoard:
         except OSError:
             alive = False
         return {"store": "running" if alive else "unavailable", **self.states}
+
+    def figures(self) -> dict[str, int]:
+        """Measured figures beside the states: the event loop's longest stall."""
+        return self.loop.figures()
 
 
 class Application:
@@ -106,11 +113,11 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
 
     config = core.config
     host, port = config.http.listen.rsplit(":", 1)
-    http = HttpService(host, int(port), health.report)
+    http = HttpService(host, int(port), health.report, health.figures)
     add_subscription_routes(http.web_app, core)
     mail = MailService(core)
     scheduler = SchedulerService(core.reminders, core.clock, DigestJob(core))
-    components: list[Component] = [mail, http, scheduler]
+    components: list[Component] = [health.loop, mail, http, scheduler]
     mode = config.slack.mode
     secret = config.secrets.slack_signing_secret if mode == "http" else config.secrets.slack_app_token
     if config.slack_configured and not secret:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.errors import DeliveryError, DeliveryRejected, DeliveryUncertain
+from bot.mail.reading import TextReader
 from bot.platforms.discord.render import render_discord
 from bot.platforms.slack.render import render_slack
 
@@ -65,6 +66,7 @@ class RelayService:
         self._posters = posters
         self._tz = tz
         self._spooled = asyncio.Event()
+        self._reader = TextReader()
         self._lane_wakeups: dict[tuple[str, str], asyncio.Event] = {}
         self._lanes: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._dirty = asyncio.Event()
@@ -85,7 +87,7 @@ class RelayService:
         # Whatever a crash left in the spool is stored before any lane starts posting.
         with contextlib.suppress(Exception):
             while names := self._store.spool.pending()[:_BATCH]:
-                if not self._process_safely(names):
+                if not await self._process_safely(names):
                     break
         for lane in self._store.outbox.lanes():
             self._open_lane(lane)
@@ -96,6 +98,7 @@ class RelayService:
                 task.cancel()
             await asyncio.gather(*tasks, *self._lanes.values(), return_exceptions=True)
             self._commit()
+            self._reader.close()
             for poster in self._posters.values():
                 with contextlib.suppress(Exception):
                     await poster.close()
@@ -108,27 +111,30 @@ class RelayService:
             await self._spooled.wait()
             self._spooled.clear()
             while names := spool.pending()[:_BATCH]:
-                if not self._process_safely(names):
+                if not await self._process_safely(names):
                     await asyncio.sleep(1.0)  # e.g. a full disk: the mail stays spooled, try again
                     self._spooled.set()
                     break
                 await asyncio.sleep(0)
 
-    def _process_safely(self, names: list[str]) -> bool:
+    async def _process_safely(self, names: list[str]) -> bool:
         try:
-            self._process(names)
+            await self._process(names)
         except Exception:  # noqa: BLE001 - the spool keeps the mail; the listener must keep listening
             _log.exception("could not process the spool (%d files); they stay spooled and are retried", len(names))
             return False
         return True
 
-    def _process(self, names: list[str]) -> None:
+    async def _process(self, names: list[str]) -> None:
         spool = self._store.spool
         items = []
         for name in names:
             received = datetime.fromtimestamp(int(name.split("-", 1)[0]) / 1e9, tz=UTC).astimezone(self._tz)
             items += [(raw, received, None) for raw in spool.read(name)]
-        results = self._intake.process_batch(items)
+        # Reading a big post takes a while: in a worker process (big ones) and a thread, off the loop.
+        texts = await self._reader.texts([raw for raw, _, _ in items])
+        readings = await asyncio.to_thread(self._intake.read_batch, items, texts=texts)
+        results = self._intake.process_batch(items, readings=readings)
         spool.remove(names)  # only now: a crash before this re-processes them, and de-duplication catches it
         self.processed += len(results)
         for result in results:

@@ -10,19 +10,22 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import hashlib
+import itertools
 import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from handlers.authenticity import dkim_refusal
+from handlers.authenticity import refusal as refusal_of
 from handlers.bounces import return_path_token
 from handlers.intake_rules import IntakePolicy, Retention, Routes
 from handlers.mail.decoration import author_of, strip_footer, strip_subject_tag
 from handlers.mail.parse import ParsedMail, parse_mail
 from handlers.normalise import fold
 from handlers.places import PlacesOf
-from storage.records import Announcement, Attachment, Delivery, QuarantinedMail
+from storage.records import BIG_BODY, Announcement, Attachment, Delivery, QuarantinedMail
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -39,19 +42,36 @@ if TYPE_CHECKING:
         QuarantineRepository,
     )
 
-__all__ = ["IntakePolicy", "IntakeResult", "MailIntake", "Retention", "Routes", "Status"]
+__all__ = [
+    "IntakePolicy",
+    "IntakeResult",
+    "MailIntake",
+    "MailText",
+    "Reading",
+    "Retention",
+    "Routes",
+    "Status",
+    "read_text",
+]
 
 _log = logging.getLogger(__name__)
 
 Status = Literal["accepted", "rejected", "duplicate", "quarantined"]
-_AUTO_SUBJECT = re.compile(
-    r"^(out of (the )?office|auto(matic)?[- ]?(reply|response)|autoreply|vacation|不在|自動返信|自動応答|休暇)",
-    re.IGNORECASE,
-)
 _BLOCK_WORD = re.compile("ぶろっく")
+_BLOCK_WINDOWS = 200  # distinct 「…ブロック」 places looked at: a post names its blocks early
 _NOISE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _UNSUBSCRIBE = re.compile(r"^\s*(?:re\s*:\s*)*unsubscribe\s+([A-Za-z0-9_-]{16,400})\s*$", re.IGNORECASE)
-_BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|bounces?)@", re.IGNORECASE)
+
+
+class Reading(NamedTuple):
+    """A message read and found genuine, not yet compared with the store."""
+
+    mail: ParsedMail
+    author: str
+    author_name: str
+    subject: str
+    body: str
+    body_ref: str = ""  # where a big body was kept already (off the event loop)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +117,33 @@ def _sent_at(mail: ParsedMail) -> datetime | None:
     return parsed if parsed.tzinfo and 1970 <= parsed.year <= 2100 else None
 
 
+class MailText(NamedTuple):
+    """A message parsed, with the text members will read (list decoration off); `problem` says why that text
+    cannot be relayed."""
+
+    mail: ParsedMail
+    subject: str
+    body: str
+    problem: str | None
+
+
+def read_text(raw: bytes) -> MailText | IntakeResult:
+    """A message's text: the costly part of reading a big post, and a pure function of its bytes, so a
+    worker process can do it while the event loop keeps answering."""
+    try:
+        mail = parse_mail(raw)
+    except Exception as exc:  # noqa: BLE001 - the parser is lenient; anything left is a quarantine reason
+        return IntakeResult("quarantined", f"unparseable: {type(exc).__name__}: {exc}")
+    subject = strip_subject_tag(mail.subject, mail)
+    body = strip_footer(mail.body, mail)
+    problem = None
+    if not subject.strip() and not body.strip():
+        problem = "no text: neither a subject nor a body could be read"
+    elif unreadable := _unreadable(body):
+        problem = f"text could not be read ({unreadable} undecodable or control characters)"
+    return MailText(mail, subject, body, problem)
+
+
 class MailIntake:
     """Authenticity, normalisation, de-duplication and fan-out for mailing-list posts."""
 
@@ -129,75 +176,32 @@ class MailIntake:
 
     # Decisions ------------------------------------------------------------------------------------
 
-    def _refusal(self, mail: ParsedMail, author: str, envelope_sender: str | None) -> str | None:
-        """Why this is not a genuine post from our list (None when it is). The most telling reason
-        first: a bounce also lacks a List-Id, but "bounce" is what the secretariat needs to read."""
-        if envelope_sender is None and mail.header("return-path"):
-            envelope_sender = mail.header("return-path").strip().strip("<>").strip()
-        if author in self.policy.own_addresses or mail.header("x-rmo-bot"):
-            return "loop: the bot's own mail is never relayed"
-        if (
-            mail.content_type == "multipart/report"
-            or envelope_sender == ""
-            or _BOUNCE_SENDERS.match(mail.from_address or "")
-        ):
-            return "bounce or delivery report"
-        auto = mail.header("auto-submitted").strip().lower()
-        if auto and auto != "no":
-            return f"auto-reply (Auto-Submitted: {auto})"
-        if (
-            mail.header("x-autoreply")
-            or mail.header("x-autorespond")
-            or mail.header("x-auto-response-suppress") == "All"
-        ):
-            return "auto-reply (X-Autoreply)"
-        if mail.header("precedence").strip().lower() in {"auto_reply", "auto-reply", "junk"}:
-            return f"auto-reply (Precedence: {mail.header('precedence').strip()})"
-        if _AUTO_SUBJECT.match(mail.subject):
-            return "auto-reply (vacation subject)"
-        if not mail.list_id:
-            return "no List-Id: not a mailing-list post"
-        if mail.list_id not in self.policy.list_ids:
-            allowed = ", ".join(sorted(self.policy.list_ids)) or "none configured"
-            return f"List-Id <{mail.list_id}> is not one of ours ({allowed})"
-        if author not in self.policy.allowed_senders:
-            return f"sender {author or '(none)'} is not allowed to announce"
-        return None
-
-    def _dkim_refusal(self, raw: bytes, mail: ParsedMail, author: str) -> str | None:
-        """A valid signature counts only when it is aligned, as DMARC has it: its `d=` is the author's domain
-        or the list's (or a parent domain of either); anyone can sign with a domain of their own."""
-        if self.policy.dkim == "off" or self._verify_dkim is None:
-            return None
-        signed = self._verify_dkim(raw)
-        own = {a.rpartition("@")[2].lower() for a in (author, mail.list_post, *self.policy.list_addresses) if a}
-        if any(domain == d or domain.endswith("." + d) for domain in own for d in signed if d):
-            return None
-        if self.policy.dkim == "require":
-            if signed:
-                return f"DKIM: signed by {', '.join(sorted(signed))}, not by the author's or the list's domain"
-            return "DKIM: no valid signature"
-        _log.warning('a post without a valid DKIM signature was accepted ([mail.intake] dkim = "verify")')
-        return None
-
     def _blocks(self, subject: str, body: str) -> tuple[str, ...]:
         finder = self._places.finder()
         named = [m.block for m in finder.find_all(fold(subject)) if m.kind == "block"]
         # In the body only 「…ブロック」 counts: look just before each ブロック instead of reading it all.
         folded_body = fold(body[:20000])
-        for found in _BLOCK_WORD.finditer(folded_body):
-            window = folded_body[max(0, found.start() - 12) : found.start()]
+        found = _BLOCK_WORD.finditer(folded_body)
+        windows = dict.fromkeys(folded_body[max(0, f.start() - 12) : f.start()] for f in found)
+        for window in itertools.islice(windows, _BLOCK_WINDOWS):
             named += [m.block for m in finder.find_all(window) if m.kind == "block" and m.end == len(window)]
         return tuple(dict.fromkeys(named))
 
-    def examine(
-        self, raw: bytes, received_at: datetime, *, envelope_sender: str | None = None, trusted: bool = False
-    ) -> IntakeResult:
-        """Decide about one message without writing anything. `trusted` skips authenticity (release)."""
-        try:
-            mail = parse_mail(raw)
-        except Exception as exc:  # noqa: BLE001 - the parser is lenient; anything left is a quarantine reason
-            return IntakeResult("quarantined", f"unparseable: {type(exc).__name__}: {exc}")
+    def read(
+        self,
+        raw: bytes,
+        *,
+        envelope_sender: str | None = None,
+        trusted: bool = False,
+        text: MailText | IntakeResult | None = None,
+    ) -> Reading | IntakeResult:
+        """Everything about one message that needs no repository: its text, and whether it is genuine.
+        Safe in a worker thread; `text` is `read_text(raw)` when done elsewhere (a worker process, for a big
+        post); `trusted` skips authenticity (release)."""
+        text = text or read_text(raw)
+        if isinstance(text, IntakeResult):
+            return text
+        mail = text.mail
         author, author_name = author_of(mail, self.policy.list_addresses)
         if not trusted:
             token = return_path_token(mail.header("delivered-to"))
@@ -208,18 +212,56 @@ class MailIntake:
             if asked and not mail.list_id:
                 # The digest's List-Unsubscribe mailto: "unsubscribe TOKEN" to the bot's own address.
                 return IntakeResult("rejected", "an unsubscribe request by mail", parsed=mail, unsubscribe=asked[1])
-            refusal = self._refusal(mail, author, envelope_sender) or self._dkim_refusal(raw, mail, author)
+            refusal = refusal_of(self.policy, mail, author, envelope_sender) or dkim_refusal(
+                self.policy, self._verify_dkim, raw, mail, author
+            )
             if refusal:
                 return IntakeResult("rejected", refusal, parsed=mail)
-        subject = strip_subject_tag(mail.subject, mail)
-        body = strip_footer(mail.body, mail)
-        if not subject.strip() and not body.strip():
-            return IntakeResult("quarantined", "no text: neither a subject nor a body could be read", parsed=mail)
-        unreadable = _unreadable(body)
-        if unreadable:
-            return IntakeResult(
-                "quarantined", f"text could not be read ({unreadable} undecodable or control characters)", parsed=mail
-            )
+        if text.problem:
+            return IntakeResult("quarantined", text.problem, parsed=mail)
+        return Reading(mail, author, author_name, text.subject, text.body)
+
+    def read_batch(
+        self,
+        items: Sequence[tuple[bytes, datetime, str | None]],
+        *,
+        trusted: bool = False,
+        texts: Sequence[MailText | IntakeResult | None] = (),
+    ) -> list[Reading | IntakeResult]:
+        """`read` for each message of a batch, big texts stored already (for a worker thread: it uses no
+        repository but the thread-safe `keep_body`)."""
+        texts = [*texts, *[None] * (len(items) - len(texts))]
+        readings = [
+            self._read_safely(raw, envelope_sender, trusted, text)
+            for (raw, _, envelope_sender), text in zip(items, texts, strict=True)
+        ]
+        return [
+            r._replace(body_ref=self._announcements.keep_body(r.body))
+            if isinstance(r, Reading) and len(r.body) >= BIG_BODY
+            else r
+            for r in readings
+        ]
+
+    def _read_safely(
+        self, raw: bytes, envelope_sender: str | None, trusted: bool, text: MailText | IntakeResult | None
+    ) -> Reading | IntakeResult:
+        try:
+            return self.read(raw, envelope_sender=envelope_sender, trusted=trusted, text=text)
+        except Exception as exc:  # noqa: BLE001 - one odd message must not stop the others: keep it instead
+            _log.exception("could not examine a message; it is kept in quarantine")
+            return IntakeResult("quarantined", f"unreadable: {type(exc).__name__}: {exc}")
+
+    def examine(
+        self, raw: bytes, received_at: datetime, *, envelope_sender: str | None = None, trusted: bool = False
+    ) -> IntakeResult:
+        """Decide about one message without writing anything. `trusted` skips authenticity (release)."""
+        return self._settle(self.read(raw, envelope_sender=envelope_sender, trusted=trusted), received_at, trusted)
+
+    def _settle(self, reading: Reading | IntakeResult, received_at: datetime, trusted: bool) -> IntakeResult:
+        """The decision that needs the store: is it new, and where does it go."""
+        if isinstance(reading, IntakeResult):
+            return reading
+        mail, author, author_name, subject, body, body_ref = reading
         key = _message_key(mail, author)
         stored = self._announcements.get(_short_id("a", key)) if self._announcements.knows(key) else None
         if stored is not None and (stored.subject, stored.body) != (subject, body):
@@ -244,6 +286,7 @@ class MailIntake:
             attachments=tuple(Attachment(a.filename, a.content_type, a.size) for a in mail.attachments),
             blocks=self._blocks(subject, body),
             replacements=mail.replacements,
+            body_ref=body_ref,
         )
         deliveries = tuple(
             Delivery(
@@ -292,22 +335,29 @@ class MailIntake:
         return deliveries
 
     def process_batch(
-        self, items: Sequence[tuple[bytes, datetime, str | None]], *, trusted: bool = False
+        self,
+        items: Sequence[tuple[bytes, datetime, str | None]],
+        *,
+        trusted: bool = False,
+        readings: Sequence[Reading | IntakeResult] | None = None,
     ) -> list[IntakeResult]:
         """Examine and store a batch: announcements, deliveries and quarantined mail, one write each.
 
         The deliveries are written before the announcements: an announcement on record counts as
         relayed (de-duplication skips it), so it must never be on record without its deliveries. Mail to a
-        digest's return path is handed to the bounce handler, then kept like any refused mail.
+        digest's return path is handed to the bounce handler, then kept like any refused mail. `readings`
+        are the batch's `read_batch`, when it was done elsewhere (in a worker thread, off the event loop).
         """
+        if readings is None:
+            readings = self.read_batch(items, trusted=trusted)
         results: list[IntakeResult] = []
         accepted: list[Announcement] = []
         deliveries: list[Delivery] = []
         kept: list[tuple[QuarantinedMail, bytes]] = []
         seen: set[str] = set()
-        for raw, received_at, envelope_sender in items:
+        for (raw, received_at, _), reading in zip(items, readings, strict=True):
             try:
-                result = self.examine(raw, received_at, envelope_sender=envelope_sender, trusted=trusted)
+                result = self._settle(reading, received_at, trusted)
                 if result.return_path is not None:
                     verdict = self._bounces.handle(result.return_path, raw)
                     result = IntakeResult("rejected", verdict.reason, parsed=result.parsed)

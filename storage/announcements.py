@@ -1,27 +1,35 @@
-"""The archive of announcements in TinyDB, one file per month of arrival."""
+"""The archive of announcements in TinyDB, one file per month of arrival; a big text in a file of its own."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import itertools
+import logging
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from storage.archive import MonthlyArchive
-from storage.records import Announcement
+from storage.atomic import atomic_write_bytes, fsync_dir
+from storage.records import BIG_BODY, Announcement
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
 __all__ = ["TinyAnnouncementRepository"]
 
+_log = logging.getLogger(__name__)
+
 _RECENT = 2000
+_BIG_RECENT = 4
 
 
 class TinyAnnouncementRepository:
     """Announcements, one file per month of arrival: a new one rewrites this month's file only.
 
     Which message ids are known (for de-duplication) and where each announcement lives are kept in
-    memory, read once from the archive on first use.
+    memory, read once from the archive on first use. A big text lives in `bodies/` under a name from its
+    hash (`keep_body`), so the month's file stays small and every later write to it stays fast.
     """
 
     def __init__(self, archive: MonthlyArchive) -> None:
@@ -30,6 +38,7 @@ class TinyAnnouncementRepository:
         self._months: dict[str, str] = {}
         # The outbox renders what was just received: keep those at hand instead of re-reading the month.
         self._recent: OrderedDict[str, Announcement] = OrderedDict()
+        self._big_recent: list[str] = []
 
     def _ensure_keys(self) -> set[str]:
         if self._keys is None:
@@ -41,6 +50,30 @@ class TinyAnnouncementRepository:
             self._keys = keys
         return self._keys
 
+    def keep_body(self, text: str) -> str:
+        """Store a big text in its own file and return its name (the same text, the same name). Touches no
+        TinyDB file, so it may run in a worker thread while the event loop uses the archive."""
+        payload = text.encode()
+        name = hashlib.sha256(payload).hexdigest()[:32] + ".txt"
+        folder = self._archive.directory / "bodies"
+        if not folder.is_dir():
+            folder.mkdir(mode=0o700, exist_ok=True)
+            fsync_dir(folder.parent)
+        if not (folder / name).is_file():
+            atomic_write_bytes(folder / name, payload, durable=self._archive.durable)
+        return name
+
+    def _with_body(self, announcement: Announcement) -> Announcement:
+        if not announcement.body_ref or announcement.body:
+            return announcement
+        try:
+            body = (self._archive.directory / "bodies" / announcement.body_ref).read_text(encoding="utf-8")
+        except OSError as exc:
+            _log.error("announcement %s: its text file %s cannot be read (%s)", announcement.id,
+                       announcement.body_ref, exc)  # fmt: skip
+            return announcement
+        return dataclasses.replace(announcement, body=body)
+
     def knows(self, message_key: str) -> bool:
         """Whether an announcement with this Message-ID (or content hash) is already stored."""
         return message_key in self._ensure_keys()
@@ -48,28 +81,47 @@ class TinyAnnouncementRepository:
     def get(self, announcement_id: str) -> Announcement | None:
         cached = self._recent.get(announcement_id)
         if cached is not None:
-            return cached
+            return self._with_body(cached)
         self._ensure_keys()
         month = self._months.get(announcement_id)
         if month is None:
             return None
         doc = next((d for d in self._archive.docs_in(month) if d["id"] == announcement_id), None)
-        return Announcement.from_doc(doc) if doc else None
+        return self._with_body(Announcement.from_doc(doc)) if doc else None
 
     def add_many(self, announcements: Iterable[Announcement]) -> None:
         batch = list(announcements)
         keys = self._ensure_keys()
-        used = self._archive.append_many([(a.received_at, a.to_doc()) for a in batch])
+        batch = [dataclasses.replace(a, body_ref=self.keep_body(a.body)) if _big(a) else a for a in batch]
+        used = self._archive.append_many([(a.received_at, _doc(a)) for a in batch])
         for a in batch:
             keys.add(a.message_id)
             self._months[a.id] = used[MonthlyArchive.partition_of(a.received_at)]
             self._recent[a.id] = a
+            if a.body_ref:
+                # The newest few big texts stay at hand for the relay; older ones are read again when asked.
+                self._big_recent.append(a.id)
+                while len(self._big_recent) > _BIG_RECENT:
+                    old = self._recent.get(self._big_recent.pop(0))
+                    if old is not None:
+                        self._recent[old.id] = dataclasses.replace(old, body="")
         while len(self._recent) > _RECENT:
             self._recent.popitem(last=False)
 
     def recent(self, limit: int) -> list[Announcement]:
         docs = itertools.islice(self._archive.iter_docs(newest_first=True), limit)
-        return [Announcement.from_doc(doc) for doc in docs]
+        return [self._with_body(Announcement.from_doc(doc)) for doc in docs]
 
     def count(self) -> int:
         return self._archive.count()
+
+
+def _big(announcement: Announcement) -> bool:
+    return not announcement.body_ref and len(announcement.body) >= BIG_BODY
+
+
+def _doc(announcement: Announcement) -> dict[str, object]:
+    doc = announcement.to_doc()
+    if announcement.body_ref:
+        doc["body"] = ""  # in bodies/BODY_REF
+    return doc

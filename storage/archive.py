@@ -39,6 +39,14 @@ class MonthlyArchive:
             os.chmod(directory, _DIR_MODE)
             fsync_dir(directory.parent)  # the new folder itself must survive a crash
 
+    @property
+    def directory(self) -> Path:
+        return self._dir
+
+    @property
+    def durable(self) -> bool:
+        return self._durable
+
     @staticmethod
     def partition_of(when: datetime) -> str:
         return f"{when.year:04d}-{when.month:02d}"

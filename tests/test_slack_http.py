@@ -260,10 +260,13 @@ async def test_subscribing_from_slack_sends_the_confirmation_only(slack_bot):
 
 
 async def test_healthz_says_what_is_alive(slack_bot):
-    """/healthz reports the store, the mail intake, the scheduler and each platform."""
+    """/healthz reports the store, the mail intake, the scheduler and each platform, and the event loop's
+    longest stall."""
     bot, _ = slack_bot
     async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{bot.http_port}/healthz") as response:
         health = await response.json()
     assert {"store", "mail", "http", "scheduler", "slack", "discord"} <= set(health)
     assert health["store"] == health["mail"] == health["scheduler"] == health["slack"] == "running"
     assert response.status == (200 if health["ok"] else 503)
+    assert health["loop"] == "running"
+    assert isinstance(health["loop_stall_ms"], int)

@@ -298,3 +298,81 @@ def test_a_huge_post_becomes_a_bounded_number_of_messages(core, size):
     if size > 100_000:
         assert f"全文 {len(announcement.body):,} 文字のうち" in sections[-1]
         assert "全文 " in discord[-1]["embeds"][0]["description"]
+
+
+def test_a_big_text_is_kept_in_a_file_of_its_own_and_read_back_whole(core, tmp_path):
+    """A post's big text is stored beside the month's file, not in it (later writes to that file stay small),
+    and comes back whole after a restart."""
+    from storage.records import BIG_BODY
+
+    body = ("近畿ブロック会議の資料です。" * 40 + "\n") * (BIG_BODY // 500)
+    raw = _post(f"事務局 <{SECRETARIAT}>", message_id="<big-1@x.jp>").replace(
+        "臨時総会を開催します。".encode(), body.encode()
+    )
+    small = _post(f"事務局 <{SECRETARIAT}>", message_id="<small-1@x.jp>")
+    big_result, small_result = core.intake.process_batch([(raw, NOW, None), (small, NOW, None)])
+    assert big_result.status == small_result.status == "accepted"
+    assert big_result.announcement is not None
+    assert big_result.announcement.body_ref
+    folder = tmp_path / "d" / "announcements"
+    (month,) = folder.glob("*.json")
+    assert month.stat().st_size < 10_000
+    assert (folder / "bodies" / big_result.announcement.body_ref).read_text(encoding="utf-8").startswith(body[:100])
+    announcement_id = big_result.announcement.id
+    core.store.close()
+    with Core.open(core.config, tmp_path / "d", FrozenClock(NOW)) as reopened:
+        again = reopened.store.announcements.get(announcement_id)
+        assert again is not None
+        assert again.body == big_result.announcement.body
+        (re_sent,) = reopened.intake.process_batch([(raw, NOW, None)])
+        assert re_sent.status == "duplicate"
+
+
+async def test_a_big_post_is_read_in_a_worker_process_as_it_would_be_here(core):
+    """The worker process (a fresh interpreter) reads a big post's text exactly as the bot itself does."""
+    from bot.mail.reading import BIG_POST, TextReader
+    from handlers.intake import MailText, read_text
+
+    body = "東海ブロック会議の報告です。\n" * (BIG_POST // 20)
+    raw = _post(f"事務局 <{SECRETARIAT}>", message_id="<big-2@x.jp>").replace(
+        "臨時総会を開催します。".encode(), body.encode()
+    )
+    small = _post(f"事務局 <{SECRETARIAT}>", message_id="<small-2@x.jp>")
+    reader = TextReader()
+    try:
+        big_text, small_text = await reader.texts([raw, small])
+    finally:
+        reader.close()
+    assert small_text is None  # read in a thread by the caller
+    here = read_text(raw)
+    assert isinstance(big_text, MailText)
+    assert isinstance(here, MailText)
+    assert (big_text.subject, big_text.body, big_text.problem) == (here.subject, here.body, None)
+    (result,) = core.intake.process_batch(
+        [(raw, NOW, None)], readings=core.intake.read_batch([(raw, NOW, None)], texts=[big_text])
+    )
+    assert result.status == "accepted"
+    assert result.announcement.body.startswith("東海ブロック会議")
+
+
+async def test_the_loop_watch_measures_a_stall_and_says_so_once(caplog):
+    """A callback that blocks the event loop shows up as the longest stall, with one warning line."""
+    import asyncio
+    import time
+
+    from bot.loop_watch import LoopWatch
+
+    watch = LoopWatch(interval=0.01, warn_after=0.2)
+    stop = asyncio.Event()
+    running = asyncio.create_task(watch.run(stop))
+    await asyncio.sleep(0.05)
+    for _ in range(2):
+        time.sleep(0.3)  # noqa: ASYNC251 - the very kind of work that must never run on the loop
+        await asyncio.sleep(0.05)
+    stop.set()
+    await running
+    assert watch.longest >= 0.25
+    assert watch.figures()["loop_stall_ms"] >= 250
+    assert [r.message for r in caplog.records if "event loop was blocked" in r.message][:2] == [
+        "the event loop was blocked for 0.3 s (a big post, a slow disk?)"
+    ]

@@ -21,19 +21,27 @@ class HttpService:
 
     name = "http"
 
-    def __init__(self, host: str, port: int, health: Callable[[], dict[str, str]]) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        health: Callable[[], dict[str, str]],
+        figures: Callable[[], dict[str, int]] = dict,
+    ) -> None:
         self._health_report = health
+        self._figures = figures
         self.web_app = web.Application()
         self.web_app.router.add_get("/healthz", self._health)
         self._host = host.strip("[]")
         self._port = port
 
     async def _health(self, request: web.Request) -> web.Response:
-        """Whether the store, the scheduler and each platform are alive: 200 when all are, 503 when not."""
+        """Whether the store, the scheduler and each platform are alive: 200 when all are, 503 when not; with
+        the event loop's longest stall (`loop_stall_ms`)."""
         del request
         parts = self._health_report()
         ok = all(state in {"running", "stopped"} for state in parts.values())  # a console at end of input stops
-        return web.json_response({"ok": ok, **parts}, status=200 if ok else 503)
+        return web.json_response({"ok": ok, **parts, **self._figures()}, status=200 if ok else 503)
 
     async def run(self, stop: asyncio.Event) -> None:
         runner = web.AppRunner(self.web_app, access_log=None)

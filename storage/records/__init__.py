@@ -16,10 +16,11 @@ from storage.records.calendar import (
     Venue,
 )
 from storage.records.knowledge import Block, Channel, FaqEntry, Member, NetworkInfo, Officer, UnansweredQuestion
-from storage.records.mail import Announcement, Attachment, Delivery, QuarantinedMail
+from storage.records.mail import BIG_BODY, Announcement, Attachment, Delivery, QuarantinedMail
 
 __all__ = [
     "ASSUMED_DURATION",
+    "BIG_BODY",
     "EVENT_KINDS",
     "EVENT_STATUSES",
     "Announcement",

@@ -20,6 +20,9 @@ class Attachment:
     size: int
 
 
+BIG_BODY = 64 * 1024  # characters: an announcement's text this long is stored in a file of its own
+
+
 @dataclass(frozen=True, slots=True)
 class Announcement:
     """A post from the mailing list (or from chat), normalised, as members will read it."""
@@ -36,6 +39,7 @@ class Announcement:
     sent_at: datetime | None = None
     replacements: int = 0
     source: str = "mail"
+    body_ref: str = ""  # a big body's file in the archive (the repository reads it back into `body`)
 
     def to_doc(self) -> Doc:
         return {
@@ -48,6 +52,7 @@ class Announcement:
             "sent_at": self.sent_at.isoformat() if self.sent_at else None,
             "replacements": self.replacements,
             "source": self.source,
+            **({"body_ref": self.body_ref} if self.body_ref else {}),
             "received_at": self.received_at.isoformat(),
             "attachments": [
                 {"filename": a.filename, "content_type": a.content_type, "size": a.size} for a in self.attachments
@@ -70,6 +75,7 @@ class Announcement:
             sent_at=datetime.fromisoformat(doc["sent_at"]) if doc.get("sent_at") else None,
             replacements=doc.get("replacements", 0),
             source=doc.get("source", "mail"),
+            body_ref=doc.get("body_ref", ""),
         )
 
 
