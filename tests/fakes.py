@@ -219,6 +219,11 @@ class FakeDiscord(FakeAPI):
         self.app.router.add_get("/api/v10/users/@me", self.me)
         self.app.router.add_get("/api/v10/gateway/bot", self.gateway)
         self.app.router.add_get("/api/v10/gateway", self.gateway)
+        self.app.router.add_get("/gateway", self.gateway_socket)
+        self.app.router.add_get("/no-gateway", self.no_gateway)
+        self.serve_gateway = False  # True: a gateway that says HELLO and READY; False: a URL with nothing behind it
+        self.gateway_dials: list[str] = []  # the path and query of every gateway connection attempt
+        self.identified: list[dict[str, Any]] = []  # the IDENTIFY payloads the gateway received
         self.app.router.add_get("/api/v10/oauth2/applications/@me", self.application)
         self.app.router.add_put("/api/v10/applications/{app}/commands", self.put_commands)
         self.app.router.add_put("/api/v10/applications/{app}/guilds/{guild}/commands", self.put_commands)
@@ -289,12 +294,35 @@ class FakeDiscord(FakeAPI):
         return [c for c in self.calls if channel is None or c["channel"] == channel]
 
     async def gateway(self, request: web.Request) -> web.Response:
-        """A gateway URL on loopback with no gateway behind it: discord.py keeps trying here, never the internet."""
+        """The gateway URL: on loopback, with a gateway behind it or none (discord.py then keeps failing here,
+        never reaching the internet)."""
         del request
         limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
-        return _discord_json(
-            {"url": f"ws://127.0.0.1:{self.port}/no-gateway", "shards": 1, "session_start_limit": limit}
-        )
+        path = "gateway" if self.serve_gateway else "no-gateway"
+        return _discord_json({"url": f"ws://127.0.0.1:{self.port}/{path}", "shards": 1, "session_start_limit": limit})
+
+    async def no_gateway(self, request: web.Request) -> web.Response:
+        self.gateway_dials.append(request.path_qs)
+        return web.Response(status=404, text="no gateway here")
+
+    async def gateway_socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Just enough of Discord's gateway: HELLO, READY after IDENTIFY, and heartbeat acknowledgements."""
+        self.gateway_dials.append(request.path_qs)
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"op": 10, "d": {"heartbeat_interval": 41250}})
+        async for message in ws:
+            frame = json.loads(message.data)
+            if frame["op"] == 1:
+                await ws.send_json({"op": 11})
+            elif frame["op"] == 2:
+                self.identified.append(frame["d"])
+                user = {"id": "1001", "username": "rmo-bot", "discriminator": "0", "avatar": None, "bot": True}
+                await ws.send_json({"op": 0, "s": 1, "t": "READY", "d": {
+                    "v": 10, "user": user, "guilds": [], "session_id": "session-1",
+                    "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway", "application": {"id": "555", "flags": 0},
+                }})  # fmt: skip
+        return ws
 
     async def me(self, request: web.Request) -> web.Response:
         del request

@@ -238,3 +238,18 @@ async def test_a_draft_over_the_limit_is_refused_on_discord_as_everywhere(discor
     assert refusal["content"] == "本文は3000文字までです（いまは3001文字です）。"
     assert "components" not in refusal or not refusal["components"]  # no "post" button
     assert discord_core.store.outbox.pending() == []
+
+
+async def test_the_gateway_is_the_configured_apis_not_discords(discord_bot):
+    """The platform asks the configured API where its gateway is and connects there (never to Discord's own),
+    identifying with the bot's token, until it is ready."""
+    platform, fake = discord_bot
+    await platform.client.close()
+    fake.serve_gateway = True
+    stop = asyncio.Event()
+    running = asyncio.create_task(platform.run(stop))
+    await until(lambda: platform.client.is_ready(), what="READY from the fake gateway")  # noqa: PLW0108 - a new client
+    stop.set()
+    await asyncio.wait_for(running, 30)
+    assert fake.gateway_dials[0].startswith("/gateway?v=10&encoding=json")
+    assert [i["token"] for i in fake.identified] == ["discord-test-token"]

@@ -14,7 +14,9 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
+import yarl
 from discord import app_commands
+from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.platforms.discord.forms import AnnounceModal, ConfirmView, preview_embeds
@@ -195,11 +197,18 @@ class DiscordPlatform:
             self._build_client()
         async with self.client:
             await self.client.login(self._token)
+            # discord.py dials Discord's own gateway whatever API it was given: ask the configured API instead.
+            _, gateway, _ = await self.client.http.get_bot_gateway()
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
             connection = asyncio.create_task(self.client.connect(reconnect=True))
             stopping = asyncio.create_task(stop.wait())
             await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
             stopping.cancel()
             if connection.done() and not stop.is_set():
+                failure = connection.exception()
+                if isinstance(failure, AttributeError) and self.client.ws is None:
+                    # discord.py trips over its own missing socket when the first connection fails.
+                    raise ConnectionError(f"could not connect to the Discord gateway at {gateway}") from failure
                 connection.result()  # a failure: the supervisor restarts the platform
             elif connection.done() and not connection.cancelled() and connection.exception() is not None:
                 # Stopping while the gateway was failing: discord.py can end with its own error then.
