@@ -147,6 +147,7 @@ class IntakeSettings:
     list_addresses: tuple[str, ...] = setting(
         (), checks.emails, "the list's own From addresses, beside its List-Post (for unwrapping DMARC rewrites)"
     )
+    subject_tags: tuple[str, ...] = setting((), None, 'subject tags that are the list\'s, beside its name ("[RMO]")')
     max_size: int = setting(10 * 1024 * 1024, checks.positive, "largest message accepted, in bytes")
     keep_refused_bytes: int = setting(64 * 1024, checks.positive, "how much of a refused mail is kept (its start)")
     quarantine_max_bytes: int = setting(

@@ -167,6 +167,7 @@ def intake_policy(config: Config) -> IntakePolicy:
         intake.dkim,
         intake.list_addresses,
         Retention(intake.keep_refused_bytes, intake.quarantine_max_bytes, intake.quarantine_days),
+        intake.subject_tags,
     )
 
 

@@ -118,11 +118,10 @@ def _sent_at(mail: ParsedMail) -> datetime | None:
 
 
 class MailText(NamedTuple):
-    """A message parsed, with the text members will read (list decoration off); `problem` says why that text
-    cannot be relayed."""
+    """A message parsed, with the body members will read (the list's footer off); `problem` says why that
+    body cannot be relayed."""
 
     mail: ParsedMail
-    subject: str
     body: str
     problem: str | None
 
@@ -134,14 +133,10 @@ def read_text(raw: bytes) -> MailText | IntakeResult:
         mail = parse_mail(raw)
     except Exception as exc:  # noqa: BLE001 - the parser is lenient; anything left is a quarantine reason
         return IntakeResult("quarantined", f"unparseable: {type(exc).__name__}: {exc}")
-    subject = strip_subject_tag(mail.subject, mail)
     body = strip_footer(mail.body, mail)
-    problem = None
-    if not subject.strip() and not body.strip():
-        problem = "no text: neither a subject nor a body could be read"
-    elif unreadable := _unreadable(body):
-        problem = f"text could not be read ({unreadable} undecodable or control characters)"
-    return MailText(mail, subject, body, problem)
+    unreadable = _unreadable(body)
+    problem = f"text could not be read ({unreadable} undecodable or control characters)" if unreadable else None
+    return MailText(mail, body, problem)
 
 
 class MailIntake:
@@ -217,9 +212,12 @@ class MailIntake:
             )
             if refusal:
                 return IntakeResult("rejected", refusal, parsed=mail)
+        subject = strip_subject_tag(mail.subject, mail, self.policy.subject_tags)
+        if not subject.strip() and not text.body.strip():
+            return IntakeResult("quarantined", "no text: neither a subject nor a body could be read", parsed=mail)
         if text.problem:
             return IntakeResult("quarantined", text.problem, parsed=mail)
-        return Reading(mail, author, author_name, text.subject, text.body)
+        return Reading(mail, author, author_name, subject, text.body)
 
     def read_batch(
         self,

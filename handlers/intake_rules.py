@@ -34,6 +34,8 @@ class IntakePolicy:
     # The list's own From addresses: only mail from one of these is a list's DMARC rewrite to unwrap.
     list_addresses: frozenset[str] = frozenset()
     retention: Retention = field(default_factory=Retention)
+    # Subject tags that are the list's whatever its name (lower case, without brackets): "rmo", "お知らせ".
+    subject_tags: frozenset[str] = frozenset()
 
     @classmethod
     def of(
@@ -44,6 +46,7 @@ class IntakePolicy:
         dkim: str = "off",
         list_addresses: Iterable[str] = (),
         retention: Retention | None = None,
+        subject_tags: Iterable[str] = (),
     ) -> IntakePolicy:
         return cls(
             frozenset(i.strip().lower() for i in list_ids),
@@ -52,6 +55,7 @@ class IntakePolicy:
             "require" if dkim == "require" else "verify" if dkim == "verify" else "off",
             frozenset(a.strip().lower() for a in list_addresses),
             retention or Retention(),
+            frozenset(t.strip().strip("[]()【】").strip().lower() for t in subject_tags if t.strip()),
         )
 
 

@@ -17,7 +17,14 @@ LIST = "announce@rmo-network.example.jp"
 SECRETARIAT = "jimukyoku@rmo-network.example.jp"
 
 
-def _post(from_: str, *, reply_to: str | None = None, cc: str | None = None, message_id: str = "<t-1@x.jp>") -> bytes:
+def _post(
+    from_: str,
+    *,
+    reply_to: str | None = None,
+    cc: str | None = None,
+    message_id: str = "<t-1@x.jp>",
+    subject: str = "[RMO お知らせ] 臨時総会のお知らせ",
+) -> bytes:
     message = EmailMessage()
     message["From"] = from_
     message["To"] = LIST
@@ -25,7 +32,7 @@ def _post(from_: str, *, reply_to: str | None = None, cc: str | None = None, mes
         message["Reply-To"] = reply_to
     if cc:
         message["Cc"] = cc
-    message["Subject"] = "[RMO お知らせ] 臨時総会のお知らせ"
+    message["Subject"] = subject
     message["List-Id"] = "RMO お知らせ <announce.rmo-network.example.jp>"
     message["List-Post"] = f"<mailto:{LIST}>"
     message["Message-ID"] = message_id
@@ -347,7 +354,7 @@ async def test_a_big_post_is_read_in_a_worker_process_as_it_would_be_here(core):
     here = read_text(raw)
     assert isinstance(big_text, MailText)
     assert isinstance(here, MailText)
-    assert (big_text.subject, big_text.body, big_text.problem) == (here.subject, here.body, None)
+    assert (big_text.mail.subject, big_text.body, big_text.problem) == (here.mail.subject, here.body, None)
     (result,) = core.intake.process_batch(
         [(raw, NOW, None)], readings=core.intake.read_batch([(raw, NOW, None)], texts=[big_text])
     )
@@ -376,3 +383,36 @@ async def test_the_loop_watch_measures_a_stall_and_says_so_once(caplog):
     assert [r.message for r in caplog.records if "event loop was blocked" in r.message][:2] == [
         "the event loop was blocked for 0.3 s (a big post, a slow disk?)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("[rmo-network:00002] 近畿ブロック会議のご案内", "近畿ブロック会議のご案内"),
+        ("[kinki-ml 123] 近畿ブロック会議のご案内", "近畿ブロック会議のご案内"),
+        ("Re: [rmo-network:00002] 近畿ブロック会議のご案内", "Re: 近畿ブロック会議のご案内"),
+        ("(elena 01234) 近畿ブロック会議のご案内", "近畿ブロック会議のご案内"),
+        ("[00123] 近畿ブロック会議のご案内", "近畿ブロック会議のご案内"),
+        ("[RMO事務局] [お知らせ:0042] 研修会", "研修会"),
+        ("[近畿ブロック] 会議のご案内", "[近畿ブロック] 会議のご案内"),
+        ("[2027] 年間計画", "[2027] 年間計画"),
+        ("[研修 3] 地域運営組織の研修", "[研修 3] 地域運営組織の研修"),
+        ("[お知らせ 00042] 研修会", "研修会"),
+        ("【1月】ブロック会議", "【1月】ブロック会議"),
+        ("(再送) 研修会のご案内", "(再送) 研修会のご案内"),
+    ],
+)
+def test_numbered_and_configured_subject_tags_are_the_lists(tmp_path, subject, expected):
+    """A leading numbered tag is a list manager's whatever name it carries, and so is a tag configured in
+    `[mail.intake] subject_tags`; other bracketed words are the secretariat's and stay."""
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[mail.intake]\nlist_ids = ["announce.rmo-network.example.jp"]\nallowed_senders = ["{SECRETARIAT}"]\n'
+        'subject_tags = ["[RMO事務局]"]\n',
+        encoding="utf-8",
+    )
+    raw = _post(f"事務局 <{SECRETARIAT}>", subject=subject)
+    with Core.open(load_config(config_file, environ={}), tmp_path / "d", FrozenClock(NOW)) as core:
+        (result,) = core.intake.process_batch([(raw, NOW, None)])
+    assert result.status == "accepted"
+    assert result.announcement.subject == expected

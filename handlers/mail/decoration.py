@@ -14,6 +14,13 @@ __all__ = ["author_of", "strip_footer", "strip_subject_tag"]
 
 _REPLY_PREFIX = re.compile(r"^((?:re|fw|fwd|転送|返信)\s*[:：]\s*)+", re.IGNORECASE)
 _TAG = re.compile(r"^\s*\[([^\[\]]{1,80})\]\s*")
+# A numbered tag is a list manager's whatever its name: Mailman's "[name %d]"/"[name:%05d]", fml's
+# "[name:01234]" and "(name 01234)", a bare zero-padded "[00123]". A secretariat numbers things too
+# ("[研修 3]"): with a name that is not a list's (not ASCII), only a colon or a zero-padded number counts.
+_NUMBERED = re.compile(
+    r"^\s*[\[(]\s*(?:[A-Za-z0-9._-]{1,40}\s*[:\s]\s*\d{1,8}|[^\[\]()\s:]{1,40}\s*(?::\s*\d{1,8}|\s0\d{1,7})|0\d{1,7})"
+    r"\s*[\])]\s*"
+)
 _RULE = re.compile(r"^\s*_{10,}\s*$")
 _FOOTER_WORDS = re.compile(
     r"-leave@|-unsubscribe@|unsubscribe|mailing list|listinfo|メーリングリスト|配信停止|配信解除|登録解除|退会",
@@ -47,19 +54,21 @@ def _tag_names(mail: ParsedMail, body: str | None = None) -> set[str]:
     return {n for n in names if n}
 
 
-def strip_subject_tag(subject: str, mail: ParsedMail) -> str:
-    """「[RMO お知らせ] 【近畿ブロック】会議のご案内」 → 「【近畿ブロック】会議のご案内」 (Re: kept)."""
-    names = _tag_names(mail)
+def strip_subject_tag(subject: str, mail: ParsedMail, tags: Collection[str] = ()) -> str:
+    """「[RMO お知らせ] 【近畿ブロック】会議のご案内」 → 「【近畿ブロック】会議のご案内」 (Re: kept). A tag goes when it
+    names this list (or is one of `tags`, lower case, without brackets); a numbered tag goes whatever it names."""
+    names = _tag_names(mail) | set(tags)
     prefix_match = _REPLY_PREFIX.match(subject)
     prefix = prefix_match.group(0) if prefix_match else ""
     rest = subject[len(prefix) :]
     while True:
-        tag = _TAG.match(rest)
+        numbered = _NUMBERED.match(rest)
+        tag = numbered or _TAG.match(rest)
         if not tag:
             break
         # "[RMO お知らせ]", or Mailman 2's numbered "[announce:00123]" — only with this list's name.
-        label = re.sub(r"[:\s]\d+$", "", tag.group(1)).strip().lower()
-        if label not in names:
+        label = re.sub(r"[:\s]\d+$", "", tag.group(1)).strip().lower() if not numbered else ""
+        if not numbered and label not in names:
             break
         rest = rest[tag.end() :]
         again = _REPLY_PREFIX.match(rest)  # "[List] Re: [List] …"
