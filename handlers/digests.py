@@ -248,12 +248,19 @@ class DigestService:
 
         return [s for s in self._subscribers.all() if is_due(s)]
 
+    def _first_since(self, subscriber: Subscriber, now: datetime) -> datetime:
+        """Where a first digest starts: one period back, or the digest time before subscribing when that is
+        earlier (the bot was off when it was due), so no post since subscribing is left out. The digest
+        time, not the moment: everyone who subscribed that day shares one composition."""
+        period_back = now - _PERIOD[subscriber.frequency]
+        return min(period_back, self.slot(subscriber.created_at)) if subscriber.created_at else period_back
+
     def compose(self, subscriber: Subscriber, now: datetime) -> Digest | None:
         """What is new since their last digest and what is coming in their blocks (None: nothing to say).
 
         Subscribers with the same language, blocks and last digest share one text, composed once per run.
         """
-        since = subscriber.last_digest_at or now - _PERIOD[subscriber.frequency]
+        since = subscriber.last_digest_at or self._first_since(subscriber, now)
         key = (now, since, subscriber.lang, subscriber.blocks)
         if key not in self._composed:
             if len(self._composed) > _COMPOSED:

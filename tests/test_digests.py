@@ -366,3 +366,27 @@ def test_the_digest_tells_of_meetings_moved_re_sited_or_cancelled_since_the_last
     assert "■ Changed or cancelled meetings" in english.text
     assert "・Moved: " in english.text
     assert next_day is None or "変更・中止" not in next_day.text
+
+
+def test_a_late_first_digest_covers_everything_since_subscribing(setup):
+    """When the first digest comes days late (the bot was off), it covers every post since the subscription,
+    not just the last period; a later subscriber's first digest starts no earlier than usual."""
+    config, data = setup
+    from storage.records import Announcement
+
+    with Core.open(load_config(config, environ={}), data, FrozenClock(NOW)) as core:
+        core.digests.add_confirmed("early@example.jp", NOW - timedelta(days=4), lang="ja", frequency="daily", blocks=[])
+        core.digests.add_confirmed("late@example.jp", NOW, lang="ja", frequency="daily", blocks=[])
+        core.store.announcements.add_many(
+            Announcement(id=f"x{days}", message_id=f"x{days}@t", subject=f"【お知らせ】{days}日前の投稿", body="本文",
+                         sender="jimukyoku@rmo-network.example.jp", received_at=NOW - timedelta(days=days))
+            for days in (3, 2)
+        )  # fmt: skip
+        early = core.digests.compose(core.store.subscribers.get("early@example.jp"), NOW)
+        late = core.digests.compose(core.store.subscribers.get("late@example.jp"), NOW)
+    assert early is not None
+    assert "3日前の投稿" in early.text
+    assert "2日前の投稿" in early.text
+    assert late is not None
+    assert "3日前の投稿" not in late.text
+    assert "2日前の投稿" not in late.text
