@@ -1,0 +1,1 @@
+"""Meetings read from the list's own posts: what a post announces, moves or cancels."""
