@@ -194,6 +194,13 @@ class DigestSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CalendarSettings:
+    auto_accept: bool = setting(
+        default=False, doc="put meetings read from posts on the calendar unasked when nothing is in doubt"
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class HttpSettings:
     listen: str = setting("127.0.0.1:8080", checks.listen, "where the HTTP server listens")
     public_url: str = setting("", checks.url, "URL the server is reached at from outside, for links in mail")
@@ -233,6 +240,7 @@ class Config:
     mail: MailSettings = field(default_factory=MailSettings)
     reminders: RemindersSettings = field(default_factory=RemindersSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
     secrets: Secrets = field(default_factory=Secrets)
 
@@ -268,7 +276,7 @@ class Config:
 _SECTIONS: dict[str, type[Any]] = {
     "bot": BotSettings, "contact": ContactSettings, "console": ConsoleSettings, "slack": SlackSettings,
     "discord": DiscordSettings, "mail": MailSettings, "reminders": RemindersSettings, "digest": DigestSettings,
-    "http": HttpSettings,
+    "calendar": CalendarSettings, "http": HttpSettings,
 }  # fmt: skip
 _KIND_OF_TYPE = {str: "str", int: "int", bool: "bool"}
 

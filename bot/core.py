@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from handlers.commands import CommandDispatcher
     from handlers.digests import DigestService
     from handlers.intake import IntakePolicy, MailIntake, Routes
+    from handlers.meetings.desk import MeetingDesk
     from handlers.ports import Clock
     from handlers.reminders import ReminderService, ReminderSettings
 
@@ -67,7 +68,19 @@ class Core(ClosesOnExit):
             self.bounces,
             self.digests,
             dkim_verifier() if config.mail.intake.dkim != "off" else None,
+            self.meetings,
         )
+
+    @functools.cached_property
+    def meetings(self) -> MeetingDesk:
+        """Meetings read from posts, proposed to the secretariat; accepting one plans its reminders."""
+        from handlers.meetings.desk import MeetingDesk  # noqa: PLC0415 - see above
+
+        store = self.store
+        return MeetingDesk(
+            store.events, store.proposals, None,
+            auto_accept=self.config.calendar.auto_accept, on_change=lambda now: self.reminders.plan(now),  # noqa: PLW0108 - lazily: reminders need the intake
+        )  # fmt: skip
 
     @functools.cached_property
     def bounces(self) -> BounceHandler:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from handlers.ports import (
         AnnouncementRepository,
         KnowledgeRepository,
+        MeetingProposer,
         OutboxRepository,
         OutboxWatcher,
         QuarantineRepository,
@@ -155,7 +156,9 @@ class MailIntake:
         bounces: BounceHandler,
         digests: DigestService,
         verify_dkim: Callable[[bytes], frozenset[str]] | None = None,
+        meetings: MeetingProposer | None = None,
     ) -> None:
+        self._meetings = meetings
         self._watcher = watcher
         self._bounces = bounces
         self._digests = digests
@@ -412,6 +415,9 @@ class MailIntake:
             self._outbox.commit()
         if accepted:
             self._announcements.add_many(accepted)
+            if self._meetings is not None:
+                # A post that announces a meeting proposes it to the secretariat (after it is safely stored).
+                self._meetings.propose_many(accepted, max(a.received_at for a in accepted))
         if deliveries:
             self._watcher.queued(deliveries)
         return results

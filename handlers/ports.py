@@ -24,6 +24,8 @@ if TYPE_CHECKING:
         Member,
         NetworkInfo,
         Officer,
+        Proposal,
+        ProposalStatus,
         QuarantinedMail,
         UnansweredQuestion,
     )
@@ -32,12 +34,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AnnouncementRepository",
+    "CalendarWriter",
     "Clock",
     "EventRepository",
     "KnowledgeRepository",
     "LinkMailer",
+    "MeetingProposer",
     "OutboxRepository",
     "OutboxWatcher",
+    "ProposalRepository",
     "QuarantineRepository",
     "ReminderRepository",
     "SubscriberRepository",
@@ -91,6 +96,28 @@ class EventRepository(Protocol):
     def changes_since(self, after: datetime) -> list[EventChange]:
         """Meetings moved, re-sited or cancelled after `after`, oldest first."""
         ...
+
+
+class CalendarWriter(EventRepository, Protocol):
+    """The events, written: the secretariat's decisions (a change to a meeting is recorded for the digests)."""
+
+    def upsert_many(self, events: Iterable[Event], *, at: datetime) -> int: ...
+
+
+class ProposalRepository(Protocol):
+    """Meetings read from posts, open or decided."""
+
+    def get(self, proposal_id: str) -> Proposal | None: ...
+    def open(self) -> list[Proposal]: ...
+    def for_announcement(self, announcement_id: str) -> list[Proposal]: ...
+    def add(self, proposal: Proposal) -> None: ...
+    def decide(self, proposal: Proposal, status: ProposalStatus, by: str, at: datetime) -> Proposal: ...
+
+
+class MeetingProposer(Protocol):
+    """Reads newly accepted posts for the meetings they announce, move or cancel, and proposes them."""
+
+    def propose_many(self, announcements: Iterable[Announcement], now: datetime) -> list[Proposal]: ...
 
 
 class UnansweredRepository(Protocol):

@@ -15,11 +15,13 @@ from storage.datafile_fields import URL, FieldReader
 from storage.errors import DataFileError
 from storage.records import (
     EVENT_KINDS,
+    EVENT_SOURCES,
     EVENT_STATUSES,
     Block,
     Channel,
     Event,
     EventKind,
+    EventSource,
     EventStatus,
     FaqEntry,
     Member,
@@ -206,7 +208,7 @@ class _Parser(FieldReader):
         events: list[Event] = []
         allowed = (
             "id", "kind", "block", "title", "title_en", "starts_at", "ends_at", "venue", "registration_url",
-            "registration_deadline", "status",
+            "registration_deadline", "status", "source", "announcement_id",
         )  # fmt: skip
         for i, raw in enumerate(self.rows(data, "events")):
             row = self.check_keys(raw, "events", i, allowed)
@@ -226,6 +228,9 @@ class _Parser(FieldReader):
                     f"expected one of {', '.join(EVENT_STATUSES)}, got {status!r}",
                     ident,
                 )
+            source = row.get("source", "import")
+            if source not in EVENT_SOURCES:
+                raise self.fail("events", i, "source", f"expected one of {', '.join(EVENT_SOURCES)}, got {source!r}")
             block = self.text_field(row, "events", i, "block", required=False)
             if block is not None and block not in block_keys:
                 raise self.fail(
@@ -255,6 +260,8 @@ class _Parser(FieldReader):
                     registration_url=self.url_field(row, "events", i, "registration_url"),
                     registration_deadline=self.when(row, "events", i, "registration_deadline", required=False),
                     status=cast("EventStatus", status),
+                    source=cast("EventSource", source),
+                    announcement_id=self.text_field(row, "events", i, "announcement_id", required=False),
                 )
             )
         self.unique((e.id for e in events), "events", "id")

@@ -48,7 +48,8 @@ def dump_dataset(data: DataSet) -> str:
                 "starts_at": e.starts_at, "ends_at": e.ends_at,
                 "venue": _clean(e.venue.to_doc()) if e.venue else None,
                 "registration_url": e.registration_url, "registration_deadline": e.registration_deadline,
-                "status": e.status,
+                "status": e.status, "source": e.source if e.source != "import" else None,
+                "announcement_id": e.announcement_id,
             })  # fmt: skip
             out["events"].append(row)
     return tomli_w.dumps(out, multiline_strings=True)

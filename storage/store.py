@@ -34,6 +34,7 @@ from storage.events import TinyEventRepository
 from storage.knowledge import TinyKnowledgeRepository
 from storage.lock import DataDirLock
 from storage.outbox import Outbox
+from storage.proposals import TinyProposalRepository
 from storage.quarantine import Quarantine
 from storage.reminders import Reminders
 from storage.spool import Spool
@@ -179,6 +180,10 @@ class Store(ClosesOnExit):
     @functools.cached_property
     def announcements(self) -> TinyAnnouncementRepository:
         return TinyAnnouncementRepository(self._archive("announcements"))
+
+    @functools.cached_property
+    def proposals(self) -> TinyProposalRepository:
+        return TinyProposalRepository(self._db("proposals"), self._storage("proposals"))
 
     @functools.cached_property
     def outbox(self) -> Outbox:

@@ -93,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
     dig.add_argument("action", choices=("send", "preview"))
     dig.add_argument("email", nargs="?")
     dig.add_argument("--now", type=_instant, help="as if it were this ISO-8601 instant")
+    ev = command("events", "the calendar: list; meetings read from posts: proposals, accept ID, reject ID")
+    ev.add_argument("action", choices=("list", "proposals", "accept", "reject"))
+    ev.add_argument("id", nargs="?")
+    ev.add_argument("--json", action="store_true", help="print JSON")
+    ev.add_argument("--all", action="store_true", help="list: past and cancelled ones too")
+    ev.add_argument("--now", type=_instant, help="as if it were this ISO-8601 instant")
     out = command("outbox", "deliveries waiting to be posted: list, or retry the ones given up on")
     out.add_argument("action", choices=("list", "retry"), nargs="?", default="list")
     unanswered = command("unanswered", "list the questions the bot could not answer")
@@ -222,6 +228,15 @@ def _cmd_digest(config: Config, args: argparse.Namespace) -> int:
         return handler(core, config, args)
 
 
+def _cmd_events(config: Config, args: argparse.Namespace) -> int:
+    from bot.cli.events import events
+
+    clock: Clock = FrozenClock(parse_instant(args.now, config.timezone)) if args.now else SystemClock(config.timezone)
+    read_only = args.action in {"list", "proposals"}  # listing works beside a running bot
+    with _open(config, args, clock, read_only_fallback=read_only) as core:
+        return events(core, config, args)
+
+
 def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = False) -> int:
     import asyncio
 
@@ -248,6 +263,7 @@ _COMMANDS: dict[str, Callable[[Config, argparse.Namespace], int]] = {
     "outbox": _cmd_mail,
     "subscribers": _cmd_digest,
     "digest": _cmd_digest,
+    "events": _cmd_events,
     "run": _cmd_run,
     "console": lambda config, args: _cmd_run(config, args, console_only=True),
 }

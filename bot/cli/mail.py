@@ -7,6 +7,7 @@ import sys
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
+from bot.cli.events import reading_fields
 from bot.mail.render import render_email
 from bot.platforms.discord.render import render_discord
 from bot.platforms.slack.render import render_slack
@@ -99,6 +100,8 @@ def ingest(core: Core, config: Config, args: argparse.Namespace) -> int:
         "announcement": _announcement_json(announcement) if announcement else None,
         "render": render_all(core, preview, [(d.platform, d.channel) for d in result.deliveries] or None),
     }
+    reading = core.meetings.read(preview) if preview.id != "(not relayed)" else None
+    payload["event"] = reading_fields(reading) if reading is not None else None
     if result.quarantine_id:
         payload["quarantine_id"] = result.quarantine_id
     if args.json:

@@ -9,16 +9,23 @@ from typing import Any, Literal
 __all__ = [
     "ASSUMED_DURATION",
     "EVENT_KINDS",
+    "EVENT_SOURCES",
     "EVENT_STATUSES",
     "Event",
     "EventChange",
     "EventKind",
+    "EventSource",
     "EventStatus",
+    "Proposal",
+    "ProposalAction",
+    "ProposalStatus",
     "Venue",
 ]
 
 EventKind = Literal["block_meeting", "training"]
 EventStatus = Literal["scheduled", "cancelled"]
+EventSource = Literal["import", "mail", "chat"]
+EVENT_SOURCES: tuple[EventSource, ...] = ("import", "mail", "chat")
 EVENT_KINDS: tuple[EventKind, ...] = ("block_meeting", "training")
 EVENT_STATUSES: tuple[EventStatus, ...] = ("scheduled", "cancelled")
 # An event with no end is taken to last this long, so 「今日の会議は？」 still finds it at 14:00.
@@ -68,6 +75,8 @@ class Event:
     registration_deadline: datetime | None = None
     status: EventStatus = "scheduled"
     title_en: str | None = None
+    source: EventSource = "import"  # where it came from: a data file, a list post, or chat
+    announcement_id: str | None = None  # the post that announced it
 
     @property
     def is_scheduled(self) -> bool:
@@ -96,6 +105,8 @@ class Event:
             "venue": self.venue.to_doc() if self.venue else None,
             "registration_url": self.registration_url,
             "registration_deadline": (self.registration_deadline.isoformat() if self.registration_deadline else None),
+            "source": self.source if self.source != "import" else None,
+            "announcement_id": self.announcement_id,
         }
         doc.update({k: v for k, v in optional.items() if v is not None})
         if doc["ends_ts"] is None:
@@ -123,6 +134,8 @@ class Event:
             registration_deadline=when("registration_deadline"),
             status=doc.get("status", "scheduled"),
             title_en=doc.get("title_en"),
+            source=doc.get("source", "import"),
+            announcement_id=doc.get("announcement_id"),
         )
 
 
@@ -165,3 +178,41 @@ class EventChange:
     def from_doc(cls, doc: Doc) -> EventChange:
         before = Event.from_doc(doc["before"])
         return cls(doc["event_id"], doc["kind"], datetime.fromisoformat(doc["changed_at"]), before)
+
+
+ProposalAction = Literal["announce", "move", "cancel"]
+ProposalStatus = Literal["open", "accepted", "rejected"]
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A meeting read from a post, waiting for the secretariat: `event` as it would be stored (a new one, or
+    the announced one `move`d or `cancel`led), with what was read in doubt as (code, detail) pairs."""
+
+    id: str
+    action: ProposalAction
+    event: Event
+    announcement_id: str
+    created_at: datetime
+    doubts: tuple[tuple[str, str], ...] = ()
+    status: ProposalStatus = "open"
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+
+    def to_doc(self) -> Doc:
+        return {
+            "id": self.id, "action": self.action, "event": self.event.to_doc(),
+            "announcement_id": self.announcement_id, "created_at": self.created_at.isoformat(),
+            "doubts": [list(d) for d in self.doubts], "status": self.status,
+            "decided_at": self.decided_at.isoformat() if self.decided_at else None, "decided_by": self.decided_by,
+        }  # fmt: skip
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Proposal:
+        decided = doc.get("decided_at")
+        return cls(
+            id=doc["id"], action=doc["action"], event=Event.from_doc(doc["event"]),
+            announcement_id=doc["announcement_id"], created_at=datetime.fromisoformat(doc["created_at"]),
+            doubts=tuple((str(c), str(d)) for c, d in doc.get("doubts", [])), status=doc.get("status", "open"),
+            decided_at=datetime.fromisoformat(decided) if decided else None, decided_by=doc.get("decided_by"),
+        )  # fmt: skip

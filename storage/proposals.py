@@ -1,0 +1,52 @@
+"""Meetings read from posts, waiting for the secretariat's decision, in one TinyDB file."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from storage.records import Proposal, ProposalStatus
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from tinydb import TinyDB
+
+    from storage.atomic import AtomicJSONStorage
+
+__all__ = ["TinyProposalRepository"]
+
+
+class TinyProposalRepository:
+    """Every proposal, open or decided, kept in memory between writes (there are a few a month)."""
+
+    def __init__(self, db: TinyDB, storage: AtomicJSONStorage) -> None:
+        self._table = db.table("proposals")
+        self._storage = storage
+        self._items = {p.id: p for p in (Proposal.from_doc(dict(d)) for d in self._table.all())}
+
+    def get(self, proposal_id: str) -> Proposal | None:
+        return self._items.get(proposal_id)
+
+    def open(self) -> list[Proposal]:
+        """Proposals not yet decided, oldest first."""
+        return sorted((p for p in self._items.values() if p.status == "open"), key=lambda p: (p.created_at, p.id))
+
+    def for_announcement(self, announcement_id: str) -> list[Proposal]:
+        return [p for p in self._items.values() if p.announcement_id == announcement_id]
+
+    def add(self, proposal: Proposal) -> None:
+        self._items[proposal.id] = proposal
+        self._write()
+
+    def decide(self, proposal: Proposal, status: ProposalStatus, by: str, at: datetime) -> Proposal:
+        """Record the decision on `proposal` (as decided: corrected, its event may differ from the one read)."""
+        decided = dataclasses.replace(proposal, status=status, decided_by=by, decided_at=at)
+        self._items[proposal.id] = decided
+        self._write()
+        return decided
+
+    def _write(self) -> None:
+        with self._storage.batch():  # one atomic write of the whole file
+            self._table.truncate()
+            self._table.insert_multiple(p.to_doc() for p in self._items.values())
