@@ -51,7 +51,6 @@ def calendar_ics(
     name: str,
     now: datetime,
     host: str,
-    public_url: str,
     tz: ZoneInfo,
 ) -> bytes:
     """One calendar of `events` (each with its change count as SEQUENCE), their times in `tz`'s zone (a named
@@ -100,9 +99,7 @@ def add_calendar_routes(app: web.Application, core: Core) -> None:
         info = core.store.knowledge.network()
         network = info.name if info else "rmo-bot"
         name = f"{network}（{names.get(block, block)}）" if block else network
-        body = calendar_ics(
-            chosen, sequences, name=name, now=now, host=host, public_url=public_url, tz=core.config.timezone
-        )
+        body = calendar_ics(chosen, sequences, name=name, now=now, host=host, tz=core.config.timezone)
         disposition = f'inline; filename="{block or "calendar"}.ics"'
         headers = {"Cache-Control": "max-age=900", "Content-Disposition": disposition}
         return web.Response(body=body, content_type="text/calendar", charset="utf-8", headers=headers)
