@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from handlers.dates import format_datetime, format_span
+from handlers.dates import format_date, format_datetime, format_span
 from storage.records import Announcement, Delivery, Event
 from storage.reminders import Reminder
 
@@ -72,11 +72,18 @@ class ReminderService:
         )
         return min(local, moment - timedelta(hours=1))  # never after (or at) what it reminds of
 
-    def _wanted(self, event: Event, now: datetime) -> dict[str, datetime]:
-        wanted = {f"{event.id}:{d}d": self._at_hour(event.starts_at, d) for d in self._settings.days_before}
-        if event.registration_deadline and event.registration_deadline > now:
+    def _wanted(self, event: Event, now: datetime) -> dict[str, tuple[str, datetime]]:
+        """id → (kind, due) of the reminders an event should have. The id carries the day reminded of, so a
+        meeting moved to another day gets reminders of its own, whatever was sent for the old day."""
+        day = event.starts_at.astimezone(self._tz).date().isoformat()
+        wanted = {
+            f"{event.id}:{day}:{d}d": (f"{d}d", self._at_hour(event.starts_at, d)) for d in self._settings.days_before
+        }
+        deadline = event.registration_deadline
+        if deadline and deadline > now:
+            by = deadline.astimezone(self._tz).date().isoformat()
             for d in self._settings.deadline_days_before:
-                wanted[f"{event.id}:deadline-{d}d"] = self._at_hour(event.registration_deadline, d)
+                wanted[f"{event.id}:{by}:deadline-{d}d"] = (f"deadline-{d}d", self._at_hour(deadline, d))
         return wanted
 
     def plan(self, now: datetime) -> int:
@@ -90,26 +97,40 @@ class ReminderService:
                 ]
                 notice = f"{event.id}:cancelled"
                 if existing and notice not in existing and event.starts_at > now:
-                    changes.append(Reminder(notice, event.id, "cancelled", now))
+                    changes.append(Reminder(notice, event.id, "cancelled", now, for_start=event.starts_at))
                 continue
             if event.starts_at <= now:
                 continue
-            wanted = self._wanted(event, now)
-            for reminder_id, due in wanted.items():
-                kind = reminder_id.split(":", 1)[1]
-                current = existing.get(reminder_id)
-                if current is None:
-                    changes.append(Reminder(reminder_id, event.id, kind, due))
-                elif current.status in {"pending", "obsolete"} and current.due_at != due:
-                    # The event moved: the reminder moves with it (and may be due again).
-                    changes.append(dataclasses.replace(current, due_at=due, status="pending"))
-            changes += [
-                dataclasses.replace(r, status="obsolete")
-                for r in existing.values()
-                if r.status == "pending" and r.id not in wanted and r.kind != "cancelled"
-            ]
+            changes += self._planned(event, existing, now)
         with self._transaction():
             return self._reminders.save(changes)
+
+    def _planned(self, event: Event, existing: dict[str, Reminder], now: datetime) -> list[Reminder]:
+        changes: list[Reminder] = []
+        wanted = self._wanted(event, now)
+        sent = [r for r in existing.values() if r.status == "sent" and r.kind not in {"cancelled", "moved"}]
+        for reminder_id, (kind, due) in wanted.items():
+            current = existing.get(reminder_id)
+            if current is None:
+                if any(r.kind == kind and r.due_at == due for r in sent):
+                    continue  # sent already, under the id a reminder had before ids carried the day
+                changes.append(Reminder(reminder_id, event.id, kind, due, for_start=event.starts_at))
+            elif current.status in {"pending", "obsolete"} and (current.due_at != due or current.status == "obsolete"):
+                # The meeting moved within its day, or back to this day: the reminder is due again.
+                changes.append(dataclasses.replace(current, due_at=due, status="pending", for_start=event.starts_at))
+        changes += [
+            dataclasses.replace(r, status="obsolete")
+            for r in existing.values()
+            if r.status == "pending" and r.id not in wanted and r.kind not in {"cancelled", "moved"}
+        ]
+        # Members were reminded of another time: tell them the meeting moved (once per new time).
+        told = [r for r in sent if r.for_start is not None and r.for_start != event.starts_at]
+        notice = f"{event.id}:{event.starts_at.astimezone(self._tz):%Y-%m-%dT%H%M}:moved"
+        if told and notice not in existing:
+            last = max(told, key=lambda r: r.sent_at or r.due_at)
+            moved = Reminder(notice, event.id, "moved", now, for_start=event.starts_at, moved_from=last.for_start)
+            changes.append(moved)
+        return changes
 
     def tick(self, now: datetime) -> list[Sent]:
         """Plan, then send every reminder that is due (or skip it, when it is older than the grace)."""
@@ -143,6 +164,12 @@ class ReminderService:
         if reminder.kind == "cancelled":
             subject = f"【中止】{event.title}は中止になりました"
             lead = f"{when}に予定していた{event.title}は中止になりました。"
+        elif reminder.kind == "moved":
+            before = reminder.moved_from or event.starts_at
+            old_day, new_day = (format_date(m.astimezone(self._tz).date(), "ja") for m in (before, event.starts_at))
+            subject = f"【日程変更】{event.title}：{old_day} → {new_day}"
+            lead = (f"{event.title}の日程が変わりました。\n変更前：{format_span(before, None, 'ja', self._tz)}\n"
+                    f"変更後：{when}")  # fmt: skip
         elif reminder.kind.startswith("deadline"):
             deadline = format_datetime(event.registration_deadline or event.starts_at, "ja", self._tz)
             subject = f"【申込締切が近づいています】{event.title}"

@@ -19,7 +19,9 @@ ReminderStatus = Literal["pending", "sent", "skipped", "obsolete"]
 
 @dataclass(frozen=True, slots=True)
 class Reminder:
-    """One reminder of one event: `kind` is "7d", "1d", "deadline-3d" … or "cancelled" (the notice)."""
+    """One reminder of one event: `kind` is "7d", "1d", "deadline-3d" … or a notice, "cancelled" or "moved".
+    `for_start` is the start of the meeting it was planned for; a "moved" notice has the old one in
+    `moved_from`."""
 
     id: str
     event_id: str
@@ -28,19 +30,24 @@ class Reminder:
     status: ReminderStatus = "pending"
     sent_at: datetime | None = None
     late: bool = False
+    for_start: datetime | None = None
+    moved_from: datetime | None = None
 
     def to_doc(self) -> dict[str, Any]:
         doc = dataclasses.asdict(self)
-        doc["due_at"] = self.due_at.isoformat()
-        doc["sent_at"] = self.sent_at.isoformat() if self.sent_at else None
+        for key in ("due_at", "sent_at", "for_start", "moved_from"):
+            doc[key] = doc[key].isoformat() if doc[key] else None
         return doc
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Reminder:
+        def when(key: str) -> datetime | None:
+            return datetime.fromisoformat(doc[key]) if doc.get(key) else None
+
         return cls(
             id=doc["id"], event_id=doc["event_id"], kind=doc["kind"], due_at=datetime.fromisoformat(doc["due_at"]),
-            status=doc["status"], sent_at=datetime.fromisoformat(doc["sent_at"]) if doc.get("sent_at") else None,
-            late=doc.get("late", False),
+            status=doc["status"], sent_at=when("sent_at"), late=doc.get("late", False), for_start=when("for_start"),
+            moved_from=when("moved_from"),
         )  # fmt: skip
 
 

@@ -31,7 +31,9 @@ def open_core(tmp_path):
 
 
 def _kinki(core: Core) -> dict[str, object]:
-    return {r.kind: r for r in core.store.reminders.for_event("kinki-2026-2")}
+    """The Kinki meeting's reminders by kind (the live one, where a move left an obsolete one beside it)."""
+    reminders = sorted(core.store.reminders.for_event("kinki-2026-2"), key=lambda r: r.status != "obsolete")
+    return {r.kind: r for r in reminders}
 
 
 def test_reminders_are_planned_at_nine_in_the_morning(open_core):
@@ -55,9 +57,11 @@ def test_a_reminder_due_during_an_outage_is_sent_once_and_marked_late(open_core)
         sent = core.reminders.tick(after)
         again = core.reminders.tick(datetime(2027, 1, 13, 12, 1, tzinfo=JST))
         reminder = _kinki(core)["7d"]
-        announcement = core.store.announcements.get("r-kinki-2026-2-7d")
-        channels = sorted(d.channel for d in core.store.outbox.pending() if d.announcement_id == "r-kinki-2026-2-7d")
-    assert [s.reminder.id for s in sent] == ["kinki-2026-2:7d"]
+        announcement = core.store.announcements.get("r-kinki-2026-2-2027-01-20-7d")
+        channels = sorted(
+            d.channel for d in core.store.outbox.pending() if d.announcement_id == "r-kinki-2026-2-2027-01-20-7d"
+        )
+    assert [s.reminder.id for s in sent] == ["kinki-2026-2:2027-01-20:7d"]
     assert again == []
     assert (reminder.status, reminder.late) == ("sent", True)
     assert announcement.subject == "【リマインダー】近畿ブロック会議（第2回）は1週間後です"
@@ -72,9 +76,9 @@ def test_a_reminder_beyond_the_grace_is_recorded_as_skipped(open_core):
     late = datetime(2027, 1, 14, 10, 0, tzinfo=JST)
     with open_core(late) as core:
         sent = core.reminders.tick(late)
-        assert "kinki-2026-2:7d" not in [s.reminder.id for s in sent]
+        assert "kinki-2026-2:2027-01-20:7d" not in [s.reminder.id for s in sent]
         assert _kinki(core)["7d"].status == "skipped"
-        assert core.store.announcements.get("r-kinki-2026-2-7d") is None
+        assert core.store.announcements.get("r-kinki-2026-2-2027-01-20-7d") is None
 
 
 def test_moving_a_meeting_moves_its_reminders(open_core, tmp_path):
@@ -94,7 +98,7 @@ def test_moving_a_meeting_moves_its_reminders(open_core, tmp_path):
         assert _kinki(core)["1d"].due_at == datetime(2027, 1, 26, 9, 0, tzinfo=JST)
         # On the old date nothing is sent for it any more.
         sent = core.reminders.tick(datetime(2027, 1, 13, 9, 1, tzinfo=JST))
-        assert "kinki-2026-2:7d" not in [s.reminder.id for s in sent]
+        assert "kinki-2026-2:2027-01-20:7d" not in [s.reminder.id for s in sent]
 
 
 def test_cancelling_sends_a_notice_and_no_reminder(open_core, tmp_path):
@@ -137,7 +141,40 @@ async def test_restarting_twice_creates_no_duplicate_job(open_core):
             second.shutdown(wait=False)
         await service.tick()
         await service.tick()
-        sent_7d = [r for r in core.store.reminders.all() if r.id == "kinki-2026-2:7d"]
-        queued = [d for d in core.store.outbox.pending() if d.announcement_id == "r-kinki-2026-2-7d"]
+        sent_7d = [r for r in core.store.reminders.all() if r.id == "kinki-2026-2:2027-01-20:7d"]
+        queued = [d for d in core.store.outbox.pending() if d.announcement_id == "r-kinki-2026-2-2027-01-20-7d"]
     assert sent_7d[0].status == "sent"
     assert len(queued) == 2
+
+
+def test_a_meeting_moved_after_its_reminder_went_out_gets_a_notice_and_new_reminders(open_core, tmp_path):
+    """Moved from 1月20日 to 1月27日 after its 7-day reminder was sent: the channels get one 「日程変更」
+    notice with both dates, and the 27th gets its own 7-day and 1-day reminders."""
+    moved = tmp_path / "moved.toml"
+    moved.write_text(
+        CALENDAR.read_text(encoding="utf-8")
+        .replace("starts_at = 2027-01-20T13:30:00+09:00", "starts_at = 2027-01-27T13:30:00+09:00")
+        .replace("ends_at = 2027-01-20T16:30:00+09:00", "ends_at = 2027-01-27T16:30:00+09:00"),
+        encoding="utf-8",
+    )
+    with open_core(DAY0) as core:
+        first = core.reminders.tick(datetime(2027, 1, 13, 9, 1, tzinfo=JST))
+        assert [s.reminder.id for s in first if s.reminder.event_id == "kinki-2026-2"] == ["kinki-2026-2:2027-01-20:7d"]
+        core.store.apply(core.load_data_file(moved), now=datetime(2027, 1, 14, 10, 0, tzinfo=JST))
+        notice = [s for s in core.reminders.tick(datetime(2027, 1, 14, 10, 1, tzinfo=JST))
+                  if s.reminder.event_id == "kinki-2026-2"]  # fmt: skip
+        again = core.reminders.tick(datetime(2027, 1, 14, 10, 2, tzinfo=JST))
+        week_before = core.reminders.tick(datetime(2027, 1, 20, 9, 1, tzinfo=JST))
+        day_before = core.reminders.tick(datetime(2027, 1, 26, 9, 1, tzinfo=JST))
+        posted = core.store.announcements.get(f"r-{notice[0].reminder.id.replace(':', '-')}")
+    assert [s.reminder.kind for s in notice] == ["moved"]
+    assert again == []
+    assert posted.subject == "【日程変更】近畿ブロック会議（第2回）：2027年1月20日（水） → 2027年1月27日（水）"
+    assert "変更前：2027年1月20日（水）13:30" in posted.body
+    assert "変更後：2027年1月27日（水）13:30" in posted.body
+    assert [s.reminder.id for s in week_before if s.reminder.event_id == "kinki-2026-2"] == [
+        "kinki-2026-2:2027-01-27:7d"
+    ]
+    assert [s.reminder.id for s in day_before if s.reminder.event_id == "kinki-2026-2"] == [
+        "kinki-2026-2:2027-01-27:1d"
+    ]
