@@ -7,14 +7,15 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from handlers.dates import format_date, format_datetime, format_span
+from handlers.dates import format_date, format_span
+from handlers.event_answers import EventAnswers, block_name
 from handlers.intents import FaqMatcher, IntentScores, classify, strip_network_name
 from handlers.messages import Incoming, Intent, Lang, Reply
 from handlers.normalise import detect_language, fold, words
 from handlers.periods import Period, find_period
 from handlers.places import PlaceMatch, PlacesOf
 from handlers.texts import say
-from storage.records import Block, Event, EventKind, FaqEntry, NetworkInfo, Officer, UnansweredQuestion
+from storage.records import Block, FaqEntry, NetworkInfo, Officer, UnansweredQuestion
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -45,7 +46,6 @@ NETWORK_FIELDS = (
 )  # fmt: skip
 # Every {placeholder} a FAQ answer may use; import refuses any other.
 PLACEHOLDERS = CONTACT_FIELDS + NETWORK_FIELDS
-_NEXT = re.compile(r"次の|次回|今度の|直近|一番近い|\bnext\b|\bsoonest\b|\bupcoming one\b")
 _WHICH_BLOCK = re.compile(
     r"どの(ぶろっく|ぶろつく)|何(ぶろっく|ぶろつく)|なに(ぶろっく)|どこのぶろっく|所属|属して"
     r"|\b(which|what) block\b|\bbelongs? to\b|\bpart of\b"
@@ -59,7 +59,6 @@ _ROLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("参与", re.compile(r"参与|\badvi[sc]or|\badviser")),
     ("ブロック幹事", re.compile(r"幹事|\bsecretar(y|ies)\b")),
 )
-_MAX_LISTED = 5
 MAX_QUESTION_LENGTH = 2000
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -118,6 +117,7 @@ class Answerer:
         self._contact = {k: v for k, v in (contact or {}).items() if v}
         self._places = PlacesOf(knowledge)
         self._matcher: FaqMatcher | None = None
+        self._event_answers = EventAnswers(events, knowledge, tz)
 
     # Understanding -------------------------------------------------------------------------------
 
@@ -153,9 +153,9 @@ class Answerer:
             return Reply(say("empty", u.lang), u.lang, "help")
         match u.intent:
             case "meetings":
-                return self._events_reply(u, now, "block_meeting")
+                return self._event_answers.reply(u, now, "block_meeting")
             case "trainings":
-                return self._events_reply(u, now, "training")
+                return self._event_answers.reply(u, now, "training")
             case "officers":
                 return self._officers_reply(u)
             case "about" if u.place and (u.place.kind != "block" or _WHICH_BLOCK.search(u.folded)):
@@ -166,82 +166,6 @@ class Answerer:
                 return self._unknown_reply(incoming, u, now)
             case _:
                 return self._faq_reply(incoming, u)
-
-    def _events_reply(self, u: Understanding, now: datetime, kind: EventKind) -> Reply:
-        lang = u.lang
-        block = self._block(u.block)
-        blocks: set[str | None] | None = None
-        if block:
-            blocks = {block.key, None} if kind == "training" else {block.key}
-        after = now if u.period is None else max(now, u.period.start)
-        until = u.period.end if u.period else None
-        next_only = u.period is None and _NEXT.search(u.folded) is not None
-        limit = (1 if block else 3) if next_only else _MAX_LISTED
-        found = self._events.upcoming(after=after, until=until, kind=kind, blocks=blocks, limit=limit + 1)
-        shown = found[:limit]
-        scope = self._scope(u, block)
-        kind_name = say(f"kind.{kind}", lang)
-        lines: list[str] = []
-        if u.place and block and u.place.kind != "block":
-            lines.append(say("events.via", lang, place=u.place.name, block=self._block_name(block, lang)))
-        if not shown:
-            lines.append(say("events.none", lang, scope=scope, kind=kind_name))
-            network = self._knowledge.network()
-            if network and u.period is None:
-                lines.append(network.meetings_note if lang == "ja" else network.meetings_note_en)
-            lines.append(say("events.will_announce", lang))
-        else:
-            header = "events.header.next" if next_only else "events.header"
-            lines.append(say(header, lang, scope=scope, kind=kind_name))
-            lines.extend(self._event_lines(event, lang, now) for event in shown)
-            if len(found) > limit and not next_only:
-                lines.append(say("events.more", lang))
-            elif not block and next_only:
-                lines.append(say("events.national_hint", lang))
-        return Reply("\n".join(lines), lang, u.intent, u.block, tuple(shown))
-
-    def _scope(self, u: Understanding, block: Block | None) -> str:
-        lang = u.lang
-        if block and u.period:
-            label = u.period.label_ja if lang == "ja" else u.period.label_en
-            return say("events.scope.both", lang, block=self._block_name(block, lang), period=label)
-        if block:
-            return say("events.scope.block", lang, block=self._block_name(block, lang))
-        if u.period:
-            return say("events.scope.period", lang, period=u.period.label_ja if lang == "ja" else u.period.label_en)
-        return ""
-
-    def _event_lines(self, event: Event, lang: Lang, now: datetime) -> str:
-        title = event.title_en if lang == "en" and event.title_en else event.title
-        bullet, indent = ("■ ", "　") if lang == "ja" else ("• ", "  ")
-        block = self._block(event.block)
-        label = self._block_name(block, lang) if block else say("event.national", lang)
-        lines = [f"{bullet}{title}" + (f"（{label}）" if lang == "ja" and not block else "")]
-        if event.starts_at <= now < event.assumed_end:
-            lines[0] += say("event.in_progress", lang)
-        if lang == "en" and title == event.title:
-            lines[0] += f" [{label}]"
-        lines.append(indent + say("event.when", lang, when=format_span(event.starts_at, event.ends_at, lang, self._tz)))
-        venue = event.venue
-        if venue and (venue.description or venue.address):
-            where = venue.description or ""
-            if venue.address:
-                where = (
-                    f"{where}（{venue.address}）"
-                    if where and lang == "ja"
-                    else f"{where} ({venue.address})"
-                    if where
-                    else venue.address
-                )
-            lines.append(indent + say("event.where", lang, where=where))
-        if venue and venue.online_url:
-            lines.append(indent + say("event.online", lang, url=venue.online_url))
-        if event.registration_url:
-            lines.append(indent + say("event.register", lang, url=event.registration_url))
-        if event.registration_deadline:
-            key = "event.deadline_passed" if event.registration_deadline < now else "event.deadline"
-            lines.append(indent + say(key, lang, when=format_datetime(event.registration_deadline, lang, self._tz)))
-        return "\n".join(lines)
 
     def _officers_reply(self, u: Understanding) -> Reply:
         lang = u.lang
@@ -350,9 +274,7 @@ class Answerer:
 
     @staticmethod
     def _block_name(block: Block | None, lang: Lang) -> str:
-        if block is None:
-            return ""
-        return block.name if lang == "ja" else block.name_en
+        return block_name(block, lang)
 
     @staticmethod
     def _network_name(network: NetworkInfo | None, lang: Lang) -> str:

@@ -141,6 +141,11 @@ def _year_rest(now: datetime, year_offset: int = 0) -> tuple[datetime, datetime,
     return start, end, "年内", "the rest of this year"
 
 
+def _whole_year(now: datetime, year_offset: int) -> tuple[datetime, datetime, str, str]:
+    year = now.year + year_offset
+    return _month_start(year, 1, now), _month_start(year + 1, 1, now), f"{year}年", str(year)
+
+
 _RULES: tuple[_Rule, ...] = (
     (_rule(r"(?P<y>20\d\d)\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月"), _named_month),
     (_rule(r"(?:令和|れいわ|\br)\s*(?P<era>\d{1,2}|元)\s*年\s*(?:の\s*)?(?P<m>1[0-2]|0?[1-9])\s*月"), _reiwa_month),
@@ -153,6 +158,10 @@ _RULES: tuple[_Rule, ...] = (
     (_rule(r"再来月|さらいげつ|the month after next"), lambda _m, n: _month(n, n.year, n.month + 2)),
     (_rule(r"来月|らいげつ|翌月|next\s+month"), lambda _m, n: _month(n, n.year, n.month + 1)),
     (_rule(r"今月|こんげつ|this\s+month|later\s+this\s+month"), lambda _m, n: _month(n, n.year, n.month)),
+    (_rule(r"先月|せんげつ|前月|last\s+month"), lambda _m, n: _month(n, n.year, n.month - 1)),
+    (_rule(r"先週|せんしゅう|last\s+week"), lambda _m, n: _week(n, -1)),
+    (_rule(r"昨年度|前年度|last\s+fiscal\s+year"), lambda _m, n: _fiscal_year(n, -1)),
+    (_rule(r"去年|昨年|きょねん|last\s+year"), lambda _m, n: _whole_year(n, -1)),
     (_rule(r"再来週|the\s+week\s+after\s+next"), lambda _m, n: _week(n, 2)),
     (_rule(r"来週|らいしゅう|next\s+week"), lambda _m, n: _week(n, 1)),
     (_rule(r"今週|こんしゅう|this\s+week"), lambda _m, n: _week(n, 0)),

@@ -97,6 +97,34 @@ class EventRepository(Protocol):
         """Meetings moved, re-sited or cancelled after `after`, oldest first."""
         ...
 
+    def past(
+        self,
+        *,
+        before: datetime,
+        since: datetime | None = None,
+        kind: EventKind | None = None,
+        blocks: Collection[str | None] | None = None,
+        limit: int = 5,
+    ) -> list[Event]:
+        """Scheduled events over by `before` (and started at `since` or later), the most recent first."""
+        ...
+
+    def cancelled(
+        self,
+        *,
+        after: datetime,
+        until: datetime | None = None,
+        kind: EventKind | None = None,
+        blocks: Collection[str | None] | None = None,
+        limit: int = 5,
+    ) -> list[Event]:
+        """Cancelled events that would have started between `after` and `until`, soonest first."""
+        ...
+
+    def last_move(self, event_id: str) -> EventChange | None:
+        """The latest recorded move of an event, if it ever moved."""
+        ...
+
 
 class CalendarWriter(EventRepository, Protocol):
     """The events, written: the secretariat's decisions (a change to a meeting is recorded for the digests)."""

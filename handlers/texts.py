@@ -41,6 +41,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "event.deadline": ("申込締切：{when}", "Registration deadline: {when}"),
     "event.deadline_passed": ("申込締切：{when}（締切済み）", "Registration deadline: {when} (closed)"),
     "event.national": ("全国", "national"),
+    "event.cancelled": ("■ {day}の{title}{place}は中止になりました。", "• {title} on {day}{place} has been cancelled."),
+    "event.moved_from": ("（{day}から日程が変更になりました）", "(moved from {day})"),
+    "events.header.last": ("{scope}前回の{kind}です。", "The most recent of the {kind}{scope}:"),
+    "events.header.past": ("{scope}{kind}はこちらでした。", "{kind}{scope} held:"),
+    "events.none.past": (
+        "{scope}これまでの{kind}は記録されていません。",
+        "There is no record of {kind}{scope} held so far.",
+    ),
     "event.in_progress": ("【開催中】", " (in progress)"),
     "empty": (
         "ご質問をどうぞ。たとえば「入会するには？」「次の近畿ブロック会議はいつ？」のようにお尋ねください。",

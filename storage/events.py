@@ -38,6 +38,8 @@ class TinyEventRepository:
         self._storage = storage
         self._doc_ids: dict[str, int] | None = None
         self._index: dict[_IndexKey, list[_Entry]] = {}
+        self._cancelled: dict[_IndexKey, list[_Entry]] = {}
+        self._moves: dict[str, EventChange] | None = None
         self._longest = 0.0
 
     def _ensure_index(self) -> dict[str, int]:
@@ -45,18 +47,21 @@ class TinyEventRepository:
             return self._doc_ids
         doc_ids: dict[str, int] = {}
         index: dict[_IndexKey, list[_Entry]] = {}
+        cancelled: dict[_IndexKey, list[_Entry]] = {}
         longest = 0.0
         assumed = ASSUMED_DURATION.total_seconds()
         for doc in self._table.all():
             doc_ids[doc["id"]] = doc.doc_id
+            start = doc["starts_ts"]
+            end = doc.get("ends_ts") or start + assumed
             if doc.get("status", "scheduled") == "scheduled":
-                start = doc["starts_ts"]
-                end = doc.get("ends_ts") or start + assumed
                 longest = max(longest, end - start)
                 index.setdefault((doc["kind"], doc.get("block")), []).append((start, doc["id"], end))
-        for entries in index.values():
+            else:
+                cancelled.setdefault((doc["kind"], doc.get("block")), []).append((start, doc["id"], end))
+        for entries in (*index.values(), *cancelled.values()):
             entries.sort()
-        self._doc_ids, self._index, self._longest = doc_ids, index, longest
+        self._doc_ids, self._index, self._cancelled, self._longest = doc_ids, index, cancelled, longest
         return doc_ids
 
     def get(self, event_id: str) -> Event | None:
@@ -99,6 +104,65 @@ class TinyEventRepository:
         running = (entry for entry in itertools.takewhile(lambda e: e[0] < stop, merged) if entry[2] > start)
         return [event for _, event_id, _ in itertools.islice(running, limit) if (event := self.get(event_id))]
 
+    def _lists(
+        self, index: dict[_IndexKey, list[_Entry]], kind: EventKind | None, blocks: Collection[str | None] | None
+    ) -> list[list[_Entry]]:
+        return [
+            entries
+            for (entry_kind, block), entries in index.items()
+            if (kind is None or entry_kind == kind) and (blocks is None or block in blocks)
+        ]
+
+    def past(
+        self,
+        *,
+        before: datetime,
+        since: datetime | None = None,
+        kind: EventKind | None = None,
+        blocks: Collection[str | None] | None = None,
+        limit: int = 5,
+    ) -> list[Event]:
+        """Scheduled events over by `before` (and started at `since` or later), the most recent first."""
+        self._ensure_index()
+        end, start = before.timestamp(), since.timestamp() if since else float("-inf")
+        found: list[_Entry] = []
+        for entries in self._lists(self._index, kind, blocks):
+            stop = bisect.bisect_left(entries, (end, "", 0.0))
+            found += [e for e in entries[max(0, stop - limit * 4) : stop] if e[2] <= end and e[0] >= start]
+        found.sort(reverse=True)
+        return [event for _, event_id, _ in found[:limit] if (event := self.get(event_id))]
+
+    def cancelled(
+        self,
+        *,
+        after: datetime,
+        until: datetime | None = None,
+        kind: EventKind | None = None,
+        blocks: Collection[str | None] | None = None,
+        limit: int = 5,
+    ) -> list[Event]:
+        """Cancelled events that would have started between `after` and `until`, soonest first."""
+        self._ensure_index()
+        start, stop = after.timestamp(), until.timestamp() if until else float("inf")
+        lists = [
+            itertools.islice(entries, bisect.bisect_left(entries, (start, "", 0.0)), None)
+            for entries in self._lists(self._cancelled, kind, blocks)
+        ]
+        merged = itertools.takewhile(lambda e: e[0] < stop, heapq.merge(*lists))
+        return [event for _, event_id, _ in itertools.islice(merged, limit) if (event := self.get(event_id))]
+
+    def last_move(self, event_id: str) -> EventChange | None:
+        """The latest recorded move of an event (its `before` says from when), if it ever moved."""
+        if self._moves is None:
+            moves: dict[str, EventChange] = {}
+            for doc in self._changes.all():
+                if doc["kind"] == "moved":
+                    change = EventChange.from_doc(dict(doc))
+                    if change.event_id not in moves or moves[change.event_id].changed_at <= change.changed_at:
+                        moves[change.event_id] = change
+            self._moves = moves
+        return self._moves.get(event_id)
+
     def upsert_many(self, events: Iterable[Event], *, at: datetime) -> int:
         """Insert new events and replace changed ones in one atomic write; returns how many changed.
         A meeting moved, re-sited or cancelled is also recorded as a change made `at` (for the digests)."""
@@ -131,7 +195,7 @@ class TinyEventRepository:
                 if changes:
                     self._changes.insert_multiple(changes)
         finally:
-            self._doc_ids = None  # rebuilt from what was actually stored
+            self._doc_ids = self._moves = None  # rebuilt from what was actually stored
             self._table.clear_cache()
         return len(replace) + len(new)
 

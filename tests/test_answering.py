@@ -184,3 +184,67 @@ def test_english_answers_fall_back_to_japanese_names_not_blanks(tmp_path):
     )
     with ChatHarness.open(tmp_path / "d", now=NOW, data_files=(CALENDAR, officers)) as chat:
         assert chat.say("Who is the Kinki block secretary?") == "The Kinki block secretary is the 滋賀県東近江市長."
+
+
+def test_a_cancelled_meeting_is_said_to_be_cancelled(chat):
+    """Asked about its block, the cancelled 九州 meeting is told as cancelled (date, title, place) beside the
+    meeting held instead, in Japanese and in English; it is never offered as coming."""
+    ja = chat.ask("九州ブロック会議の予定は？")
+    assert "■ 2026年12月18日（金）の九州ブロック会議（第2回）（長崎市役所）は中止になりました。" in ja.text
+    assert "九州ブロック会議（第2回・延期開催）" in ja.text
+    assert [e.id for e in ja.events] == ["kyushu-2026-3"]
+    en = chat.ask("When is the Kyushu block meeting?")
+    assert "has been cancelled" in en.text
+    assert "中止" not in en.text
+    assert "cancelled" not in chat.ask("ブロック会議の予定を全部教えて").text  # a plain listing leaves it out
+
+
+def test_a_question_pointing_back_is_answered_from_meetings_held(chat):
+    """「前回の…はどこでしたか」 and "where was the last …" name the latest meeting held; 「先月の研修」 looks in
+    last month; a question about what is coming is not taken for one about the past."""
+    last = chat.ask("前回の近畿ブロック会議はどこでしたか")
+    assert last.text.startswith("近畿ブロックの前回のブロック会議です。\n■ 近畿ブロック会議（第1回）")
+    assert [e.id for e in last.events] == ["kinki-2026-1"]
+    english = chat.ask("Where was the last Kinki block meeting held?")
+    assert [e.id for e in english.events] == ["kinki-2026-1"]
+    assert english.text.startswith("The most recent of the block meetings in the Kinki block:")
+    chat.clock.moment = NOW.replace(month=10, day=5)
+    september = chat.ask("先月の研修会はどこでしたか")
+    assert [e.id for e in september.events] == ["training-2026-09"]
+    chat.clock.moment = NOW
+    assert [e.id for e in chat.ask("東海ブロック会議って来週でしたっけ？").events] == ["tokai-2026-2"]
+
+
+def test_a_moved_meeting_says_from_when(tmp_path):
+    """A meeting moved on the calendar is answered with its new date and the day it was moved from."""
+    import dataclasses
+    from datetime import timedelta
+
+    with ChatHarness.open(tmp_path / "d", now=NOW, data_files=(CALENDAR,)) as chat:
+        events = chat.core.store.events
+        kinki = events.get("kinki-2026-2")
+        moved = dataclasses.replace(kinki, starts_at=kinki.starts_at + timedelta(days=7), ends_at=None)
+        events.upsert_many([moved], at=NOW)
+        ja = chat.say("次の近畿ブロック会議は？")
+        en = chat.say("Next Kinki block meeting?")
+    assert "2027年1月27日（水）" in ja
+    assert "（2027年1月20日（水）から日程が変更になりました）" in ja
+    assert "(moved from Wed 20 Jan 2027)" in en
+
+
+def test_rmo_bot_ask_tells_cancelled_and_past_meetings(tmp_path):
+    """`rmo-bot ask` over an imported calendar says 中止 / cancelled for the cancelled meeting and answers a
+    question about the last one held."""
+    import json
+
+    from tests.helpers import rmo_bot
+
+    data = tmp_path / "d"
+    assert rmo_bot("import", CALENDAR, "--data-dir", data).returncode == 0
+    now = ("--now", NOW.isoformat(), "--data-dir", data, "--json")
+    cancelled = json.loads(rmo_bot("ask", "九州ブロック会議はいつですか", *now).stdout)
+    assert "中止" in cancelled["text"]
+    english = json.loads(rmo_bot("ask", "Is the Kyushu block meeting still on?", *now).stdout)
+    assert "cancelled" in english["text"]
+    held = json.loads(rmo_bot("ask", "前回の四国ブロック会議はどこでしたか", *now).stdout)
+    assert held["events"] == ["shikoku-2026-1"]

@@ -18,7 +18,8 @@ REQUIRED_ACCURACY = 0.95
 
 
 def _check(chat: ChatHarness, q: dict[str, object]) -> list[str]:
-    """The ways the answer to `q` misses its expectation (empty when it is right)."""
+    """The ways the answer to `q` misses its expectation (empty when it is right); `absent` facts may appear
+    only in a line saying that a meeting was cancelled."""
     now = q.get("now")
     chat.clock.moment = now if isinstance(now, datetime) else NOW
     reply = chat.ask(str(q["text"]))
@@ -28,7 +29,9 @@ def _check(chat: ChatHarness, q: dict[str, object]) -> list[str]:
     if reply.block != q.get("block"):
         problems.append(f"block {reply.block!r} != {q.get('block')!r}")
     problems += [f"missing {fact!r}" for fact in q.get("contains", []) if fact not in reply.text]  # type: ignore[attr-defined]
-    problems += [f"shows {fact!r}" for fact in q.get("absent", []) if fact in reply.text]  # type: ignore[attr-defined]
+    # A cancelled meeting is told as cancelled, never offered: an absent fact may stand only in such a line.
+    offered = "\n".join(line for line in reply.text.splitlines() if "中止" not in line and "cancelled" not in line)
+    problems += [f"shows {fact!r}" for fact in q.get("absent", []) if fact in offered]  # type: ignore[attr-defined]
     expected_lang = "en" if str(q["text"]).isascii() else reply.lang
     if reply.lang != expected_lang:
         problems.append(f"lang {reply.lang!r}")
