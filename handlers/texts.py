@@ -41,6 +41,18 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "event.deadline": ("申込締切：{when}", "Registration deadline: {when}"),
     "event.deadline_passed": ("申込締切：{when}（締切済み）", "Registration deadline: {when} (closed)"),
     "event.national": ("全国", "national"),
+    "console.empty_calendar": (
+        (
+            "（カレンダーにはまだ予定がありません。メーリングリストの開催案内から読み取った予定は、事務局が"
+            "確認すると登録されます（rmo-bot events proposals）。試すには: "
+            "rmo-bot import examples/calendar.toml --data-dir ./trial-data）"
+        ),
+        (
+            "(The calendar has no meetings yet. Meetings read from the list's announcements go on it once the "
+            "secretariat confirms them (rmo-bot events proposals). To try the bot: "
+            "rmo-bot import examples/calendar.toml --data-dir ./trial-data)"
+        ),
+    ),
     "event.cancelled": ("■ {day}の{title}{place}は中止になりました。", "• {title} on {day}{place} has been cancelled."),
     "event.moved_from": ("（{day}から日程が変更になりました）", "(moved from {day})"),
     "events.header.last": ("{scope}前回の{kind}です。", "The most recent of the {kind}{scope}:"),

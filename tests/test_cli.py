@@ -228,3 +228,40 @@ def test_outbox_lists_and_requeues(tmp_path):
     assert (
         "0 failed deliveries queued again" in rmo_bot("outbox", "retry", "--config", config, "--data-dir", data).stdout
     )
+
+
+def test_the_console_says_when_the_calendar_is_empty_and_how_to_fill_it(tmp_path):
+    """At a terminal (a real pseudo-terminal here), the console's first words say the calendar is empty
+    and how to fill or try it, in Japanese and English; with the example calendar imported they do not."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    from tests.helpers import child_pythonpath
+
+    def first_words(data_dir: Path) -> str:
+        leader, follower = pty.openpty()
+        env = {**os.environ, "PYTHONPATH": child_pythonpath()}
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "console", "--data-dir", str(data_dir)],
+                                stdin=follower, stdout=follower, stderr=subprocess.DEVNULL, env=env)  # fmt: skip
+        os.close(follower)
+        seen = b""
+        deadline = time.monotonic() + 60
+        while b"> " not in seen and time.monotonic() < deadline:
+            if select.select([leader], [], [], 1)[0]:
+                seen += os.read(leader, 4096)
+        os.write(leader, b"\x04")  # Ctrl-D
+        proc.wait(timeout=60)
+        os.close(leader)
+        return seen.decode("utf-8", "replace")
+
+    empty = first_words(tmp_path / "empty")
+    assert "カレンダーにはまだ予定がありません" in empty
+    assert "The calendar has no meetings yet" in empty
+    assert "rmo-bot import examples/calendar.toml" in empty
+    examples = Path(__file__).resolve().parent.parent / "examples" / "calendar.toml"
+    assert rmo_bot("import", examples, "--data-dir", tmp_path / "tried").returncode == 0
+    assert "カレンダーにはまだ予定がありません" not in first_words(tmp_path / "tried")

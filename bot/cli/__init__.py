@@ -242,12 +242,18 @@ def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = F
 
     from bot.app import Application, Component, HealthBoard, build_components
     from bot.platforms.console.adapter import ConsolePlatform
+    from handlers.texts import say
 
     with _open(config, args, SystemClock(config.timezone)) as core:
         health = HealthBoard(core)
         components: list[Component] = [] if console_only else build_components(core, health)
+        notice = ""
+        if core.store.events.count() == 0:
+            notice = f"{say('console.empty_calendar', 'ja')}\n{say('console.empty_calendar', 'en')}"
+            _log.warning("the calendar is empty: meetings read from the list's posts are proposed to the "
+                         "secretariat (rmo-bot events proposals); rmo-bot import loads a data file")  # fmt: skip
         if console_only or config.console_enabled:
-            components.append(ConsolePlatform(core.commands, stop_at_eof=console_only))
+            components.append(ConsolePlatform(core.commands, stop_at_eof=console_only, notice=notice))
         asyncio.run(Application(core, components, health).run())
     return 0
 

@@ -40,8 +40,10 @@ class ConsolePlatform:
         stdout: TextIO | None = None,
         user: str = "console",
         stop_at_eof: bool = False,
+        notice: str = "",
     ) -> None:
         self._stop_at_eof = stop_at_eof
+        self._notice = notice  # said once at the start, e.g. that the calendar is empty and how to fill it
         self._commands = commands
         self._asker = Asker(self.name, user)
         self._stdin = stdin or sys.stdin
@@ -71,6 +73,8 @@ class ConsolePlatform:
         interactive = self._stdin.isatty()
         if interactive:
             self._write("rmo-bot コンソール — 質問をどうぞ（終了: Ctrl-D）/ Ask a question (Ctrl-D quits)\n")
+            if self._notice:
+                self._write(self._notice + "\n")
         async for line in self._lines(interactive):
             text = line.strip()
             if not text:
