@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING, Protocol
 from bot.loop_watch import LoopWatch
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from bot.core import Core
+    from handlers.commands.proposals import ProposalCard
 
 __all__ = ["Application", "Component", "HealthBoard", "build_components"]
 
@@ -120,6 +123,7 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
     mail = MailService(core)
     scheduler = SchedulerService(core.reminders, core.clock, DigestJob(core))
     components: list[Component] = [health.loop, mail, http, scheduler]
+    shows: dict[str, Callable[[ProposalCard], Awaitable[bool]]] = {}  # where the secretariat sees proposals
     mode = config.slack.mode
     secret = config.secrets.slack_signing_secret if mode == "http" else config.secrets.slack_app_token
     if config.slack_configured and not secret:
@@ -132,8 +136,15 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
         if slack.mode == "http":
             slack.route(http.web_app)
         components.append(slack)
+        shows["slack"] = slack.show_proposal
     if config.discord_configured:
         from bot.platforms.discord.adapter import DiscordPlatform
 
-        components.append(DiscordPlatform(core, sync_state=core.store.directory / "discord-commands.sha256"))
+        discord = DiscordPlatform(core, sync_state=core.store.directory / "discord-commands.sha256")
+        components.append(discord)
+        shows["discord"] = discord.show_proposal
+    if shows:
+        from bot.proposal_notifier import ProposalNotifier
+
+        components.append(ProposalNotifier(core, shows))
     return components

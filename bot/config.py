@@ -126,6 +126,7 @@ class SlackSettings:
     block_channels: Mapping[str, str] = setting(_NO_CHANNELS, checks.block_map, "block key -> channel id")
     secretariat_users: tuple[str, ...] = setting((), checks.ids, "Slack user ids allowed to announce")
     secretariat_usergroup: str = setting("", None, "a Slack user group (id) whose members may announce")
+    secretariat_channel: str = setting("", None, "where meetings read from posts are proposed (default: DMs)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,7 @@ class DiscordSettings:
     block_channels: Mapping[str, str] = setting(_NO_CHANNELS, checks.block_map, "block key -> channel id")
     guild_ids: tuple[str, ...] = setting((), checks.ids, "guilds whose slash commands are synced")
     secretariat_roles: tuple[str, ...] = setting((), checks.ids, "Discord role ids allowed to announce")
+    secretariat_channel: str = setting("", None, "a private channel id where meetings read from posts are proposed")
 
 
 @dataclass(frozen=True, slots=True)

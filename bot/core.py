@@ -18,15 +18,19 @@ from storage.errors import StoreLockedError
 from storage.store import Store
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.config import Config
     from bot.mail.link_mailer import OutboundLinkMailer
     from handlers.bounces import BounceHandler
     from handlers.commands import CommandDispatcher
+    from handlers.commands.proposals import ProposalCommands
     from handlers.digests import DigestService
     from handlers.intake import IntakePolicy, MailIntake, Routes
     from handlers.meetings.desk import MeetingDesk
     from handlers.ports import Clock
     from handlers.reminders import ReminderService, ReminderSettings
+    from storage.records import Proposal
 
 __all__ = ["BUNDLED_DATA", "Core", "intake_policy", "load_bundled", "routes"]
 
@@ -44,6 +48,8 @@ class Core(ClosesOnExit):
         self.clock = clock
         # Rung by everything that queues deliveries; the running relay answers it.
         self.outbox_signal = OutboxSignal()
+        # Told of every new proposal (the running bot shows it to the secretariat in chat).
+        self.proposal_listeners: list[Callable[[Proposal], object]] = []
         self.answerer = Answerer(
             store.knowledge, store.events, store.unanswered, clock, config.timezone, config.contact.as_placeholders()
         )
@@ -72,6 +78,14 @@ class Core(ClosesOnExit):
         )
 
     @functools.cached_property
+    def proposal_commands(self) -> ProposalCommands:
+        """The secretariat's decisions on meetings read from posts, for every chat platform."""
+        from handlers.commands.proposals import ProposalCommands  # noqa: PLC0415 - see above
+
+        store = self.store
+        return ProposalCommands(self.meetings, store.announcements, store.knowledge, self.clock, self.config.timezone)
+
+    @functools.cached_property
     def meetings(self) -> MeetingDesk:
         """Meetings read from posts, proposed to the secretariat; accepting one plans its reminders."""
         from handlers.meetings.desk import MeetingDesk  # noqa: PLC0415 - see above
@@ -80,6 +94,7 @@ class Core(ClosesOnExit):
         return MeetingDesk(
             store.events, store.proposals, None,
             auto_accept=self.config.calendar.auto_accept, on_change=lambda now: self.reminders.plan(now),  # noqa: PLW0108 - lazily: reminders need the intake
+            on_proposal=lambda proposal: [listener(proposal) for listener in self.proposal_listeners],
         )  # fmt: skip
 
     @functools.cached_property

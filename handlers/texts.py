@@ -109,6 +109,62 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "どういたしまして！ほかにもご質問があれば、いつでもどうぞ。",
         "You're welcome! Ask me anything else at any time.",
     ),
+    "proposal.heading.announce": (
+        "メーリングリストの開催案内から読み取った予定です。カレンダーに登録しますか？（{subject}）",
+        "A meeting read from an announcement on the list. Put it on the calendar? ({subject})",
+    ),
+    "proposal.heading.move": (
+        "日程変更の案内から読み取りました。カレンダーの予定をこの日時に変更しますか？（{subject}）",
+        "A change of date read from the list. Move the meeting on the calendar to this time? ({subject})",
+    ),
+    "proposal.heading.cancel": (
+        "中止の案内から読み取りました。カレンダーの予定を中止にしますか？（{subject}）",
+        "A cancellation read from the list. Mark the meeting on the calendar as cancelled? ({subject})",
+    ),
+    "proposal.will_cancel": ("→ 中止として登録します", "→ it will be marked as cancelled"),
+    "proposal.doubts": ("確認してください：", "Please check:"),
+    "proposal.accepted": ("✅ {who}さんが登録しました。", "✅ Put on the calendar by {who}."),
+    "proposal.rejected": ("✖ {who}さんが「登録しない」にしました。", "✖ Not put on the calendar ({who})."),
+    "proposal.button.accept": ("登録", "Add"),
+    "proposal.button.edit": ("修正", "Correct"),
+    "proposal.button.reject": ("登録しない", "Don't add"),
+    "proposal.form.title": ("予定の修正", "Correct the meeting"),
+    "proposal.form.save": ("修正して登録", "Correct and add"),
+    "proposal.field.title": ("名称", "Title"),
+    "proposal.field.when": ("日時（例：2027-01-20 13:30-16:30）", "Date and time (e.g. 2027-01-20 13:30-16:30)"),
+    "proposal.field.venue": ("会場", "Venue"),
+    "proposal.field.registration_url": ("申込URL（任意）", "Registration URL (optional)"),
+    "proposal.field.deadline": (
+        "申込締切（任意。例：2027-01-10 17:00）",
+        "Registration deadline (optional, e.g. 2027-01-10 17:00)",
+    ),
+    "proposal.invalid.title": ("名称を150字以内で入力してください。", "Please enter a title of up to 150 characters."),
+    "proposal.invalid.when": (
+        "日時は「2027-01-20 13:30-16:30」の形で入力してください。",
+        "Please write the date and time as 2027-01-20 13:30-16:30.",
+    ),
+    "proposal.invalid.venue": ("会場を入力してください。", "Please enter the venue."),
+    "proposal.invalid.registration_url": (
+        "申込URLは https:// で始まるURLを入力してください。",
+        "The registration URL must start with https://.",
+    ),
+    "proposal.invalid.deadline": (
+        "申込締切は「2027-01-10 17:00」の形で入力してください。",
+        "Please write the deadline as 2027-01-10 17:00.",
+    ),
+    "proposal.refused": (
+        "予定の登録は事務局の方だけができます。",
+        "Only the secretariat can put meetings on the calendar.",
+    ),
+    "proposal.gone": (
+        "この予定はすでに決定済みです。",
+        "This meeting has already been decided on.",
+    ),
+    "proposal.failed": ("登録できませんでした：{reason}", "It could not be put on the calendar: {reason}"),
+    "doubt.no_event": (
+        "変更・中止の対象となる予定がカレンダーに見つかりません。",
+        "The meeting this changes is not on the calendar.",
+    ),
     "announce.refused": (
         "申し訳ありません。お知らせの投稿は事務局の方だけができます。ご質問はお気軽にどうぞ。",
         "Sorry, only the secretariat can post announcements. Questions are always welcome.",

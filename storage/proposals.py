@@ -46,6 +46,12 @@ class TinyProposalRepository:
         self._write()
         return decided
 
+    def mark_notified(self, proposal_id: str, platform: str) -> None:
+        current = self._items[proposal_id]
+        if platform not in current.notified:
+            self._items[proposal_id] = dataclasses.replace(current, notified=(*current.notified, platform))
+            self._write()
+
     def _write(self) -> None:
         with self._storage.batch():  # one atomic write of the whole file
             self._table.truncate()

@@ -198,9 +198,11 @@ class Proposal:
     status: ProposalStatus = "open"
     decided_at: datetime | None = None
     decided_by: str | None = None
+    notified: tuple[str, ...] = ()  # the chat platforms the secretariat was shown it on
 
     def to_doc(self) -> Doc:
         return {
+            "notified": list(self.notified),
             "id": self.id, "action": self.action, "event": self.event.to_doc(),
             "announcement_id": self.announcement_id, "created_at": self.created_at.isoformat(),
             "doubts": [list(d) for d in self.doubts], "status": self.status,
@@ -215,4 +217,5 @@ class Proposal:
             announcement_id=doc["announcement_id"], created_at=datetime.fromisoformat(doc["created_at"]),
             doubts=tuple((str(c), str(d)) for c, d in doc.get("doubts", [])), status=doc.get("status", "open"),
             decided_at=datetime.fromisoformat(decided) if decided else None, decided_by=doc.get("decided_by"),
+            notified=tuple(doc.get("notified", ())),
         )  # fmt: skip

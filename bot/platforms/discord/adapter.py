@@ -20,8 +20,9 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.platforms.discord.forms import AnnounceModal, ConfirmView, preview_embeds
+from bot.platforms.discord.proposals import ProposalModal, proposal_button_type, proposal_embed, proposal_view
 from bot.platforms.discord.reply import reply_for_discord
-from handlers.commands import AnnounceForm, AnnouncePreview, Asker, Command, locale_hint
+from handlers.commands import AnnounceForm, AnnouncePreview, Asker, Command, Notice, locale_hint
 from handlers.messages import Reply
 from storage.atomic import atomic_write_bytes
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
     from bot.core import Core
     from handlers.commands import CommandReply, DraftForm, Verb
+    from handlers.commands.proposals import ProposalCard, ProposalCorrection
 
 __all__ = ["DiscordPlatform", "invite_url"]
 
@@ -60,6 +62,9 @@ class DiscordPlatform:
         self._guilds = [discord.Object(id=int(g)) for g in config.discord.guild_ids]
         self.secretariat_roles = frozenset(int(r) for r in config.discord.secretariat_roles)
         self._sync_state = sync_state
+        self._proposals = core.proposal_commands
+        self._proposal_channel = config.discord.secretariat_channel
+        self._proposal_button = proposal_button_type(self._on_proposal_button)
         Route.BASE = config.discord.api_base_url.rstrip("/")  # tests and proxies point it elsewhere
         self._build_client()
 
@@ -71,6 +76,7 @@ class DiscordPlatform:
         self.tree.add_command(self._commands_group())
         self.client.event(self.on_message)
         self.client.setup_hook = self._setup  # type: ignore[method-assign]
+        self.client.add_dynamic_items(self._proposal_button)  # the cards' buttons, whenever they were posted
 
     # Translation ------------------------------------------------------------------------------------
 
@@ -124,6 +130,44 @@ class DiscordPlatform:
                 await send(reply.text, embeds=embeds, view=view, ephemeral=True, allowed_mentions=NO_PINGS)
             case _:
                 await send(reply.text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    # Meetings read from posts: the secretariat decides on a card -----------------------------------------
+
+    async def show_proposal(self, card: ProposalCard) -> bool:
+        """Post the card in the secretariat's channel (False: none is configured)."""
+        if not self._proposal_channel:
+            return False
+        channel_id = int(self._proposal_channel)
+        channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+        view = proposal_view(card, self._proposal_button)
+        embed = proposal_embed(card)
+        await channel.send(embed=embed, view=view or discord.utils.MISSING, allowed_mentions=NO_PINGS)  # type: ignore[union-attr]
+        return True
+
+    async def _on_proposal_button(self, interaction: discord.Interaction, verb: str, proposal_id: str) -> None:
+        asker, who = self._asker(interaction.user), interaction.user.display_name
+        if verb == "edit":
+            values = self._proposals.correction_of(asker, proposal_id)
+            if isinstance(values, Notice):
+                await interaction.response.send_message(values.text, ephemeral=True, allowed_mentions=NO_PINGS)
+            else:
+                await interaction.response.send_modal(ProposalModal(proposal_id, values, self._on_proposal_fix))
+            return
+        card = self._proposals.decide(asker, proposal_id, "accept" if verb == "accept" else "reject", who=who)
+        await self._show_decision(interaction, card)
+
+    async def _on_proposal_fix(
+        self, interaction: discord.Interaction, proposal_id: str, form: ProposalCorrection
+    ) -> None:
+        who = interaction.user.display_name
+        card = self._proposals.correct(self._asker(interaction.user), proposal_id, form, who=who)
+        await self._show_decision(interaction, card)
+
+    async def _show_decision(self, interaction: discord.Interaction, card: ProposalCard | Notice) -> None:
+        if isinstance(card, Notice):
+            await interaction.response.send_message(card.text, ephemeral=True, allowed_mentions=NO_PINGS)
+        else:
+            await interaction.response.edit_message(embed=proposal_embed(card), view=None)
 
     def _commands_group(self) -> app_commands.Group:
         group = app_commands.Group(name="rmo", description="小規模多機能自治推進ネットワーク会議のボット / network bot")

@@ -17,6 +17,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.platforms.slack.modals import (
     CONFIRM_VIEW,
@@ -26,8 +27,17 @@ from bot.platforms.slack.modals import (
     notice_modal,
     preview_modal,
 )
+from bot.platforms.slack.proposals import (
+    ACCEPT,
+    EDIT,
+    FIX_VIEW,
+    REJECT,
+    correction_modal,
+    correction_values,
+    proposal_message,
+)
 from bot.platforms.slack.reply import reply_for_slack
-from handlers.commands import AnnounceForm, AnnouncePreview, Asker, Published, parse_command
+from handlers.commands import AnnounceForm, AnnouncePreview, Asker, Notice, Published, parse_command
 from handlers.texts import say
 
 if TYPE_CHECKING:
@@ -35,6 +45,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from bot.core import Core
+    from handlers.commands.proposals import ProposalCard
 
 __all__ = ["SlackPlatform"]
 
@@ -80,6 +91,12 @@ class SlackPlatform:
         self.app.view(DRAFT_VIEW)(self._on_draft)
         self.app.view(CONFIRM_VIEW)(self._on_confirm)
         self.app.event("app_home_opened")(self._on_home)
+        self._proposals = core.proposal_commands
+        self._proposal_channel = config.slack.secretariat_channel
+        self.app.action(ACCEPT)(self._on_proposal_button)
+        self.app.action(REJECT)(self._on_proposal_button)
+        self.app.action(EDIT)(self._on_proposal_edit)
+        self.app.view(FIX_VIEW)(self._on_proposal_fix)
 
     async def is_secretariat(self, user: str) -> bool:
         """A configured secretariat user, or a member of the secretariat's user group (checked every 5 min)."""
@@ -162,6 +179,50 @@ class SlackPlatform:
             return
         await ack()
         await self.client.chat_postMessage(channel=asker.user or "", text=reply.text)
+
+    # Meetings read from posts: the secretariat decides on a card -----------------------------------------
+
+    async def show_proposal(self, card: ProposalCard) -> bool:
+        """Post the card to the secretariat: its channel, or else a DM to each secretariat user."""
+        destinations = [self._proposal_channel] if self._proposal_channel else sorted(self.secretariat)
+        for destination in destinations:
+            await self.client.chat_postMessage(channel=destination, **proposal_message(card))
+        return bool(destinations)
+
+    async def _on_proposal_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:  # noqa: ANN401
+        await ack()
+        user = body.get("user", {}).get("id", "")
+        asker, proposal_id = await self._asker(user), str(action.get("value"))
+        if action.get("action_id") == ACCEPT:
+            card = self._proposals.decide(asker, proposal_id, "accept", who=f"<@{user}>")
+        else:
+            card = self._proposals.decide(asker, proposal_id, "reject", who=f"<@{user}>")
+        if isinstance(card, Notice):
+            await respond(text=card.text, response_type="ephemeral", replace_original=False)
+        else:
+            await respond(**proposal_message(card), replace_original=True)
+
+    async def _on_proposal_edit(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:  # noqa: ANN401
+        await ack()
+        proposal_id = str(action.get("value"))
+        values = self._proposals.correction_of(await self._asker(body.get("user", {}).get("id", "")), proposal_id)
+        if isinstance(values, Notice):
+            await respond(text=values.text, response_type="ephemeral", replace_original=False)
+            return
+        view = correction_modal(proposal_id, values, body.get("response_url", ""), "ja")
+        await self.client.views_open(trigger_id=body.get("trigger_id", ""), view=view)
+
+    async def _on_proposal_fix(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
+        user = body.get("user", {}).get("id", "")
+        proposal_id, response_url, form = correction_values(view)
+        card = self._proposals.correct(await self._asker(user), proposal_id, form, who=f"<@{user}>")
+        if isinstance(card, Notice):
+            field = card.key.removeprefix("proposal.invalid.") if card.key.startswith("proposal.invalid.") else "title"
+            await ack(response_action="errors", errors={field: card.text})
+            return
+        await ack()
+        if response_url:
+            await AsyncWebhookClient(response_url).send_dict({**proposal_message(card), "replace_original": True})
 
     async def _on_home(self, event: dict[str, Any]) -> None:
         """The App Home tab: what is coming up."""

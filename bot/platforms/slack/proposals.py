@@ -1,0 +1,90 @@
+"""A meeting read from a post, as the secretariat sees it on Slack: a card with 登録 / 修正 / 登録しない, and
+the correction form (a modal). Only the proposal's id travels with a button; the bot decides the rest."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from bot.platforms.slack.render import escape_mrkdwn
+from handlers.commands.proposals import ProposalCorrection
+from handlers.texts import say
+
+if TYPE_CHECKING:
+    from handlers.commands.proposals import ProposalCard
+    from handlers.messages import Lang
+
+__all__ = [
+    "ACCEPT",
+    "EDIT",
+    "FIX_VIEW",
+    "REJECT",
+    "correction_modal",
+    "correction_values",
+    "proposal_message",
+]
+
+ACCEPT, EDIT, REJECT = "rmo_proposal_accept", "rmo_proposal_edit", "rmo_proposal_reject"
+FIX_VIEW = "rmo_proposal_fix"
+_FIELDS = ("title", "when", "venue", "registration_url", "deadline")
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:150]}
+
+
+def proposal_message(card: ProposalCard) -> dict[str, Any]:
+    """`text` and `blocks` for chat.postMessage (or a response_url that replaces the card once decided)."""
+    lang = card.lang
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": escape_mrkdwn(card.heading)[:2900], "verbatim": True}},
+        {"type": "section", "text": {"type": "mrkdwn", "verbatim": True,
+                                     "text": escape_mrkdwn("\n".join(card.lines))[:2900]}},
+    ]  # fmt: skip
+    if card.doubts:
+        doubts = "\n".join(f"⚠️ {d}" for d in card.doubts)
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(doubts)[:2900]}]})
+    if card.decided:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(card.decided)}]})
+    else:
+        pid = card.proposal.id
+        blocks.append({"type": "actions", "block_id": f"proposal-{pid}", "elements": [
+            {"type": "button", "action_id": ACCEPT, "value": pid, "style": "primary",
+             "text": _plain(say("proposal.button.accept", lang))},
+            {"type": "button", "action_id": EDIT, "value": pid, "text": _plain(say("proposal.button.edit", lang))},
+            {"type": "button", "action_id": REJECT, "value": pid, "style": "danger",
+             "text": _plain(say("proposal.button.reject", lang))},
+        ]})  # fmt: skip
+    return {"text": escape_mrkdwn(card.text)[:3900], "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
+
+
+def correction_modal(proposal_id: str, values: ProposalCorrection, response_url: str, lang: Lang) -> dict[str, Any]:
+    """The correction form, filled in with what was read; submitting it puts the corrected meeting on."""
+
+    def field(name: str, value: str, *, optional: bool = False) -> dict[str, Any]:
+        element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 300}
+        if value:
+            element["initial_value"] = value[:300]
+        return {"type": "input", "block_id": name, "optional": optional,
+                "label": _plain(say(f"proposal.field.{name}", lang)), "element": element}  # fmt: skip
+
+    return {
+        "type": "modal", "callback_id": FIX_VIEW, "title": _plain(say("proposal.form.title", lang)[:24]),
+        "submit": _plain(say("proposal.form.save", lang)[:24]),
+        "close": _plain("キャンセル" if lang == "ja" else "Cancel"),
+        # The card's response_url travels with the form, so the card can say what was decided.
+        "private_metadata": json.dumps({"id": proposal_id, "response_url": response_url}),
+        "blocks": [
+            field("title", values.title), field("when", values.when), field("venue", values.venue),
+            field("registration_url", values.registration_url, optional=True),
+            field("deadline", values.deadline, optional=True),
+        ],
+    }  # fmt: skip
+
+
+def correction_values(view: dict[str, Any]) -> tuple[str, str, ProposalCorrection]:
+    """The submitted correction form: the proposal's id, the card's response_url, and what was typed."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    values = view.get("state", {}).get("values", {})
+    typed = {name: values.get(name, {}).get("value", {}).get("value") or "" for name in _FIELDS}
+    return str(meta.get("id", "")), str(meta.get("response_url", "")), ProposalCorrection(**typed)

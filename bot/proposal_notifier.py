@@ -1,0 +1,63 @@
+"""Shows each new proposal (a meeting read from a post) to the secretariat on every chat platform, once.
+
+Which platforms have shown a proposal is kept with it, so a platform that was down, or a proposal read
+by `rmo-bot ingest` while the bot was off, is shown when the bot next can; nothing is shown twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from bot.core import Core
+    from handlers.commands.proposals import ProposalCard
+
+__all__ = ["ProposalNotifier"]
+
+_log = logging.getLogger(__name__)
+_AGAIN = 60.0  # seconds between looks when nothing wakes it (a platform that failed is tried again then)
+
+
+class ProposalNotifier:
+    """A component: wakes on every new proposal (and every minute), shows what a platform has not shown."""
+
+    name = "proposals"
+
+    def __init__(self, core: Core, shows: dict[str, Callable[[ProposalCard], Awaitable[bool]]]) -> None:
+        self._core = core
+        self._shows = shows
+        self._wake = asyncio.Event()
+        self._failing: set[str] = set()
+        core.proposal_listeners.append(lambda _: self._wake.set())
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await self.show_pending()
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=_AGAIN)
+
+    async def show_pending(self) -> int:
+        """Show every open proposal on every platform that has not shown it; returns how many were shown."""
+        commands, proposals = self._core.proposal_commands, self._core.store.proposals
+        shown = 0
+        for proposal in self._core.meetings.open():
+            for platform, show in self._shows.items():
+                if platform in proposal.notified:
+                    continue
+                try:
+                    if await show(commands.card(proposal)):
+                        shown += 1
+                    proposals.mark_notified(proposal.id, platform)  # (also when the platform has nowhere to show it)
+                    self._failing.discard(platform)
+                except Exception as exc:  # noqa: BLE001 - the proposal stays open and is shown at the next look
+                    if platform not in self._failing:
+                        _log.warning("could not show proposal %s on %s (%s: %s); trying again in a minute",
+                                     proposal.id, platform, type(exc).__name__, exc)  # fmt: skip
+                    self._failing.add(platform)
+        return shown
