@@ -203,6 +203,11 @@ class CalendarSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSettings:
+    public: bool = setting(default=True, doc="serve the public pages: /, /announcements/ID, /feed.atom, the calendars")
+
+
+@dataclass(frozen=True, slots=True)
 class HttpSettings:
     listen: str = setting("127.0.0.1:8080", checks.listen, "where the HTTP server listens")
     public_url: str = setting("", checks.url, "URL the server is reached at from outside, for links in mail")
@@ -243,6 +248,7 @@ class Config:
     reminders: RemindersSettings = field(default_factory=RemindersSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
     secrets: Secrets = field(default_factory=Secrets)
 
@@ -278,7 +284,7 @@ class Config:
 _SECTIONS: dict[str, type[Any]] = {
     "bot": BotSettings, "contact": ContactSettings, "console": ConsoleSettings, "slack": SlackSettings,
     "discord": DiscordSettings, "mail": MailSettings, "reminders": RemindersSettings, "digest": DigestSettings,
-    "calendar": CalendarSettings, "http": HttpSettings,
+    "calendar": CalendarSettings, "web": WebSettings, "http": HttpSettings,
 }  # fmt: skip
 _KIND_OF_TYPE = {str: "str", int: "int", bool: "bool"}
 

@@ -165,6 +165,54 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "変更・中止の対象となる予定がカレンダーに見つかりません。",
         "The meeting this changes is not on the calendar.",
     ),
+    "web.lead": (
+        "ブロック会議・研修会の予定、事務局からのお知らせ、入会とメール配信のご案内です。",
+        "Block meetings and trainings ahead, the secretariat's announcements, and how to join or get them by e-mail.",
+    ),
+    "web.coming": ("これからのブロック会議・研修会", "Coming meetings and trainings"),
+    "web.no_meetings": (
+        "予定されている会議・研修会は、現在ありません。",
+        "No meetings or trainings are scheduled at the moment.",
+    ),
+    "web.national": ("全国", "National"),
+    "web.block": ("{name}ブロック", "{name} block"),
+    "web.online": ("オンライン", "Online"),
+    "web.details": ("案内を読む", "Read the announcement"),
+    "web.add_calendar": ("カレンダーアプリに追加（全ブロック）", "Add to your calendar app (all blocks)"),
+    "web.add_block_calendar": ("カレンダーに追加", "add to calendar"),
+    "web.download_ics": ("iCalファイル", "iCal file"),
+    "web.recent": ("最近のお知らせ", "Recent announcements"),
+    "web.no_posts": ("お知らせはまだありません。", "No announcements yet."),
+    "web.feed": ("お知らせのフィード（Atom）", "Announcements feed (Atom)"),
+    "web.join": ("入会するには", "How to join"),
+    "web.digest": ("お知らせをメールで受け取る", "Get the announcements by e-mail"),
+    "web.digest_lead": (
+        "新しいお知らせとこれからの予定を、毎日または毎週メールでお届けします。確認メールのリンクで登録が完了します。",
+        (
+            "New announcements and coming meetings, by e-mail every day or every week. "
+            "The link in the confirmation mail completes the subscription."
+        ),
+    ),
+    "web.subscribe": ("メール配信の登録", "Subscribe by e-mail"),
+    "web.form.email": ("メールアドレス", "E-mail address"),
+    "web.form.frequency": ("配信の頻度", "How often"),
+    "web.form.weekly": ("毎週", "Weekly"),
+    "web.form.daily": ("毎日", "Daily"),
+    "web.form.send": ("確認メールを送る", "Send the confirmation mail"),
+    "web.form.note": (
+        "登録の有無にかかわらず同じ画面が表示されます。確認メールが届かない場合は事務局にお問い合わせください。",
+        (
+            "You will see the same page whatever the address; if no confirmation mail arrives, please contact the "
+            "secretariat."
+        ),
+    ),
+    "web.attachments": ("添付ファイル", "Attachments"),
+    "web.back": ("トップページへ戻る", "Back to the front page"),
+    "web.not_found": ("ページが見つかりません", "Page not found"),
+    "web.footer": (
+        "このページはネットワークのボットが自動で作成しています。お問い合わせ：",
+        "This page is made by the network's bot. Contact:",
+    ),
     "announce.refused": (
         "申し訳ありません。お知らせの投稿は事務局の方だけができます。ご質問はお気軽にどうぞ。",
         "Sorry, only the secretariat can post announcements. Questions are always welcome.",
