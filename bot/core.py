@@ -51,7 +51,13 @@ class Core(ClosesOnExit):
         # Told of every new proposal (the running bot shows it to the secretariat in chat).
         self.proposal_listeners: list[Callable[[Proposal], object]] = []
         self.answerer = Answerer(
-            store.knowledge, store.events, store.unanswered, clock, config.timezone, config.contact.as_placeholders()
+            store.knowledge,
+            store.events,
+            store.unanswered,
+            clock,
+            config.timezone,
+            config.contact.as_placeholders(),
+            self.pages_url,
         )
 
     # The mail, digest and reminder parts are built on first use: `rmo-bot ask` needs none of them.
@@ -110,8 +116,13 @@ class Core(ClosesOnExit):
         store = self.store
         return DigestService(
             store.subscribers, store.announcements, store.events, store.secret(), self.config.timezone,
-            store.subscriber_batch, hour=self.config.digest.hour,
+            store.subscriber_batch, hour=self.config.digest.hour, pages=self.pages_url,
         )  # fmt: skip
+
+    @property
+    def pages_url(self) -> str:
+        """Where the public pages are ([http] public_url), or "" when they are off or have no public address."""
+        return self.config.http.public_url.rstrip("/") if self.config.web.public else ""
 
     @functools.cached_property
     def reminders(self) -> ReminderService:

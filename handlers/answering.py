@@ -108,6 +108,7 @@ class Answerer:
         clock: Clock,
         tz: tzinfo,
         contact: Mapping[str, str] | None = None,
+        pages: str = "",
     ) -> None:
         self._knowledge = knowledge
         self._events = events
@@ -117,7 +118,7 @@ class Answerer:
         self._contact = {k: v for k, v in (contact or {}).items() if v}
         self._places = PlacesOf(knowledge)
         self._matcher: FaqMatcher | None = None
-        self._event_answers = EventAnswers(events, knowledge, tz)
+        self._event_answers = EventAnswers(events, knowledge, tz, pages)
 
     # Understanding -------------------------------------------------------------------------------
 

@@ -141,8 +141,10 @@ class DigestService:
         transaction: Callable[[], AbstractContextManager[None]],
         *,
         hour: int = 7,
+        pages: str = "",
     ) -> None:
         self._hour = hour
+        self._pages = pages.rstrip("/")  # where each post has a page of its own ("" for none)
         self._subscribers = subscribers
         self._announcements = announcements
         self._events = events
@@ -352,7 +354,8 @@ class DigestService:
         if news:
             lines.append("■ 新しいお知らせ" if ja else "■ New announcements")
             for a in news:
-                lines += ["", f"◆ {a.subject}", a.body.strip()]
+                lines += ["", f"◆ {a.subject}", *([f"{self._pages}/announcements/{a.id}"] if self._pages else []),
+                          a.body.strip()]  # fmt: skip
         if changes:
             lines += ["", "■ 変更・中止になった予定" if ja else "■ Changed or cancelled meetings"]
             lines += [self._change_line(c, subscriber.lang) for c in changes]
@@ -375,7 +378,10 @@ class DigestService:
             parts.append(f"<h2>{'新しいお知らせ' if ja else 'New announcements'}</h2>")
             for a in news:
                 body = escape(a.body.strip()).replace("\n", "<br>\n")
-                parts.append(f"<h3>{escape(a.subject)}</h3><p>{body}</p>")
+                title = escape(a.subject)
+                if self._pages:
+                    title = f'<a href="{escape(self._pages)}/announcements/{escape(a.id)}">{title}</a>'
+                parts.append(f"<h3>{title}</h3><p>{body}</p>")
         if changes:
             parts.append(f"<h2>{'変更・中止になった予定' if ja else 'Changed or cancelled meetings'}</h2><ul>")
             parts += [f"<li>{escape(self._change_line(c, subscriber.lang)[1:])}</li>" for c in changes]

@@ -50,8 +50,9 @@ def block_name(block: Block | None, lang: Lang) -> str:
 class EventAnswers:
     """The meetings part of answering, over the event repository."""
 
-    def __init__(self, events: EventRepository, knowledge: KnowledgeRepository, tz: tzinfo) -> None:
+    def __init__(self, events: EventRepository, knowledge: KnowledgeRepository, tz: tzinfo, pages: str = "") -> None:
         self._events = events
+        self._pages = pages  # the public pages' address: answers offer the calendar there
         self._knowledge = knowledge
         self._tz = tz
 
@@ -100,6 +101,9 @@ class EventAnswers:
                 lines.append(say("events.more", lang))
             elif not block and next_only:
                 lines.append(say("events.national_hint", lang))
+        if self._pages:
+            page = f"{self._pages}/" + ("?lang=en" if lang == "en" else "")
+            lines.append(say("events.calendar_link", lang, url=page))
         return Reply("\n".join(lines), lang, u.intent, u.block, tuple(shown))  # the meetings offered
 
     @staticmethod

@@ -55,6 +55,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "event.cancelled": ("■ {day}の{title}{place}は中止になりました。", "• {title} on {day}{place} has been cancelled."),
     "event.moved_from": ("（{day}から日程が変更になりました）", "(moved from {day})"),
+    "events.calendar_link": (
+        "予定の一覧とカレンダーアプリへの追加：{url}",
+        "All meetings, and how to add them to your calendar app: {url}",
+    ),
     "events.header.last": ("{scope}前回の{kind}です。", "The most recent of the {kind}{scope}:"),
     "events.header.past": ("{scope}{kind}はこちらでした。", "{kind}{scope} held:"),
     "events.none.past": (

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import fcntl
 import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -79,7 +81,7 @@ class Browser:
 
     def __init__(self) -> None:
         self._proc: asyncio.subprocess.Process | None = None
-        self._profile = tempfile.TemporaryDirectory()
+        self._profile = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
         self._port = free_port()
         self._ids = itertools.count(1)
         self._session: aiohttp.ClientSession | None = None
@@ -90,7 +92,7 @@ class Browser:
             chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
             f"--remote-debugging-port={self._port}", "--remote-debugging-address=127.0.0.1",
             f"--user-data-dir={self._profile.name}", "about:blank",
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         self._session = aiohttp.ClientSession()
         deadline = time.monotonic() + 60
@@ -109,11 +111,14 @@ class Browser:
         if self._session is not None:
             await self._session.close()
         if self._proc is not None and self._proc.returncode is None:
-            self._proc.terminate()
+            # Chromium's helpers are its children: end the whole group, so none outlives the test.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._proc.pid, signal.SIGTERM)
             try:
                 await asyncio.wait_for(self._proc.wait(), timeout=10)
             except TimeoutError:
-                self._proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self._proc.pid, signal.SIGKILL)
                 await self._proc.wait()
         self._profile.cleanup()
 

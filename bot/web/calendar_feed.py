@@ -52,6 +52,7 @@ def calendar_ics(
     now: datetime,
     host: str,
     tz: ZoneInfo,
+    pages: str = "",
 ) -> bytes:
     """One calendar of `events` (each with its change count as SEQUENCE), their times in `tz`'s zone (a named
     zone, so the feed carries its VTIMEZONE; the store's fixed offsets would name none)."""
@@ -73,7 +74,7 @@ def calendar_ics(
         item.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
         if event.venue and (event.venue.description or event.venue.address):
             item.add("location", "、".join(p for p in (event.venue.description, event.venue.address) if p))
-        page = None  # the announcement's own page comes with the public pages (/announcements/{id})
+        page = f"{pages}/announcements/{event.announcement_id}" if pages and event.announcement_id else None
         if event.registration_url or page:
             item.add("url", event.registration_url or page)
         description = _description(event, page, tz)
@@ -99,7 +100,8 @@ def add_calendar_routes(app: web.Application, core: Core) -> None:
         info = core.store.knowledge.network()
         network = info.name if info else "rmo-bot"
         name = f"{network}（{names.get(block, block)}）" if block else network
-        body = calendar_ics(chosen, sequences, name=name, now=now, host=host, tz=core.config.timezone)
+        tz, pages = core.config.timezone, core.pages_url
+        body = calendar_ics(chosen, sequences, name=name, now=now, host=host, tz=tz, pages=pages)
         disposition = f'inline; filename="{block or "calendar"}.ics"'
         headers = {"Cache-Control": "max-age=900", "Content-Disposition": disposition}
         return web.Response(body=body, content_type="text/calendar", charset="utf-8", headers=headers)
