@@ -23,6 +23,7 @@ from handlers.meetings.reading import Doubt, MeetingReading
 from handlers.meetings.wording import (
     change_of,
     is_announcing,
+    is_generic,
     is_not_announcement,
     is_reply,
     is_report,
@@ -47,7 +48,8 @@ __all__ = ["read_meeting"]
 
 _HEAD_LINES = 15  # a change or a report says so in its opening
 _DEADLINE_WORDS = re.compile(
-    r"申込|申し込|締切|締め切|〆切|期限|回答|返信|提出|まで(?:に)?(?:ご|お)?(?:連絡|登録)|deadline|register by|apply by|reply by|rsvp",
+    r"申込|申し込|締切|締め切|〆切|期限|回答|返信|提出|出欠|出席|参加(?:の)?(?:可否|希望)|まで(?:に)?(?:ご|お)?(?:連絡|登録)"
+    r"|deadline|register by|apply by|reply by|rsvp",
     re.IGNORECASE,
 )
 _UNTIL = re.compile(r"まで|迄|必着|締切|〆切|期限|deadline|\bby\b", re.IGNORECASE)
@@ -181,7 +183,7 @@ def _block(title: str, head: str, venue: Venue | None, kind: EventKind, finder: 
         if keys:
             doubts = [Doubt("several_blocks", "、".join(m.name for m in blocks))] if len(keys) > 1 else []
             return keys[0], doubts
-        if said_national(text):
+        if kind == "training" and said_national(text):
             return None, []
     if venue and (venue.description or venue.address):
         where = f"{venue.address or ''} {venue.description or ''}"
@@ -205,17 +207,20 @@ def _when_doubts(when: When, after: date) -> list[Doubt]:
 
 def _previous(fields: list[Field], lines: list[str], after: date, tz: tzinfo) -> tuple[When | None, When | None]:
     """The old and new times of a move: 「変更前：… 変更後：…」, or 「1月20日（水）→ 1月27日（水）」."""
-    before, later = _first_field(fields, "before"), _first_field(fields, "after")
-    if before and later:
-        return read_when(before.value, after=after, tz=tz), read_when(later.value, after=after, tz=tz)
-    for line in lines:
+    before = _first_field(fields, "before")
+    later = _first_field(fields, "after") or _first_field(fields, "date")
+    pair: tuple[str, str] | None = (before.value, later.value) if before and later else None
+    for line in lines if pair is None else ():
         parts = _ARROW.split(line, maxsplit=1)
         if len(parts) == 2 and find_dates(parts[0]) and find_dates(parts[1]):  # noqa: PLR2004
-            # The old date may be before the post; read it from a year back so it is not pushed a year on.
-            old = read_when(parts[0], after=after - timedelta(days=365), tz=tz)
-            new = read_when(parts[1], after=after, tz=tz)
-            return old, new
-    return None, None
+            pair = parts[0], parts[1]
+            break
+    if pair is None:
+        return None, None
+    new = read_when(pair[1], after=after, tz=tz)
+    # The old day may already have passed: with no year it is the one within half a year of the new one.
+    around = new.starts_at.date() - timedelta(days=183) if new.starts_at else after
+    return read_when(pair[0], after=around, tz=tz), new
 
 
 def read_meeting(  # noqa: C901, PLR0911, PLR0912 - one decision list, read top to bottom
@@ -243,6 +248,7 @@ def read_meeting(  # noqa: C901, PLR0911, PLR0912 - one decision list, read top 
     time_field = _first_field(fields, "time")
     skip = {f.line for f in fields if f.kind in {"deadline", "register", "other", "before"}}
     doubts: list[Doubt] = []
+    single_free_date = False
     previous: When | None = None
     when: When | None = None
     if change == "move" or change == "postpone":
@@ -254,6 +260,7 @@ def read_meeting(  # noqa: C901, PLR0911, PLR0912 - one decision list, read top 
             doubts.append(Doubt("several_dates", date_field.value.split("\n")[0]))
     if when is None or when.starts_at is None:
         free = _free_dates(lines[:end], skip, after)
+        single_free_date = len(free) == 1
         if free:
             when = read_when(lines[free[0]], after=after, tz=tz)
             if when.starts_at is not None and not when.has_time and free[0] + 1 < len(lines):
@@ -269,7 +276,9 @@ def read_meeting(  # noqa: C901, PLR0911, PLR0912 - one decision list, read top 
     if change == "cancel":
         action = "cancel"
     elif change == "postpone":
-        action = "move" if when is not None and when.starts_at is not None else "cancel"
+        # 「2月12日開催予定の…は延期」: a lone date in the prose is the old one; the new one is not set yet.
+        new_date = when is not None and when.starts_at is not None and (previous is not None or not single_free_date)
+        action = "move" if new_date else "cancel"
         if action == "cancel":
             doubts.append(Doubt("postponed"))
             when = previous or when
@@ -284,7 +293,7 @@ def read_meeting(  # noqa: C901, PLR0911, PLR0912 - one decision list, read top 
                 return None  # a meeting already held, told of after the fact
             doubts.append(Doubt("date_past", when.starts_at.date().isoformat()))
     title = title_from_subject(subject)
-    if not kind_of(title, ""):
+    if is_generic(title):
         title = title_from_body(lines) or title
     venue = _venue(fields, lines)
     block, block_doubts = _block(title, subject + "\n" + "\n".join(lines[:end]), venue, kind, finder)

@@ -46,7 +46,7 @@ _JA_LABELS: dict[FieldKind, tuple[str, ...]] = {
 }  # fmt: skip
 _EN_LABELS: dict[FieldKind, tuple[str, ...]] = {
     "title": ("event", "title", "meeting"),
-    "date": ("date and time", "date & time", "date/time", "dates", "date", "when", "new date"),
+    "date": ("date and time", "date & time", "date/time", "dates", "date", "when"),
     "time": ("time",),
     "venue": ("venue", "place", "location", "where", "new venue"),
     "address": ("address",),
@@ -54,7 +54,7 @@ _EN_LABELS: dict[FieldKind, tuple[str, ...]] = {
     "register": ("registration form", "registration", "register", "how to register", "how to apply", "apply"),
     "deadline": ("registration deadline", "deadline", "apply by", "register by"),
     "before": ("previous date", "old date", "originally", "was"),
-    "after": ("now",),
+    "after": ("new date", "new date and time", "now"),
     "other": ("contact", "fee", "program", "programme", "agenda", "speaker", "organiser", "organizer", "inquiries"),
 }
 

@@ -16,6 +16,7 @@ __all__ = [
     "Change",
     "change_of",
     "is_announcing",
+    "is_generic",
     "is_not_announcement",
     "is_reply",
     "is_report",
@@ -62,7 +63,7 @@ _NOT_ANNOUNCEMENT_SUBJECT = re.compile(
     r"報告|御礼|お礼|議事録|議事要旨|会議録|記録|会費|納入|請求|振込|振り込み|会報|ニュースレター|news\s*letter|通信\s*(?:第|vol|no)"
     r"|メルマガ|メールマガジン|アンケート|調査|照会|名簿|規約|資料|送付|掲載|発行|退会|入会|年末年始|休業|移転|異動|着任"
     r"|退任|就任|人事|結果|採択|公募|助成|補助金|求人|事務局だより|だより|\breport\b|minutes|invoice|\bfees?\b|\bdues\b"
-    r"|thank you|survey|questionnaire",
+    r"|ありがとうございました|thank you|survey|questionnaire",
     re.IGNORECASE,
 )
 _REPORT_BODY = re.compile(
@@ -114,7 +115,11 @@ _JA_SUFFIX = re.compile(
     r"|(?:の|への)?\s*(?:開催|実施)?\s*(?:中止|延期|変更|日程変更|日時変更|会場変更)|(?:の|を)?\s*開催(?:します|いたします)?)\s*$"
 )
 _DATE_IN_PARENS = re.compile(r"\s*[(（][^)）]*\d+\s*(?:月|/|日)[^)）]*[)）]\s*$")
-_LEADING_DATE = re.compile(r"^\s*(?:\d{1,2}/\d{1,2}|\d{1,2}月\d{1,2}日)(?:\s*[(（][^)）]{1,4}[)）])?\s*(?:開催)?\s*")
+_LEADING_DATE = re.compile(
+    r"^\s*(?:(?:令和|平成|[RH]|20)?\d{1,2}[./]\d{1,2}[./]\d{1,2}|\d{1,2}/\d{1,2}|\d{1,2}月\d{1,2}日)"
+    r"(?:\s*[(（][^)）]{1,4}[)）])?\s*(?:開催)?\s*"
+)
+_TRAILING_PARENS = re.compile(r"\s*[(（][^()（）]{1,20}[)）]\s*$")
 _QUOTED = re.compile(r"[「『]([^」』\n]{3,60})[」』]")
 _GREETING = re.compile(
     r"お世話に|各位|皆様|様$|みなさま|拝啓|事務局|です。|ます。|dear|hello|^hi\b|regards", re.IGNORECASE
@@ -180,6 +185,12 @@ def kind_of(subject: str, body: str) -> EventKind | None:
     return None
 
 
+def is_generic(title: str) -> bool:
+    """A title that names no meeting in particular (「研修会」「ブロック会議」, or nothing)."""
+    rest = _BLOCK_MEETING.sub("", _TRAINING.sub("", _MEETING.sub("", title)))
+    return not kind_of(title, "") or len(re.sub(r"[\s\W_]|ご?案内|お知らせ|開催", "", rest)) < 2  # noqa: PLR2004
+
+
 def _clean(title: str) -> str:
     title = re.sub(r"\s+", " ", title).strip(" 　:-–—")
     if len(title) > 2 and title[0] in "「『" and title[-1] in "」』":  # noqa: PLR2004
@@ -197,7 +208,10 @@ def title_from_subject(subject: str) -> str:
         title = _LEADING_DATE.sub("", title)
         title = _TAG_END.sub("", title)
         title = _DATE_IN_PARENS.sub("", title)
-        title = _JA_SUFFIX.sub("", title)
+        # 「…のご案内（東海）」: the ending goes, the parenthesis naming the meeting stays.
+        tail = _TRAILING_PARENS.search(title)
+        kept = tail.group(0) if tail and not _TAG_END.fullmatch(tail.group(0)) else ""
+        title = _JA_SUFFIX.sub("", title[: len(title) - len(kept)]) + kept
         title = _EN_SUFFIX.sub("", title)
         if title == before:
             break
