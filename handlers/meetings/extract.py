@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from handlers.meetings.layout import Field, cut_quoted, fields_of, is_online_url, urls_in
 from handlers.meetings.reading import Doubt, MeetingReading
+from handlers.meetings.when import When, find_dates, read_time_span, read_when, resolve_year, tidy
 from handlers.meetings.wording import (
     change_of,
     is_announcing,
@@ -33,7 +34,6 @@ from handlers.meetings.wording import (
     title_from_subject,
     without_network_name,
 )
-from handlers.meetings.when import When, find_dates, read_time_span, read_when, resolve_year, tidy
 from handlers.normalise import fold
 from storage.records import Venue
 
@@ -54,7 +54,8 @@ _DEADLINE_WORDS = re.compile(
 )
 _UNTIL = re.compile(r"まで|迄|必着|締切|〆切|期限|deadline|\bby\b", re.IGNORECASE)
 _REGISTER_WORDS = re.compile(
-    r"申込|申し込|フォーム|登録|エントリー|参加.{0,6}(?:回答|連絡)|register|registration|sign up|apply|form", re.IGNORECASE
+    r"申込|申し込|フォーム|登録|エントリー|参加.{0,6}(?:回答|連絡)|register|registration|sign up|apply|form",
+    re.IGNORECASE,
 )
 _FORM_HOSTS = re.compile(
     r"https?://(?:forms\.gle|docs\.google\.com/forms|forms\.office\.com|forms\.microsoft\.com|questant\.jp|customform\.jp"
@@ -158,7 +159,7 @@ def _venue(fields: list[Field], lines: list[str]) -> Venue | None:
                 continue
             elif address is None and (_ADDRESS.search(_ADDRESS_LABEL.sub("", part)) or _ADDRESS_LABEL.match(part)):
                 address = _ADDRESS_LABEL.sub("", part).strip().strip("()（）")
-            elif address is None and len(part) <= 30 and description:  # noqa: PLR2004 - a room under its building
+            elif address is None and len(part) <= 30 and description:
                 description = f"{description} {part.strip()}"
         if description and urls_in(description):
             online = online or next((u for u in urls_in(description) if is_online_url(u)), None)
@@ -176,7 +177,9 @@ def _venue(fields: list[Field], lines: list[str]) -> Venue | None:
     return Venue(description=description, address=address, online_url=online)
 
 
-def _block(title: str, head: str, venue: Venue | None, kind: EventKind, finder: BlockFinder) -> tuple[str | None, list[Doubt]]:
+def _block(
+    title: str, head: str, venue: Venue | None, kind: EventKind, finder: BlockFinder
+) -> tuple[str | None, list[Doubt]]:
     for text in (title, head):
         blocks = [m for m in finder.find_all(fold(without_network_name(text))) if m.kind == "block"]
         keys = list(dict.fromkeys(m.block for m in blocks))
@@ -212,7 +215,7 @@ def _previous(fields: list[Field], lines: list[str], after: date, tz: tzinfo) ->
     pair: tuple[str, str] | None = (before.value, later.value) if before and later else None
     for line in lines if pair is None else ():
         parts = _ARROW.split(line, maxsplit=1)
-        if len(parts) == 2 and find_dates(parts[0]) and find_dates(parts[1]):  # noqa: PLR2004
+        if len(parts) == 2 and find_dates(parts[0]) and find_dates(parts[1]):
             pair = parts[0], parts[1]
             break
     if pair is None:
@@ -223,7 +226,7 @@ def _previous(fields: list[Field], lines: list[str], after: date, tz: tzinfo) ->
     return read_when(pair[0], after=around, tz=tz), new
 
 
-def read_meeting(  # noqa: C901, PLR0911, PLR0912 - one decision list, read top to bottom
+def read_meeting(
     subject: str, body: str, *, posted_at: datetime, finder: BlockFinder, tz: tzinfo
 ) -> MeetingReading | None:
     """The meeting or training a post announces, moves or cancels, or None when it announces none."""
@@ -232,7 +235,7 @@ def read_meeting(  # noqa: C901, PLR0911, PLR0912 - one decision list, read top 
         return None
     lines = cut_quoted(tidy(body).split("\n"))
     text = "\n".join(lines)
-    end = next((i for i, line in enumerate(lines) if i > 3 and _SIGNATURE.match(line)), len(lines))  # noqa: PLR2004
+    end = next((i for i, line in enumerate(lines) if i > 3 and _SIGNATURE.match(line)), len(lines))
     head = "\n".join(lines[:_HEAD_LINES])
     change = change_of(subject, head)
     if change is None and is_not_announcement(subject):
@@ -251,7 +254,7 @@ def read_meeting(  # noqa: C901, PLR0911, PLR0912 - one decision list, read top 
     single_free_date = False
     previous: When | None = None
     when: When | None = None
-    if change == "move" or change == "postpone":
+    if change in {"move", "postpone"}:
         previous, when = _previous(fields, lines, after, tz)
     if when is None and date_field:
         when = _when_of(date_field.value, time_field.value if time_field else None, after, tz)

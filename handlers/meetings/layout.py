@@ -29,8 +29,9 @@ _JA_LABELS: dict[FieldKind, tuple[str, ...]] = {
     "address": ("所在地", "住所", "会場住所"),
     "online": ("オンライン", "参加URL", "ZoomURL", "Zoom URL", "Zoom", "ミーティングURL", "Web会議URL", "配信URL"),
     "register": (
-        "申込方法", "申込み方法", "申し込み方法", "お申込み方法", "お申し込み方法", "参加申込", "参加申し込み", "申込先",
-        "申込フォーム", "申込みフォーム", "お申込み", "お申し込み", "申込み", "申し込み", "申込", "参加登録", "登録フォーム",
+        "申込方法", "申込み方法", "申し込み方法", "お申込み方法", "お申し込み方法", "参加申込", "参加申し込み",
+        "申込先", "申込フォーム", "申込みフォーム", "お申込み", "お申し込み", "申込み", "申し込み", "申込", "参加登録",
+        "登録フォーム",
     ),
     "deadline": (
         "申込締切", "申込み締切", "申し込み締切", "申込締め切り", "申込〆切", "申込期限", "申込み期限", "申し込み期限",
@@ -72,7 +73,8 @@ for _kind, _labels in _EN_LABELS.items():
         _KIND_OF[_label.replace(" ", "").lower()] = _kind
 _JA_ALT = "|".join(_spaced(x) for x in sorted({x for v in _JA_LABELS.values() for x in v}, key=len, reverse=True))
 _EN_ALT = "|".join(
-    re.escape(x).replace(r"\ ", r"\s+") for x in sorted({x for v in _EN_LABELS.values() for x in v}, key=len, reverse=True)
+    re.escape(x).replace(r"\ ", r"\s+")
+    for x in sorted({x for v in _EN_LABELS.values() for x in v}, key=len, reverse=True)
 )
 _OPEN = r"[【\[〔<《(（「『]"
 _CLOSE = r"[】\]〕>》)）」』]"
@@ -84,7 +86,7 @@ _LABEL = re.compile(
 )
 _BULLET = re.compile(
     r"^\s*(?:[■□●○◆◇◎・※▼▽▲△★☆►▶➤◉◯*♦◇〇]+|[①-⑳]|\(\s*\d{1,2}\s*\)|[(（]\s*[一二三四五六七八九十]{1,2}\s*[)）]"
-    r"|\d{1,2}\s*[.、)](?!\d)|[一二三四五六七八九十]{1,2}\s*[、.]|[a-z]\s*\)|-(?!-))\s*",
+    r"|\d{1,2}\s*[.、)](?!\d)|\d{1,2}\s+(?=[^\d\s])|[一二三四五六七八九十]{1,2}\s*[、.]|[a-z]\s*\)|-(?!-))\s*",
     re.IGNORECASE,
 )
 _URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+")
@@ -168,6 +170,8 @@ def fields_of(lines: list[str]) -> list[Field]:
 
 def urls_in(text: str) -> list[str]:
     """Every http(s) link, without trailing punctuation."""
+    if "http" not in text:
+        return []
     return [u.rstrip(".,;:)]」）>'") for u in _URL.findall(text)]
 
 

@@ -29,14 +29,17 @@ __all__ = [
 # Full-width ASCII to ASCII and the ideographic space to a space: one character for one, so offsets hold.
 # The full-width brackets and wave dash stay: a title or venue keeps them as written.
 _TIDY = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F) if chr(code) not in "（）～"}
-_TIDY |= {0x3000: " ", 0x00A0: " ", 0x2010: "-", 0x2011: "-", 0x2212: "-", 0x2013: "-"}
+_TIDY |= {0x3000: 0x20, 0x00A0: 0x20, 0x2010: 0x2D, 0x2011: 0x2D, 0x2212: 0x2D, 0x2013: 0x2D}
 
 _WEEKDAYS_JA = "月火水木金土日"
 _WEEKDAYS_EN = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MONTHS_EN = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _ERA_START = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988}
 
-_WEEKDAY = r"\s*[(（]\s*(?P<wd>[月火水木金土日])\s*(?:曜日?)?\s*(?:[・･,、]?\s*(?:祝日?|休日?))?\s*[)）]|\s*(?P<wd2>[月火水木金土日])曜日?"
+_WEEKDAY = (
+    r"\s*[(（]\s*(?P<wd>[月火水木金土日])\s*(?:曜日?)?\s*(?:[・･,、]?\s*(?:祝日?|休日?))?\s*[)）]"
+    r"|\s*(?P<wd2>[月火水木金土日])曜日?"
+)
 _EN_WEEKDAY = r"(?:(?P<ewd>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)"
 _EN_MONTH = r"(?P<{g}>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _JA_DATE = re.compile(
@@ -60,7 +63,7 @@ _CLOCK = (
     r"(?:(?P<{p}pre>午前|午後|正午)\s*)?(?:(?P<{p}h>\d{{1,2}})\s*(?:時(?!間)\s*(?:(?P<{p}m>\d{{1,2}})\s*分|(?P<{p}half>半))?"
     r"|:\s*(?P<{p}m2>\d{{2}}))(?:\s*(?P<{p}post>[ap]\.?m\.?)(?![a-z]))?|(?P<{p}h3>\d{{1,2}})\s*(?P<{p}post3>[ap]\.?m\.?)(?![a-z]))"
 )
-_TO = r"\s*(?:[~〜～\-–—]|から|より|to|until|till)\s*(?:翌日\s*)?"
+_TO = r"\s*(?:[~〜～\-–—]|から|より|to|until|till)\s*(?:翌日?\s*)?"
 _SPAN = re.compile(rf"(?<![\d:]){_CLOCK.format(p='a')}(?:{_TO}{_CLOCK.format(p='b')}(?:\s*まで)?)?", re.IGNORECASE)
 _NOON = re.compile(r"正午")
 # 「（受付13:00～）」「受付開始 13:00」: the doors opening, not the meeting.
@@ -110,7 +113,7 @@ def _weekday(match: re.Match[str]) -> int | None:
 
 
 def _hit(match: re.Match[str], month: int, day: int, year: int | None) -> DateHit | None:
-    if not (1 <= month <= 12 and 1 <= day <= 31):  # noqa: PLR2004 - the calendar's own bounds
+    if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     return DateHit(match.start(), match.end(), month, day, year, _weekday(match))
 
@@ -180,16 +183,16 @@ def _clock(match: re.Match[str], p: str, afternoon: bool | None) -> tuple[time, 
     hour = int(hour_text)
     minute = 30 if g.get(f"{p}half") else int(g.get(f"{p}m") or g.get(f"{p}m2") or 0)
     post = (g.get(f"{p}post") or g.get(f"{p}post3") or "").lower().replace(".", "")
-    pm = pre == "午後" or post == "pm" or (pre is None and not post and afternoon is True and hour < 12)  # noqa: PLR2004
+    pm = pre == "午後" or post == "pm" or (pre is None and not post and afternoon is True and hour < 12)
     if pre == "午前" or post == "am":
         pm = False
-    if pm and hour < 12:  # noqa: PLR2004
+    if pm and hour < 12:
         hour += 12
-    if post == "am" and hour == 12:  # noqa: PLR2004
+    if post == "am" and hour == 12:
         hour = 0
-    if hour > 24 or minute > 59:  # noqa: PLR2004
+    if hour > 24 or minute > 59:
         return None
-    if hour == 24:  # noqa: PLR2004
+    if hour == 24:
         hour, minute = 23, 59
     return time(hour, minute), pm or None
 
@@ -203,10 +206,11 @@ def read_time_span(text: str) -> TimeSpan | None:
         start = _clock(m, "a", None)
         if start is None:
             continue
-        end = _clock(m, "b", start[1]) if m["bh"] or m["bh3"] else None
+        end = _clock(m, "b", None) if m["bh"] or m["bh3"] else None
         end_time = end[0] if end else None
         # 「午後1時～4時」: the afternoon carries over to an end written without it.
-        if end_time and start[0].hour >= 12 and end_time < start[0] and end_time.hour < 12:  # noqa: PLR2004
+        # 「18:00～翌1:00」 does not: 13:00 would end before it began.
+        if end_time and end_time < start[0] and start[0].hour >= 12 and start[0].hour < end_time.hour + 12 < 24:
             end_time = time(end_time.hour + 12, end_time.minute)
         return TimeSpan(start[0], end_time)
     return None
@@ -267,14 +271,14 @@ def read_when(text: str, *, after: date, tz: tzinfo) -> When:
     return _assemble(day, end_day, span, None, tz, dates, guessed, wrong)
 
 
-def _assemble(  # noqa: PLR0913 - the parts of one reading, kept apart for clarity
+def _assemble(
     day: date | None,
     end_day: date | None,
     span: TimeSpan | None,
     last: TimeSpan | None,
     tz: tzinfo,
     dates: list[DateHit],
-    guessed: bool,  # noqa: FBT001
+    guessed: bool,
     wrong: list[str],
 ) -> When:
     if day is None or end_day is None:

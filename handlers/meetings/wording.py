@@ -37,11 +37,13 @@ _SUBJECT_CANCEL = re.compile(
 )
 _SUBJECT_POSTPONE = re.compile(r"延期|postpone", re.IGNORECASE)
 _SUBJECT_MOVE = re.compile(
-    r"(?:日程|日時|開催日|期日|会場|開催場所|時間)(?:の|を)?(?:変更|訂正)|変更後|reschedul|date change|change of (?:date|venue)"
-    r"|new date|new venue|\bmoved\b",
+    r"(?:日程|日時|開催日|期日|会場|開催場所|時間)(?:の|を)?(?:変更|訂正)|変更後|reschedul|date change"
+    r"|change of (?:date|venue)|new date|new venue|\bmoved\b",
     re.IGNORECASE,
 )
-_SUBJECT_WEAK_CHANGE = re.compile(r"変更(?:のお知らせ|について|のご連絡|のご案内)|【変更】|\[変更\]|\bchange\b", re.IGNORECASE)
+_SUBJECT_WEAK_CHANGE = re.compile(
+    r"変更(?:のお知らせ|について|のご連絡|のご案内)|【変更】|\[変更\]|\bchange\b", re.IGNORECASE
+)
 _BODY_CANCEL = re.compile(
     r"中止(?:と|に)(?:なり|いた|致|させていただき|することと)|中止(?:します|いたします|致します|することとし|を決定)"
     r"|取りやめ(?:ます|ることと|といたします)|取り止め(?:ます|ることと)|見合わせ(?:ることと|ます|させて)"
@@ -95,7 +97,10 @@ _DECORATION = (
     r"|会場変更|変更|中止|延期|訂正|修正|速報|告知|追加|第\d+報|お願い|再案内|拡散希望|転送歓迎|転送可|お誘い|予告"
     r"|reminder|notice|announcement|invitation|update|cancel(?:l?ed)?|postponed|rescheduled|save the date|info|fyi"
 )
-_TAG = re.compile(rf"^\s*(?:[【\[〔《<＜]\s*(?:{_DECORATION})[^】\]〕》>＞]{{0,12}}[】\]〕》>＞]|(?:fw|fwd|転送)\s*:)\s*", re.IGNORECASE)
+_TAG = re.compile(
+    rf"^\s*(?:[【\[〔《<＜]\s*(?:{_DECORATION})[^】\]〕》>＞]{{0,12}}[】\]〕》>＞]|(?:fw|fwd|転送)\s*:)\s*",
+    re.IGNORECASE,
+)
 _TAG_END = re.compile(rf"\s*[【\[〔《(（]\s*(?:{_DECORATION})\s*[】\]〕》)）]\s*$", re.IGNORECASE)
 _EN_PREFIX = re.compile(
     r"^\s*(?:invitation|announcement|notice|reminder|save the date|cancel(?:l?ed|lation)|postponed|rescheduled"
@@ -103,8 +108,9 @@ _EN_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _EN_SUFFIX = re.compile(
-    r"\s*(?:[\-–—:(]\s*)?(?:invitation|announcement|call for participants|registration (?:is )?open|cancel(?:l?ed|lation)"
-    r"|postponed|rescheduled|date change|new date|has been (?:moved|rescheduled|postponed|cancel(?:l?ed)))\)?\s*$",
+    r"\s*(?:[\-–—:(]\s*)?(?:invitation|announcement|call for participants|registration (?:is )?open"
+    r"|cancel(?:l?ed|lation)|postponed|rescheduled|date change|new date"
+    r"|has been (?:moved|rescheduled|postponed|cancel(?:l?ed)))\)?\s*$",
     re.IGNORECASE,
 )
 _JA_SUFFIX = re.compile(
@@ -114,7 +120,8 @@ _JA_SUFFIX = re.compile(
     r"|開催要[項領]|実施要[項領]|について|の件)"
     r"|(?:の|への)?\s*(?:開催|実施)?\s*(?:中止|延期|変更|日程変更|日時変更|会場変更)|(?:の|を)?\s*開催(?:します|いたします)?)\s*$"
 )
-_DATE_IN_PARENS = re.compile(r"\s*[(（][^)）]*\d+\s*(?:月|/|日)[^)）]*[)）]\s*$")
+# 「（1月20日開催）」「（1/20）」 decorate; 「（2月）」 alone tells one meeting from the next and stays.
+_DATE_IN_PARENS = re.compile(r"\s*[(（][^)）]*\d+\s*(?:/\s*\d+|日)[^)）]*[)）]\s*$")
 _LEADING_DATE = re.compile(
     r"^\s*(?:(?:令和|平成|[RH]|20)?\d{1,2}[./]\d{1,2}[./]\d{1,2}|\d{1,2}/\d{1,2}|\d{1,2}月\d{1,2}日)"
     r"(?:\s*[(（][^)）]{1,4}[)）])?\s*(?:開催)?\s*"
@@ -188,12 +195,12 @@ def kind_of(subject: str, body: str) -> EventKind | None:
 def is_generic(title: str) -> bool:
     """A title that names no meeting in particular (「研修会」「ブロック会議」, or nothing)."""
     rest = _BLOCK_MEETING.sub("", _TRAINING.sub("", _MEETING.sub("", title)))
-    return not kind_of(title, "") or len(re.sub(r"[\s\W_]|ご?案内|お知らせ|開催", "", rest)) < 2  # noqa: PLR2004
+    return not kind_of(title, "") or len(re.sub(r"[\s\W_]|ご?案内|お知らせ|開催", "", rest)) < 2
 
 
 def _clean(title: str) -> str:
     title = re.sub(r"\s+", " ", title).strip(" 　:-–—")
-    if len(title) > 2 and title[0] in "「『" and title[-1] in "」』":  # noqa: PLR2004
+    if len(title) > 2 and title[0] in "「『" and title[-1] in "」』":
         title = title[1:-1].strip()
     return title
 
@@ -228,7 +235,7 @@ def title_from_body(lines: list[str]) -> str | None:
                 return _clean(name)
     for line in lines[:20]:
         text = line.strip()
-        if not text or len(text) > 60 or _GREETING.search(text) or ":" in text or "：" in text:  # noqa: PLR2004
+        if not text or len(text) > 60 or _GREETING.search(text) or ":" in text or "：" in text:
             continue
         if kind_of(text, "") and not re.search(r"\d+\s*月\s*\d+\s*日", text):
             return title_from_subject(text) or None
