@@ -128,6 +128,12 @@ _LEADING_DATE = re.compile(
 )
 _TRAILING_PARENS = re.compile(r"\s*[(（][^()（）]{1,20}[)）]\s*$")
 _QUOTED = re.compile(r"[「『]([^」』\n]{3,60})[」』]")
+# 「さて、全国研修会を下記のとおり開催します」: the name is what is held.
+_NAMED_AS_HELD = re.compile(
+    r"(?:^|[、。\s])(?:さて|この(?:たび|度)|標記の件について)?[、\s]*"
+    r"([^\s、。「」]{0,30}?(?:会議|研修会|研修|セミナー|勉強会|講座|フォーラム|シンポジウム|交流会|意見交換会))"
+    r"を[^。]{0,20}?(?:開催|実施)"
+)
 _GREETING = re.compile(
     r"お世話に|各位|皆様|様$|みなさま|拝啓|事務局|です。|ます。|dear|hello|^hi\b|regards", re.IGNORECASE
 )
@@ -233,6 +239,10 @@ def title_from_body(lines: list[str]) -> str | None:
             name = quoted.group(1)
             if kind_of(name, "") and not _NETWORK.search(name):
                 return _clean(name)
+    for line in lines[:20]:
+        named = _NAMED_AS_HELD.search(line)
+        if named and not is_generic(named.group(1)):
+            return _clean(named.group(1))
     for line in lines[:20]:
         text = line.strip()
         if not text or len(text) > 60 or _GREETING.search(text) or ":" in text or "：" in text:
