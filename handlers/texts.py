@@ -292,6 +292,42 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "not_registered": ("未登録", "not registered yet"),
     "list.sep": ("、", ", "),
     "greeting": ("こんにちは！", "Hello!"),
+    # What the meeting reader could not settle, shown beside a proposal ({detail}: what the post said).
+    "doubt.weekday_mismatch": (
+        "曜日が日付と合いません（{detail}）。日付と曜日のどちらが正しいかご確認ください。",
+        "The weekday does not match the date ({detail}); please check which one is right.",
+    ),
+    "doubt.year_ambiguous": (
+        "年の記載がなく、{detail} と読みましたが、別の年の可能性があります。",
+        "No year was written; read as {detail}, but another year is possible.",
+    ),
+    "doubt.several_dates": (
+        "複数の日付があります（{detail}）。最初の日付を開催日としました。",
+        "Several dates are given ({detail}); the first was taken as the meeting's.",
+    ),
+    "doubt.no_time": ("開始時刻の記載がありません。", "No start time is given."),
+    "doubt.no_date": ("新しい開催日が読み取れませんでした。", "The new date could not be read."),
+    "doubt.block_unknown": ("どのブロックの会議か読み取れませんでした。", "The block could not be told from the post."),
+    "doubt.several_blocks": (
+        "複数のブロック名があります（{detail}）。最初のブロックとしました。",
+        "Several blocks are named ({detail}); the first was taken.",
+    ),
+    "doubt.end_before_start": (
+        "終了時刻が開始時刻より前になっています。終了時刻は空欄にしました。",
+        "The end time is before the start; the end was left empty.",
+    ),
+    "doubt.date_past": (
+        "開催日（{detail}）が投稿日より前です。年の誤記の可能性があります。",
+        "The date ({detail}) is before the post was sent; the year may be a typo.",
+    ),
+    "doubt.deadline_after_start": (
+        "申込締切（{detail}）が開催日より後になっています。",
+        "The registration deadline ({detail}) is after the meeting starts.",
+    ),
+    "doubt.postponed": (
+        "延期のお知らせですが、新しい日程が書かれていません。元の日程を中止として扱います。",
+        "The meeting is postponed with no new date; the announced date is treated as cancelled.",
+    ),
     "post.cut": (
         (
             "（この先は長いため省略しました。全文 {total:,} 文字のうち {shown:,} 文字を表示しています。"
