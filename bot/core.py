@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from handlers.digests import DigestService
     from handlers.intake import IntakePolicy, MailIntake, Routes
     from handlers.meetings.desk import MeetingDesk
+    from handlers.meetings.reading import MeetingReading
     from handlers.ports import Clock
     from handlers.reminders import ReminderService, ReminderSettings
     from storage.records import Proposal
@@ -95,10 +96,17 @@ class Core(ClosesOnExit):
     def meetings(self) -> MeetingDesk:
         """Meetings read from posts, proposed to the secretariat; accepting one plans its reminders."""
         from handlers.meetings.desk import MeetingDesk  # noqa: PLC0415 - see above
+        from handlers.meetings.extract import read_meeting  # noqa: PLC0415
+        from handlers.places import PlacesOf  # noqa: PLC0415
 
         store = self.store
+        places, tz = PlacesOf(store.knowledge), self.config.timezone
+
+        def reader(subject: str, body: str, posted_at: datetime) -> MeetingReading | None:
+            return read_meeting(subject, body, posted_at=posted_at, finder=places.finder(), tz=tz)
+
         return MeetingDesk(
-            store.events, store.proposals, None,
+            store.events, store.proposals, reader,
             auto_accept=self.config.calendar.auto_accept, on_change=lambda now: self.reminders.plan(now),  # noqa: PLW0108 - lazily: reminders need the intake
             on_proposal=lambda proposal: [listener(proposal) for listener in self.proposal_listeners],
         )  # fmt: skip

@@ -77,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest = command("ingest", "run one raw message (.eml) through the mail intake, as the listener would")
     ingest.add_argument("file", type=Path)
     ingest.add_argument("--json", action="store_true", help="print the result and every payload as JSON")
+    ingest.add_argument("--now", type=_instant, help="as if it arrived at this ISO-8601 instant")
     box = command("quarantine", "mail kept but not relayed: list, show ID, release ID")
     box.add_argument("action", choices=("list", "show", "release"))
     box.add_argument("id", nargs="?")
@@ -213,7 +214,9 @@ def _cmd_check_config(config: Config, args: argparse.Namespace) -> int:
 def _cmd_mail(config: Config, args: argparse.Namespace) -> int:
     from bot.cli import mail as mailcli
 
-    with _open(config, args, SystemClock(config.timezone)) as core:
+    now = getattr(args, "now", None)
+    clock: Clock = FrozenClock(parse_instant(now, config.timezone)) if now else SystemClock(config.timezone)
+    with _open(config, args, clock) as core:
         handler = {"ingest": mailcli.ingest, "quarantine": mailcli.quarantine, "outbox": mailcli.outbox}[args.command]
         return handler(core, config, args)
 
