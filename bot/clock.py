@@ -1,10 +1,10 @@
-"""Clocks: the real one, and a frozen one for tests and `--now`."""
+"""Clocks: the real one, a frozen one for tests and `--now`, and a shifted one for `rmo-bot run --now`."""
 
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-__all__ = ["FrozenClock", "SystemClock", "parse_instant"]
+__all__ = ["FrozenClock", "ShiftedClock", "SystemClock", "parse_instant"]
 
 
 class SystemClock:
@@ -25,6 +25,18 @@ class FrozenClock:
 
     def now(self) -> datetime:
         return self.moment
+
+
+class ShiftedClock:
+    """The wall clock started at another instant: time runs, from there (a rehearsal, or a test of the
+    running bot on a fixed calendar)."""
+
+    def __init__(self, start: datetime, tz: tzinfo) -> None:
+        self._tz = tz
+        self._offset = start - datetime.now(tz)
+
+    def now(self) -> datetime:
+        return datetime.now(self._tz) + self._offset
 
 
 def parse_instant(text: str, tz: tzinfo) -> datetime:

@@ -73,7 +73,10 @@ block_channels = {{ kinki = "901" }}
 class BotProcess:
     """Starts the bot; `port` is the intake's, read from its log."""
 
-    def __init__(self, config: Path, data_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, config: Path, data_dir: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+    ) -> None:
+        self.args = args
         self.config = config
         self.data_dir = data_dir
         self.extra_env = env or {}
@@ -91,7 +94,8 @@ class BotProcess:
         }
         env |= self.extra_env
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--config", str(self.config), "--data-dir", str(self.data_dir)],
+            [sys.executable, "-m", "bot", "run", "--config", str(self.config), "--data-dir", str(self.data_dir),
+             *self.args],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
         )  # fmt: skip
         ready = threading.Event()

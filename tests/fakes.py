@@ -224,6 +224,9 @@ class FakeDiscord(FakeAPI):
         self.serve_gateway = False  # True: a gateway that says HELLO and READY; False: a URL with nothing behind it
         self.gateway_dials: list[str] = []  # the path and query of every gateway connection attempt
         self.identified: list[dict[str, Any]] = []  # the IDENTIFY payloads the gateway received
+        self.guilds: list[dict[str, Any]] = []  # sent as GUILD_CREATE after READY
+        self._gateways: list[web.WebSocketResponse] = []
+        self._sequence = itertools.count(2)
         self.app.router.add_get("/api/v10/oauth2/applications/@me", self.application)
         self.app.router.add_put("/api/v10/applications/{app}/commands", self.put_commands)
         self.app.router.add_put("/api/v10/applications/{app}/guilds/{guild}/commands", self.put_commands)
@@ -319,10 +322,22 @@ class FakeDiscord(FakeAPI):
                 self.identified.append(frame["d"])
                 user = {"id": "1001", "username": "rmo-bot", "discriminator": "0", "avatar": None, "bot": True}
                 await ws.send_json({"op": 0, "s": 1, "t": "READY", "d": {
-                    "v": 10, "user": user, "guilds": [], "session_id": "session-1",
-                    "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway", "application": {"id": "555", "flags": 0},
+                    "v": 10, "user": user, "guilds": [{"id": g["id"], "unavailable": True} for g in self.guilds],
+                    "session_id": "session-1", "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
+                    "application": {"id": "555", "flags": 0},
                 }})  # fmt: skip
+                self._gateways.append(ws)
+                for guild in self.guilds:
+                    await self.dispatch("GUILD_CREATE", guild)
         return ws
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send one gateway dispatch (INTERACTION_CREATE, MESSAGE_CREATE …) to the connected bot."""
+        await self._gateways[-1].send_json({"op": 0, "s": next(self._sequence), "t": event, "d": data})
+
+    @property
+    def connected(self) -> bool:
+        return bool(self._gateways) and not self._gateways[-1].closed
 
     async def me(self, request: web.Request) -> web.Response:
         del request

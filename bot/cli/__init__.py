@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.clock import FrozenClock, SystemClock, parse_instant
+from bot.clock import FrozenClock, ShiftedClock, SystemClock, parse_instant
 from bot.config import Config, load_config
 from storage.errors import RmoBotError, StoreError
 
@@ -63,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
         _common(sub)
         return sub
 
-    command("run", "run the bot: every configured platform (the console when none is)")
+    run = command("run", "run the bot: every configured platform (the console when none is)")
+    run.add_argument("--now", type=_instant, help="run as if it were this ISO-8601 instant (time runs on from there)")
     command("console", "chat with the bot in this terminal")
     ask = command("ask", "answer one question and exit")
     ask.add_argument("text", help="the question")
@@ -247,7 +248,9 @@ def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = F
     from bot.platforms.console.adapter import ConsolePlatform
     from handlers.texts import say
 
-    with _open(config, args, SystemClock(config.timezone)) as core:
+    now, tz = getattr(args, "now", None), config.timezone
+    clock: Clock = ShiftedClock(parse_instant(now, tz), tz) if now else SystemClock(tz)
+    with _open(config, args, clock) as core:
         health = HealthBoard(core)
         components: list[Component] = [] if console_only else build_components(core, health)
         notice = ""

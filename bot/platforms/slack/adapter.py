@@ -56,6 +56,12 @@ _GROUP_TTL = 300.0
 _REPLAY_WINDOW = 330.0  # Slack's signatures are good for five minutes; a little more for clock skew
 
 
+def _name(body: dict[str, Any]) -> str:
+    """Who pressed a button, by name: a mention would ping them (and is escaped in a card anyway)."""
+    user = body.get("user") or {}
+    return str(user.get("name") or user.get("username") or user.get("id") or "")
+
+
 class SlackPlatform:
     """Runs the Slack app in Socket Mode (`run`) or serves it on the bot's HTTP server (`route`)."""
 
@@ -194,9 +200,9 @@ class SlackPlatform:
         user = body.get("user", {}).get("id", "")
         asker, proposal_id = await self._asker(user), str(action.get("value"))
         if action.get("action_id") == ACCEPT:
-            card = self._proposals.decide(asker, proposal_id, "accept", who=f"<@{user}>")
+            card = self._proposals.decide(asker, proposal_id, "accept", who=_name(body))
         else:
-            card = self._proposals.decide(asker, proposal_id, "reject", who=f"<@{user}>")
+            card = self._proposals.decide(asker, proposal_id, "reject", who=_name(body))
         if isinstance(card, Notice):
             await respond(text=card.text, response_type="ephemeral", replace_original=False)
         else:
@@ -215,7 +221,7 @@ class SlackPlatform:
     async def _on_proposal_fix(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
         user = body.get("user", {}).get("id", "")
         proposal_id, response_url, form = correction_values(view)
-        card = self._proposals.correct(await self._asker(user), proposal_id, form, who=f"<@{user}>")
+        card = self._proposals.correct(await self._asker(user), proposal_id, form, who=_name(body))
         if isinstance(card, Notice):
             field = card.key.removeprefix("proposal.invalid.") if card.key.startswith("proposal.invalid.") else "title"
             await ack(response_action="errors", errors={field: card.text})
