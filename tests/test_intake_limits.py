@@ -10,7 +10,7 @@ import aiohttp
 import aiosmtplib
 import pytest
 
-from bot.limits import client_key
+from bot.limits import ResourceLogFilter, Throttle, client_key
 from bot.mail.listener import MailListener
 from bot.web.server import HttpService
 from storage.spool import Spool
@@ -88,6 +88,31 @@ async def test_a_flood_past_the_total_cap_leaves_healthz_and_later_mail_working(
         stop.set()
         await serving
         await listener.stop()
+
+
+def test_a_resource_shortage_is_logged_once_a_minute_with_how_many_were_held_back():
+    """asyncio's "out of system resource" record passes once a minute, the next one saying how many were held
+    back; other records pass untouched."""
+    now = [1000.0]
+    logger = logging.getLogger("tests.resource-filter")
+    logger.propagate = False
+    passed: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: passed.append(record.getMessage())  # type: ignore[method-assign]
+    logger.addHandler(handler)
+    logger.addFilter(ResourceLogFilter(Throttle(clock=lambda: now[0])))
+    shortage = "socket.accept() out of system resource\nsocket: <asyncio.TransportSocket fd=6>"
+    for _ in range(500):
+        logger.error(shortage)
+        now[0] += 0.1
+    logger.error("something else")
+    now[0] += 20
+    logger.error(shortage)
+    assert len(passed) == 3
+    assert passed[0].startswith("socket.accept() out of system resource; reported at most once a minute")
+    assert passed[1] == "something else"
+    assert passed[2].startswith("socket.accept() out of system resource (499 more since the last report)")
+    assert passed[2].endswith("\nsocket: <asyncio.TransportSocket fd=6>")
 
 
 def test_clients_are_counted_by_address_and_ipv6_ones_by_their_64():
