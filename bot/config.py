@@ -199,6 +199,7 @@ class DigestSettings:
 class HttpSettings:
     listen: str = setting("127.0.0.1:8080", checks.listen, "where the HTTP server listens")
     public_url: str = setting("", checks.url, "URL the server is reached at from outside, for links in mail")
+    trusted_proxies: tuple[str, ...] = setting((), checks.networks, "proxies whose X-Forwarded-For is believed")
 
 
 @dataclass(frozen=True, slots=True)
