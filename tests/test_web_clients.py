@@ -1,8 +1,11 @@
 """The subscription form's rate limit: per client, the client named by a trusted proxy's X-Forwarded-For and
-nobody else's; bounded in memory (the real aiohttp server on loopback, clients bound to their own loopback
-addresses)."""
+nobody else's; never per address named, so a stranger cannot lock an address's owner out; bounded in memory
+(the real aiohttp server on loopback, clients bound to their own loopback addresses)."""
 
 from __future__ import annotations
+
+import re
+from email import message_from_bytes, policy
 
 import aiohttp
 import pytest
@@ -16,7 +19,10 @@ from bot.core import Core
 from bot.web.subscriptions import add_subscription_routes
 from tests.botproc import free_port
 from tests.conftest import NOW
+from tests.smtp_clients import until
 from tests.test_digests import Sink
+
+VICTIM = "victim@example.jp"
 
 
 @pytest.fixture
@@ -85,6 +91,25 @@ async def test_from_an_untrusted_peer_x_forwarded_for_is_ignored(direct):
         assert await _subscribe(client, f"m{n}@example.jp", source="127.0.0.2", forwarded=f"198.51.100.{n}") == 200
     assert await _subscribe(client, "m20@example.jp", source="127.0.0.2", forwarded="198.51.100.99") == 429
     assert await _subscribe(client, "m21@example.jp", source="127.0.0.3") == 200
+
+
+async def test_naming_someone_elses_address_does_not_lock_its_owner_out(direct, sink):
+    """After a stranger names an address three times, its owner still gets the same answer (no 429), can
+    subscribe with a link already mailed, and can leave with their digest's link; the address got three mails."""
+    client, core = direct
+    handler, _ = sink
+    assert [await _subscribe(client, VICTIM, source="127.0.0.2") for _ in range(3)] == [200, 200, 200]
+    await until(lambda: len(handler.received) == 3, "three confirmation mails reach the address")
+    assert await _subscribe(client, VICTIM, source="127.0.0.3") == 200  # the owner: the same page as anyone
+
+    mail = message_from_bytes(handler.received[0][2], policy=policy.default)
+    token = re.search(r"/confirm\?token=([\w-]+)", mail.get_body(("plain",)).get_content()).group(1)
+    assert (await client.post("/confirm", data={"token": token})).status == 200
+    assert core.store.subscribers.get(VICTIM).confirmed
+    leave = core.digests.unsubscribe_token(VICTIM, NOW)  # the link every digest carries
+    assert (await client.post("/unsubscribe", data={"token": leave})).status == 200
+    assert core.store.subscribers.get(VICTIM).unsubscribed
+    assert len(handler.received) == 3  # the mail budget held: nobody turned the form into a mail bomb
 
 
 def test_the_limiter_forgets_expired_clients_and_stays_bounded():
