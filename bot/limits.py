@@ -1,11 +1,9 @@
-"""What the running bot may take from the machine: its open-files limit, and reporting a shortage once a
-minute rather than once per failed attempt.
+"""What the running bot may take from the machine: its open-files limit, connections counted per client,
+and a shortage reported once a minute rather than once per failed attempt.
 
-When the process runs out of file descriptors, asyncio's accept loop logs "socket.accept() out of system
-resource" and tries again a second later, for every listening socket that has a connection waiting, for as
-long as the shortage lasts (a flood of idle connections once wrote 52,279 lines). asyncio recovers by itself
-once descriptors are free again; what needs bounding is the log, and, first of all, the number of
-connections the intake holds (`bot/mail/listener.py`).
+The intake's caps (`bot/mail/listener.py`) keep a flood of connections well inside the open-files limit;
+should the process run short of descriptors all the same, the accept loops (`bot/acceptor.py`) wait and
+report once a minute instead of spinning.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["ResourceLogFilter", "Throttle", "client_key", "limit_resource_logging", "raise_open_files_limit"]
+__all__ = ["Throttle", "client_key", "raise_open_files_limit"]
 
 _log = logging.getLogger(__name__)
 _REPORT_EVERY = 60.0
@@ -43,36 +41,6 @@ class Throttle:
             return None
         self._last, held, self._held = now, self._held, 0
         return held
-
-
-class ResourceLogFilter(logging.Filter):
-    """On asyncio's logger: one "out of system resource" record a minute, saying how many were held back;
-    every other record passes untouched."""
-
-    _MARK = "out of system resource"
-
-    def __init__(self, throttle: Throttle | None = None) -> None:
-        super().__init__()
-        self._throttle = throttle or Throttle()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = str(record.msg)
-        first, newline, rest = message.partition("\n")
-        if self._MARK not in first:
-            return True
-        held = self._throttle.ready()
-        if held is None:
-            return False
-        note = f" ({held} more since the last report)" if held else ""
-        record.msg = f"{first}{note}; reported at most once a minute while it lasts{newline}{rest}"
-        return True
-
-
-def limit_resource_logging() -> None:
-    """Install the filter on asyncio's logger, once."""
-    logger = logging.getLogger("asyncio")
-    if not any(isinstance(f, ResourceLogFilter) for f in logger.filters):
-        logger.addFilter(ResourceLogFilter())
 
 
 def raise_open_files_limit(needed: int) -> int | None:

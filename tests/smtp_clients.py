@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
@@ -45,5 +46,7 @@ class Idle:
         return await asyncio.wait_for(self.reader.read(), WAIT) == b""
 
     async def close(self) -> None:
-        self.writer.close()
-        await self.writer.wait_closed()
+        if not self.writer.is_closing():
+            self.writer.close()
+        with contextlib.suppress(OSError):
+            await self.writer.wait_closed()

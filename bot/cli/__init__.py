@@ -226,10 +226,9 @@ def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = F
     import asyncio
 
     from bot.app import Application, Component, HealthBoard, build_components
-    from bot.limits import limit_resource_logging, raise_open_files_limit
+    from bot.limits import raise_open_files_limit
     from bot.platforms.console.adapter import ConsolePlatform
 
-    limit_resource_logging()
     raise_open_files_limit(config.mail.intake.max_connections)
     with _open(config, args, SystemClock(config.timezone)) as core:
         health = HealthBoard(core)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 
+from bot.acceptor import Acceptor
 from bot.limits import Throttle, client_key
 
 if TYPE_CHECKING:
@@ -132,8 +133,9 @@ class _Gate:
         held = self._report.ready()
         if held is not None:
             _log.warning(
-                "refusing connections (%d more since the last report): %d open of %d at most, %d from %s of %d",
-                held, self.open, self.total, self._by_client.get(client, 0), client, self.per_client,
+                "refusing connections: %d open of %d at most, %d from %s of %d%s; reported once a minute",
+                self.open, self.total, self._by_client.get(client, 0), client, self.per_client,
+                f" ({held} more refused since the last report)" if held else "",
             )  # fmt: skip
         return reply
 
@@ -203,12 +205,12 @@ class MailListener:
         self._port = port
         self._protocol = protocol
         self._max_size = max_size
-        self._server: asyncio.Server | None = None
+        self._acceptor: Acceptor | None = None
 
     @property
     def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.sockets[0].getsockname()[1])
+        assert self._acceptor is not None
+        return self._acceptor.port
 
     @property
     def connections(self) -> int:
@@ -216,7 +218,6 @@ class MailListener:
         return self._gate.open
 
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
         cls = _GatedLMTP if self._protocol == "lmtp" else _GatedSMTP
 
         def factory() -> Any:
@@ -231,11 +232,12 @@ class MailListener:
                 ident="rmo-bot intake",
             )
 
-        self._server = await loop.create_server(factory, self._host, self._port)
+        acceptor = Acceptor(factory, "the mail intake")
+        await acceptor.start(self._host, self._port)
+        self._acceptor = acceptor
         _log.info("mail intake listening on %s:%d (%s)", self._host, self.port, self._protocol.upper())
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        if self._acceptor is not None:
+            await self._acceptor.stop()
+            self._acceptor = None
