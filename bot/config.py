@@ -151,6 +151,9 @@ class IntakeSettings:
     )
     subject_tags: tuple[str, ...] = setting((), None, 'subject tags that are the list\'s, beside its name ("[RMO]")')
     max_size: int = setting(10 * 1024 * 1024, checks.positive, "largest message accepted, in bytes")
+    max_connections: int = setting(100, checks.positive, "SMTP/LMTP connections open at once, at most")
+    max_connections_per_client: int = setting(20, checks.positive, "of them from one address (IPv6: one /64)")
+    idle_timeout: int = setting(60, checks.positive, "seconds a connection may wait for the next command")
     keep_refused_bytes: int = setting(64 * 1024, checks.positive, "how much of a refused mail is kept (its start)")
     quarantine_max_bytes: int = setting(
         256 * 1024 * 1024, checks.positive, "all kept mail together at most this big: the oldest goes first"
@@ -211,6 +214,7 @@ class WebSettings:
 class HttpSettings:
     listen: str = setting("127.0.0.1:8080", checks.listen, "where the HTTP server listens")
     public_url: str = setting("", checks.url, "URL the server is reached at from outside, for links in mail")
+    trusted_proxies: tuple[str, ...] = setting((), checks.networks, "proxies whose X-Forwarded-For is believed")
 
 
 @dataclass(frozen=True, slots=True)

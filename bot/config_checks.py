@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,8 +13,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = [
-    "Check", "address", "api_url", "block_map", "days", "emails", "host", "hour", "ids", "listen", "one_of", "port",
-    "positive", "timezone", "url",
+    "Check", "address", "api_url", "block_map", "days", "emails", "host", "hour", "ids", "listen", "networks",
+    "one_of", "port", "positive", "timezone", "url",
 ]  # fmt: skip
 
 _LISTEN = re.compile(r"^(?P<host>\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):(?P<port>\d{1,5})$")
@@ -70,6 +71,15 @@ def block_map(values: dict[str, str]) -> str | None:
 
 def ids(values: list[str]) -> str | None:
     return "an empty id in the list" if any(not v.strip() for v in values) else None
+
+
+def networks(values: list[str]) -> str | None:
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            return f'expected addresses or networks such as "127.0.0.1" or "10.0.0.0/8", got {value!r}'
+    return None
 
 
 def host(value: str) -> str | None:

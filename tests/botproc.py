@@ -70,16 +70,31 @@ block_channels = {{ kinki = "901" }}
     return path
 
 
+# `python -m bot`, started with the open-files limit (soft, hard) in argv[1:3], as a tight ulimit would set it.
+_LIMITED = (
+    "import resource, runpy, sys; "
+    "resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[1]), int(sys.argv[2]))); "
+    "sys.argv[:3] = ['rmo-bot']; runpy.run_module('bot', run_name='__main__')"
+)
+
+
 class BotProcess:
-    """Starts the bot; `port` is the intake's, read from its log."""
+    """Starts the bot (with `open_files` = (soft, hard), under that limit; `args` after `run`); `port` is the
+    intake's, read from its log."""
 
     def __init__(
-        self, config: Path, data_dir: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+        self,
+        config: Path,
+        data_dir: Path,
+        env: dict[str, str] | None = None,
+        open_files: tuple[int, int] | None = None,
+        args: tuple[str, ...] = (),
     ) -> None:
         self.args = args
         self.config = config
         self.data_dir = data_dir
         self.extra_env = env or {}
+        self.open_files = open_files
         self.http_port = 0
         self.log: list[str] = []
         self.proc: subprocess.Popen[str] | None = None
@@ -93,9 +108,11 @@ class BotProcess:
             "DISCORD_TOKEN": "discord-test-token",
         }
         env |= self.extra_env
+        start = [sys.executable, "-m", "bot"]
+        if self.open_files is not None:
+            start = [sys.executable, "-c", _LIMITED, *map(str, self.open_files)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--config", str(self.config), "--data-dir", str(self.data_dir),
-             *self.args],
+            [*start, "run", "--config", str(self.config), "--data-dir", str(self.data_dir), *self.args],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
         )  # fmt: skip
         ready = threading.Event()

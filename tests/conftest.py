@@ -28,6 +28,23 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+async def idle():
+    """Opens idle SMTP clients (tests/smtp_clients.py) and closes whatever is left of them afterwards."""
+    from tests.smtp_clients import Idle
+
+    opened: list[Idle] = []
+
+    async def open_one(port: int, source: str) -> Idle:
+        client = await Idle.open(port, source)
+        opened.append(client)
+        return client
+
+    yield open_one
+    for client in opened:
+        await client.close()
+
+
+@pytest.fixture
 def chat(tmp_path: Path):
     """A bot over a fresh data directory holding the bundled data and the test calendar."""
     with ChatHarness.open(tmp_path / "data", now=NOW, data_files=(CALENDAR,)) as harness:

@@ -59,6 +59,7 @@ def test_defaults_without_a_file():
         ('[mail.outbound]\nhost = "smtp.example.org:587"\n', "[mail.outbound] host: expected a host name only"),
         ('[slack]\nblock_channels = { kinki = "" }\n', "[slack] block_channels: empty channel id for 'kinki'"),
         ('[discord]\nguild_ids = [""]\n', "[discord] guild_ids: an empty id in the list"),
+        ('[http]\ntrusted_proxies = ["proxy.local"]\n', "[http] trusted_proxies: expected addresses or networks"),
     ],
 )
 def test_bad_values_name_the_file_and_key(tmp_path, toml, expected):

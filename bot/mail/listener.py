@@ -1,7 +1,10 @@
 """The mail intake: an SMTP (or LMTP) listener that answers 250 only once a message is safely spooled.
 
 It accepts mail only for its configured addresses and relays nothing onward; a message it cannot
-store gets 451, so the sending MTA keeps it and tries again.
+store gets 451, so the sending MTA keeps it and tries again. It holds a bounded number of connections, in
+all and per client address: one more is greeted with 421 and closed (the sender tries again later), and
+a connection idle for `idle_timeout` seconds is closed, so idle connections cannot use up the process's
+file descriptors and take the HTTP server down with the intake.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
+
+from bot.acceptor import Acceptor
+from bot.limits import Throttle, client_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -105,6 +111,76 @@ class _Handler:
         return "\r\n".join([status] * max(1, count))
 
 
+class _Gate:
+    """Counts the open connections, in all and per client, against their caps; reports refusals once a minute."""
+
+    def __init__(self, total: int, per_client: int) -> None:
+        self.total, self.per_client = total, per_client
+        self.open = 0
+        self._by_client: dict[str, int] = {}
+        self._report = Throttle()
+
+    def refusal(self, client: str) -> str | None:
+        """None to admit `client` (counted until `release`), else the 421 to greet it with."""
+        if self.open >= self.total:
+            reply = "421 4.3.2 rmo-bot: too many connections, try again later"
+        elif self._by_client.get(client, 0) >= self.per_client:
+            reply = "421 4.7.0 rmo-bot: too many connections from your address, try again later"
+        else:
+            self.open += 1
+            self._by_client[client] = self._by_client.get(client, 0) + 1
+            return None
+        held = self._report.ready()
+        if held is not None:
+            _log.warning(
+                "refusing connections: %d open of %d at most, %d from %s of %d%s; reported once a minute",
+                self.open, self.total, self._by_client.get(client, 0), client, self.per_client,
+                f" ({held} more refused since the last report)" if held else "",
+            )  # fmt: skip
+        return reply
+
+    def release(self, client: str) -> None:
+        self.open -= 1
+        left = self._by_client.pop(client) - 1
+        if left:
+            self._by_client[client] = left
+
+
+# The gate hooks asyncio's protocol callbacks (public API) around aiosmtpd's session; aiosmtpd's own
+# `timeout` is the idle timeout, reset by each command, so a message's DATA must arrive within it too.
+class _GatedSMTP(SMTP):
+    def __init__(self, gate: _Gate, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._gate = gate
+        self._client: str | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self._client is not None:  # STARTTLS: the same connection, already counted
+            super().connection_made(transport)
+            return
+        peer = transport.get_extra_info("peername")
+        client = client_key(str(peer[0]) if isinstance(peer, tuple) and peer else "?")
+        refusal = self._gate.refusal(client)
+        if refusal is not None:
+            assert isinstance(transport, asyncio.WriteTransport)
+            transport.write(refusal.encode("ascii") + b"\r\n")
+            transport.close()  # once written; aiosmtpd never saw this connection
+            return
+        self._client = client
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._client is None:
+            return
+        self._gate.release(self._client)
+        self._client = None
+        super().connection_lost(error)
+
+
+class _GatedLMTP(_GatedSMTP, LMTP):
+    pass
+
+
 class MailListener:
     """Serves SMTP or LMTP on `host:port` (port 0 picks a free one; `port` tells which)."""
 
@@ -118,26 +194,37 @@ class MailListener:
         addresses: frozenset[str] = frozenset(),
         max_size: int = 10 * 1024 * 1024,
         on_spooled: Callable[[], None] = lambda: None,
+        max_connections: int = 100,
+        max_per_client: int = 20,
+        idle_timeout: float = 60.0,
     ) -> None:
         self._handler = _Handler(spool, addresses, on_spooled, lmtp=protocol == "lmtp")
+        self._gate = _Gate(max_connections, max_per_client)
+        self._idle_timeout = idle_timeout
         self._host = host.strip("[]")
         self._port = port
         self._protocol = protocol
         self._max_size = max_size
-        self._server: asyncio.Server | None = None
+        self._acceptor: Acceptor | None = None
 
     @property
     def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.sockets[0].getsockname()[1])
+        assert self._acceptor is not None
+        return self._acceptor.port
+
+    @property
+    def connections(self) -> int:
+        """How many connections are open now (refused ones not counted)."""
+        return self._gate.open
 
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        cls = LMTP if self._protocol == "lmtp" else SMTP
+        cls = _GatedLMTP if self._protocol == "lmtp" else _GatedSMTP
 
         def factory() -> Any:
             return cls(
+                self._gate,
                 self._handler,
+                timeout=self._idle_timeout,
                 data_size_limit=self._max_size,
                 enable_SMTPUTF8=True,
                 decode_data=False,
@@ -145,11 +232,12 @@ class MailListener:
                 ident="rmo-bot intake",
             )
 
-        self._server = await loop.create_server(factory, self._host, self._port)
+        acceptor = Acceptor(factory, "the mail intake")
+        await acceptor.start(self._host, self._port)
+        self._acceptor = acceptor
         _log.info("mail intake listening on %s:%d (%s)", self._host, self.port, self._protocol.upper())
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        if self._acceptor is not None:
+            await self._acceptor.stop()
+            self._acceptor = None

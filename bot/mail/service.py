@@ -41,6 +41,9 @@ class MailService:
             addresses=frozenset(a.lower() for a in intake.addresses),
             max_size=intake.max_size,
             on_spooled=self.relay.spooled,
+            max_connections=intake.max_connections,
+            max_per_client=intake.max_connections_per_client,
+            idle_timeout=intake.idle_timeout,
         )
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.acceptor import Acceptor
+
 if TYPE_CHECKING:
     import asyncio
     from collections.abc import Callable
@@ -46,12 +48,13 @@ class HttpService:
     async def run(self, stop: asyncio.Event) -> None:
         runner = web.AppRunner(self.web_app, access_log=None)
         await runner.setup()
+        assert runner.server is not None  # made by setup()
+        # Our accept loop instead of aiohttp's TCPSite (asyncio's create_server): see bot/acceptor.py.
+        acceptor = Acceptor(runner.server, "the http server")
         try:
-            site = web.TCPSite(runner, self._host, self._port)
-            await site.start()
-            server = site._server  # noqa: SLF001 - aiohttp exposes the bound port only here
-            port = server.sockets[0].getsockname()[1] if server is not None else self._port  # type: ignore[attr-defined]
-            _log.info("http server listening on %s:%d", self._host, port)
+            await acceptor.start(self._host, self._port)
+            _log.info("http server listening on %s:%d", self._host, acceptor.port)
             await stop.wait()
         finally:
+            await acceptor.stop()
             await runner.cleanup()

@@ -2,14 +2,17 @@
 
 GET only shows a page with a button; only POST changes anything, so mail scanners that open every
 link unsubscribe nobody. POST /unsubscribe also takes RFC 8058's one-click body.
+
+The form is rate-limited per client (behind `[http] trusted_proxies`, the client they name), never per
+address named: a stranger naming someone's address must not lock its owner out of the form. Mail to one
+address is bounded by the digests' mail budget, shared by every way in, and whether a mail went or not the
+page says the same; the links already sent keep working, whoever asked for them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import defaultdict, deque
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -17,6 +20,7 @@ from aiohttp import web
 
 from bot.mail.compose import confirmation_mail
 from bot.mail.sending import sender_for
+from bot.web.clients import RateLimiter, client_of, networks
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -24,9 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["add_subscription_routes"]
 
 _log = logging.getLogger(__name__)
-_WINDOW = 3600.0
-_PER_ADDRESS = 3
-_PER_SOURCE = 20
+_PER_CLIENT = 20  # subscribe requests an hour
 _CHECK_MAIL = "<p>確認メールのリンクを開くと登録が完了します。/ Open the link in the mail we sent.</p>"
 
 
@@ -41,24 +43,6 @@ def _button(action: str, token: str, label: str) -> str:
             f'<button type="submit">{escape(label)}</button></form>')  # fmt: skip
 
 
-class _Limiter:
-    """At most `limit` requests per key per hour."""
-
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
-        self._seen: defaultdict[str, deque[float]] = defaultdict(deque)
-
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        seen = self._seen[key]
-        while seen and now - seen[0] > _WINDOW:
-            seen.popleft()
-        if len(seen) >= self._limit:
-            return False
-        seen.append(now)
-        return True
-
-
 _FINISH = 30
 
 
@@ -68,7 +52,8 @@ def _log_failure(task: asyncio.Task[dict[str, str]]) -> None:
 
 
 def add_subscription_routes(app: web.Application, core: Core) -> None:
-    by_address, by_source = _Limiter(_PER_ADDRESS), _Limiter(_PER_SOURCE)
+    by_client = RateLimiter(_PER_CLIENT)
+    trusted = networks(core.config.http.trusted_proxies)
     sending: set[asyncio.Task[dict[str, str]]] = set()
 
     async def finish_sending(_app: web.Application) -> None:
@@ -109,9 +94,8 @@ def add_subscription_routes(app: web.Application, core: Core) -> None:
         form = await request.post()
         email = str(form.get("email") or "").strip().lower()
         lang = "en" if form.get("lang") == "en" else "ja"
-        source = request.remote or "?"
         same = _page("確認メールを送りました / Check your mail", _CHECK_MAIL)
-        if not by_source.allow(source) or not by_address.allow(email):
+        if not by_client.allow(client_of(request, trusted)):
             return _page("しばらくしてからお試しください / Too many requests", "", status=429)
         now = core.clock.now()
         token = core.digests.request(email, now, lang=lang, frequency=str(form.get("frequency") or "weekly"))
