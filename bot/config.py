@@ -1,9 +1,9 @@
 """Configuration: one TOML file, validated whole at start; secrets only from the environment.
 
-Each section is a frozen dataclass whose fields declare their default, check and documentation
-(`setting(...)`), so a key is declared once: the validator reads these declarations, reports an unknown
-key (usually a typo) or a wrong value with the file, the key and what is wrong, and builds the
-sections. Code reads `config.mail.intake.listen`, which `mypy --strict` checks.
+Each section (`bot/config_sections.py`) is a frozen dataclass whose fields declare their default, check
+and documentation (`setting(...)`), so a key is declared once: the validator reads these declarations,
+reports an unknown key (usually a typo) or a wrong value with the file, the key and what is wrong, and
+builds the sections. Code reads `config.mail.intake.listen`, which `mypy --strict` checks.
 """
 
 from __future__ import annotations
@@ -21,7 +21,22 @@ from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot import config_checks as checks
+from bot.config_sections import (
+    BotSettings,
+    CalendarSettings,
+    ConsoleSettings,
+    ContactSettings,
+    DigestSettings,
+    DiscordSettings,
+    HttpSettings,
+    IntakeSettings,
+    Key,
+    MailSettings,
+    OutboundSettings,
+    RemindersSettings,
+    SlackSettings,
+    WebSettings,
+)
 from bot.errors import ConfigError
 
 __all__ = [
@@ -55,166 +70,6 @@ _SECRET_WORDS = re.compile(r"token|secret|password|passwd", re.IGNORECASE)
 
 Check = Callable[[Any], str | None]
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Key:
-    """One configuration key: its type, default, check and a line of documentation."""
-
-    kind: str  # "str", "int", "bool", "list[str]", "list[int]", "dict[str,str]"
-    default: Any
-    check: Check | None = None
-    doc: str = ""
-
-
-def setting(default: T, check: Check | None = None, doc: str = "", *, key: str | None = None) -> T:
-    """A field of a settings section: its default, check, documentation and (when it is no Python
-    name, like `from`) the key it has in the file."""
-    if isinstance(default, (list, dict)):
-        msg = "defaults are immutable: use a tuple or a MappingProxyType"
-        raise TypeError(msg)
-    meta = {"check": check, "doc": doc, "key": key}
-    if isinstance(default, Mapping):  # a read-only table, made afresh for each instance
-        frozen = dict(default)
-        return typing.cast("T", field(default_factory=lambda: MappingProxyType(frozen), metadata=meta))
-    made: T = field(default=default, metadata=meta)
-    return made
-
-
-_NO_CHANNELS: Mapping[str, str] = MappingProxyType({})
-
-
-@dataclass(frozen=True, slots=True)
-class BotSettings:
-    timezone: str = setting("Asia/Tokyo", checks.timezone, "time zone for dates shown and times read")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = setting(
-        "INFO", checks.one_of("DEBUG", "INFO", "WARNING", "ERROR"), "logging level"
-    )
-    data_dir: str = setting("", None, "data directory (relative to this file); --data-dir overrides")
-
-
-@dataclass(frozen=True, slots=True)
-class ContactSettings:
-    secretariat_name: str = setting("", None, "the secretariat's name as members know it")
-    secretariat_address: str = setting("", None, "postal address for application forms")
-    secretariat_email: str = setting("", None, "the secretariat's e-mail address")
-    secretariat_phone: str = setting("", None, "the secretariat's phone number")
-    application_form_url: str = setting("", checks.url, "where to download the application form")
-    facebook_url: str = setting("", checks.url, "the network's Facebook page")
-    website_url: str = setting("", checks.url, "the network's website")
-    mailing_list: str = setting("", None, "the mailing list's address or page")
-
-    def as_placeholders(self) -> dict[str, str]:
-        """Every value by its key, as FAQ answers use them (`{secretariat_email}`)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-
-@dataclass(frozen=True, slots=True)
-class ConsoleSettings:
-    enabled: Literal["auto", "on", "off"] = setting(
-        "auto", checks.one_of("auto", "on", "off"), "auto: on when no chat platform is set up"
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class SlackSettings:
-    mode: Literal["socket", "http"] = setting(
-        "socket", checks.one_of("socket", "http"), "Socket Mode needs no public URL"
-    )
-    api_base_url: str = setting("https://slack.com/api/", checks.api_url, "Slack Web API base URL")
-    default_channels: tuple[str, ...] = setting((), checks.ids, "channel ids that receive every announcement")
-    block_channels: Mapping[str, str] = setting(_NO_CHANNELS, checks.block_map, "block key -> channel id")
-    secretariat_users: tuple[str, ...] = setting((), checks.ids, "Slack user ids allowed to announce")
-    secretariat_usergroup: str = setting("", None, "a Slack user group (id) whose members may announce")
-    secretariat_channel: str = setting("", None, "where meetings read from posts are proposed (default: DMs)")
-
-
-@dataclass(frozen=True, slots=True)
-class DiscordSettings:
-    api_base_url: str = setting("https://discord.com/api/v10", checks.api_url, "Discord REST API base URL")
-    default_channels: tuple[str, ...] = setting((), checks.ids, "channel ids that receive every announcement")
-    block_channels: Mapping[str, str] = setting(_NO_CHANNELS, checks.block_map, "block key -> channel id")
-    guild_ids: tuple[str, ...] = setting((), checks.ids, "guilds whose slash commands are synced")
-    secretariat_roles: tuple[str, ...] = setting((), checks.ids, "Discord role ids allowed to announce")
-    secretariat_channel: str = setting("", None, "a private channel id where meetings read from posts are proposed")
-
-
-@dataclass(frozen=True, slots=True)
-class IntakeSettings:
-    listen: str = setting("127.0.0.1:8025", checks.listen, "where the SMTP/LMTP intake listens")
-    protocol: Literal["smtp", "lmtp"] = setting("smtp", checks.one_of("smtp", "lmtp"), "lmtp when behind Postfix")
-    addresses: tuple[str, ...] = setting((), checks.emails, "recipient addresses the intake accepts")
-    list_ids: tuple[str, ...] = setting((), None, "List-Id values (inside the angle brackets) accepted")
-    allowed_senders: tuple[str, ...] = setting((), checks.emails, "author addresses allowed to announce")
-    list_addresses: tuple[str, ...] = setting(
-        (), checks.emails, "the list's own From addresses, beside its List-Post (for unwrapping DMARC rewrites)"
-    )
-    subject_tags: tuple[str, ...] = setting((), None, 'subject tags that are the list\'s, beside its name ("[RMO]")')
-    max_size: int = setting(10 * 1024 * 1024, checks.positive, "largest message accepted, in bytes")
-    max_connections: int = setting(100, checks.positive, "SMTP/LMTP connections open at once, at most")
-    max_connections_per_client: int = setting(20, checks.positive, "of them from one address (IPv6: one /64)")
-    idle_timeout: int = setting(60, checks.positive, "seconds a connection may wait for the next command")
-    keep_refused_bytes: int = setting(64 * 1024, checks.positive, "how much of a refused mail is kept (its start)")
-    quarantine_max_bytes: int = setting(
-        256 * 1024 * 1024, checks.positive, "all kept mail together at most this big: the oldest goes first"
-    )
-    quarantine_days: int = setting(90, checks.positive, "kept mail older than this many days is dropped")
-    dkim: Literal["off", "verify", "require"] = setting(
-        "off", checks.one_of("off", "verify", "require"), "check DKIM signatures (dkimpy)"
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class OutboundSettings:
-    host: str = setting("", checks.host, "SMTP server; empty writes mail to the data directory's outbox")
-    port: int = setting(587, checks.port, "SMTP port")
-    from_address: str = setting("", checks.address, "From address of mail the bot sends", key="from")
-    username: str = setting("", None, "SMTP user (the password is SMTP_PASSWORD)")
-    starttls: bool = setting(default=True, doc="use STARTTLS")
-    connections: int = setting(4, checks.positive, "SMTP connections a digest run sends over at once")
-
-
-@dataclass(frozen=True, slots=True)
-class MailSettings:
-    intake: IntakeSettings = field(default_factory=IntakeSettings)
-    outbound: OutboundSettings = field(default_factory=OutboundSettings)
-
-
-@dataclass(frozen=True, slots=True)
-class RemindersSettings:
-    days_before: tuple[int, ...] = setting((7, 1), checks.days, "send a reminder this many days before each meeting")
-    deadline_days_before: tuple[int, ...] = setting(
-        (3,), checks.days, "and this many days before a registration deadline"
-    )
-    hour: int = setting(9, checks.hour, "the local hour reminders go out at")
-    grace_hours: int = setting(
-        12, checks.positive, "a reminder missed while the bot was down is sent this late at most"
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class DigestSettings:
-    hour: int = setting(7, checks.hour, "the local hour digests go out at (daily ones every day, weekly ones weekly)")
-    bounce_threshold: int = setting(3, checks.positive, "permanent bounces before an address is suspended")
-
-
-@dataclass(frozen=True, slots=True)
-class CalendarSettings:
-    auto_accept: bool = setting(
-        default=False, doc="put meetings read from posts on the calendar unasked when nothing is in doubt"
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class WebSettings:
-    public: bool = setting(default=True, doc="serve the public pages: /, /announcements/ID, /feed.atom, the calendars")
-
-
-@dataclass(frozen=True, slots=True)
-class HttpSettings:
-    listen: str = setting("127.0.0.1:8080", checks.listen, "where the HTTP server listens")
-    public_url: str = setting("", checks.url, "URL the server is reached at from outside, for links in mail")
-    trusted_proxies: tuple[str, ...] = setting((), checks.networks, "proxies whose X-Forwarded-For is believed")
 
 
 @dataclass(frozen=True, slots=True)
