@@ -16,6 +16,7 @@ from handlers.ports import (
     EventRepository,
     KnowledgeRepository,
     OutboxRepository,
+    ProposalRepository,
     QuarantineRepository,
     ReminderRepository,
     SubscriberRepository,
@@ -69,6 +70,7 @@ PORTS = {
     "quarantine": QuarantineRepository,
     "reminders": ReminderRepository,
     "subscribers": SubscriberRepository,
+    "proposals": ProposalRepository,
 }
 
 
