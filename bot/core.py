@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.mail.link_mailer import OutboundLinkMailer
     from handlers.bounces import BounceHandler
     from handlers.commands import CommandDispatcher
+    from handlers.commands.events import EventCommands
     from handlers.commands.proposals import ProposalCommands
     from handlers.digests import DigestService
     from handlers.intake import IntakePolicy, MailIntake, Routes
@@ -157,7 +158,18 @@ class Core(ClosesOnExit):
         store, clock = self.store, self.clock
         desk = AnnounceDesk(self.intake, store.knowledge, clock, author_name=self.config.contact.secretariat_name)
         subscriptions = ChatSubscriptions(self.digests, store.subscribers, self.link_mailer, clock)
-        return CommandDispatcher(self.answerer, desk, subscriptions)
+        return CommandDispatcher(self.answerer, desk, subscriptions, self.event_commands)
+
+    @functools.cached_property
+    def event_commands(self) -> EventCommands:
+        """`/rmo event …` and `rmo-bot events add|move|cancel`: the calendar kept by hand."""
+        from handlers.commands.events import EventCommands  # noqa: PLC0415 - see above
+
+        store = self.store
+        return EventCommands(
+            store.events, self.proposal_commands, store.knowledge, self.clock, self.config.timezone,
+            on_change=lambda now: self.reminders.plan(now),  # noqa: PLW0108 - lazily, as for the meetings
+        )  # fmt: skip
 
     @classmethod
     def open(cls, config: Config, data_dir: Path, clock: Clock, *, read_only_fallback: bool = False) -> Core:

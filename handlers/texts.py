@@ -217,6 +217,47 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "このページはネットワークのボットが自動で作成しています。お問い合わせ：",
         "This page is made by the network's bot. Contact:",
     ),
+    "event.refused": (
+        "カレンダーの変更は事務局の方だけができます。",
+        "Only the secretariat can change the calendar.",
+    ),
+    "event.usage": (
+        (
+            "使い方：\n/rmo event list（予定の一覧）\n"
+            "/rmo event add 2027-01-20 13:30-16:30 kinki 近畿ブロック会議（第2回） @ 会場\n"
+            "/rmo event move 予定ID 2027-01-27 13:30-16:30\n/rmo event cancel 予定ID\n"
+            "/rmo event proposals（開催案内から読み取った予定）・/rmo event accept ID・/rmo event reject ID"
+        ),
+        (
+            "How to use it:\n/rmo event list (what is on the calendar)\n"
+            "/rmo event add 2027-01-20 13:30-16:30 kinki Kinki block meeting @ venue\n"
+            "/rmo event move EVENT-ID 2027-01-27 13:30-16:30\n/rmo event cancel EVENT-ID\n"
+            "/rmo event proposals (meetings read from posts) · /rmo event accept ID · /rmo event reject ID"
+        ),
+    ),
+    "event.none": ("これからの予定はカレンダーにありません。", "Nothing ahead on the calendar."),
+    "event.list": ("カレンダーの予定（ID・日時・名称）：", "On the calendar (id, time, title):"),
+    "event.unknown_block": (
+        "「{block}」というブロックはありません（{known}、全国は national）。",
+        'There is no block "{block}" ({known}; national for none).',
+    ),
+    "event.needs_block": (
+        "ブロック会議にはブロックを指定してください。",
+        "A block meeting needs its block.",
+    ),
+    "event.exists": (
+        "{id} はすでにカレンダーにあります（変更は /rmo event move）。",
+        "{id} is already on the calendar (to change it: /rmo event move).",
+    ),
+    "event.unknown": ("{id} という予定はありません（/rmo event list）。", "There is no event {id} (/rmo event list)."),
+    "event.added": ("登録しました：{title}（{when}、ID {id}）", "Added: {title} ({when}, id {id})"),
+    "event.moved": ("日程を変更しました：{title} → {when}", "Moved: {title} to {when}"),
+    "event.cancelled_now": ("中止にしました：{title}（{when}）", "Cancelled: {title} ({when})"),
+    "event.no_proposals": ("確認待ちの予定はありません。", "No meetings read from posts are waiting."),
+    "event.proposals": (
+        "確認待ちの予定です（/rmo event accept ID で登録）：",
+        "Waiting for a decision (/rmo event accept ID):",
+    ),
     "announce.refused": (
         "申し訳ありません。お知らせの投稿は事務局の方だけができます。ご質問はお気軽にどうぞ。",
         "Sorry, only the secretariat can post announcements. Questions are always welcome.",

@@ -161,3 +161,51 @@ async def test_subscribing_from_the_console_mails_the_link_only(chat):
     assert left.text == "ご登録があれば、配信停止のリンクをそのアドレスにお送りしました。"
     await chat.mail_sent()
     assert len(list(outbox.glob("*.eml"))) == 1
+
+
+async def test_the_secretariat_keeps_the_calendar_with_rmo_event(chat):
+    """`/rmo event add|move|cancel|list` change the calendar through the event repository (the change is
+    recorded, the reminders follow, the answer follows); a member is refused, a bad line gets the usage."""
+    events = chat.core.store.events
+    refused = await chat.core.commands.dispatch(Command("event", "cancel kinki-2026-2", MEMBER))
+    assert refused.key == "event.refused"
+    assert events.get("kinki-2026-2").status == "scheduled"
+    added = await chat.core.commands.dispatch(
+        Command("event", "add 2027-03-10 13:30-16:30 tokai 東海ブロック会議（臨時） @ 浜松市役所", SECRETARIAT)
+    )
+    assert added.key == "event.added"
+    new = events.get("tokai-2027-03-10")
+    assert (new.kind, new.block, new.title, new.source) == (
+        "block_meeting",
+        "tokai",
+        "東海ブロック会議（臨時）",
+        "chat",
+    )
+    assert new.venue.description == "浜松市役所"
+    assert any(r.event_id == "tokai-2027-03-10" for r in chat.core.store.reminders.all())
+    moved = await chat.core.commands.dispatch(Command("event", "move kinki-2026-2 2027-01-27 13:30-16:30", SECRETARIAT))
+    assert moved.key == "event.moved"
+    assert [c.kind for c in events.changes_since(NOW.replace(year=2000))] == ["moved"]
+    assert "2027年1月27日（水）" in chat.say("次の近畿ブロック会議は？")
+    cancelled = await chat.core.commands.dispatch(Command("event", "cancel tokai-2027-03-10", SECRETARIAT))
+    assert cancelled.key == "event.cancelled_now"
+    assert events.get("tokai-2027-03-10").status == "cancelled"
+    listing = await chat.core.commands.dispatch(Command("event", "list", SECRETARIAT))
+    assert "kinki-2026-2" in listing.text
+    assert "tokai-2027-03-10" not in listing.text
+    usage = await chat.core.commands.dispatch(Command("event", "add next tuesday", SECRETARIAT))
+    assert usage.key == "event.usage"
+    english = await chat.core.commands.dispatch(Command("event", "add 2027-03-10 10:00 atlantis Meeting", SECRETARIAT))
+    assert english.key == "event.unknown_block"
+
+
+async def test_the_console_as_the_secretariat_keeps_the_calendar_in_text(chat):
+    """`rmo-bot console --secretariat` takes `/rmo event …` lines; the plain console refuses them."""
+    from bot.platforms.console.adapter import ConsolePlatform
+
+    plain = await chat.send("/rmo event list")
+    assert plain.key == "event.refused"
+    desk = ConsolePlatform(chat.core.commands, user="jimukyoku", secretariat=True)
+    done = await desk.handle("/rmo event cancel kinki-2026-2")
+    assert desk.render(done).startswith("中止にしました：近畿ブロック会議（第2回）")
+    assert chat.core.store.events.get("kinki-2026-2").status == "cancelled"

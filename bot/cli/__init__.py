@@ -65,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = command("run", "run the bot: every configured platform (the console when none is)")
     run.add_argument("--now", type=_instant, help="run as if it were this ISO-8601 instant (time runs on from there)")
-    command("console", "chat with the bot in this terminal")
+    console = command("console", "chat with the bot in this terminal")
+    console.add_argument("--secretariat", action="store_true",
+                         help="as the secretariat: /rmo event … keeps the calendar from here")  # fmt: skip
     ask = command("ask", "answer one question and exit")
     ask.add_argument("text", help="the question")
     ask.add_argument("--now", type=_instant, help="answer as if it were this ISO-8601 instant")
@@ -95,9 +97,10 @@ def _parser() -> argparse.ArgumentParser:
     dig.add_argument("action", choices=("send", "preview"))
     dig.add_argument("email", nargs="?")
     dig.add_argument("--now", type=_instant, help="as if it were this ISO-8601 instant")
-    ev = command("events", "the calendar: list; meetings read from posts: proposals, accept ID, reject ID")
-    ev.add_argument("action", choices=("list", "proposals", "accept", "reject"))
-    ev.add_argument("id", nargs="?")
+    ev = command("events", "the calendar: list, add, move ID, cancel ID; meetings read from posts: proposals, "
+                 "accept ID, reject ID")  # fmt: skip
+    ev.add_argument("action", choices=("list", "add", "move", "cancel", "proposals", "accept", "reject"))
+    ev.add_argument("words", nargs="*", help="the id (and for add and move, the time: 2027-01-20 13:30-16:30 …)")
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.add_argument("--all", action="store_true", help="list: past and cancelled ones too")
     ev.add_argument("--now", type=_instant, help="as if it were this ISO-8601 instant")
@@ -236,7 +239,7 @@ def _cmd_events(config: Config, args: argparse.Namespace) -> int:
     from bot.cli.events import events
 
     clock: Clock = FrozenClock(parse_instant(args.now, config.timezone)) if args.now else SystemClock(config.timezone)
-    read_only = args.action in {"list", "proposals"}  # listing works beside a running bot
+    read_only = args.action in {"list", "proposals"}  # listing works beside a running bot (changing does not)
     with _open(config, args, clock, read_only_fallback=read_only) as core:
         return events(core, config, args)
 
@@ -261,7 +264,9 @@ def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = F
             _log.warning("the calendar is empty: meetings read from the list's posts are proposed to the "
                          "secretariat (rmo-bot events proposals); rmo-bot import loads a data file")  # fmt: skip
         if console_only or config.console_enabled:
-            components.append(ConsolePlatform(core.commands, stop_at_eof=console_only, notice=notice))
+            secretariat = bool(getattr(args, "secretariat", False))
+            console = ConsolePlatform(core.commands, stop_at_eof=console_only, notice=notice, secretariat=secretariat)
+            components.append(console)
         asyncio.run(Application(core, components, health).run())
     return 0
 

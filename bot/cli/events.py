@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from handlers.commands import Asker
+from storage.errors import RmoBotError
+
 if TYPE_CHECKING:
     import argparse
     from datetime import tzinfo
@@ -96,15 +99,20 @@ def events(core: Core, config: Config, args: argparse.Namespace) -> int:
             line = f"{proposal.id}  {proposal.action}  {_line(proposal.event, tz)}"
             print(line + (f"  ? {doubts}" if doubts else ""))
         return 0
-    if not args.id:
+    if args.action in {"add", "move", "cancel"}:
+        # The same commands as /rmo event in chat, as the secretariat.
+        command = " ".join([args.action, *args.words])
+        outcome = core.event_commands.run(Asker("cli", "cli", secretariat=True), command, "ja")
+        print(outcome.text)
+        return 0 if outcome.key in {"event.added", "event.moved", "event.cancelled_now"} else 1
+    if len(args.words) != 1:
         msg = f"events {args.action} needs the id of a proposal (see rmo-bot events proposals)"
-        from storage.errors import RmoBotError
-
         raise RmoBotError(msg)
+    (proposal_id,) = args.words
     if args.action == "accept":
-        event = desk.accept(args.id, "cli", now)
-        print(f"{args.id}: accepted → {_line(event, tz)}")
+        event = desk.accept(proposal_id, "cli", now)
+        print(f"{proposal_id}: accepted → {_line(event, tz)}")
     else:
-        desk.reject(args.id, "cli", now)
-        print(f"{args.id}: rejected")
+        desk.reject(proposal_id, "cli", now)
+        print(f"{proposal_id}: rejected")
     return 0

@@ -22,6 +22,7 @@ from handlers.texts import say
 if TYPE_CHECKING:
     from handlers.answering import Answerer
     from handlers.commands.announce import AnnounceDesk
+    from handlers.commands.events import EventCommands
     from handlers.commands.model import AnnounceForm, AnnouncePreview, Asker, DraftForm, Published, Verb
     from handlers.commands.subscriptions import ChatSubscriptions
     from handlers.messages import Lang, Reply
@@ -53,7 +54,14 @@ def command_language(command: Command) -> Lang:
 class CommandDispatcher:
     """Runs `/rmo` commands and answers questions; returns neutral replies for the platforms to render."""
 
-    def __init__(self, answerer: Answerer, announcements: AnnounceDesk, subscriptions: ChatSubscriptions) -> None:
+    def __init__(
+        self,
+        answerer: Answerer,
+        announcements: AnnounceDesk,
+        subscriptions: ChatSubscriptions,
+        events: EventCommands | None = None,
+    ) -> None:
+        self._events = events
         self._answerer = answerer
         self._announcements = announcements
         self._subscriptions = subscriptions
@@ -99,6 +107,9 @@ class CommandDispatcher:
         verb, email = command.verb, find_address(command.text)
         if verb == "announce":
             return self._announcements.open(command.asker, lang)
+        if verb == "event" and self._events is not None:
+            # Ids, dates and block keys say nothing of a language: the client's, else the network's own.
+            return self._events.run(command.asker, command.text, command.lang_hint or "ja")
         if verb == "subscribe" and email:
             return await self._subscriptions.subscribe(email, lang)
         if verb == "unsubscribe" and email:

@@ -33,8 +33,10 @@ __all__ = [
     "locale_hint",
 ]
 
-Verb = Literal["ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help", "announce"]
-VERBS: tuple[Verb, ...] = ("ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help", "announce")
+Verb = Literal["ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help", "announce", "event"]
+VERBS: tuple[Verb, ...] = (
+    "ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help", "announce", "event",
+)  # fmt: skip
 DraftField = Literal["title", "body", "blocks"]
 # The announcement form's limits, on every platform (Slack's and Discord's inputs show the same ones).
 TITLE_LIMIT = 150

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from handlers.ports import AnnouncementRepository, Clock, KnowledgeRepository
     from storage.records import Event, Proposal
 
-__all__ = ["CorrectionField", "ProposalCard", "ProposalCommands", "ProposalCorrection"]
+__all__ = ["CorrectionField", "ProposalCard", "ProposalCommands", "ProposalCorrection", "parse_when"]
 
 Decision = Literal["accept", "reject"]
 CorrectionField = Literal["title", "when", "venue", "registration_url", "deadline"]
@@ -34,6 +34,19 @@ _WHEN = re.compile(
     r"(?P<h>\d{1,2})[:：時](?P<mi>\d{2})分?\s*(?:[-~～〜]\s*(?P<eh>\d{1,2})[:：時](?P<emi>\d{2})分?)?\s*$"
 )
 _URL = re.compile(r"^https?://\S+$")
+
+
+def parse_when(text: str, tz: tzinfo) -> tuple[datetime, datetime | None] | None:
+    """「2027-01-20 13:30-16:30」 (or 2027/1/20 13:30～16:30, 2027年1月20日 13時30分): start and end, or None."""
+    when = _WHEN.match(text)
+    if when is None:
+        return None
+    try:
+        start = datetime(int(when["y"]), int(when["m"]), int(when["d"]), int(when["h"]), int(when["mi"]), tzinfo=tz)
+        end = start.replace(hour=int(when["eh"]), minute=int(when["emi"])) if when["eh"] else None
+    except ValueError:
+        return None
+    return None if end is not None and end <= start else (start, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,28 +190,20 @@ class ProposalCommands:
         title = form.title.strip()
         if not title or len(title) > 150:
             return wrong("title")
-        when = _WHEN.match(form.when)
-        if when is None:
+        span = parse_when(form.when, self._tz)
+        if span is None:
             return wrong("when")
-        try:
-            start = datetime(int(when["y"]), int(when["m"]), int(when["d"]), int(when["h"]), int(when["mi"]),
-                             tzinfo=self._tz)  # fmt: skip
-            end = start.replace(hour=int(when["eh"]), minute=int(when["emi"])) if when["eh"] else None
-        except ValueError:
-            return wrong("when")
-        if end is not None and end <= start:
-            return wrong("when")
+        start, end = span
         url = form.registration_url.strip()
         if url and not _URL.match(url):
             return wrong("registration_url")
         deadline = None
         if form.deadline.strip():
-            found = _WHEN.match(form.deadline.strip() if ":" in form.deadline or "時" in form.deadline
-                                else form.deadline.strip() + " 23:59")  # fmt: skip
+            typed = form.deadline.strip()
+            found = parse_when(typed if ":" in typed or "時" in typed else typed + " 23:59", self._tz)
             if found is None:
                 return wrong("deadline")
-            deadline = datetime(int(found["y"]), int(found["m"]), int(found["d"]), int(found["h"]), int(found["mi"]),
-                                tzinfo=self._tz)  # fmt: skip
+            deadline = found[0]
         venue_text = form.venue.strip()
         venue = event.venue
         if venue_text != "　".join(p for p in ((venue.description, venue.address) if venue else ()) if p):

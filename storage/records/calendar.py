@@ -24,8 +24,8 @@ __all__ = [
 
 EventKind = Literal["block_meeting", "training"]
 EventStatus = Literal["scheduled", "cancelled"]
-EventSource = Literal["import", "mail", "chat"]
-EVENT_SOURCES: tuple[EventSource, ...] = ("import", "mail", "chat")
+EventSource = Literal["import", "mail", "chat", "cli"]
+EVENT_SOURCES: tuple[EventSource, ...] = ("import", "mail", "chat", "cli")
 EVENT_KINDS: tuple[EventKind, ...] = ("block_meeting", "training")
 EVENT_STATUSES: tuple[EventStatus, ...] = ("scheduled", "cancelled")
 # An event with no end is taken to last this long, so 「今日の会議は？」 still finds it at 14:00.
@@ -75,7 +75,7 @@ class Event:
     registration_deadline: datetime | None = None
     status: EventStatus = "scheduled"
     title_en: str | None = None
-    source: EventSource = "import"  # where it came from: a data file, a list post, or chat
+    source: EventSource = "import"  # where it came from: a data file, a list post, chat or the command line
     announcement_id: str | None = None  # the post that announced it
 
     @property

@@ -41,11 +41,13 @@ class ConsolePlatform:
         user: str = "console",
         stop_at_eof: bool = False,
         notice: str = "",
+        secretariat: bool = False,
     ) -> None:
         self._stop_at_eof = stop_at_eof
         self._notice = notice  # said once at the start, e.g. that the calendar is empty and how to fill it
         self._commands = commands
-        self._asker = Asker(self.name, user)
+        # `rmo-bot console --secretariat`: whoever runs it at the machine keeps the calendar (/rmo event …).
+        self._asker = Asker(self.name, user, secretariat)
         self._stdin = stdin or sys.stdin
         self._stdout = stdout or sys.stdout
 

@@ -204,6 +204,10 @@ class DiscordPlatform:
         async def announce(interaction: discord.Interaction) -> None:
             await self._run(interaction, "announce")
 
+        @group.command(name="event", description="カレンダーの予定（事務局）: list / add / move / cancel / proposals")
+        async def event(interaction: discord.Interaction, text: str | None = None) -> None:
+            await self._run(interaction, "event", text)
+
         return group
 
     # Lifecycle --------------------------------------------------------------------------------------
