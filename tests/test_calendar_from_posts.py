@@ -74,3 +74,17 @@ def test_a_move_post_moves_the_meeting_and_a_report_proposes_nothing(tmp_path):
     report = next(MAILS.glob("*report*.eml"))
     assert _ingest(tmp_path, report.name)["event"] is None
     assert json.loads(_run(tmp_path, "events", "proposals", "--json", "--now", NOW)) == []
+
+
+def test_auto_accept_takes_a_clear_proposal_and_leaves_one_in_doubt(tmp_path):
+    """With `[calendar] auto_accept`, a post with nothing in doubt is on the calendar at once, decided by
+    auto_accept; one whose weekday disagrees with its date still waits for the secretariat."""
+    (tmp_path / "config.toml").write_text(CONFIG + "[calendar]\nauto_accept = true\n", encoding="utf-8")
+    _ingest(tmp_path, "01_kinki_iso2022jp.eml")
+    (event,) = json.loads(_run(tmp_path, "events", "list", "--json", "--now", NOW))
+    assert (event["block"], event["source"]) == ("kinki", "mail")
+    assert json.loads(_run(tmp_path, "events", "proposals", "--json", "--now", NOW)) == []
+    doubtful = _ingest(tmp_path, "07_weekday_mismatch.eml")
+    assert [d["code"] for d in doubtful["event"]["doubts"]] == ["weekday_mismatch"]
+    (waiting,) = json.loads(_run(tmp_path, "events", "proposals", "--json", "--now", NOW))
+    assert [d["code"] for d in waiting["doubts"]] == ["weekday_mismatch"]
