@@ -235,6 +235,19 @@ _TEXTS: dict[str, tuple[str, str]] = {
             "/rmo event proposals (meetings read from posts) · /rmo event accept ID · /rmo event reject ID"
         ),
     ),
+    "event.form": (
+        (
+            "カレンダーに予定を追加します。日時は「2027-01-20 13:30-16:30」、ブロックは kinki や 近畿"
+            "（全国の研修会は national）。"
+        ),
+        (
+            "Add an event to the calendar. Write the time as 2027-01-20 13:30-16:30, the block as kinki "
+            "(national for none)."
+        ),
+    ),
+    "event.form.title": ("予定の追加", "Add an event"),
+    "event.form.save": ("追加する", "Add"),
+    "proposal.field.block": ("ブロック（例：kinki・近畿・national）", "Block (e.g. kinki, national)"),
     "event.none": ("これからの予定はカレンダーにありません。", "Nothing ahead on the calendar."),
     "event.list": ("カレンダーの予定（ID・日時・名称）：", "On the calendar (id, time, title):"),
     "event.unknown_block": (

@@ -253,3 +253,28 @@ async def test_the_gateway_is_the_configured_apis_not_discords(discord_bot):
     await asyncio.wait_for(running, 30)
     assert fake.gateway_dials[0].startswith("/gateway?v=10&encoding=json")
     assert [i["token"] for i in fake.identified] == ["discord-test-token"]
+
+
+async def test_the_secretariat_adds_an_event_with_the_discord_form(discord_bot, discord_core):
+    """/rmo event add opens a five-field form; submitted, the event is on the calendar and the answer is
+    private; a member's /rmo event is refused privately."""
+    platform, fake = discord_bot
+    add = [{"type": 3, "name": "text", "value": "add"}]
+    member = _command("event", add, number=8)
+    platform.parse("INTERACTION_CREATE", member)
+    await until(lambda: fake.callbacks, what="the refusal")
+    assert "事務局の方だけ" in fake.callbacks[0]["data"]["content"]
+    assert fake.callbacks[0]["data"]["flags"] & 64
+    platform.parse("INTERACTION_CREATE", _command("event", add, user=SECRETARY, roles=[SECRETARIAT_ROLE], number=9))
+    await until(lambda: len(fake.callbacks) >= 2, what="the form")
+    form = fake.callbacks[1]
+    assert form["type"] == 9  # MODAL
+    fields = {"rmo-event-title": "九州ブロック会議（臨時）", "rmo-event-when": "2027-03-17 13:30-16:00",
+              "rmo-event-block": "kyushu", "rmo-event-venue": "長崎市役所", "rmo-event-registration_url": ""}  # fmt: skip
+    submit = {"custom_id": form["data"]["custom_id"],
+              "components": [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in fields.items()]}  # fmt: skip
+    platform.parse("INTERACTION_CREATE", _interaction(5, submit, number=10))
+    await until(lambda: len(fake.callbacks) >= 3, what="the outcome")
+    assert "登録しました：九州ブロック会議（臨時）" in fake.callbacks[2]["data"]["content"]
+    event = discord_core.store.events.get("kyushu-2027-03-17")
+    assert (event.block, event.source, event.venue.description) == ("kyushu", "chat", "長崎市役所")

@@ -270,3 +270,37 @@ async def test_healthz_says_what_is_alive(slack_bot):
     assert response.status == (200 if health["ok"] else 503)
     assert health["loop"] == "running"
     assert isinstance(health["loop_stall_ms"], int)
+
+
+async def test_the_secretariat_adds_an_event_with_the_slack_form(slack_bot):
+    """/rmo event add opens the add form; a bad time is shown under its field; a good one is on the calendar
+    (the public calendar feed has it) and the secretariat is told by DM."""
+    bot, slack = slack_bot
+    body = urlencode({"command": "/rmo", "text": "event add", "user_id": "USEC", "channel_id": "C9", "team_id": "T1",
+                      "response_url": f"http://127.0.0.1:{slack.port}/response/e", "trigger_id": "trig-e",
+                      "api_app_id": "A1"})  # fmt: skip
+    assert await _post(bot, body, _signed(body), "application/x-www-form-urlencoded") == 200
+    await until(lambda: slack.called("views.open"), what="the add form")
+    view = slack.called("views.open")[0]["view"]
+    assert view["callback_id"] == "rmo_event_add"
+    assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == [
+        "title", "when", "block", "venue", "registration_url"]  # fmt: skip
+
+    def values(when: str) -> dict:
+        typed = {"title": "東海ブロック会議（臨時）", "when": when, "block": "東海", "venue": "浜松市役所",
+                 "registration_url": ""}  # fmt: skip
+        return {k: {"value": {"type": "plain_text_input", "value": v}} for k, v in typed.items()}
+
+    status, text = await _interaction(bot, _submission("USEC", "rmo_event_add", values("来週の水曜")))
+    assert status == 200
+    assert json.loads(text)["response_action"] == "errors"
+    assert "when" in json.loads(text)["errors"]
+    status, text = await _interaction(bot, _submission("USEC", "rmo_event_add", values("2027-03-10 13:30-16:30")))
+    assert status == 200
+    await until(lambda: slack.posted("USEC"), what="the DM")
+    assert "登録しました：東海ブロック会議（臨時）" in slack.posted("USEC")[0]["text"]
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{bot.http_port}/calendar/tokai.ics") as r,
+    ):
+        assert "tokai-2027-03-10@" in (await r.text()).replace("\r\n ", "")

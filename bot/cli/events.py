@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from handlers.commands import Asker
+from handlers.commands import Asker, Notice
 from storage.errors import RmoBotError
 
 if TYPE_CHECKING:
@@ -104,7 +104,8 @@ def events(core: Core, config: Config, args: argparse.Namespace) -> int:
         command = " ".join([args.action, *args.words])
         outcome = core.event_commands.run(Asker("cli", "cli", secretariat=True), command, "ja")
         print(outcome.text)
-        return 0 if outcome.key in {"event.added", "event.moved", "event.cancelled_now"} else 1
+        done = isinstance(outcome, Notice) and outcome.key in {"event.added", "event.moved", "event.cancelled_now"}
+        return 0 if done else 1
     if len(args.words) != 1:
         msg = f"events {args.action} needs the id of a proposal (see rmo-bot events proposals)"
         raise RmoBotError(msg)

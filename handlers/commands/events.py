@@ -16,7 +16,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from handlers.commands.model import Notice
+from handlers.commands.model import EventDraft, EventForm, Notice
 from handlers.commands.proposals import ProposalCard, parse_when
 from handlers.dates import format_span
 from handlers.texts import say
@@ -32,12 +32,13 @@ if TYPE_CHECKING:
     from handlers.ports import CalendarWriter, Clock, KnowledgeRepository
     from storage.records import EventKind, EventSource
 
-__all__ = ["EventCommands"]
+__all__ = ["EventCommands", "EventDraft", "EventForm"]
 
 _TIME = r"\d{1,2}[:：時]\d{2}分?"
 _WHEN = rf"(?P<when>\d{{4}}[-/年]\s*\d{{1,2}}[-/月]\s*\d{{1,2}}日?\s+{_TIME}(?:\s*[-~～〜]\s*{_TIME})?)"
 _ADD = re.compile(rf"^{_WHEN}\s+(?P<block>\S+)\s+(?P<title>.+?)(?:\s+[@＠]\s*(?P<venue>.+))?$")
 _MOVE = re.compile(rf"^(?P<id>\S+)\s+{_WHEN}$")
+_URL = re.compile(r"^https?://\S+$")
 _TRAINING = re.compile(r"研修|セミナー|勉強会|講座|training|seminar|workshop", re.IGNORECASE)
 
 
@@ -60,7 +61,7 @@ class EventCommands:
         self._tz = tz
         self._on_change = on_change
 
-    def run(self, asker: Asker, text: str, lang: Lang) -> Notice:
+    def run(self, asker: Asker, text: str, lang: Lang) -> Notice | EventForm:
         """One `/rmo event …` command: its outcome, or how to write it."""
         if not asker.secretariat:
             return Notice("event.refused", say("event.refused", lang), lang)
@@ -89,26 +90,47 @@ class EventCommands:
         ]
         return Notice("event.list", "\n".join(lines), lang)
 
-    def _add(self, rest: str, lang: Lang, source: EventSource) -> Notice:
+    def _add(self, rest: str, lang: Lang, source: EventSource) -> Notice | EventForm:
+        if not rest:
+            return EventForm(say("event.form", lang), lang)  # a platform with forms shows one; text says how
         found = _ADD.match(rest)
-        span = parse_when(found["when"], self._tz) if found else None
-        if found is None or span is None:
+        if found is None:
             return Notice("event.usage", say("event.usage", lang), lang)
-        block = self._block_key(found["block"])
+        draft = EventDraft(found["title"], found["when"], found["block"], found["venue"] or "")
+        return self._create(draft, lang, source)
+
+    def add_form(self, asker: Asker, draft: EventDraft, lang: Lang = "ja") -> Notice:
+        """The add form (a Slack or Discord modal), submitted: the event, or what is wrong (its `field`)."""
+        if not asker.secretariat:
+            return Notice("event.refused", say("event.refused", lang), lang)
+        return self._create(draft, lang, "chat")
+
+    def _create(self, draft: EventDraft, lang: Lang, source: EventSource) -> Notice:
+        span = parse_when(draft.when, self._tz)
+        if span is None:
+            return Notice("proposal.invalid.when", say("proposal.invalid.when", lang), lang, "when")
+        block = self._block_key(draft.block.strip() or "national")
         if block == "":
             known = ", ".join(b.key for b in self._knowledge.blocks())
-            text = say("event.unknown_block", lang, block=found["block"], known=known)
-            return Notice("event.unknown_block", text, lang)
-        title = found["title"].strip()
+            text = say("event.unknown_block", lang, block=draft.block, known=known)
+            return Notice("event.unknown_block", text, lang, "block")
+        title = draft.title.strip()
+        if not title or len(title) > 150:
+            return Notice("proposal.invalid.title", say("proposal.invalid.title", lang), lang, "title")
+        url = draft.registration_url.strip()
+        if url and not _URL.match(url):
+            text = say("proposal.invalid.registration_url", lang)
+            return Notice("proposal.invalid.registration_url", text, lang, "registration_url")
         kind: EventKind = "training" if _TRAINING.search(title) else "block_meeting"
         if kind == "block_meeting" and block is None:
-            return Notice("event.needs_block", say("event.needs_block", lang), lang)
+            return Notice("event.needs_block", say("event.needs_block", lang), lang, "block")
         start, end = span
         event_id = f"{block or 'national'}-{start.date().isoformat()}" + ("-training" if kind == "training" else "")
         if self._events.get(event_id) is not None:
-            return Notice("event.exists", say("event.exists", lang, id=event_id), lang)
-        venue = Venue(description=found["venue"].strip()) if found["venue"] else None
-        event = Event(event_id, kind, title, start, block=block, ends_at=end, venue=venue, source=source)
+            return Notice("event.exists", say("event.exists", lang, id=event_id), lang, "when")
+        venue = Venue(description=draft.venue.strip()) if draft.venue.strip() else None
+        event = Event(event_id, kind, title, start, block=block, ends_at=end, venue=venue,
+                      registration_url=url or None, source=source)  # fmt: skip
         return self._save(event, "event.added", lang)
 
     def _move(self, rest: str, lang: Lang) -> Notice:

@@ -27,6 +27,8 @@ __all__ = [
     "CommandReply",
     "DraftField",
     "DraftForm",
+    "EventDraft",
+    "EventForm",
     "Notice",
     "Published",
     "Verb",
@@ -81,13 +83,14 @@ class DraftForm:
 class Notice:
     """A sentence about the command itself rather than an answer: refused, mail sent, a draft's mistake.
 
-    `key` names the text it says; `field` is the announcement form's field it is about, if any.
+    `key` names the text it says; `field` is the form's field it is about, if any (the announcement's
+    title, body or blocks; the event form's title, when, block, venue or registration_url).
     """
 
     key: str
     text: str
     lang: Lang
-    field: DraftField | None = None
+    field: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +122,26 @@ class Published:
     deliveries: int
 
 
-CommandReply = Reply | Notice | AnnounceForm | AnnouncePreview | Published
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    """A new event as the secretariat wrote it (the add form, or the words of `/rmo event add`)."""
+
+    title: str
+    when: str
+    block: str
+    venue: str = ""
+    registration_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EventForm:
+    """`/rmo event add` alone: show the add form (title, when, block, venue, registration URL)."""
+
+    text: str
+    lang: Lang
+
+
+CommandReply = Reply | Notice | AnnounceForm | AnnouncePreview | Published | EventForm
 
 
 def locale_hint(locale: str | None) -> Lang | None:

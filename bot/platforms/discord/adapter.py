@@ -20,9 +20,15 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.platforms.discord.forms import AnnounceModal, ConfirmView, preview_embeds
-from bot.platforms.discord.proposals import ProposalModal, proposal_button_type, proposal_embed, proposal_view
+from bot.platforms.discord.proposals import (
+    EventModal,
+    ProposalModal,
+    proposal_button_type,
+    proposal_embed,
+    proposal_view,
+)
 from bot.platforms.discord.reply import reply_for_discord
-from handlers.commands import AnnounceForm, AnnouncePreview, Asker, Command, Notice, locale_hint
+from handlers.commands import AnnounceForm, AnnouncePreview, Asker, Command, EventForm, Notice, locale_hint
 from handlers.messages import Reply
 from storage.atomic import atomic_write_bytes
 
@@ -30,7 +36,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from bot.core import Core
-    from handlers.commands import CommandReply, DraftForm, Verb
+    from handlers.commands import CommandReply, DraftForm, EventDraft, Verb
     from handlers.commands.proposals import ProposalCard, ProposalCorrection
 
 __all__ = ["DiscordPlatform", "invite_url"]
@@ -63,6 +69,7 @@ class DiscordPlatform:
         self.secretariat_roles = frozenset(int(r) for r in config.discord.secretariat_roles)
         self._sync_state = sync_state
         self._proposals = core.proposal_commands
+        self._event_commands = core.event_commands
         self._proposal_channel = config.discord.secretariat_channel
         self._proposal_button = proposal_button_type(self._on_proposal_button)
         Route.BASE = config.discord.api_base_url.rstrip("/")  # tests and proxies point it elsewhere
@@ -123,6 +130,8 @@ class DiscordPlatform:
                 await send(**self._embeds(reply), ephemeral=True)
             case AnnounceForm():
                 await interaction.response.send_modal(AnnounceModal(f"rmo-announce:{interaction.id}", self._submit))
+            case EventForm():
+                await interaction.response.send_modal(EventModal(f"rmo-event:{interaction.id}", self._add_event))
             case AnnouncePreview():
                 view = ConfirmView(reply.draft.id, self._confirm)
                 self.client.add_view(view)  # the button works whatever message carries it
@@ -162,6 +171,10 @@ class DiscordPlatform:
         who = interaction.user.display_name
         card = self._proposals.correct(self._asker(interaction.user), proposal_id, form, who=who)
         await self._show_decision(interaction, card)
+
+    async def _add_event(self, interaction: discord.Interaction, draft: EventDraft) -> None:
+        outcome = self._event_commands.add_form(self._asker(interaction.user), draft)
+        await interaction.response.send_message(outcome.text, ephemeral=True, allowed_mentions=NO_PINGS)
 
     async def _show_decision(self, interaction: discord.Interaction, card: ProposalCard | Notice) -> None:
         if isinstance(card, Notice):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from handlers.commands import EventDraft
 from handlers.commands.proposals import ProposalCorrection
 from handlers.texts import say
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
     from handlers.commands.proposals import ProposalCard
 
-__all__ = ["ProposalModal", "proposal_button_type", "proposal_embed", "proposal_view"]
+__all__ = ["EventModal", "ProposalModal", "proposal_button_type", "proposal_embed", "proposal_view"]
 
 _TITLE = 256
 _DESCRIPTION = 4096
@@ -99,3 +100,23 @@ class ProposalModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         typed = {name: field.value or "" for name, field in self._inputs.items()}
         await self._submit(interaction, self._proposal_id, ProposalCorrection(**typed))
+
+
+class EventModal(discord.ui.Modal):
+    """The form that adds an event (`/rmo event add`): title, date and time, block, venue, registration URL."""
+
+    def __init__(self, custom_id: str, submit: Callable[[discord.Interaction, EventDraft], Awaitable[None]]) -> None:
+        super().__init__(title=say("event.form.title", "ja"), custom_id=custom_id)
+        self._submit = submit
+        self._inputs: dict[str, discord.ui.TextInput[EventModal]] = {}
+        for name, required in (("title", True), ("when", True), ("block", True), ("venue", False),
+                               ("registration_url", False)):  # fmt: skip
+            field: discord.ui.TextInput[EventModal] = discord.ui.TextInput(
+                label=say(f"proposal.field.{name}", "ja")[:45], required=required, max_length=300,
+                custom_id=f"rmo-event-{name}",
+            )  # fmt: skip
+            self._inputs[name] = field
+            self.add_item(field)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self._submit(interaction, EventDraft(**{name: f.value or "" for name, f in self._inputs.items()}))

@@ -29,15 +29,18 @@ from bot.platforms.slack.modals import (
 )
 from bot.platforms.slack.proposals import (
     ACCEPT,
+    ADD_VIEW,
     EDIT,
     FIX_VIEW,
     REJECT,
     correction_modal,
     correction_values,
+    event_modal,
+    event_values,
     proposal_message,
 )
 from bot.platforms.slack.reply import reply_for_slack
-from handlers.commands import AnnounceForm, AnnouncePreview, Asker, Notice, Published, parse_command
+from handlers.commands import AnnounceForm, AnnouncePreview, Asker, EventForm, Notice, Published, parse_command
 from handlers.texts import say
 
 if TYPE_CHECKING:
@@ -103,6 +106,8 @@ class SlackPlatform:
         self.app.action(REJECT)(self._on_proposal_button)
         self.app.action(EDIT)(self._on_proposal_edit)
         self.app.view(FIX_VIEW)(self._on_proposal_fix)
+        self.app.view(ADD_VIEW)(self._on_event_add)
+        self._event_commands = core.event_commands
 
     async def is_secretariat(self, user: str) -> bool:
         """A configured secretariat user, or a member of the secretariat's user group (checked every 5 min)."""
@@ -162,6 +167,8 @@ class SlackPlatform:
         reply = await self._commands.dispatch(parse_command(text, asker, channel=command.get("channel_id")))
         if isinstance(reply, AnnounceForm):
             await self.client.views_open(trigger_id=command["trigger_id"], view=draft_modal(reply))
+        elif isinstance(reply, EventForm):
+            await self.client.views_open(trigger_id=command["trigger_id"], view=event_modal(reply))
         else:
             await respond(**reply_for_slack(reply), response_type="ephemeral")
 
@@ -229,6 +236,15 @@ class SlackPlatform:
         await ack()
         if response_url:
             await AsyncWebhookClient(response_url).send_dict({**proposal_message(card), "replace_original": True})
+
+    async def _on_event_add(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
+        user = body.get("user", {}).get("id", "")
+        outcome = self._event_commands.add_form(await self._asker(user), event_values(view))
+        if outcome.key != "event.added":
+            await ack(response_action="errors", errors={outcome.field or "title": outcome.text})
+            return
+        await ack()
+        await self.client.chat_postMessage(channel=user, text=outcome.text)
 
     async def _on_home(self, event: dict[str, Any]) -> None:
         """The App Home tab: what is coming up."""

@@ -1,5 +1,6 @@
-"""A meeting read from a post, as the secretariat sees it on Slack: a card with 登録 / 修正 / 登録しない, and
-the correction form (a modal). Only the proposal's id travels with a button; the bot decides the rest."""
+"""The calendar's forms on Slack: a meeting read from a post as a card with 登録 / 修正 / 登録しない, the
+correction form, and the form that adds an event (`/rmo event add`). Only the proposal's id travels with a
+button; the bot decides the rest."""
 
 from __future__ import annotations
 
@@ -7,25 +8,31 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from bot.platforms.slack.render import escape_mrkdwn
+from handlers.commands import EventDraft
 from handlers.commands.proposals import ProposalCorrection
 from handlers.texts import say
 
 if TYPE_CHECKING:
+    from handlers.commands import EventForm
     from handlers.commands.proposals import ProposalCard
     from handlers.messages import Lang
 
 __all__ = [
     "ACCEPT",
+    "ADD_VIEW",
     "EDIT",
     "FIX_VIEW",
     "REJECT",
     "correction_modal",
     "correction_values",
+    "event_modal",
+    "event_values",
     "proposal_message",
 ]
 
 ACCEPT, EDIT, REJECT = "rmo_proposal_accept", "rmo_proposal_edit", "rmo_proposal_reject"
 FIX_VIEW = "rmo_proposal_fix"
+ADD_VIEW = "rmo_event_add"
 _FIELDS = ("title", "when", "venue", "registration_url", "deadline")
 
 
@@ -58,15 +65,42 @@ def proposal_message(card: ProposalCard) -> dict[str, Any]:
     return {"text": escape_mrkdwn(card.text)[:3900], "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
 
 
+def _field(name: str, value: str, lang: Lang, *, optional: bool = False) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 300}
+    if value:
+        element["initial_value"] = value[:300]
+    return {"type": "input", "block_id": name, "optional": optional,
+            "label": _plain(say(f"proposal.field.{name}", lang)), "element": element}  # fmt: skip
+
+
+def event_modal(form: EventForm) -> dict[str, Any]:
+    """The form that adds an event: title, date and time, block, venue, registration URL."""
+    lang = form.lang
+    return {
+        "type": "modal", "callback_id": ADD_VIEW, "title": _plain(say("event.form.title", lang)[:24]),
+        "submit": _plain(say("event.form.save", lang)[:24]),
+        "close": _plain("キャンセル" if lang == "ja" else "Cancel"),
+        "blocks": [
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(form.text)}]},
+            _field("title", "", lang), _field("when", "", lang), _field("block", "", lang),
+            _field("venue", "", lang, optional=True), _field("registration_url", "", lang, optional=True),
+        ],
+    }  # fmt: skip
+
+
+def event_values(view: dict[str, Any]) -> EventDraft:
+    """The submitted add form, as typed."""
+    values = view.get("state", {}).get("values", {})
+    typed = {name: values.get(name, {}).get("value", {}).get("value") or "" for name in
+             ("title", "when", "block", "venue", "registration_url")}  # fmt: skip
+    return EventDraft(**typed)
+
+
 def correction_modal(proposal_id: str, values: ProposalCorrection, response_url: str, lang: Lang) -> dict[str, Any]:
     """The correction form, filled in with what was read; submitting it puts the corrected meeting on."""
 
     def field(name: str, value: str, *, optional: bool = False) -> dict[str, Any]:
-        element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 300}
-        if value:
-            element["initial_value"] = value[:300]
-        return {"type": "input", "block_id": name, "optional": optional,
-                "label": _plain(say(f"proposal.field.{name}", lang)), "element": element}  # fmt: skip
+        return _field(name, value, lang, optional=optional)
 
     return {
         "type": "modal", "callback_id": FIX_VIEW, "title": _plain(say("proposal.form.title", lang)[:24]),
