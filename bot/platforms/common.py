@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from handlers.dates import format_datetime
@@ -50,6 +51,24 @@ def split_text(text: str, limit: int, measure: Callable[[str], int] = len, *, mo
         start += cut + sep
     pieces.append(text[start:])
     return pieces
+
+
+class PieceCache:
+    """The pieces of the last few announcements' texts, split once however many channels and retries render
+    them; keyed by the announcement (not by its text, which may be megabytes long)."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._pieces: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()
+
+    def get(self, key: str, text: str, split: Callable[[str], list[str]]) -> list[str]:
+        slot = (key, len(text))
+        pieces = self._pieces.get(slot)
+        if pieces is None:
+            pieces = self._pieces[slot] = tuple(split(text))
+            while len(self._pieces) > self._size:
+                self._pieces.popitem(last=False)
+        return list(pieces)
 
 
 def bounded_parts(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:

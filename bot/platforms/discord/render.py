@@ -6,7 +6,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from bot.platforms.common import attachment_lines, bounded_parts, byline, split_text
+from bot.platforms.common import PieceCache, attachment_lines, bounded_parts, byline, split_text
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -60,11 +60,18 @@ def _size(embed: dict[str, Any]) -> int:
     )  # fmt: skip
 
 
+_PIECES = PieceCache()
+
+
+def _split(body: str) -> list[str]:
+    return [escape_markdown(p) for p in bounded_parts(body, DESCRIPTION_LIMIT - 10, escaped_length)]
+
+
 def render_discord(announcement: Announcement, channel: str, tz: tzinfo, delivery_id: str = "") -> list[DiscordMessage]:
     """One payload per part; long text is split at paragraphs with (1/3) markers; every attachment is listed."""
     del channel  # the channel is in the URL, not the payload
     body = announcement.body or "（本文なし）"
-    parts = [escape_markdown(p) for p in bounded_parts(body, DESCRIPTION_LIMIT - 10, escaped_length)]
+    parts = _PIECES.get(announcement.id, body, _split)  # split once per announcement, not per channel
     footer = {"text": byline(announcement, tz)[:FOOTER_LIMIT]}
     subject = announcement.subject or "（件名なし）"
     embeds: list[dict[str, Any]] = []

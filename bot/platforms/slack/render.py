@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from bot.platforms.common import attachment_lines, bounded_parts, byline, split_text
+from bot.platforms.common import PieceCache, attachment_lines, bounded_parts, byline, split_text
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -33,15 +33,23 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _fit(body: str) -> list[str]:
-    """Pieces whose *escaped* text fits a section (escaping makes "&" five characters long)."""
-    return bounded_parts(body, SECTION_LIMIT - 20, lambda piece: len(escape_mrkdwn(piece)))
+_PIECES = PieceCache()
+
+
+def _fit(body: str, key: str = "") -> list[str]:
+    """Pieces whose *escaped* text fits a section (escaping makes "&" five characters long); split once per
+    announcement (`key`), whatever number of channels and retries render it."""
+
+    def split(text: str) -> list[str]:
+        return bounded_parts(text, SECTION_LIMIT - 20, lambda piece: len(escape_mrkdwn(piece)))
+
+    return _PIECES.get(key, body, split) if key else split(body)
 
 
 def render_slack(announcement: Announcement, channel: str, tz: tzinfo, delivery_id: str = "") -> list[SlackMessage]:
     """One payload per part; a long announcement is split at paragraphs with (1/3) markers."""
     body = announcement.body or "（本文なし）"
-    parts = _fit(body)
+    parts = _fit(body, announcement.id)
     count = len(parts)
     messages: list[SlackMessage] = []
     for number, part in enumerate(parts, start=1):
