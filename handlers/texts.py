@@ -226,12 +226,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
             "使い方：\n/rmo event list（予定の一覧）\n"
             "/rmo event add 2027-01-20 13:30-16:30 kinki 近畿ブロック会議（第2回） @ 会場\n"
             "/rmo event move 予定ID 2027-01-27 13:30-16:30\n/rmo event cancel 予定ID\n"
+            "/rmo event edit 予定ID（フォームで修正）\n"
             "/rmo event proposals（開催案内から読み取った予定）・/rmo event accept ID・/rmo event reject ID"
         ),
         (
             "How to use it:\n/rmo event list (what is on the calendar)\n"
             "/rmo event add 2027-01-20 13:30-16:30 kinki Kinki block meeting @ venue\n"
             "/rmo event move EVENT-ID 2027-01-27 13:30-16:30\n/rmo event cancel EVENT-ID\n"
+            "/rmo event edit EVENT-ID (a form)\n"
             "/rmo event proposals (meetings read from posts) · /rmo event accept ID · /rmo event reject ID"
         ),
     ),
@@ -246,6 +248,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
         ),
     ),
     "event.form.title": ("予定の追加", "Add an event"),
+    "event.edit": ("「{title}」を修正します。", 'Correct "{title}".'),
+    "event.edit.title": ("予定の修正", "Correct an event"),
+    "event.edited": ("修正しました：{title}（{when}）", "Corrected: {title} ({when})"),
     "event.form.save": ("追加する", "Add"),
     "proposal.field.block": ("ブロック（例：kinki・近畿・national）", "Block (e.g. kinki, national)"),
     "event.none": ("これからの予定はカレンダーにありません。", "Nothing ahead on the calendar."),

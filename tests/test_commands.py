@@ -209,3 +209,30 @@ async def test_the_console_as_the_secretariat_keeps_the_calendar_in_text(chat):
     done = await desk.handle("/rmo event cancel kinki-2026-2")
     assert desk.render(done).startswith("中止にしました：近畿ブロック会議（第2回）")
     assert chat.core.store.events.get("kinki-2026-2").status == "cancelled"
+
+
+async def test_event_edit_opens_a_filled_form_and_its_submission_changes_the_event(chat):
+    """`/rmo event edit ID` gives the form filled in with the event as it is (Slack's modal carries the id); a
+    submission with a new venue changes it, recorded as a new venue; a bad time names its field."""
+    from bot.platforms.slack.proposals import edit_modal, edit_values
+    from handlers.commands import EventEdit, ProposalCorrection
+
+    edit = await chat.core.commands.dispatch(Command("event", "edit kinki-2026-2", SECRETARIAT))
+    assert isinstance(edit, EventEdit)
+    assert edit.values.when == "2027-01-20 13:30-16:30"
+    assert edit.values.title == "近畿ブロック会議（第2回）"
+    view = edit_modal(edit)
+    assert view["private_metadata"] == "kinki-2026-2"
+    fields = {b["block_id"]: b["element"].get("initial_value", "") for b in view["blocks"] if b["type"] == "input"}
+    assert fields["when"] == "2027-01-20 13:30-16:30"
+    typed = {**fields, "venue": "近江八幡市文化会館"}
+    submitted = {"private_metadata": "kinki-2026-2",
+                 "state": {"values": {k: {"value": {"value": v}} for k, v in typed.items()}}}  # fmt: skip
+    event_id, form = edit_values(submitted)
+    commands = chat.core.event_commands
+    wrong = commands.edit_form(SECRETARIAT, event_id, ProposalCorrection(form.title, "そのうち", form.venue))
+    assert (wrong.key, wrong.field) == ("proposal.invalid.when", "when")
+    assert commands.edit_form(MEMBER, event_id, form).key == "event.refused"
+    assert commands.edit_form(SECRETARIAT, event_id, form).key == "event.edited"
+    assert chat.core.store.events.get("kinki-2026-2").venue.description == "近江八幡市文化会館"
+    assert [c.kind for c in chat.core.store.events.changes_since(NOW.replace(year=2000))] == ["venue"]

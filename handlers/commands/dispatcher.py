@@ -23,7 +23,16 @@ if TYPE_CHECKING:
     from handlers.answering import Answerer
     from handlers.commands.announce import AnnounceDesk
     from handlers.commands.events import EventCommands
-    from handlers.commands.model import AnnounceForm, AnnouncePreview, Asker, DraftForm, EventForm, Published, Verb
+    from handlers.commands.model import (
+        AnnounceForm,
+        AnnouncePreview,
+        Asker,
+        DraftForm,
+        EventEdit,
+        EventForm,
+        Published,
+        Verb,
+    )
     from handlers.commands.subscriptions import ChatSubscriptions
     from handlers.messages import Lang, Reply
 
@@ -81,7 +90,7 @@ class CommandDispatcher:
         meetings = self.answer(asker, say("question.meetings", lang))
         return meetings, self.answer(asker, say("question.trainings", lang))
 
-    async def dispatch(self, command: Command) -> Reply | Notice | AnnounceForm | EventForm:
+    async def dispatch(self, command: Command) -> Reply | Notice | AnnounceForm | EventForm | EventEdit:
         """One `/rmo` command."""
         lang = command_language(command)
         try:
@@ -103,7 +112,7 @@ class CommandDispatcher:
         except Exception:  # noqa: BLE001 - see dispatch
             return _apology("an announcement confirmation", lang_hint or "ja")
 
-    async def _run(self, command: Command, lang: Lang) -> Reply | Notice | AnnounceForm | EventForm:
+    async def _run(self, command: Command, lang: Lang) -> Reply | Notice | AnnounceForm | EventForm | EventEdit:
         verb, email = command.verb, find_address(command.text)
         if verb == "announce":
             return self._announcements.open(command.asker, lang)

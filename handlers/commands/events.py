@@ -16,7 +16,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from handlers.commands.model import EventDraft, EventForm, Notice
+from handlers.commands.model import EventDraft, EventEdit, EventForm, Notice, ProposalCorrection
 from handlers.commands.proposals import ProposalCard, parse_when
 from handlers.dates import format_span
 from handlers.texts import say
@@ -61,7 +61,7 @@ class EventCommands:
         self._tz = tz
         self._on_change = on_change
 
-    def run(self, asker: Asker, text: str, lang: Lang) -> Notice | EventForm:
+    def run(self, asker: Asker, text: str, lang: Lang) -> Notice | EventForm | EventEdit:
         """One `/rmo event …` command: its outcome, or how to write it."""
         if not asker.secretariat:
             return Notice("event.refused", say("event.refused", lang), lang)
@@ -71,6 +71,12 @@ class EventCommands:
             "list": self._list, "move": self._move, "cancel": self._cancel,
             "proposals": self._open_proposals,
         }.get(action.lower())  # fmt: skip
+        if action.lower() == "edit":
+            event = self._events.get(rest)
+            if event is None:
+                return Notice("event.unknown", say("event.unknown", lang, id=rest or "?"), lang)
+            values = self._proposals.values_of(event)
+            return EventEdit(say("event.edit", lang, title=event.title), lang, event.id, values)
         if action.lower() == "add":
             return self._add(rest, lang, "cli" if asker.platform == "cli" else "chat")
         if handler is not None:
@@ -104,6 +110,18 @@ class EventCommands:
         if not asker.secretariat:
             return Notice("event.refused", say("event.refused", lang), lang)
         return self._create(draft, lang, "chat")
+
+    def edit_form(self, asker: Asker, event_id: str, form: ProposalCorrection, lang: Lang = "ja") -> Notice:
+        """The edit form, submitted: the event as corrected (a move or a new venue is recorded as such)."""
+        if not asker.secretariat:
+            return Notice("event.refused", say("event.refused", lang), lang)
+        event = self._events.get(event_id)
+        if event is None:
+            return Notice("event.unknown", say("event.unknown", lang, id=event_id), lang)
+        corrected = self._proposals.corrected(event, form, lang)
+        if isinstance(corrected, Notice):
+            return corrected
+        return self._save(corrected, "event.edited", lang)
 
     def _create(self, draft: EventDraft, lang: Lang, source: EventSource) -> Notice:
         span = parse_when(draft.when, self._tz)

@@ -28,8 +28,10 @@ __all__ = [
     "DraftField",
     "DraftForm",
     "EventDraft",
+    "EventEdit",
     "EventForm",
     "Notice",
+    "ProposalCorrection",
     "Published",
     "Verb",
     "locale_hint",
@@ -141,7 +143,28 @@ class EventForm:
     lang: Lang
 
 
-CommandReply = Reply | Notice | AnnounceForm | AnnouncePreview | Published | EventForm
+@dataclass(frozen=True, slots=True)
+class ProposalCorrection:
+    """The correction form as submitted: each field as typed (`when`: 「2027-01-20 13:30-16:30」)."""
+
+    title: str
+    when: str
+    venue: str
+    registration_url: str = ""
+    deadline: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EventEdit:
+    """`/rmo event edit ID`: show the edit form for `event_id`, filled in with `values`."""
+
+    text: str
+    lang: Lang
+    event_id: str
+    values: ProposalCorrection
+
+
+CommandReply = Reply | Notice | AnnounceForm | AnnouncePreview | Published | EventForm | EventEdit
 
 
 def locale_hint(locale: str | None) -> Lang | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from handlers.commands.model import Notice
+from handlers.commands.model import Notice, ProposalCorrection
 from handlers.dates import format_datetime, format_span
 from handlers.texts import say
 from storage.errors import RmoBotError
@@ -61,17 +61,6 @@ class ProposalCard:
     lines: tuple[str, ...]
     doubts: tuple[str, ...]
     decided: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ProposalCorrection:
-    """The correction form as submitted: each field as typed (`when`: 「2027-01-20 13:30-16:30」)."""
-
-    title: str
-    when: str
-    venue: str
-    registration_url: str = ""
-    deadline: str = ""
 
 
 class ProposalCommands:
@@ -156,7 +145,10 @@ class ProposalCommands:
         proposal = next((p for p in self._desk.open() if p.id == proposal_id), None)
         if proposal is None:
             return Notice("proposal.gone", say("proposal.gone", lang), lang)
-        event = proposal.event
+        return self.values_of(proposal.event)
+
+    def values_of(self, event: Event) -> ProposalCorrection:
+        """An event as the correction form shows it."""
         start = event.starts_at.astimezone(self._tz)
         when = f"{start:%Y-%m-%d %H:%M}" + (f"-{event.ends_at.astimezone(self._tz):%H:%M}" if event.ends_at else "")
         venue = "　".join(p for p in ((event.venue.description, event.venue.address) if event.venue else ()) if p)
@@ -173,7 +165,7 @@ class ProposalCommands:
         proposal = next((p for p in self._desk.open() if p.id == proposal_id), None)
         if proposal is None:
             return Notice("proposal.gone", say("proposal.gone", lang), lang)
-        corrected = self._corrected(proposal.event, form, lang)
+        corrected = self.corrected(proposal.event, form, lang)
         if isinstance(corrected, Notice):
             return corrected
         try:
@@ -183,9 +175,11 @@ class ProposalCommands:
         (decided,) = self._desk.decided([proposal_id])
         return self.card(decided, lang, who)
 
-    def _corrected(self, event: Event, form: ProposalCorrection, lang: Lang) -> Event | Notice:
+    def corrected(self, event: Event, form: ProposalCorrection, lang: Lang) -> Event | Notice:
+        """`event` as the form says it is now, or what is wrong with the form (its field)."""
+
         def wrong(field: CorrectionField) -> Notice:
-            return Notice(f"proposal.invalid.{field}", say(f"proposal.invalid.{field}", lang), lang)
+            return Notice(f"proposal.invalid.{field}", say(f"proposal.invalid.{field}", lang), lang, field)
 
         title = form.title.strip()
         if not title or len(title) > 150:

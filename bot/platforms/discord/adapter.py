@@ -28,7 +28,7 @@ from bot.platforms.discord.proposals import (
     proposal_view,
 )
 from bot.platforms.discord.reply import reply_for_discord
-from handlers.commands import AnnounceForm, AnnouncePreview, Asker, Command, EventForm, Notice, locale_hint
+from handlers.commands import AnnounceForm, AnnouncePreview, Asker, Command, EventEdit, EventForm, Notice, locale_hint
 from handlers.messages import Reply
 from storage.atomic import atomic_write_bytes
 
@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from bot.core import Core
-    from handlers.commands import CommandReply, DraftForm, EventDraft, Verb
-    from handlers.commands.proposals import ProposalCard, ProposalCorrection
+    from handlers.commands import CommandReply, DraftForm, EventDraft, ProposalCorrection, Verb
+    from handlers.commands.proposals import ProposalCard
 
 __all__ = ["DiscordPlatform", "invite_url"]
 
@@ -132,6 +132,8 @@ class DiscordPlatform:
                 await interaction.response.send_modal(AnnounceModal(f"rmo-announce:{interaction.id}", self._submit))
             case EventForm():
                 await interaction.response.send_modal(EventModal(f"rmo-event:{interaction.id}", self._add_event))
+            case EventEdit():
+                await interaction.response.send_modal(ProposalModal(reply.event_id, reply.values, self._edit_event))
             case AnnouncePreview():
                 view = ConfirmView(reply.draft.id, self._confirm)
                 self.client.add_view(view)  # the button works whatever message carries it
@@ -174,6 +176,10 @@ class DiscordPlatform:
 
     async def _add_event(self, interaction: discord.Interaction, draft: EventDraft) -> None:
         outcome = self._event_commands.add_form(self._asker(interaction.user), draft)
+        await interaction.response.send_message(outcome.text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    async def _edit_event(self, interaction: discord.Interaction, event_id: str, form: ProposalCorrection) -> None:
+        outcome = self._event_commands.edit_form(self._asker(interaction.user), event_id, form)
         await interaction.response.send_message(outcome.text, ephemeral=True, allowed_mentions=NO_PINGS)
 
     async def _show_decision(self, interaction: discord.Interaction, card: ProposalCard | Notice) -> None:

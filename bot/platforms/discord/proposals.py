@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from handlers.commands import EventDraft
-from handlers.commands.proposals import ProposalCorrection
+from handlers.commands import EventDraft, ProposalCorrection
 from handlers.texts import say
 
 if TYPE_CHECKING:

@@ -31,16 +31,28 @@ from bot.platforms.slack.proposals import (
     ACCEPT,
     ADD_VIEW,
     EDIT,
+    EDIT_VIEW,
     FIX_VIEW,
     REJECT,
     correction_modal,
     correction_values,
+    edit_modal,
+    edit_values,
     event_modal,
     event_values,
     proposal_message,
 )
 from bot.platforms.slack.reply import reply_for_slack
-from handlers.commands import AnnounceForm, AnnouncePreview, Asker, EventForm, Notice, Published, parse_command
+from handlers.commands import (
+    AnnounceForm,
+    AnnouncePreview,
+    Asker,
+    EventEdit,
+    EventForm,
+    Notice,
+    Published,
+    parse_command,
+)
 from handlers.texts import say
 
 if TYPE_CHECKING:
@@ -107,6 +119,7 @@ class SlackPlatform:
         self.app.action(EDIT)(self._on_proposal_edit)
         self.app.view(FIX_VIEW)(self._on_proposal_fix)
         self.app.view(ADD_VIEW)(self._on_event_add)
+        self.app.view(EDIT_VIEW)(self._on_event_edit)
         self._event_commands = core.event_commands
 
     async def is_secretariat(self, user: str) -> bool:
@@ -169,6 +182,8 @@ class SlackPlatform:
             await self.client.views_open(trigger_id=command["trigger_id"], view=draft_modal(reply))
         elif isinstance(reply, EventForm):
             await self.client.views_open(trigger_id=command["trigger_id"], view=event_modal(reply))
+        elif isinstance(reply, EventEdit):
+            await self.client.views_open(trigger_id=command["trigger_id"], view=edit_modal(reply))
         else:
             await respond(**reply_for_slack(reply), response_type="ephemeral")
 
@@ -241,6 +256,16 @@ class SlackPlatform:
         user = body.get("user", {}).get("id", "")
         outcome = self._event_commands.add_form(await self._asker(user), event_values(view))
         if outcome.key != "event.added":
+            await ack(response_action="errors", errors={outcome.field or "title": outcome.text})
+            return
+        await ack()
+        await self.client.chat_postMessage(channel=user, text=outcome.text)
+
+    async def _on_event_edit(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
+        user = body.get("user", {}).get("id", "")
+        event_id, form = edit_values(view)
+        outcome = self._event_commands.edit_form(await self._asker(user), event_id, form)
+        if outcome.key != "event.edited":
             await ack(response_action="errors", errors={outcome.field or "title": outcome.text})
             return
         await ack()

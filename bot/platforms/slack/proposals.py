@@ -8,12 +8,11 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from bot.platforms.slack.render import escape_mrkdwn
-from handlers.commands import EventDraft
-from handlers.commands.proposals import ProposalCorrection
+from handlers.commands import EventDraft, ProposalCorrection
 from handlers.texts import say
 
 if TYPE_CHECKING:
-    from handlers.commands import EventForm
+    from handlers.commands import EventEdit, EventForm
     from handlers.commands.proposals import ProposalCard
     from handlers.messages import Lang
 
@@ -21,10 +20,13 @@ __all__ = [
     "ACCEPT",
     "ADD_VIEW",
     "EDIT",
+    "EDIT_VIEW",
     "FIX_VIEW",
     "REJECT",
     "correction_modal",
     "correction_values",
+    "edit_modal",
+    "edit_values",
     "event_modal",
     "event_values",
     "proposal_message",
@@ -33,6 +35,7 @@ __all__ = [
 ACCEPT, EDIT, REJECT = "rmo_proposal_accept", "rmo_proposal_edit", "rmo_proposal_reject"
 FIX_VIEW = "rmo_proposal_fix"
 ADD_VIEW = "rmo_event_add"
+EDIT_VIEW = "rmo_event_edit"
 _FIELDS = ("title", "when", "venue", "registration_url", "deadline")
 
 
@@ -86,6 +89,21 @@ def event_modal(form: EventForm) -> dict[str, Any]:
             _field("venue", "", lang, optional=True), _field("registration_url", "", lang, optional=True),
         ],
     }  # fmt: skip
+
+
+def edit_modal(form: EventEdit) -> dict[str, Any]:
+    """The form that corrects an event on the calendar, filled in with how it is now."""
+    view = correction_modal(form.event_id, form.values, "", form.lang)
+    view.update({"callback_id": EDIT_VIEW, "private_metadata": form.event_id,
+                 "title": _plain(say("event.edit.title", form.lang)[:24])})  # fmt: skip
+    view["blocks"].insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(form.text)}]})
+    return view
+
+
+def edit_values(view: dict[str, Any]) -> tuple[str, ProposalCorrection]:
+    """The submitted edit form: the event's id and what was typed."""
+    _, _, typed = correction_values({**view, "private_metadata": "{}"})
+    return str(view.get("private_metadata") or ""), typed
 
 
 def event_values(view: dict[str, Any]) -> EventDraft:
