@@ -2751,6 +2751,10 @@ def build_cases() -> list[Case]:
         *accepted_senders(),
         *accepted_html_and_broken(),
     ]
+    # Reading as Thunderbird does (issue 10, items 15-20): in modules of their own, this file being long enough.
+    from corpus_charsets import charset_cases
+
+    accepted += charset_cases()
     by_file = {c.file: c for c in accepted}
     return [*accepted, *rejected(), *duplicates(by_file), *quarantined()]
 
@@ -3021,6 +3025,10 @@ def self_check(cases: list[Case]) -> None:
         ]
         meant = [(a.filename, a.content_type, len(a.data)) for a in by_file[name].attachments or ()]
         assert listed == meant, (name, listed, meant)
+
+    from corpus_charsets import check_charset_cases
+
+    check_charset_cases({c.file: c.data for c in cases})
 
     # expected.toml is valid TOML.
     tomllib.loads(expected_toml(cases))
