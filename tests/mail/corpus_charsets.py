@@ -8,8 +8,7 @@ Used by ``make_corpus.py``, which writes the files.
 
 from __future__ import annotations
 
-import hashlib
-
+from corpus_attachments import TAG, msgid_for
 from make_corpus import (
     JIMU,
     Case,
@@ -25,13 +24,6 @@ from make_corpus import (
 )
 
 __all__ = ["charset_cases", "check_charset_cases"]
-
-TAG = "[RMO お知らせ] "
-
-
-def msgid_for(file: str) -> str:
-    """A Message-ID of its own for each file."""
-    return f"<{hashlib.sha1(file.encode()).hexdigest()[:20]}@rmo-network.example.jp>"
 
 
 def _post(file: str, note: str, day: int, header: str, mime: list[Field], body: bytes, **expect: object) -> Case:
