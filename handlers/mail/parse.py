@@ -15,6 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from handlers.mail.charsets import decode_bytes, normalise_label
+from handlers.mail.header_block import repair_header_block
 from handlers.mail.headers import count, decode_addresses, decode_header_value, header_params
 from handlers.mail.html_text import html_to_text, strip_tags
 
@@ -304,9 +305,13 @@ def _read_headers(mail: ParsedMail, message: Message, hint: str | None) -> None:
 
 def parse_mail(raw: bytes) -> ParsedMail:
     """Parse one raw message; never raises for malformed input."""
-    message = _recover_boundary(raw, email.message_from_bytes(raw))
+    repair = repair_header_block(raw)
+    message = _recover_boundary(repair.raw, email.message_from_bytes(repair.raw))
     mail = ParsedMail()
-    mail.defects = [type(d).__name__ for d in message.defects]
+    mail.defects = [type(d).__name__ for d in message.defects] + list(repair.repaired) + list(repair.skipped)
+    for skipped in repair.skipped:
+        mail.replacements += 1
+        mail.replacement_sites.append(skipped)
     hint = _declared_charset(message)
     _read_headers(mail, message, hint)
     mail.content_type = message.get_content_type()

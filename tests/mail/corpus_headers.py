@@ -1,6 +1,7 @@
 """Corpus cases for headers as Japanese mail programs really send them (issue 10, items 16, 19 and 20).
 
-Raw ISO-2022-JP, EUC-JP and Latin-1 subjects, display names and file names; encoded words with quotes or
+Raw ISO-2022-JP, EUC-JP and Latin-1 subjects, display names and file names; broken header blocks (a line
+without a field name, a continuation without its indent, a byte order mark); encoded words with quotes or
 spaces inside. Used by ``make_corpus.py``, which writes the files.
 """
 
@@ -14,10 +15,12 @@ from make_corpus import (
     FOOTER_ABSENT,
     JA_FOOTER,
     JIMU,
+    LIST_ADDR,
     Attachment,
     Case,
     date,
     eucjp,
+    from_,
     jis_ms,
     list_post,
     mixed,
@@ -155,6 +158,78 @@ def _header_block_cases() -> list[Case]:
             sender_name=unclosed,
         )
     )
+    text = "会員各位\n\n事例報告会の発表者を募集します。\n"
+    raw = list_post(
+        when=date(12, 9, 10, 0),
+        qid="4XmR09gC6z",
+        frm=from_("事務局", JIMU),
+        subject=subject_words(TAG + "事例報告会の発表者募集"),
+        msgid=msgid_for("malformed_header_line.eml"),
+        mime=plain("UTF-8", "8bit"),
+        body=utf8(text),
+    )
+    to_line = f"\r\nTo: {LIST_ADDR}\r\n".encode()
+    raw = raw.replace(to_line, to_line + b"X-Mailer PHP/5.2.17\r\nX-Priority : 3\r\n", 1)
+    cases.append(
+        Case(
+            "malformed_header_line.eml",
+            "a web mailer's header line without a colon ('X-Mailer PHP/5.2.17') after To, and 'X-Priority : 3': "
+            "the line is skipped and counted, the headers after it stay headers",
+            raw,
+            "accepted",
+            subject="事例報告会の発表者募集",
+            body_contains=("事例報告会の発表者を募集します。",),
+            body_absent=("X-Mailer", "PHP", "Subject:", "Date:", "List-Id", "X-Priority"),
+            sender=JIMU,
+            min_replacements=1,
+        )
+    )
+    subject = TAG + "令和9年度 先進地視察研修（鳥取県智頭町）参加者の募集について"
+    first, second = subject[:20], subject[20:]
+    raw = list_post(
+        when=date(12, 10, 10, 0),
+        qid="4XmR10hD7z",
+        frm=from_("事務局", JIMU),
+        subject=_word(first) + "\n" + _word(second),
+        msgid=msgid_for("unindented_continuation.eml"),
+        mime=plain("UTF-8", "8bit"),
+        body=utf8("会員各位\n\n先進地視察研修の参加者を募集します。\n"),
+        extra=[("Cc", "kinki@rmo-network.example.jp,\nkyushu@rmo-network.example.jp")],
+    )
+    cases.append(
+        Case(
+            "unindented_continuation.eml",
+            "Subject's second encoded word and Cc's second address on lines without their indent: they are "
+            "joined to the field above, not taken for the start of the text",
+            raw,
+            "accepted",
+            subject="令和9年度 先進地視察研修（鳥取県智頭町）参加者の募集について",
+            body_contains=("先進地視察研修の参加者を募集します。",),
+            body_absent=("Date:", "List-Id", "=?UTF-8?"),
+            sender=JIMU,
+        )
+    )
+    raw = list_post(
+        when=date(12, 11, 10, 0),
+        qid="4XmR11iE8z",
+        frm=from_("事務局", JIMU),
+        subject=subject_words(TAG + "年末年始の事務局休業"),
+        msgid=msgid_for("utf8_bom_before_headers.eml"),
+        mime=plain("UTF-8", "8bit"),
+        body=utf8("会員各位\n\n事務局は12月29日から1月3日まで休業します。\n"),
+    )
+    cases.append(
+        Case(
+            "utf8_bom_before_headers.eml",
+            "a message saved by a Windows tool: a UTF-8 byte order mark before the first header",
+            b"\xef\xbb\xbf" + raw,
+            "accepted",
+            subject="年末年始の事務局休業",
+            body_contains=("事務局は12月29日から1月3日まで休業します。",),
+            body_absent=("Return-Path", "List-Id"),
+            sender=JIMU,
+        )
+    )
     utf7 = (TAG + "会場 変更 のお知らせ").encode("utf-7").decode("ascii").replace("=", "=3D")
     name = base64.b64encode(utf8("事務局 広報担当")).decode("ascii")
     raw = list_post(
@@ -199,5 +274,10 @@ def check_header_cases(data: dict[str, bytes]) -> None:
         misread = raw.decode("cp932")
         assert misread != text, text
         assert not re.search("[\ue000-\uf8ff]", misread), text
+    assert b"X-Mailer PHP/5.2.17\r\n" in data["malformed_header_line.eml"]
+    assert data["utf8_bom_before_headers.eml"].startswith(b"\xef\xbb\xbf")
+    unindented = data["unindented_continuation.eml"]
+    assert b"?=\r\n=?UTF-8?B?" in unindented
+    assert b",\r\nkyushu@" in unindented
     assert b"=?UTF-7?Q?" in data["encoded_word_with_space.eml"]
     assert b" " in data["encoded_word_with_space.eml"].split(b"=?UTF-7?Q?")[1].split(b"?=")[0]
