@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from handlers.mail.charsets import decode_bytes, normalise_label
 from handlers.mail.header_block import repair_header_block
 from handlers.mail.headers import count, decode_addresses, decode_header_value, header_params
-from handlers.mail.html_text import html_to_text, strip_tags
+from handlers.mail.html_text import html_to_text, meta_charset, strip_tags
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -188,7 +188,10 @@ class _Reader:
     def text_of(self, part: Message) -> str:
         head = self.head(part)
         data = _payload(part)
-        decoded = decode_bytes(data, head.charset)
+        label = head.charset
+        if head.content_type == "text/html" and not label:
+            label = meta_charset(data)
+        decoded = decode_bytes(data, label)
         count(self.mail, decoded, f"{head.content_type} part")
         text = _LINE_ENDS.sub("\n", decoded.text)
         if head.content_type == "text/html":

@@ -1,12 +1,14 @@
 """Corpus cases for text charsets as they really arrive (issue 10, items 17, 18 and 19).
 
-8-bit EUC-JP inside a part labelled ISO-2022-JP; JIS X 0212 and 0213 and the ISO-2022-JP-2/-3 labels;
-labels whose senders mean a superset (GB2312, KS C 5601, ISO-8859-8-i,
+8-bit EUC-JP inside a part labelled ISO-2022-JP; JIS X 0212 and 0213 and the ISO-2022-JP-2/-3 labels; HTML
+naming its charset only in <meta>; labels whose senders mean a superset (GB2312, KS C 5601, ISO-8859-8-i,
 ISO-8859-1, US-ASCII with 8-bit bytes, EUC-JP with Windows' and JIS X 0213's rows); Latin-1 with no label.
 Used by ``make_corpus.py``, which writes the files.
 """
 
 from __future__ import annotations
+
+import re
 
 from corpus_attachments import TAG, msgid_for
 from make_corpus import (
@@ -69,12 +71,20 @@ QUOTED = "> このメールは配信できませんでした。\n> 宛先のメ�
 JISX0212 = "記念講演：「森鷗外と地域の文化」\n会場：丂田公民館 大ホール\n"
 JISX0213 = "会場：𠀋山町 㐂楽館（鷗の間）\n"
 JP2 = "姉妹都市・全州市（전주시）との交流会\n会場：Café Genève\n"
+HTML_TEXT = "意見募集。名簿更新と連絡先変更の確認。"  # bytes Shift_JIS reads cleanly, wrongly
 GBK = "尊敬的各位会员：\n中日地方自治交流会将于3月在杭州举行。\n联系人：王喆（交流部）\n"
 CP949 = "전주시 국제교류과입니다.\n다음 달 교류회 메뉴: 똠얌꿍\n"
 HEBREW = "שלום לכולם, המפגש יתקיים בחודש הבא.\n"
 WINDOWS_1252 = "Participation fee: 20 € – “early bird” until 31 January.\n"
 LATIN1 = "Réunion générale: le présent message concerne la fête. Merci.\n"
 EUC_EXTENSIONS = "申込書①と②を㈱地域計画の髙橋へ。会場：丂田公民館、𠀋山町。\n"
+
+
+def html_body() -> str:
+    return (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=EUC-JP">'
+        f"<title>研修の意見募集</title></head><body><p>{HTML_TEXT}</p></body></html>\n"
+    )
 
 
 def charset_cases() -> list[Case]:
@@ -109,6 +119,24 @@ def charset_cases() -> list[Case]:
             "labelled ISO-2022-JP-2: KS C 5601 (ESC $ ( C) and JIS X 0212's é beside JIS X 0208",
             16, subject_words(TAG + "全州市との交流会", "ISO-2022-JP", jis), plain("ISO-2022-JP-2", "7bit"),
             JP2.encode("iso2022_jp_2"), subject="全州市との交流会", body_contains=tuple(JP2.strip().split("\n")),
+        ),
+        _post(
+            "html_meta_charset_eucjp.eml",
+            "HTML with no charset parameter; only its <meta> says EUC-JP (bytes that read as Shift_JIS too, wrongly)",
+            17, subject_words(TAG + "名簿更新のお願い"),
+            [("MIME-Version", "1.0"), ("Content-Type", "text/html"), ("Content-Transfer-Encoding", "8bit")],
+            eucjp(html_body()), subject="名簿更新のお願い", body_contains=(HTML_TEXT,), body_absent=("<meta", "研修の意見募集"),
+        ),
+        _post(
+            "html_meta_charset_latin1.eml",
+            "HTML with no charset parameter; only its <meta charset> says ISO-8859-1: read as that (windows-1252), "
+            "not guessed (a guess would be counted)",
+            25, subject_words(TAG + "Rencontre à Genève"),
+            [("MIME-Version", "1.0"), ("Content-Type", "text/html"), ("Content-Transfer-Encoding", "8bit")],
+            f'<html><head><meta charset="iso-8859-1"></head><body><p>{LATIN1.strip()}</p></body></html>\n'.encode(
+                "latin-1"
+            ),
+            subject="Rencontre à Genève", body_contains=(LATIN1.strip(),),
         ),
         _post(
             "gb2312_gbk_chars.eml",
@@ -177,6 +205,12 @@ def check_charset_cases(data: dict[str, bytes]) -> None:
     assert JISX0212.encode("iso2022_jp_1").decode("iso2022_jp_1") == JISX0212
     assert b"\x1b$(O" in JISX0213.encode("iso2022_jp_3")
     assert b"\x1b$(C" in JP2.encode("iso2022_jp_2")
+    misread = eucjp(html_body()).decode("cp932")  # as Shift_JIS it is something else, without an error
+    assert HTML_TEXT not in misread
+    assert not re.search("[\ue000-\uf8ff]", misread)
+    assert (
+        b"charset" not in data["html_meta_charset_eucjp.eml"].split(b"\r\n\r\n")[0].lower().split(b"text/html")[1][:20]
+    )
     assert _fails(GBK.encode("gbk"), "gb2312")
     assert _fails(CP949.encode("cp949"), "euc_kr")
     assert any(0x80 <= b <= 0x9F for b in WINDOWS_1252.encode("cp1252"))
