@@ -11,10 +11,15 @@ is counted like a replaced one. What still cannot be read is replaced, counted a
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from handlers.mail.japanese import decode_eucjp, decode_iso2022jp, has_iso2022_escapes, read_japanese
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = ["Decoded", "decode_bytes", "decode_header_bytes", "normalise_label"]
 
@@ -59,6 +64,9 @@ _JAPANESE = frozenset({"cp932", "euc-jp", *_ISO2022JP})
 _SINGLE_BYTE = ("cp125", "cp874", "iso8859", "koi8", "mac-", "tis-620", "latin")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _HIGH = bytes(range(0x80, 0x100))
+_EIGHT_BIT = re.compile(rb"[\x80-\xff]")
+_REPLACEMENT = re.compile("\ufffd")
+_LOGGED = 20
 _CONTROLS = bytes(c for c in range(0x20) if c not in b"\t\n\x0c\r") + b"\x7f"
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
@@ -111,13 +119,17 @@ def _iso2022jp(data: bytes) -> Decoded:
     return _reading(text, where, "iso-2022-jp-ms")
 
 
+def _first(found: Iterable[re.Match[str] | re.Match[bytes]]) -> tuple[int, ...]:
+    """Where the first replaced characters are, for the log (a garbage part may have a million)."""
+    return tuple(m.start() for m in itertools.islice(found, _LOGGED))
+
+
 def _with_replacements(data: bytes, codec: str) -> Decoded:
     if codec == "euc-jp":
         return _reading(*decode_eucjp(data), "euc-jp")
     text = _PRIVATE_USE.sub("\ufffd", data.decode(codec, "replace"))
-    where = [m.start() for m in re.finditer("\ufffd", text)]
     genuine = data.count(b"\xef\xbf\xbd") if codec == "utf-8" else 0  # U+FFFD the sender really wrote
-    return _reading(text, where[: max(0, len(where) - genuine)], codec)
+    return Decoded(text, max(0, text.count("\ufffd") - genuine), _first(_REPLACEMENT.finditer(text)), codec)
 
 
 def _latin_like(data: bytes) -> bool:
@@ -129,32 +141,40 @@ def _latin_like(data: bytes) -> bool:
 
 def _guess_windows_1252(data: bytes) -> Decoded:
     """The last resort for Latin-looking bytes; each 8-bit character is a guess and counted as one."""
-    text = data.decode("cp1252", "rmo-c1")
-    return _reading(text, [i for i, ch in enumerate(text) if ch >= "\x80"], "windows-1252")
+    guessed = len(data) - len(data.translate(None, _HIGH))  # one byte is one character here
+    return Decoded(data.decode("cp1252", "rmo-c1"), guessed, _first(_EIGHT_BIT.finditer(data)), "windows-1252")
+
+
+def _unmistakable(data: bytes) -> Decoded | None:
+    """ISO-2022-JP (its escape sequences say so), ASCII or UTF-8, if the bytes are one of them."""
+    if has_iso2022_escapes(data):
+        return _iso2022jp(data)
+    try:
+        return Decoded(data.decode("utf-8"), 0, (), "utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _clean_reading(data: bytes) -> Decoded | None:
     """A reading of 8-bit bytes that replaces nothing and is not a guess, if there is one."""
-    if has_iso2022_escapes(data):
-        return _iso2022jp(data)
-    if data.isascii():
-        return Decoded(data.decode("ascii"), 0, (), "us-ascii")
-    try:
-        return Decoded(data.decode("utf-8"), 0, (), "utf-8")
-    except UnicodeDecodeError:
-        pass
-    found = read_japanese(data)
-    return None if found is None else _japanese(found)
+    found = _unmistakable(data)
+    if found is not None:
+        return found
+    japanese = read_japanese(data)
+    return None if japanese is None else _japanese(japanese)
 
 
 def _sniff(data: bytes) -> Decoded:
-    clean = _clean_reading(data)
+    clean = _unmistakable(data)
     if clean is not None:
         return clean
+    found = read_japanese(data, lenient=True)  # one pass for the clean reading and the nearly clean one
+    if found is not None and not found[2]:
+        return _japanese(found)
     utf8 = _with_replacements(data, "utf-8")
-    if len(_UTF8_SEQUENCE.findall(data)) > utf8.replacements:  # UTF-8 with a few broken bytes
+    sequences = itertools.islice(_UTF8_SEQUENCE.finditer(data), utf8.replacements + 1)
+    if sum(1 for _ in sequences) > utf8.replacements:  # UTF-8 with a few broken bytes
         return utf8
-    found = read_japanese(data, lenient=True)
     if found is not None:
         return _japanese(found)
     if _latin_like(data):
@@ -209,12 +229,9 @@ def decode_bytes(data: bytes, label: str | None) -> Decoded:
 def decode_header_bytes(data: bytes, hint: str | None) -> Decoded:
     """A header sent raw (8-bit bytes or ESC sequences, no encoded words): UTF-8 if it is UTF-8, else read in
     the light of the charset the message declares (`hint`), as Thunderbird does."""
-    if has_iso2022_escapes(data):
-        return _iso2022jp(data)
-    try:
-        return Decoded(data.decode("utf-8"), 0, (), "utf-8")  # ASCII too
-    except UnicodeDecodeError:
-        pass
+    clean = _unmistakable(data)
+    if clean is not None:
+        return clean
     mapped = normalise_label(hint)
     if mapped in _JAPANESE:
         found = read_japanese(data, declared=mapped if mapped in {"cp932", "euc-jp"} else "")

@@ -30,6 +30,7 @@ _DOUBLE_RUN = re.compile(rb"[\x21-\x7e]+")
 _EIGHT_BIT = re.compile(rb"[\x80-\xff]")
 _CHUNK = re.compile(rb"[\x80-\xff][\x00-\x1a\x1c-\xff]*")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_HIGH = bytes(range(0x80, 0x100))
 
 # The classes of character that Japanese text is made of, to tell it from Latin-1 read as Shift_JIS.
 _KANA = re.compile("[\u3000-\u30ff\u31f0-\u31ff\uff01-\uff5e]")  # kana, CJK punctuation, full-width forms
@@ -91,28 +92,43 @@ codecs.register_error("rmo-eucjp", _euc_fallback)
 
 
 def _replaced(text: str, offset: int = 0) -> list[int]:
-    return [offset + m.start() for m in re.finditer("\ufffd", text)]
+    return [offset + m.start() for m in re.finditer("\ufffd", text)] if "\ufffd" in text else []
+
+
+def _eucjp(data: bytes) -> str:
+    try:
+        return data.decode("euc_jp")
+    except UnicodeDecodeError:
+        pass
+    rough = data.decode("euc_jis_2004", "replace")
+    if rough.count("\ufffd") * 100 > len(data):
+        return rough  # not EUC-JP at all: not worth a fallback call for every other byte
+    return data.decode("euc_jp", "rmo-eucjp")
 
 
 def decode_eucjp(data: bytes) -> tuple[str, list[int]]:
     """EUC-JP with JIS X 0212, JIS X 0213 and Windows' NEC/IBM rows; what none of them has becomes U+FFFD."""
-    text = data.decode("euc_jp", "rmo-eucjp")
+    text = _eucjp(data)
     return text, _replaced(text)
 
 
-def _cp932(data: bytes) -> tuple[str, list[int]]:
-    text = _PRIVATE_USE.sub("\ufffd", data.decode("cp932", "replace"))  # stray 0xF0-0xF9 lead bytes
-    return text, _replaced(text)
+def _cp932(data: bytes) -> str:
+    return _PRIVATE_USE.sub("\ufffd", data.decode("cp932", "replace"))  # stray 0xF0-0xF9 lead bytes
 
 
-def _utf8(data: bytes) -> tuple[str, list[int]]:
-    text = data.decode("utf-8", "replace")
-    genuine = data.count(b"\xef\xbf\xbd")  # U+FFFD the sender really wrote
+def _utf8(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+_READERS = {"cp932": _cp932, "euc-jp": _eucjp, "utf-8": _utf8}
+
+
+def _read(codec: str, data: bytes) -> tuple[str, list[int]]:
+    text = _READERS[codec](data)
     where = _replaced(text)
-    return text, where[: max(0, len(where) - genuine)]
-
-
-_READERS = {"cp932": _cp932, "euc-jp": decode_eucjp, "utf-8": _utf8}
+    if codec == "utf-8" and where:
+        where = where[: max(0, len(where) - data.count(b"\xef\xbf\xbd"))]  # U+FFFD the sender really wrote
+    return text, where
 
 
 def _profile(text: str) -> tuple[float, float]:
@@ -139,18 +155,20 @@ def read_japanese(
     Without `lenient` only a reading that replaces nothing counts (with it, one that replaces a few).
     `declared` is the Japanese codec the sender named ("" for one not named): its clean reading wins, and
     otherwise the best clean reading does even if it looks odd."""
-    best: tuple[float, str, str, list[int]] | None = None
+    allowed = max(1, (len(data) - len(data.translate(None, _HIGH))) // 100) if lenient else 0
+    best: tuple[float, str, str] | None = None
     for codec in ("cp932", "euc-jp"):
-        text, where = _READERS[codec](data)
-        if where and (not lenient or len(where) > max(1, len(_NON_ASCII.findall(text)) // 50)):
+        text = _READERS[codec](data)
+        replaced = text.count("\ufffd")
+        if replaced > allowed:
             continue
-        if codec == declared and not where:
-            return text, codec, where
+        if codec == declared and not replaced:
+            return text, codec, []
         weight, share = _profile(text)
-        score = weight - 4 * len(where)
+        score = weight - 4 * replaced
         if (declared is not None or (weight > 0 and share >= 0.5)) and (best is None or score > best[0]):
-            best = (score, text, codec, where)
-    return None if best is None else best[1:]
+            best = (score, text, codec)
+    return None if best is None else (best[1], best[2], _replaced(best[1]))
 
 
 def has_iso2022_escapes(data: bytes) -> bool:
@@ -161,7 +179,7 @@ def has_iso2022_escapes(data: bytes) -> bool:
 def _eight_bit_codec(data: bytes) -> str:
     """One reading for all the 8-bit bytes in an ISO-2022-JP text: UTF-8, else the Japanese one."""
     chunks = b"\n".join(_CHUNK.findall(data))
-    if not _utf8(chunks)[1]:
+    if not _read("utf-8", chunks)[1]:
         return "utf-8"
     found = read_japanese(chunks, lenient=True)
     return found[1] if found else "cp932"
@@ -219,7 +237,7 @@ def _segment(data: bytes, mode: str, offset: int, eight_bit: str) -> tuple[str, 
     if rest:
         # 8-bit bytes have no place in ISO-2022-JP; a sender that mixed in Shift_JIS, EUC-JP or UTF-8
         # gets them read as such.
-        text, replaced = _READERS[eight_bit](rest)
+        text, replaced = _read(eight_bit, rest)
         out.append(text)
         where += [offset + len(plain) + p for p in replaced]
     text = "".join(out)
