@@ -59,6 +59,8 @@ def test_corpus_message(results, case):
         assert fact not in a.body
     if "sender" in case:
         assert a.sender == case["sender"]
+    if "sender_name" in case:
+        assert a.sender_name == case["sender_name"]
     if "attachments" in case:
         assert [(x.filename, x.content_type, x.size) for x in a.attachments] == [
             (x["filename"], x["content_type"], x["size"]) for x in case["attachments"]

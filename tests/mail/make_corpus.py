@@ -425,6 +425,7 @@ class Case:
     blocks: tuple[str, ...] | None = None
     min_replacements: int = 0
     after: str | None = None
+    sender_name: str | None = None
 
 
 SIGNATURE = "小規模多機能自治推進ネットワーク会議 事務局\njimukyoku@rmo-network.example.jp\n"
@@ -2751,6 +2752,12 @@ def build_cases() -> list[Case]:
         *accepted_senders(),
         *accepted_html_and_broken(),
     ]
+    # Reading as Thunderbird does (issue 10, items 15-20): in modules of their own, this file being long enough.
+    from corpus_attachments import attachment_cases
+    from corpus_charsets import charset_cases
+    from corpus_headers import header_cases
+
+    accepted += [*attachment_cases(), *header_cases(), *charset_cases()]
     by_file = {c.file: c for c in accepted}
     return [*accepted, *rejected(), *duplicates(by_file), *quarantined()]
 
@@ -2780,6 +2787,7 @@ HEADER = """\
 # body_contains    accepted: exact substrings of the body (line ends normalised to \\n).
 # body_absent      accepted: strings that must not occur in the body.
 # sender           accepted: the author's address, lower-cased.
+# sender_name      optional: the author's display name, decoded.
 # attachments      accepted: every attachment, in order: decoded filename, content type, decoded byte size.
 #                  An empty list means none (footer parts, HTML alternatives and a forwarded message/rfc822
 #                  part are not attachments; attachments inside a forwarded message are).
@@ -2838,6 +2846,8 @@ def expected_toml(cases: list[Case]) -> str:
             out.append(f"body_contains = {toml_list(case.body_contains)}")
             out.append(f"body_absent = {toml_list(case.body_absent)}")
             out.append(f"sender = {toml_str(case.sender)}")
+            if case.sender_name is not None:
+                out.append(f"sender_name = {toml_str(case.sender_name)}")
             if case.attachments is not None:
                 rows = [
                     f"{{ filename = {toml_str(a.filename)}, content_type = {toml_str(a.content_type)}, "
@@ -3021,6 +3031,14 @@ def self_check(cases: list[Case]) -> None:
         ]
         meant = [(a.filename, a.content_type, len(a.data)) for a in by_file[name].attachments or ()]
         assert listed == meant, (name, listed, meant)
+
+    from corpus_attachments import check_attachment_cases
+    from corpus_charsets import check_charset_cases
+    from corpus_headers import check_header_cases
+
+    check_attachment_cases({c.file: c.data for c in cases})
+    check_header_cases({c.file: c.data for c in cases})
+    check_charset_cases({c.file: c.data for c in cases})
 
     # expected.toml is valid TOML.
     tomllib.loads(expected_toml(cases))
