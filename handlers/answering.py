@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from handlers.city_answers import city_reply
 from handlers.dates import format_date, format_span
 from handlers.event_answers import EventAnswers, block_name
 from handlers.intents import FaqMatcher, IntentScores, classify, strip_network_name
@@ -152,6 +153,9 @@ class Answerer:
         u = self.understand(text, now)
         if not _HAS_WORDS.search(u.folded):
             return Reply(say("empty", u.lang), u.lang, "help")
+        about_city = city_reply(u, self._knowledge, self._contact.get("secretariat_email", ""))
+        if about_city is not None:
+            return about_city
         match u.intent:
             case "meetings":
                 return self._event_answers.reply(u, now, "block_meeting")

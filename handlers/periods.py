@@ -141,6 +141,48 @@ def _year_rest(now: datetime, year_offset: int = 0) -> tuple[datetime, datetime,
     return start, end, "年内", "the rest of this year"
 
 
+def _season(now: datetime, first_month: int, months: int, ja: str, en: str) -> tuple[datetime, datetime, str, str]:
+    """The season (from `first_month`, `months` long) under way or next: winter in January is this winter."""
+    year = now.year
+    start = _month_start(year, first_month, now)
+    if _month_start(year, first_month + months, now) <= _day(now):
+        start = _month_start(year + 1, first_month, now)
+    elif (
+        first_month + months > 12
+        and now.month < first_month
+        and _month_start(year - 1, first_month + months, now) > _day(now)
+    ):
+        start = _month_start(year - 1, first_month, now)  # January: the winter that began last December
+    end = _month_start(start.year, first_month + months, now)
+    return start, end, f"{start.year}年{ja}", f"{en} {start.year}"
+
+
+def _half(now: datetime, second: bool) -> tuple[datetime, datetime, str, str]:
+    first = now.year if now.month >= 4 else now.year - 1
+    start = _month_start(first, 10 if second else 4, now)
+    label = "下半期" if second else "上半期"
+    return (
+        start,
+        _month_start(first, 16 if second else 10, now),
+        f"{first}年度{label}",
+        f"H{2 if second else 1} FY{first}",
+    )
+
+
+def _month_range(match: re.Match[str], now: datetime) -> tuple[datetime, datetime, str, str]:
+    first, last = int(match.group("m1")), int(match.group("m2"))
+    under_way = first <= now.month <= last if first <= last else now.month >= first or now.month <= last
+    year = (now.year if now.month >= first else now.year - 1) if under_way else _next_month_named(now, first)
+    start = _month_start(year, first, now)
+    end = _month_start(year if last >= first else year + 1, last + 1, now)
+    return (
+        start,
+        end,
+        f"{start.year}年{first}月～{last}月",
+        f"{_MONTHS_EN[first - 1].capitalize()}–{_MONTHS_EN[last - 1].capitalize()} {start.year}",
+    )
+
+
 def _whole_year(now: datetime, year_offset: int) -> tuple[datetime, datetime, str, str]:
     year = now.year + year_offset
     return _month_start(year, 1, now), _month_start(year + 1, 1, now), f"{year}年", str(year)
@@ -158,6 +200,25 @@ _RULES: tuple[_Rule, ...] = (
     (_rule(r"再来月|さらいげつ|the month after next"), lambda _m, n: _month(n, n.year, n.month + 2)),
     (_rule(r"来月|らいげつ|翌月|next\s+month"), lambda _m, n: _month(n, n.year, n.month + 1)),
     (_rule(r"今月|こんげつ|this\s+month|later\s+this\s+month"), lambda _m, n: _month(n, n.year, n.month)),
+    (_rule(r"(?<!\d)(?P<m1>1[0-2]|0?[1-9])\s*月\s*(?:〜|～|~|ー|-|から)\s*(?P<m2>1[0-2]|0?[1-9])\s*月"), _month_range),
+    (_rule(r"この冬|今冬|今年の冬|this\s+winter|冬(?:の|に)"), lambda _m, n: _season(n, 12, 3, "冬", "winter")),
+    (
+        _rule(r"来春|この春|今年の春|next\s+spring|this\s+spring|春(?:の|に)"),
+        lambda _m, n: _season(n, 3, 3, "春", "spring"),
+    ),
+    (_rule(r"この夏|今夏|this\s+summer|夏(?:の|に)"), lambda _m, n: _season(n, 6, 3, "夏", "summer")),
+    (_rule(r"この秋|今秋|this\s+autumn|this\s+fall|秋(?:の|に)"), lambda _m, n: _season(n, 9, 3, "秋", "autumn")),
+    (_rule(r"(?:今年度|本年度)?(?:の\s*)?(?:上半期|前半期)|first\s+half"), lambda _m, n: _half(n, second=False)),
+    (_rule(r"(?:今年度|本年度)?(?:の\s*)?(?:下半期|後半期)|second\s+half"), lambda _m, n: _half(n, second=True)),
+    (
+        _rule(r"年度末まで|年度内に|年度いっぱい|by\s+the\s+end\s+of\s+the\s+fiscal\s+year"),
+        lambda _m, n: _fiscal_year(n, 0),
+    ),
+    (
+        _rule(r"一昨日|おととい|the\s+day\s+before\s+yesterday"),
+        lambda _m, n: (_day(n) - timedelta(days=2), _day(n) - timedelta(days=1), "一昨日", "the day before yesterday"),
+    ),
+    (_rule(r"昨日|きのう|\byesterday\b"), lambda _m, n: (_day(n) - timedelta(days=1), _day(n), "昨日", "yesterday")),
     (_rule(r"先月|せんげつ|前月|last\s+month"), lambda _m, n: _month(n, n.year, n.month - 1)),
     (_rule(r"先週|せんしゅう|last\s+week"), lambda _m, n: _week(n, -1)),
     (_rule(r"昨年度|前年度|last\s+fiscal\s+year"), lambda _m, n: _fiscal_year(n, -1)),

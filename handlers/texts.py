@@ -41,6 +41,21 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "event.deadline": ("申込締切：{when}", "Registration deadline: {when}"),
     "event.deadline_passed": ("申込締切：{when}（締切済み）", "Registration deadline: {when} (closed)"),
     "event.national": ("全国", "national"),
+    "officers.of_city": ("{holder}は、{network}の{role}です。", "The {holder} is the {role} of the {network}."),
+    "members.listed": (
+        "{city}は、{network}の会員として登録されています。",
+        "{city} is listed as a member of the {network}.",
+    ),
+    "members.not_listed": (
+        (
+            "{city}は、ボットが知っている会員一覧には載っていません（一覧はすべての会員を載せていないことがあります）。"
+            "確かなことは事務局（{email}）にお問い合わせください。"
+        ),
+        (
+            "{city} is not in the list of members the bot knows (the list may not be complete). "
+            "For certain, please ask the secretariat ({email})."
+        ),
+    ),
     "console.empty_calendar": (
         (
             "（カレンダーにはまだ予定がありません。メーリングリストの開催案内から読み取った予定は、事務局が"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pytest
+
 from bot.config import load_config
 from bot.testing import ChatHarness
 from tests.conftest import CALENDAR, JST, NOW
@@ -248,3 +250,40 @@ def test_rmo_bot_ask_tells_cancelled_and_past_meetings(tmp_path):
     assert "cancelled" in english["text"]
     held = json.loads(rmo_bot("ask", "前回の四国ブロック会議はどこでしたか", *now).stdout)
     assert held["events"] == ["shikoku-2026-1"]
+
+
+def test_a_question_about_a_citys_role_or_membership_is_answered_as_such(chat):
+    """A mayor's role in the network is the officer's role, not the city's block; whether a city is a member
+    comes from the members known, and a city not in the list is told so honestly."""
+    role = chat.ask("名張市長はネットワークで何の役職ですか")
+    assert (role.intent, role.block) == ("officers", None)
+    assert "名張市長は、小規模多機能自治推進ネットワーク会議の副代表です。" in role.text
+    english = chat.ask("What position does the mayor of Asago hold?")
+    assert "Vice-representative" in english.text
+    member = chat.ask("伊賀市は加盟していますか")
+    assert (member.intent, member.block) == ("join", None)
+    assert "会員として登録されています" in member.text
+    unknown_city = chat.ask("士別市は会員ですか")
+    assert (
+        "一覧はすべての会員を載せていないことがあります" in unknown_city.text or "登録されています" in unknown_city.text
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("冬のブロック会議を教えて", "2026-12-01", "2027-03-01"),
+        ("Any trainings this winter?", "2026-12-01", "2027-03-01"),
+        ("来春の研修会は？", "2027-03-01", "2027-06-01"),
+        ("今年度下半期の会議", "2026-10-01", "2027-04-01"),
+        ("2月〜3月のブロック会議一覧", "2027-02-01", "2027-04-01"),
+        ("11月から12月の研修", "2026-11-01", "2027-01-01"),
+        ("年度末までの研修会", "2026-04-01", "2027-04-01"),
+        ("おとといの会議", "2026-11-23", "2026-11-24"),
+    ],
+)
+def test_seasons_halves_and_month_ranges_are_periods(chat, question, start, end):
+    """Seasons, fiscal halves, month ranges and days gone by limit the answer to that stretch of time."""
+    period = chat.core.answerer.understand(question, NOW).period
+    assert period is not None
+    assert (period.start.date().isoformat(), period.end.date().isoformat()) == (start, end)
