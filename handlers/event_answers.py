@@ -38,6 +38,9 @@ _BACK = re.compile(
 _PAST_TENSE = re.compile(r"でしたか|でしたっけ|ましたか|ましたっけ|だった|\b(when|where) (was|were|did)\b|\bwas held\b")
 _AHEAD = re.compile(r"来週|来月|来年|次|今度|これから|\b(next|coming|upcoming|will)\b")
 _MAX_LISTED = 5
+_MAX_ALL = 20  # when the whole list is asked for (全部, 一覧, "all")
+_COUNTED = 50  # past the list, this many more are counted (the rest is "50+")
+_ALL = re.compile(r"全部|全て|すべて|一覧|いちらん|リスト|\ball\b|\bevery\b|\blist\b")
 _CANCELLED_AHEAD = timedelta(days=183)  # with no period named, cancellations this far ahead are told
 
 
@@ -70,8 +73,9 @@ class EventAnswers:
         after = now if u.period is None else max(now, u.period.start)
         until = u.period.end if u.period else None
         next_only = u.period is None and _NEXT.search(u.folded) is not None
-        limit = (1 if block else 3) if next_only else _MAX_LISTED
-        found = self._events.upcoming(after=after, until=until, kind=kind, blocks=blocks, limit=limit + 1)
+        everything = _ALL.search(u.folded) is not None
+        limit = (1 if block else 3) if next_only else _MAX_ALL if everything else _MAX_LISTED
+        found = self._events.upcoming(after=after, until=until, kind=kind, blocks=blocks, limit=limit + _COUNTED)
         shown = found[:limit]
         # A cancellation is told when the question names its block or its time: up to the last meeting
         # shown, or the period's end (a listing of everything ahead leaves cancelled meetings out).
@@ -98,7 +102,8 @@ class EventAnswers:
             lines.append(say(header, lang, scope=scope, kind=kind_name))
             lines.extend(self.event_lines(event, lang, now) for event in shown)
             if len(found) > limit and not next_only:
-                lines.append(say("events.more", lang))
+                more = len(found) - limit
+                lines.append(say("events.more_count", lang, count=f"{more}+" if more >= _COUNTED else more))
             elif not block and next_only:
                 lines.append(say("events.national_hint", lang))
         if self._pages:

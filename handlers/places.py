@@ -26,6 +26,9 @@ _WORD = re.compile(r"(?<![a-z])[a-z]{5,}(?![a-z])")
 # After a place name these make it a person or another word: 石川さん, 中国語, 高知識, 東海林, 大分前.
 _NOT_A_PLACE_AFTER = re.compile(r"さん|様|さま|氏|君|くん|ちゃん|先生|語|識|林|前|家")
 _KANJI = re.compile(r"[\u4e00-\u9fff々]")
+_ALL_KANJI = re.compile(r"^[\u4e00-\u9fff々]{2,4}$")
+# Two to four kanji right before 「ブロック」 or 「市」: where a misconverted name shows itself.
+_NAME_BEFORE = re.compile(r"(?<![\u4e00-\u9fff々])(?P<word>[\u4e00-\u9fff々]{2,4})(?P<tail>ぶろっく|市)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,10 @@ def _stands_alone(folded: str, match: re.Match[str], kind: PlaceKind) -> bool:
 
 def _short_prefecture(name: str) -> str:
     return name if name == "北海道" else name[:-1]
+
+
+def _differs_by_one(known: str, written: str) -> bool:
+    return len(known) == len(written) and sum(x != y for x, y in zip(known, written, strict=True)) == 1
 
 
 class BlockFinder:
@@ -82,6 +89,11 @@ class BlockFinder:
                 names.append(bare)
             for name in names:
                 self._add(name, found, "city", place, place_prefecture)
+        # Kanji names by length, for a name written with one wrong kanji (近紀ブロック, 村神市): see `_misspelt`.
+        self._kanji: dict[tuple[int, str], list[str]] = {}
+        for alias, (_, kind, _, _) in self._aliases.items():
+            if kind != "prefecture" and _ALL_KANJI.match(alias):
+                self._kanji.setdefault((len(alias), "block" if kind == "block" else "city"), []).append(alias)
         ordered = sorted(self._aliases, key=len, reverse=True)
         # Only long romanised names get a typo allowance: "Kansas" is not a typo of "Kansai".
         self._romanised = Vocabulary(a for a in ordered if _ASCII.match(a) and len(a) >= 7 and " " not in a)
@@ -107,11 +119,25 @@ class BlockFinder:
                 continue
             found.append(PlaceMatch(block, kind, display, prefecture, match.start(), match.end()))
         if not found:
+            found = self._misspelt(folded)
+        if not found:
             for match in _WORD.finditer(folded):
                 alias = min(self._romanised.matches(match.group(0)), default=None)
                 if alias is not None:
                     block, kind, display, prefecture = self._aliases[alias]
                     found.append(PlaceMatch(block, kind, display, prefecture, match.start(), match.end()))
+        return found
+
+    def _misspelt(self, folded: str) -> list[PlaceMatch]:
+        """A block or city name written with one kanji wrong, as a phone's conversion gives it (近紀ブロック for
+        近畿, 村神市 for 村上): the one known name of that length that differs in one kanji only."""
+        found = []
+        for match in _NAME_BEFORE.finditer(folded):
+            word, kind = match.group("word"), "block" if match.group("tail") == "ぶろっく" else "city"
+            near = [a for a in self._kanji.get((len(word), kind), ()) if _differs_by_one(a, word)]
+            if len(near) == 1:
+                block, place_kind, display, prefecture = self._aliases[near[0]]
+                found.append(PlaceMatch(block, place_kind, display, prefecture, match.start(), match.end("word")))
         return found
 
     def find(self, folded: str) -> PlaceMatch | None:

@@ -22,10 +22,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "events.scope.period": ("{period}の", " in {period}"),
     "events.scope.both": ("{period}の{block}ブロックの", " in the {block} block in {period}"),
     "events.via": ("（{place}は{block}ブロックです）", "({place} is in the {block} block.)"),
-    "events.more": (
-        "ほかにも予定があります。ブロック名や月を添えて聞くと絞り込めます。",
-        "There are more: add a block or a month to your question to narrow it down.",
-    ),
     "events.national_hint": (
         "ブロック名・都道府県名を添えると、そのブロックの予定をお答えします（例：「次の近畿ブロック会議は？」）。",
         'Add a block or prefecture to see that block\'s meetings (e.g. "next Kinki block meeting").',
@@ -70,6 +66,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "event.cancelled": ("■ {day}の{title}{place}は中止になりました。", "• {title} on {day}{place} has been cancelled."),
     "event.moved_from": ("（{day}から日程が変更になりました）", "(moved from {day})"),
+    "events.more_count": (
+        "ほかに{count}件あります。「全部」「一覧」と添えるか、ブロック名や月を添えて聞くと絞り込めます。",
+        "There are {count} more: ask for all of them, or add a block or a month to narrow it down.",
+    ),
     "events.calendar_link": (
         "予定の一覧とカレンダーアプリへの追加：{url}",
         "All meetings, and how to add them to your calendar app: {url}",

@@ -287,3 +287,23 @@ def test_seasons_halves_and_month_ranges_are_periods(chat, question, start, end)
     period = chat.core.answerer.understand(question, NOW).period
     assert period is not None
     assert (period.start.date().isoformat(), period.end.date().isoformat()) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("question", "block"),
+    [("近紀ブロックの会議はいつ？", "kinki"), ("旧州ブロック会議の場所", "kyushu"), ("北海堂ブロックの次の会議", "hokkaido"),
+     ("瀬戸外市の近くの会議", "chugoku")],
+)  # fmt: skip
+def test_a_name_written_with_one_wrong_kanji_is_still_found(chat, question, block):
+    """A block or member city written with one kanji wrong (a phone's conversion) is the one known name it
+    can be; where two names could be meant, none is guessed."""
+    assert chat.ask(question).block == block
+
+
+def test_a_list_asked_for_in_full_is_long_and_a_cut_one_says_how_many_more(chat):
+    """「全部」 lists up to twenty; a shorter list that is cut says how many more there are."""
+    full = chat.ask("ブロック会議の予定を全部教えて")
+    short = chat.ask("ブロック会議の予定は？")
+    assert len(full.events) > len(short.events) == 5
+    assert "ほかに" in short.text
+    assert "件あります" in short.text
