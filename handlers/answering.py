@@ -15,6 +15,7 @@ from handlers.messages import Incoming, Intent, Lang, Reply
 from handlers.normalise import detect_language, fold, words
 from handlers.periods import Period, find_period
 from handlers.places import PlaceMatch, PlacesOf
+from handlers.several import answer_each
 from handlers.texts import say
 from storage.records import Block, FaqEntry, NetworkInfo, Officer, UnansweredQuestion
 
@@ -147,9 +148,13 @@ class Answerer:
 
     def answer(self, incoming: Incoming) -> Reply:
         """The reply to one question; an unknown one is recorded for the secretariat."""
-        now = self._clock.now()
         # A pasted 40,000-character message must not stall the bot: the question is at its start.
         text = clean_text(incoming.text)[:MAX_QUESTION_LENGTH]
+        several = answer_each(text, lambda part: self._answer_one(incoming, part), self._places.finder(), fold)
+        return several or self._answer_one(incoming, text)
+
+    def _answer_one(self, incoming: Incoming, text: str) -> Reply:
+        now = self._clock.now()
         u = self.understand(text, now)
         if not _HAS_WORDS.search(u.folded):
             return Reply(say("empty", u.lang), u.lang, "help")

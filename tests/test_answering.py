@@ -307,3 +307,19 @@ def test_a_list_asked_for_in_full_is_long_and_a_cut_one_says_how_many_more(chat)
     assert len(full.events) > len(short.events) == 5
     assert "ほかに" in short.text
     assert "件あります" in short.text
+
+
+def test_two_questions_in_one_message_get_both_answers_in_order(chat):
+    """Two things asked in one message are both answered, in the order asked; one question naming two
+    blocks answers each block; a single question is not cut."""
+    both = chat.ask("会費はかかりますか？それと、次の九州ブロック会議はいつ？")
+    assert both.intent == "join"
+    assert both.text.index("会則") < both.text.index("九州ブロック会議（第2回・延期開催）")
+    english = chat.ask("Who is the representative, and when is the next Hokuriku meeting?")
+    assert "Mayor of Unnan" in english.text
+    assert "Wed 2 Dec 2026" in english.text
+    blocks = chat.ask("北陸と中国のブロック会議はそれぞれいつですか")
+    assert {e.block for e in blocks.events} == {"hokuriku", "chugoku"}
+    single = chat.ask("入会するには、何を用意すればいいですか？")
+    assert single.intent == "join"
+    assert "\n\n" not in single.text.strip()
