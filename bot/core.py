@@ -60,6 +60,7 @@ class Core(ClosesOnExit):
             config.timezone,
             config.contact.as_placeholders(),
             self.pages_url,
+            store.conversations,
         )
 
     # The mail, digest and reminder parts are built on first use: `rmo-bot ask` needs none of them.

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from handlers.city_answers import city_reply
 from handlers.dates import format_date, format_span
 from handlers.event_answers import EventAnswers, block_name
+from handlers.followups import FollowUps
 from handlers.intents import FaqMatcher, IntentScores, classify, strip_network_name
 from handlers.messages import Incoming, Intent, Lang, Reply
 from handlers.normalise import detect_language, fold, words
@@ -23,7 +24,13 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime, tzinfo
 
-    from handlers.ports import Clock, EventRepository, KnowledgeRepository, UnansweredRepository
+    from handlers.ports import (
+        Clock,
+        ConversationRepository,
+        EventRepository,
+        KnowledgeRepository,
+        UnansweredRepository,
+    )
 
 __all__ = [
     "CONTACT_FIELDS",
@@ -111,7 +118,9 @@ class Answerer:
         tz: tzinfo,
         contact: Mapping[str, str] | None = None,
         pages: str = "",
+        conversations: ConversationRepository | None = None,
     ) -> None:
+        self._follow_ups = FollowUps(conversations)
         self._knowledge = knowledge
         self._events = events
         self._unanswered = unanswered
@@ -151,11 +160,13 @@ class Answerer:
         # A pasted 40,000-character message must not stall the bot: the question is at its start.
         text = clean_text(incoming.text)[:MAX_QUESTION_LENGTH]
         several = answer_each(text, lambda part: self._answer_one(incoming, part), self._places.finder(), fold)
-        return several or self._answer_one(incoming, text)
+        reply = several or self._answer_one(incoming, text)
+        self._follow_ups.keep(incoming, reply, self._clock.now())
+        return reply
 
     def _answer_one(self, incoming: Incoming, text: str) -> Reply:
         now = self._clock.now()
-        u = self.understand(text, now)
+        u = self._follow_ups.carry(incoming, self.understand(text, now), now)
         if not _HAS_WORDS.search(u.folded):
             return Reply(say("empty", u.lang), u.lang, "help")
         about_city = city_reply(u, self._knowledge, self._contact.get("secretariat_email", ""))

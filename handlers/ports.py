@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from handlers.messages import Lang
+    from storage.conversations import Conversation
     from storage.records import (
         Announcement,
         Block,
@@ -36,6 +37,7 @@ __all__ = [
     "AnnouncementRepository",
     "CalendarWriter",
     "Clock",
+    "ConversationRepository",
     "EventRepository",
     "KnowledgeRepository",
     "LinkMailer",
@@ -147,6 +149,13 @@ class MeetingProposer(Protocol):
     """Reads newly accepted posts for the meetings they announce, move or cancel, and proposes them."""
 
     def propose_many(self, announcements: Iterable[Announcement], now: datetime) -> list[Proposal]: ...
+
+
+class ConversationRepository(Protocol):
+    """What each conversation was last about, kept across restarts, for understanding follow-ups."""
+
+    def get(self, key: str) -> Conversation | None: ...
+    def put(self, conversation: Conversation) -> None: ...
 
 
 class UnansweredRepository(Protocol):

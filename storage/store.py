@@ -28,6 +28,7 @@ from storage.announcements import TinyAnnouncementRepository
 from storage.archive import MonthlyArchive
 from storage.atomic import FILE_MODE, AtomicJSONStorage, atomic_write_bytes, remove_stale_temporaries
 from storage.closing import ClosesOnExit
+from storage.conversations import TinyConversationRepository
 from storage.datafile import DataSet
 from storage.errors import SchemaError, StoreError
 from storage.events import TinyEventRepository
@@ -180,6 +181,10 @@ class Store(ClosesOnExit):
     @functools.cached_property
     def announcements(self) -> TinyAnnouncementRepository:
         return TinyAnnouncementRepository(self._archive("announcements"))
+
+    @functools.cached_property
+    def conversations(self) -> TinyConversationRepository:
+        return TinyConversationRepository(self._db("conversations"), self._storage("conversations"))
 
     @functools.cached_property
     def proposals(self) -> TinyProposalRepository:

@@ -323,3 +323,24 @@ def test_two_questions_in_one_message_get_both_answers_in_order(chat):
     single = chat.ask("入会するには、何を用意すればいいですか？")
     assert single.intent == "join"
     assert "\n\n" not in single.text.strip()
+
+
+def test_a_follow_up_carries_the_conversations_subject_across_a_restart(tmp_path):
+    """「九州のほうはどうですか」 after a question about meetings is about Kyushu's meetings, also after a restart;
+    another user's follow-up is not, and neither is one after the subject has gone stale."""
+    from datetime import timedelta
+
+    from handlers.commands import Asker
+
+    with ChatHarness.open(tmp_path / "d", now=NOW, data_files=(CALENDAR,)) as chat:
+        chat.ask("次の東北ブロック会議はいつ？")
+    with ChatHarness.open(tmp_path / "d", now=NOW + timedelta(minutes=3)) as chat:
+        follow = chat.ask("九州のほうはどうですか")
+        assert (follow.intent, follow.block) == ("meetings", "kyushu")
+        assert "九州ブロック会議（第2回・延期開催）" in follow.text
+        english = chat.ask("And Hokuriku?")
+        assert (english.intent, english.block) == ("meetings", "hokuriku")
+        stranger = chat.core.commands.answer(Asker("slack", "U-other"), "九州のほうはどうですか")
+        assert stranger.intent != "meetings"
+        chat.clock.moment = NOW + timedelta(hours=2)
+        assert chat.ask("四国のほうは？").intent != "meetings"

@@ -13,6 +13,7 @@ import pytest
 from handlers import ports
 from handlers.ports import (
     AnnouncementRepository,
+    ConversationRepository,
     EventRepository,
     KnowledgeRepository,
     OutboxRepository,
@@ -71,6 +72,7 @@ PORTS = {
     "reminders": ReminderRepository,
     "subscribers": SubscriberRepository,
     "proposals": ProposalRepository,
+    "conversations": ConversationRepository,
 }
 
 
