@@ -71,11 +71,18 @@ _ROLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 MAX_QUESTION_LENGTH = 2000
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A greeting alone gets a greeting and what the bot can do; before a question it is only a greeting.
+_GREETING = re.compile(
+    r"^(?:(?:こんにちは|こんにちわ|おはよう(?:ございます)?|こんばんは|はじめまして|お疲れ様です|おつかれさまです"
+    r"|(?:どうぞ)?よろしく(?:お願い|おねがい)?(?:します|いたします)?|hello|hi|hey|good (?:morning|afternoon|evening))"
+    r"(?:[!！。、,.\s]+|$))+"
+)
 _HAS_WORDS = re.compile(r"[^\W\d_]", re.UNICODE)
 # A bare "thank you" needs a kind word back, not a place in the secretariat's unanswered report.
 _THANKS = re.compile(
-    r"^(どうも)?(ありがと(う|ー)?(ございます|ございました)?|感謝(します|です)?|助かりました|了解(です|しました)?"
-    r"|わかりました|承知しました|thanks?( you)?( so much| very much| a lot)?|thx|ty|ok(ay)?|got it|great)[!.。!~ー\s]*$"
+    r"^(?:(どうも)?(ありがと(う|ー)?(ございます|ございました)?|感謝(します|です)?|助かりました|了解(です|しました)?"
+    r"|わかりました|承知しました|thanks?( you)?( so much| very much| a lot)?|thx|ty|ok(ay)?|got it|great)"
+    r"[!.。!~ー、,\s]*)+$"
 )
 
 
@@ -159,10 +166,21 @@ class Answerer:
         """The reply to one question; an unknown one is recorded for the secretariat."""
         # A pasted 40,000-character message must not stall the bot: the question is at its start.
         text = clean_text(incoming.text)[:MAX_QUESTION_LENGTH]
+        greeting = _GREETING.match(fold(text))
+        if greeting is not None:
+            rest = text[greeting.end() :].strip() if len(fold(text)) == len(text) else ""
+            if not _HAS_WORDS.search(rest):
+                return self._greeting_reply(incoming, text)
+            text = rest  # 「おはようございます！東海ブロック会議の会場は？」: the question after the greeting
         several = answer_each(text, lambda part: self._answer_one(incoming, part), self._places.finder(), fold)
         reply = several or self._answer_one(incoming, text)
         self._follow_ups.keep(incoming, reply, self._clock.now())
         return reply
+
+    def _greeting_reply(self, incoming: Incoming, text: str) -> Reply:
+        lang = detect_language(text)
+        help_text = self._answer_one(incoming, say("question.help", lang)).text
+        return Reply(f"{say('greeting', lang)}\n{help_text}", lang, "help")
 
     def _answer_one(self, incoming: Incoming, text: str) -> Reply:
         now = self._clock.now()
@@ -182,7 +200,7 @@ class Answerer:
             case "about" if u.place and (u.place.kind != "block" or _WHICH_BLOCK.search(u.folded)):
                 return self._block_reply(u, now)
             case "unknown" if _THANKS.match(u.folded):
-                return Reply(say("thanks", u.lang), u.lang, "unknown")
+                return Reply(say("thanks", u.lang), u.lang, "help")
             case "unknown":
                 return self._unknown_reply(incoming, u, now)
             case _:

@@ -32,10 +32,15 @@ _NEXT = re.compile(r"次の|次回|今度の|直近|一番近い|\bnext\b|\bsoon
 _BACK = re.compile(
     r"前回|この前の|先日の|先月|先週|去年|昨年|前年度|\b(when|where) (was|were|did)\b|\bprevious\b"
     r"|\blast (block )?(meeting|training|one)\b|\bpast (meeting|training)|\b(was|were) held\b"
-    r"|\blast (month|week|year)\b"
+    r"|\blast (month|week|year)\b|(?:直近|最近|この間|もう)[^。？?]*(?:でしたか|ましたか|ました[?？]|終わ)"
+    r"|\balready (met|held|took place)\b|\bdid\b[^?]*\balready\b"
 )
 # With a month named (「11月の会議はどこでしたか」 asked in December), the past tense points back.
-_PAST_TENSE = re.compile(r"でしたか|でしたっけ|ましたか|ましたっけ|だった|\b(when|where) (was|were|did)\b|\bwas held\b")
+_PAST_TENSE = re.compile(
+    r"でしたか|でしたっけ|ましたか|ましたっけ|ました[?？]|だった|にあった|であった|終わりました|終わった"
+    r"|\b(when|where) (was|were|did)\b|\bwas held\b|\bdid\b[^?]*\b(meet|hold|take place)\b"
+)
+_DEADLINE = re.compile(r"締切|締め切|〆切|申込|申し込|\bdeadline\b|\bregist")
 _AHEAD = re.compile(r"来週|来月|来年|次|今度|これから|\b(next|coming|upcoming|will)\b")
 _MAX_LISTED = 5
 _MAX_ALL = 20  # when the whole list is asked for (全部, 一覧, "all")
@@ -113,6 +118,8 @@ class EventAnswers:
 
     @staticmethod
     def _points_back(u: Understanding, now: datetime) -> bool:
+        if _DEADLINE.search(u.folded):
+            return False  # 「もう締切過ぎちゃいました？」 is about a meeting still coming
         if u.period is not None and u.period.end <= now:
             return True  # 先月, last year: a period gone by
         if u.period is not None:
@@ -200,8 +207,14 @@ class EventAnswers:
 
 
 def _back_in_time(period: Period | None, now: datetime) -> Period | None:
-    """A period asked about in the past tense: 「11月の…でしたか」 in December is the November gone by."""
-    if period is None or period.start < now:
+    """A period asked about in the past tense: 「11月の…でしたか」 in December is the November gone by, and
+    "this year" (the rest of it, when asked about what is coming) is the whole year."""
+    if period is None:
+        return None
+    if period.start.date() == now.date() and period.end > now:
+        start = period.start.replace(month=1, day=1)
+        return dataclasses.replace(period, start=start, label_ja=f"{start.year}年", label_en=str(start.year))
+    if period.start < now:
         return period
     length = period.end - period.start
     shifted = period.start.replace(year=period.start.year - 1)

@@ -124,6 +124,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "申し訳ありません、ただいまお答えできませんでした。少し時間をおいて、もう一度お試しください。",
         "Sorry, something went wrong on my side. Please try again in a little while.",
     ),
+    "greeting": (
+        "こんにちは。小規模多機能自治推進ネットワーク会議のボットです。",
+        "Hello! I am the bot of the Network Conference for Promoting Small-Scale Multi-Functional Self-Governance.",
+    ),
     "thanks": (
         "どういたしまして！ほかにもご質問があれば、いつでもどうぞ。",
         "You're welcome! Ask me anything else at any time.",
@@ -365,7 +369,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "digest.unsubscribe_link": ("配信停止", "Unsubscribe"),
     "not_registered": ("未登録", "not registered yet"),
     "list.sep": ("、", ", "),
-    "greeting": ("こんにちは！", "Hello!"),
     # What the meeting reader could not settle, shown beside a proposal ({detail}: what the post said).
     "doubt.weekday_mismatch": (
         "曜日が日付と合いません（{detail}）。日付と曜日のどちらが正しいかご確認ください。",

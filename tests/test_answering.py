@@ -344,3 +344,29 @@ def test_a_follow_up_carries_the_conversations_subject_across_a_restart(tmp_path
         assert stranger.intent != "meetings"
         chat.clock.moment = NOW + timedelta(hours=2)
         assert chat.ask("四国のほうは？").intent != "meetings"
+
+
+def test_a_greeting_is_greeted_and_a_greeting_before_a_question_is_only_a_greeting(chat):
+    """こんにちは alone gets a greeting and what the bot can do; before a question the question is answered."""
+    alone = chat.ask("こんばんは、よろしくお願いします")
+    assert alone.intent == "help"
+    assert alone.text.startswith("こんにちは。小規模多機能自治推進ネットワーク会議のボットです。")
+    before = chat.ask("お疲れ様です。中国ブロック会議の会場を教えてください")
+    assert (before.intent, before.block) == ("meetings", "chugoku")
+    assert chat.ask("了解です、ありがとうございました！").intent == "help"
+
+
+@pytest.mark.parametrize(
+    ("question", "event"),
+    [("9月にあった研修会はどこでしたか", "training-2026-09"), ("近畿ブロック会議はもう終わりましたか", "kinki-2026-1"),
+     ("Did the Kinki block already meet this year?", "kinki-2026-1")],
+)  # fmt: skip
+def test_the_past_tense_points_back(chat, question, event):
+    """A month asked about in the past tense, 「もう終わりましたか」 and 'already met' are about meetings held."""
+    assert [e.id for e in chat.ask(question).events] == [event]
+
+
+def test_a_question_about_a_deadline_is_about_a_meeting_still_coming(chat):
+    """「もう締切を過ぎましたか」 asks about the coming meeting's deadline, not about a meeting held."""
+    reply = chat.ask("近畿ブロック会議の申込はもう締切を過ぎましたか")
+    assert [e.id for e in reply.events] == ["kinki-2026-2"]
