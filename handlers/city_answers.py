@@ -39,16 +39,20 @@ def city_reply(u: Understanding, knowledge: KnowledgeRepository, contact_email: 
     if _ROLE_QUESTION.search(u.folded) or (_MAYOR.search(u.folded) and u.intent in {"officers", "about", "unknown"}):
         held = [o for o in knowledge.officers() if short and short in o.holder]
         if held:
-            lines = [
-                say("officers.of_city", lang, holder=o.holder if lang == "ja" else o.holder_en or o.holder,
-                    role=o.role if lang == "ja" else o.role_en or o.role, network=network_name)
-                for o in held
-            ]  # fmt: skip
+            blocks = {b.key: (b.name if lang == "ja" else b.name_en) for b in knowledge.blocks()}
+            lines = []
+            for o in held:
+                role = o.role if lang == "ja" else o.role_en or o.role
+                if o.block in blocks:  # a block secretary: of which block
+                    role = say("officers.role_of_block", lang, block=blocks[o.block], role=role)
+                holder = o.holder if lang == "ja" else o.holder_en or o.holder
+                lines.append(say("officers.of_city", lang, holder=holder, role=role, network=network_name))
             return Reply("\n".join(lines), lang, "officers", held[0].block)
     if _MEMBERSHIP.search(u.folded) and not _MEETING_WORDS.search(u.folded):
         members = knowledge.members()
-        listed = any(short and (short in m.name) for m in members)
-        name = city if lang == "ja" else (place.name if not listed else city)
+        member = next((m for m in members if short and short in m.name), None)
+        listed = member is not None
+        name = city if lang == "ja" or member is None else member.name_en or city
         key = "members.listed" if listed else "members.not_listed"
         text = say(key, lang, city=name, network=network_name, email=contact_email or say("not_registered", lang))
         return Reply(text, lang, "join", None)

@@ -96,6 +96,14 @@ class EventAnswers:
         if u.place and block and u.place.kind != "block":
             lines.append(say("events.via", lang, place=u.place.name, block=block_name(block, lang)))
         lines.extend(self._cancelled_line(event, lang) for event in cancelled)
+        if not shown and cancelled and block:
+            # Only a cancelled meeting in that time: say what comes instead, after it.
+            instead = self._events.upcoming(after=until or after, kind=kind, blocks=blocks, limit=1)
+            if instead:
+                beyond = self._scope(dataclasses.replace(u, period=None), block)  # the block, beyond the time asked
+                lines.append(say("events.instead", lang, scope=beyond, kind=kind_name))
+                lines.append(self.event_lines(instead[0], lang, now))
+                return self._with_link(Reply("\n".join(lines), lang, u.intent, u.block, tuple(instead)), lang)
         if not shown:
             lines.append(say("events.none", lang, scope=scope, kind=kind_name))
             network = self._knowledge.network()
@@ -111,10 +119,14 @@ class EventAnswers:
                 lines.append(say("events.more_count", lang, count=f"{more}+" if more >= _COUNTED else more))
             elif not block and next_only:
                 lines.append(say("events.national_hint", lang))
-        if self._pages:
-            page = f"{self._pages}/" + ("?lang=en" if lang == "en" else "")
-            lines.append(say("events.calendar_link", lang, url=page))
-        return Reply("\n".join(lines), lang, u.intent, u.block, tuple(shown))  # the meetings offered
+        return self._with_link(Reply("\n".join(lines), lang, u.intent, u.block, tuple(shown)), lang)
+
+    def _with_link(self, reply: Reply, lang: Lang) -> Reply:
+        """The answer, offering the calendar page where there is one."""
+        if not self._pages:
+            return reply
+        page = f"{self._pages}/" + ("?lang=en" if lang == "en" else "")
+        return dataclasses.replace(reply, text=f"{reply.text}\n{say('events.calendar_link', lang, url=page)}")
 
     @staticmethod
     def _points_back(u: Understanding, now: datetime) -> bool:

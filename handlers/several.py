@@ -57,7 +57,7 @@ def _per_block(text: str, finder: BlockFinder, fold: Callable[[str], str]) -> li
     if len({m.block for m in blocks}) < 2:
         return []
     between = [folded[a.end : b.start] for a, b in itertools.pairwise(blocks)]
-    if not all(_PAIR.search(gap) and len(gap) <= 4 for gap in between):
+    if not all(_PAIR.search(gap) and len(gap) <= 6 for gap in between):
         return []
     # Keep the words around the list of blocks, and put each block alone in their place.
     head, tail = folded[: blocks[0].start], folded[blocks[-1].end :]

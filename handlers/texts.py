@@ -37,6 +37,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "event.deadline": ("申込締切：{when}", "Registration deadline: {when}"),
     "event.deadline_passed": ("申込締切：{when}（締切済み）", "Registration deadline: {when} (closed)"),
     "event.national": ("全国", "national"),
+    "officers.role_of_block": ("{block}ブロックの{role}", "{role} of the {block} block"),
     "officers.of_city": ("{holder}は、{network}の{role}です。", "The {holder} is the {role} of the {network}."),
     "members.listed": (
         "{city}は、{network}の会員として登録されています。",
@@ -70,6 +71,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "ほかに{count}件あります。「全部」「一覧」と添えるか、ブロック名や月を添えて聞くと絞り込めます。",
         "There are {count} more: ask for all of them, or add a block or a month to narrow it down.",
     ),
+    "events.instead": ("その後の{scope}{kind}はこちらです。", "The next {kind}{scope} after that:"),
     "events.calendar_link": (
         "予定の一覧とカレンダーアプリへの追加：{url}",
         "All meetings, and how to add them to your calendar app: {url}",

@@ -370,3 +370,15 @@ def test_a_question_about_a_deadline_is_about_a_meeting_still_coming(chat):
     """「もう締切を過ぎましたか」 asks about the coming meeting's deadline, not about a meeting held."""
     reply = chat.ask("近畿ブロック会議の申込はもう締切を過ぎましたか")
     assert [e.id for e in reply.events] == ["kinki-2026-2"]
+
+
+def test_a_time_with_only_a_cancelled_meeting_says_what_comes_instead(chat):
+    """Asked about a month whose only meeting was cancelled, the answer says so and gives the block's next
+    meeting after it, once, in Japanese and English."""
+    ja = chat.ask("12月の九州ブロック会議は予定どおりですか")
+    assert "中止になりました" in ja.text
+    assert ja.text.count("九州ブロック会議（第2回・延期開催）") == 1
+    assert [e.id for e in ja.events] == ["kyushu-2026-3"]
+    en = chat.ask("Is the Kyushu meeting in December still happening?")
+    assert "has been cancelled" in en.text
+    assert en.text.count("Fri 19 Feb 2027") == 1
