@@ -103,8 +103,12 @@ class Understanding:
 
 
 def fill_placeholders(template: str, values: Mapping[str, str], blank: str) -> str:
-    """Replace {name} in secretariat-written text; nothing else in it is interpreted."""
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or blank, template)
+    """Replace {name} in secretariat-written text; nothing else in it is interpreted. Two missing values side
+    by side say so once (「送付先：未登録」, not 「未登録　未登録」)."""
+    filled = _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or blank, template)
+    for sep in ("　", " ", ", ", "、"):
+        filled = filled.replace(f"{blank}{sep}{blank}", blank)
+    return filled
 
 
 def clean_text(text: str) -> str:

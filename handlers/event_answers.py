@@ -40,6 +40,8 @@ _PAST_TENSE = re.compile(
     r"でしたか|でしたっけ|ましたか|ましたっけ|ました[?？]|だった|にあった|であった|終わりました|終わった"
     r"|\b(when|where) (was|were|did)\b|\bwas held\b|\bdid\b[^?]*\b(meet|hold|take place)\b"
 )
+# Whether a meeting is still on (a question about the cancelled one): then say what comes instead.
+_STILL_ON = re.compile(r"予定どおり|予定通り|開催されますか|やりますか|中止|延期|\bstill\b|\bhappening\b")
 _DEADLINE = re.compile(r"締切|締め切|〆切|申込|申し込|\bdeadline\b|\bregist")
 _AHEAD = re.compile(r"来週|来月|来年|次|今度|これから|\b(next|coming|upcoming|will)\b")
 _MAX_LISTED = 5
@@ -94,9 +96,13 @@ class EventAnswers:
         kind_name = say(f"kind.{kind}", lang)
         lines: list[str] = []
         if u.place and block and u.place.kind != "block":
-            lines.append(say("events.via", lang, place=u.place.name, block=block_name(block, lang)))
+            written = u.folded[u.place.start : u.place.end]
+            # In English the place as the asker wrote it ("Sapporo"), never the Japanese name in an English line.
+            place = written.title() if lang == "en" and written.isascii() and written else u.place.name
+            if lang == "ja" or place.isascii():
+                lines.append(say("events.via", lang, place=place, block=block_name(block, lang)))
         lines.extend(self._cancelled_line(event, lang) for event in cancelled)
-        if not shown and cancelled and block:
+        if not shown and cancelled and block and _STILL_ON.search(u.folded):
             # Only a cancelled meeting in that time: say what comes instead, after it.
             instead = self._events.upcoming(after=until or after, kind=kind, blocks=blocks, limit=1)
             if instead:
@@ -112,7 +118,10 @@ class EventAnswers:
             lines.append(say("events.will_announce", lang))
         else:
             header = "events.header.next" if next_only else "events.header"
-            lines.append(say(header, lang, scope=scope, kind=kind_name))
+            if next_only and len(shown) == 1:
+                header, kind_name = "events.header.next.one", say(f"kind.{kind}", lang)
+            one = say(f"kind1.{kind}", lang)
+            lines.append(say(header, lang, scope=scope, kind=kind_name, one=one))
             lines.extend(self.event_lines(event, lang, now) for event in shown)
             if len(found) > limit and not next_only:
                 more = len(found) - limit

@@ -14,6 +14,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "kind.training": ("研修会", "trainings"),
     "events.header": ("{scope}{kind}の予定です。", "Upcoming {kind}{scope}:"),
     "events.header.next": ("{scope}次の{kind}です。", "The next {kind}{scope}:"),
+    "events.header.next.one": ("{scope}次の{kind}です。", "The next {one}{scope}:"),
+    "kind1.block_meeting": ("ブロック会議", "block meeting"),
+    "kind1.training": ("研修会", "training"),
     "events.none": (
         "{scope}予定されている{kind}は、現在ありません。",
         "There are no {kind}{scope} scheduled at the moment.",
@@ -100,11 +103,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "No officers are on record; please ask the secretariat.",
     ),
     "block.info": (
-        "{place}は{block}ブロックです。{block}ブロックの府県：{prefectures}。ブロック幹事：{secretary}。",
+        "{place}は{block}ブロックです。{block}ブロックの都道府県：{prefectures}。ブロック幹事：{secretary}。",
         "{place} is in the {block} block, which covers {prefectures}. Block secretary: {secretary}.",
     ),
     "block.info.self": (
-        "{block}ブロックの府県：{prefectures}。ブロック幹事：{secretary}。",
+        "{block}ブロックの都道府県：{prefectures}。ブロック幹事：{secretary}。",
         "The {block} block covers {prefectures}. Block secretary: {secretary}.",
     ),
     "block.next_meeting": (

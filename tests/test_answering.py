@@ -382,3 +382,23 @@ def test_a_time_with_only_a_cancelled_meeting_says_what_comes_instead(chat):
     en = chat.ask("Is the Kyushu meeting in December still happening?")
     assert "has been cancelled" in en.text
     assert en.text.count("Fri 19 Feb 2027") == 1
+
+
+def test_small_wording_fixes_in_both_languages(chat):
+    """The mailing list is answered as the list (not the digest alone); 入会金 is answered from the rules
+    without inventing where they are; English lines hold no Japanese place name; one meeting is 'meeting';
+    two missing contact values say 「未登録」 once; the form is explained, never called 別紙 alone."""
+    mailing = chat.ask("MLに参加したいのですが")
+    assert mailing.intent == "subscribe"
+    assert "メーリングリスト" in mailing.text
+    fee = chat.ask("入会金はかかりますか")
+    assert "会則" in fee.text
+    assert "入会申込書と一緒に" not in fee.text
+    near = chat.ask("Any meetings near Sendai?")
+    assert near.text.startswith("(Sendai is in the Tohoku block.)")
+    one = chat.ask("Next Kinki block meeting?")
+    assert one.text.startswith("The next block meeting in the Kinki block:")
+    join = chat.ask("入会するには？")
+    assert "未登録　未登録" not in join.text
+    assert "別紙の入会申込書" not in join.text
+    assert "stamp it with your official seal" in chat.ask("How do we join?").text
