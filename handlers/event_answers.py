@@ -111,7 +111,9 @@ class EventAnswers:
                 lines.append(self.event_lines(instead[0], lang, now))
                 return self._with_link(Reply("\n".join(lines), lang, u.intent, u.block, tuple(instead)), lang)
         if not shown:
-            lines.append(say("events.none", lang, scope=scope, kind=kind_name))
+            # 「近畿ブロックで予定されている…」, not 「近畿ブロックの予定されている…」
+            where = scope[:-1] + "で" if lang == "ja" and scope.endswith("の") else scope
+            lines.append(say("events.none", lang, scope=where, kind=kind_name))
             network = self._knowledge.network()
             if network and u.period is None:
                 lines.append(network.meetings_note if lang == "ja" else network.meetings_note_en)

@@ -75,7 +75,7 @@ def test_block_without_upcoming_meetings_says_so(chat):
     """A block whose meetings are all past gets an honest 'none scheduled' and the usual rhythm."""
     reply = chat.ask("四国ブロック会議はいつ？")
     assert reply.events == ()
-    assert "四国ブロックの予定されているブロック会議は、現在ありません。" in reply.text
+    assert "四国ブロックで予定されているブロック会議は、現在ありません。" in reply.text
     assert "7月～3月" in reply.text
 
 
