@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from handlers.geo import BLOCK_READINGS, CITIES, PREFECTURES
 from handlers.normalise import Vocabulary, fold
+from handlers.readings import reading
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -129,12 +130,23 @@ class BlockFinder:
         return found
 
     def _misspelt(self, folded: str) -> list[PlaceMatch]:
-        """A block or city name written with one kanji wrong, as a phone's conversion gives it (近紀ブロック for
-        近畿, 村神市 for 村上): the one known name of that length that differs in one kanji only."""
+        """A block or city name written with the wrong kanji, as a phone's conversion gives it (近紀ブロック for
+        近畿, 村神市 for 村上): the one known name of that length that differs in one kanji only, or else the one
+        read the same way."""
         found = []
         for match in _NAME_BEFORE.finditer(folded):
             word, kind = match.group("word"), "block" if match.group("tail") == "ぶろっく" else "city"
-            near = [a for a in self._kanji.get((len(word), kind), ()) if _differs_by_one(a, word)]
+            # A city is known by its name with 市 (村上市) or without it (札幌): compare like with like.
+            forms = [(word, a) for a in self._kanji.get((len(word), kind), [])]
+            if kind == "city":
+                forms += [(word + "市", a) for a in self._kanji.get((len(word) + 1, kind), []) if a.endswith("市")]
+            near = [a for written, a in forms if _differs_by_one(a, written)]
+            if len({self._aliases[a][2] for a in near}) != 1:  # one place (村上市 and 村上 are one)
+                # Two names (or none) one kanji away: the one read the same way (村神 is read as 村上, not 村山).
+                sound = reading(word)
+                pool = near or [a for _, a in forms]
+                near = [a for a in pool if sound and reading(a.removesuffix("市")) == sound]
+            near = list({self._aliases[a][2]: a for a in near}.values())
             if len(near) == 1:
                 block, place_kind, display, prefecture = self._aliases[near[0]]
                 found.append(PlaceMatch(block, place_kind, display, prefecture, match.start(), match.end("word")))

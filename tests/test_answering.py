@@ -292,7 +292,7 @@ def test_seasons_halves_and_month_ranges_are_periods(chat, question, start, end)
 @pytest.mark.parametrize(
     ("question", "block"),
     [("近紀ブロックの会議はいつ？", "kinki"), ("旧州ブロック会議の場所", "kyushu"), ("北海堂ブロックの次の会議", "hokkaido"),
-     ("瀬戸外市の近くの会議", "chugoku")],
+     ("瀬戸外市の近くの会議", "chugoku"), ("村神市で開かれる会議", "shinetsu"), ("高地市の会議の予定", "shikoku")],
 )  # fmt: skip
 def test_a_name_written_with_one_wrong_kanji_is_still_found(chat, question, block):
     """A block or member city written with one kanji wrong (a phone's conversion) is the one known name it
