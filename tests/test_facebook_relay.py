@@ -77,3 +77,27 @@ async def test_check_config_says_whether_the_page_is_configured(tmp_path, fakes)
     assert "FACEBOOK_PAGE_TOKEN" in ready.split("secrets set in the environment:")[1]
     missing = rmo_bot("check-config", "--config", config).stdout
     assert "FACEBOOK_PAGE_TOKEN is not set" in missing
+
+
+async def test_a_post_that_landed_before_a_crash_is_not_posted_again(tmp_path, fakes):
+    """The bot is killed while Facebook holds the answer to a post that landed: after the restart the feed
+    shows it, so it is not sent again, and the next post follows."""
+    _, _, graph = fakes
+    graph.faults.script = ["landed-hang"]
+    process = BotProcess(_config(tmp_path, fakes), tmp_path / "data", env={"FACEBOOK_PAGE_TOKEN": TOKEN})
+    process.start()
+    try:
+        await aiosmtplib.send(
+            post(300, "総会のお知らせ", "総会を開催します。"), hostname="127.0.0.1", port=process.port
+        )
+        await until(lambda: len(graph.posted(PAGE)) == 1, what="the post landing")
+        process.kill()
+        process.start()
+        await aiosmtplib.send(post(301, "研修会のお知らせ", "研修会を開催します。"), hostname="127.0.0.1",
+                              port=process.port)  # fmt: skip
+        await until(lambda: len(graph.posted(PAGE)) >= 2, what="the next post")
+        await until(lambda: "was already posted; not posting it again" in process.text(), what="the feed check")
+    finally:
+        process.stop()
+    assert [p["message"].split("\n")[0] for p in graph.posted(PAGE)] == ["総会のお知らせ", "研修会のお知らせ"]
+    assert graph.feed_reads  # the restarted bot looked before posting
