@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
-from bot.errors import DeliveryRejected, DeliveryRetryable, DeliveryTimeout, DeliveryUncertain
+from bot.errors import ConfigError, DeliveryRejected, DeliveryRetryable, DeliveryTimeout, DeliveryUncertain
 from bot.platforms.facebook.poster import FacebookPoster
 from bot.platforms.facebook.render import TEXT_LIMIT, reference, render_facebook
 from handlers.commands import AnnouncePreview, Asker, DraftForm, Published
@@ -180,3 +181,19 @@ def test_secretariat_choice_sends_only_marked_posts_and_never_reminders(tmp_path
     with _core(tmp_path, "all") as core:
         (result,) = core.intake.process_batch([(_mail("総会", 3), NOW, None)])
         assert [d.platform for d in result.deliveries] == ["slack", "facebook"]
+
+
+def test_the_facebook_section_is_checked_and_its_token_never_read_from_the_file(tmp_path):
+    """A page id that is no number, an unknown relay mode and a token in the file are refused by name."""
+    config_file = tmp_path / "config.toml"
+    for text, problem in (
+        ('page_id = "my-page"', "[facebook] page_id: expected a numeric id"),
+        ('relay = "some"', "[facebook] relay"),
+        ('page_token = "EAAB"', "secrets are not read from files"),
+    ):
+        config_file.write_text(f"[facebook]\n{text}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=re.escape(problem)):
+            load_config(config_file, environ={})
+    config_file.write_text(f'[facebook]\npage_id = "{PAGE}"\n', encoding="utf-8")
+    assert not load_config(config_file, environ={}).facebook_configured
+    assert load_config(config_file, environ={"FACEBOOK_PAGE_TOKEN": TOKEN}).facebook_configured
