@@ -146,6 +146,8 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
         discord = DiscordPlatform(core, sync_state=core.store.directory / "discord-commands.sha256")
         components.append(discord)
         shows["discord"] = discord.show_proposal
+    if config.facebook.page_id and not config.facebook_configured:
+        _log.warning("FACEBOOK_PAGE_TOKEN is not set: posts for the Facebook page wait in the outbox")
     if shows:
         from bot.proposal_notifier import ProposalNotifier
 

@@ -28,6 +28,7 @@ from bot.config_sections import (
     ContactSettings,
     DigestSettings,
     DiscordSettings,
+    FacebookSettings,
     HttpSettings,
     IntakeSettings,
     Key,
@@ -48,6 +49,7 @@ __all__ = [
     "ContactSettings",
     "DigestSettings",
     "DiscordSettings",
+    "FacebookSettings",
     "HttpSettings",
     "IntakeSettings",
     "Key",
@@ -65,6 +67,7 @@ SECRET_VARIABLES = (
     "SLACK_APP_TOKEN",
     "DISCORD_TOKEN",
     "SMTP_PASSWORD",
+    "FACEBOOK_PAGE_TOKEN",
 )
 _SECRET_WORDS = re.compile(r"token|secret|password|passwd", re.IGNORECASE)
 
@@ -81,6 +84,7 @@ class Secrets:
     slack_app_token: str = field(default="", repr=False)
     discord_token: str = field(default="", repr=False)
     smtp_password: str = field(default="", repr=False)
+    facebook_page_token: str = field(default="", repr=False)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Secrets:
@@ -89,7 +93,7 @@ class Secrets:
     def present(self) -> list[str]:
         """The names of the variables that are set (not their values)."""
         values = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.discord_token,
-                  self.smtp_password)  # fmt: skip
+                  self.smtp_password, self.facebook_page_token)  # fmt: skip
         return [name for name, value in zip(SECRET_VARIABLES, values, strict=True) if value]
 
 
@@ -103,6 +107,7 @@ class Config:
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
+    facebook: FacebookSettings = field(default_factory=FacebookSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     reminders: RemindersSettings = field(default_factory=RemindersSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
@@ -124,6 +129,11 @@ class Config:
         return bool(self.secrets.discord_token)
 
     @property
+    def facebook_configured(self) -> bool:
+        """Both halves are there: the Page to post to and its token."""
+        return bool(self.facebook.page_id and self.secrets.facebook_page_token)
+
+    @property
     def console_enabled(self) -> bool:
         setting = self.console.enabled
         return setting == "on" or (setting == "auto" and not (self.slack_configured or self.discord_configured))
@@ -142,8 +152,9 @@ class Config:
 
 _SECTIONS: dict[str, type[Any]] = {
     "bot": BotSettings, "contact": ContactSettings, "console": ConsoleSettings, "slack": SlackSettings,
-    "discord": DiscordSettings, "mail": MailSettings, "reminders": RemindersSettings, "digest": DigestSettings,
-    "calendar": CalendarSettings, "web": WebSettings, "http": HttpSettings,
+    "discord": DiscordSettings, "facebook": FacebookSettings, "mail": MailSettings,
+    "reminders": RemindersSettings, "digest": DigestSettings, "calendar": CalendarSettings, "web": WebSettings,
+    "http": HttpSettings,
 }  # fmt: skip
 _KIND_OF_TYPE = {str: "str", int: "int", bool: "bool"}
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = [
-    "Check", "address", "api_url", "block_map", "days", "emails", "host", "hour", "ids", "listen", "networks",
+    "Check", "address", "api_url", "block_map", "days", "digits", "emails", "host", "hour", "ids", "listen", "networks",
     "one_of", "port", "positive", "timezone", "url",
 ]  # fmt: skip
 
@@ -67,6 +67,10 @@ def block_map(values: dict[str, str]) -> str | None:
         return f"unknown block {bad[0]!r} (blocks: {' '.join(BLOCK_KEYS)})"
     empty = sorted(k for k, v in values.items() if not v.strip())
     return f"empty channel id for {empty[0]!r}" if empty else None
+
+
+def digits(value: str) -> str | None:
+    return None if value == "" or (value.isascii() and value.isdigit()) else f"expected a numeric id, got {value!r}"
 
 
 def ids(values: list[str]) -> str | None:

@@ -19,6 +19,7 @@ __all__ = [
     "ContactSettings",
     "DigestSettings",
     "DiscordSettings",
+    "FacebookSettings",
     "HttpSettings",
     "IntakeSettings",
     "Key",
@@ -114,6 +115,16 @@ class DiscordSettings:
     guild_ids: tuple[str, ...] = setting((), checks.ids, "guilds whose slash commands are synced")
     secretariat_roles: tuple[str, ...] = setting((), checks.ids, "Discord role ids allowed to announce")
     secretariat_channel: str = setting("", None, "a private channel id where meetings read from posts are proposed")
+
+
+@dataclass(frozen=True, slots=True)
+class FacebookSettings:
+    page_id: str = setting("", checks.digits, "the Page's numeric id (its token is FACEBOOK_PAGE_TOKEN)")
+    relay: Literal["all", "secretariat-choice"] = setting(
+        "secretariat-choice", checks.one_of("all", "secretariat-choice"),
+        "all posts, or only those the secretariat marks 【FB】 / [FB] in the subject",
+    )  # fmt: skip
+    api_base_url: str = setting("https://graph.facebook.com/v21.0", checks.api_url, "Graph API base URL")
 
 
 @dataclass(frozen=True, slots=True)

@@ -232,12 +232,15 @@ def intake_policy(config: Config) -> IntakePolicy:
 
 
 def routes(config: Config) -> Routes:
-    """Each platform's default and per-block channels, from [slack] and [discord]."""
+    """Each platform's default and per-block channels, from [slack] and [discord]; the Page from [facebook]."""
     from handlers.intake import Routes  # noqa: PLC0415 - see Core
 
+    page = config.facebook.page_id
     return Routes(
         default={"slack": config.slack.default_channels, "discord": config.discord.default_channels},
         blocks={"slack": dict(config.slack.block_channels), "discord": dict(config.discord.block_channels)},
+        pages={"facebook": (page,)} if page else {},
+        pages_on_request=config.facebook.relay != "all",
     )
 
 

@@ -3,13 +3,15 @@
 Each (platform, channel) has one lane that posts its deliveries strictly in order; a failure holds
 the lane and is retried with back-off (honouring Retry-After) until it succeeds, so order is kept and
 nothing is skipped. Progress is committed to the outbox a few times a second; after a crash, Discord's
-enforced nonce and a look at Slack's channel history keep a re-sent part from appearing twice.
+enforced nonce and a look at Slack's channel history (or the Facebook Page's feed) keep a re-sent part
+from appearing twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 from datetime import UTC, datetime
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.errors import DeliveryError, DeliveryRejected, DeliveryUncertain
 from bot.mail.reading import TextReader
 from bot.platforms.discord.render import render_discord
+from bot.platforms.facebook.render import render_facebook
 from bot.platforms.slack.render import render_slack
 
 if TYPE_CHECKING:
@@ -50,7 +53,9 @@ class Poster(Protocol):
     async def close(self) -> None: ...
 
 
-def _render(platform: str) -> Callable[[Announcement, str, tzinfo, str], list[Any]]:
+def _render(platform: str, pages_url: str) -> Callable[[Announcement, str, tzinfo, str], list[Any]]:
+    if platform == "facebook":
+        return functools.partial(render_facebook, pages_url=pages_url)
     return {"slack": render_slack, "discord": render_discord}[platform]  # type: ignore[return-value]
 
 
@@ -58,8 +63,10 @@ class RelayService:
     """Spool → intake → outbox → platforms, inside the bot's event loop."""
 
     def __init__(
-        self, store: Store, intake: MailIntake, signal: OutboxSignal, posters: dict[str, Poster], tz: tzinfo
-    ) -> None:
+        self, store: Store, intake: MailIntake, signal: OutboxSignal, posters: dict[str, Poster], tz: tzinfo,
+        *, pages_url: str = "",
+    ) -> None:  # fmt: skip
+        self._pages_url = pages_url  # where the public pages are, for the Facebook post's link
         self._store = store
         self._intake = intake
         self._signal = signal
@@ -193,7 +200,7 @@ class RelayService:
             msg = f"announcement {delivery.announcement_id} is not stored (yet)"
             raise LookupError(msg)
         poster = self._posters[delivery.platform]
-        payloads = _render(delivery.platform)(announcement, delivery.channel, self._tz, delivery.id)
+        payloads = _render(delivery.platform, self._pages_url)(announcement, delivery.channel, self._tz, delivery.id)
         tries = 0
         refusals = 0
         while delivery.parts_done < len(payloads):
@@ -228,8 +235,8 @@ class RelayService:
         self._dirty.set()
 
     async def _already_posted(self, poster: Poster, delivery: Delivery, part: int) -> bool:
-        # Slack reads the channel's history; Discord answers with no parts, as its enforced nonce makes a
-        # repeat harmless.
+        # Slack reads the channel's history, Facebook the Page's feed; Discord answers with no parts, as its
+        # enforced nonce makes a repeat harmless.
         return part in await poster.posted_parts(delivery.channel, delivery.id, delivery.created_at)
 
     async def _commit_loop(self) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from handlers.authenticity import dkim_refusal
 from handlers.authenticity import refusal as refusal_of
 from handlers.bounces import return_path_token
-from handlers.intake_rules import IntakePolicy, Retention, Routes
+from handlers.intake_rules import IntakePolicy, Retention, Routes, take_page_mark
 from handlers.mail.decoration import author_of, strip_footer, strip_subject_tag
 from handlers.mail.parse import ParsedMail, parse_mail
 from handlers.normalise import fold
@@ -263,6 +263,7 @@ class MailIntake:
         if isinstance(reading, IntakeResult):
             return reading
         mail, author, author_name, subject, body, body_ref = reading
+        subject, marked = take_page_mark(subject)
         key = _message_key(mail, author)
         stored = self._announcements.get(_short_id("a", key)) if self._announcements.knows(key) else None
         if stored is not None and (stored.subject, stored.body) != (subject, body):
@@ -298,7 +299,9 @@ class MailIntake:
                 seq=0,
                 created_at=received_at,
             )
-            for platform, channel in self.routes.destinations(announcement.blocks)
+            for platform, channel in self.routes.destinations(
+                announcement.blocks, pages=self.routes.to_pages("mail", marked)
+            )
         )
         if self._announcements.knows(key):
             return IntakeResult("duplicate", f"already relayed (Message-ID {key})", announcement, parsed=mail)
@@ -317,16 +320,18 @@ class MailIntake:
             sender_name=author_name, received_at=now, sent_at=now, blocks=named, source="chat",
         )  # fmt: skip
 
-    def publish(self, announcement: Announcement) -> tuple[Delivery, ...]:
+    def publish(self, announcement: Announcement, *, marked: bool = False) -> tuple[Delivery, ...]:
         """Store an announcement from chat (or a reminder) and queue it for every channel, as a relayed
-        post would be; the outbox's watcher hears of it at once."""
+        post would be (`marked`: the secretariat asked for the pages); the outbox's watcher hears of it at once."""
         if self._announcements.knows(announcement.message_id):
             return ()
         deliveries = tuple(
             Delivery(
                 f"{announcement.id}.{p}.{c}", announcement.id, p, c, self._outbox.next_seq(), announcement.received_at
             )
-            for p, c in self.routes.destinations(announcement.blocks)
+            for p, c in self.routes.destinations(
+                announcement.blocks, pages=self.routes.to_pages(announcement.source, marked)
+            )
         )
         with self._transaction():
             self._outbox.add_many(deliveries)

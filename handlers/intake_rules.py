@@ -3,13 +3,17 @@ not relayed is kept."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
-__all__ = ["IntakePolicy", "Retention", "Routes"]
+__all__ = ["IntakePolicy", "Retention", "Routes", "take_page_mark"]
+
+# 「【FB】」, "[FB]", 「［ＦＢ］」 or "[Facebook]" anywhere in a subject: the secretariat asks for the Page.
+_PAGE_MARK = re.compile(r"\s*[【\[［]\s*(?:[fｆ][bｂ]|facebook)\s*[】\]］]\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +63,36 @@ class IntakePolicy:
         )
 
 
+def take_page_mark(subject: str) -> tuple[str, bool]:
+    """The subject without the secretariat's 「【FB】」 mark, and whether it had one."""
+    clean, count = _PAGE_MARK.subn(" ", subject)
+    return (" ".join(clean.split()), True) if count else (subject, False)
+
+
 @dataclass(frozen=True, slots=True)
 class Routes:
-    """Where announcements go: every platform's default channels, and a channel per block."""
+    """Where announcements go: every platform's default channels, and a channel per block; and the pages
+    (the Facebook page) that carry posts only, never reminders: every post, or with `pages_on_request`
+    only those the secretariat marks."""
 
     default: Mapping[str, Sequence[str]] = field(default_factory=dict)
     blocks: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    pages: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    pages_on_request: bool = True
 
-    def destinations(self, blocks: Iterable[str]) -> list[tuple[str, str]]:
-        """(platform, channel) pairs for an announcement naming `blocks`, each once."""
+    def to_pages(self, source: str, marked: bool) -> bool:
+        """Whether a post from `source` ("mail", "chat", "reminder"), marked or not, goes to the pages."""
+        return source != "reminder" and (marked or not self.pages_on_request)
+
+    def destinations(self, blocks: Iterable[str], *, pages: bool = False) -> list[tuple[str, str]]:
+        """(platform, channel) pairs for an announcement naming `blocks`, each once (the pages too, with
+        `pages`)."""
         found: list[tuple[str, str]] = []
         for platform, channels in self.default.items():
             found += [(platform, c) for c in channels]
         for platform, by_block in self.blocks.items():
             found += [(platform, by_block[b]) for b in blocks if b in by_block]
+        if pages:
+            for platform, channels in self.pages.items():
+                found += [(platform, c) for c in channels]
         return list(dict.fromkeys(found))

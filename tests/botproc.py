@@ -39,6 +39,7 @@ def write_config(
     senders: tuple[str, ...] = (SECRETARIAT, "secretariat@rmo-network.example.jp"),
     http_port: int = 0,
     outbound: str = "",
+    public_url: str = "",
 ) -> Path:
     path.write_text(
         f"""
@@ -55,6 +56,7 @@ from = "rmo-bot <rmo-bot@rmo-network.example.jp>"
 {outbound}
 [http]
 listen = "127.0.0.1:{http_port}"
+{f'public_url = "{public_url}"' if public_url else ""}
 [slack]
 api_base_url = "{slack_url}"
 default_channels = ["C111"]
@@ -101,7 +103,7 @@ class BotProcess:
         self.port = 0
 
     def start(self, timeout: float = 30) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "SMTP_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "SMTP_", "FACEBOOK_"))}
         env |= {
             "PYTHONPATH": child_pythonpath(),
             "SLACK_BOT_TOKEN": "xoxb-test-token",

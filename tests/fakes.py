@@ -1,4 +1,5 @@
-"""Stand-ins for the Slack Web API and Discord's REST API, on loopback, recording exactly what arrives.
+"""Stand-ins for the Slack Web API and Discord's REST API (and, from `fake_graph.py`, the Graph API's Page
+feed), on loopback, recording exactly what arrives.
 
 Faults are scripted per test: answer 429 with Retry-After, 500, hang, or refuse connections for a while.
 """
@@ -10,72 +11,14 @@ import itertools
 import json
 import math
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
+from tests.fake_api import FakeAPI, Faults
+from tests.fake_graph import FakeGraph
 
-@dataclass
-class Faults:
-    """What the fake does to the next requests: a list of "429", "500", "hang" consumed in order."""
-
-    script: list[str] = field(default_factory=list)
-    retry_after: float = 1.0
-    down_until: float = 0.0  # monotonic time before which the server is stopped (connections refused)
-
-    def next(self) -> str | None:
-        return self.script.pop(0) if self.script else None
-
-
-class FakeAPI:
-    """An aiohttp server on 127.0.0.1 with a random port; `start()` / `stop()` / `restart()`."""
-
-    def __init__(self) -> None:
-        self.app = web.Application()
-        self.calls: list[dict[str, Any]] = []
-        self.faults = Faults()
-        self._runner: web.AppRunner | None = None
-        self._site: web.TCPSite | None = None
-        self.port = 0
-        self.received_at: dict[str, float] = {}
-        self._release = asyncio.Event()
-
-    async def start(self) -> None:
-        self._release = asyncio.Event()
-        self._runner = web.AppRunner(self.app, access_log=None)
-        await self._runner.setup()
-        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-        await self._site.start()
-        sockets = self._site._server.sockets  # type: ignore[union-attr]
-        self.port = sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        self._release.set()  # hung requests end now, so the server can close at once
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def refuse_for(self, seconds: float) -> None:
-        """Close the listening socket for a while: connections are refused, then it comes back."""
-        await self.stop()
-        await asyncio.sleep(seconds)
-        await self.start()
-
-    async def _fault(self) -> web.Response | None:
-        fault = self.faults.next()
-        if fault == "429":
-            return web.json_response(
-                {"ok": False, "error": "ratelimited", "retry_after": self.faults.retry_after},
-                status=429,
-                headers={"Retry-After": str(self.faults.retry_after)},
-            )
-        if fault == "500":
-            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
-        if fault == "hang":
-            await self._release.wait()
-            return web.json_response({"ok": False, "error": "shutting down"}, status=503)
-        return None
+__all__ = ["FakeAPI", "FakeDiscord", "FakeGraph", "FakeSlack", "Faults"]
 
 
 def _discord_json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -384,3 +327,6 @@ class FakeDiscord(FakeAPI):
             if part.name == "payload_json":
                 return json.loads(await part.text())
         return {}
+
+
+__all__ = ["FakeAPI", "FakeDiscord", "FakeGraph", "FakeSlack", "Faults"]

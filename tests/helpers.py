@@ -25,7 +25,9 @@ def rmo_bot(
     *args: str | Path, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run `python -m bot ARGS` and capture its output."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "SMTP_"))}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "SMTP_", "FACEBOOK_"))
+    }
     environment["PYTHONPATH"] = child_pythonpath()
     environment.update(env or {})
     return subprocess.run(

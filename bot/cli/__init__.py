@@ -211,8 +211,18 @@ def _cmd_check_config(config: Config, args: argparse.Namespace) -> int:
     outbound = config.mail.outbound.host or "none (mail is written to the data directory's outbox)"
     print(f"mail outbound: {outbound}")
     print(f"http: {config.http.listen}")
+    print(f"facebook page: {_facebook_state(config)}")
     print(f"secrets set in the environment: {', '.join(config.secrets.present()) or 'none'}")
     return 0
+
+
+def _facebook_state(config: Config) -> str:
+    page = config.facebook.page_id
+    if not page:
+        return "not configured ([facebook] page_id is empty)"
+    if not config.facebook_configured:
+        return f"{page}, but FACEBOOK_PAGE_TOKEN is not set: posts for the Page wait in the outbox"
+    return f"{page} (relay = {config.facebook.relay}, {config.facebook.api_base_url})"
 
 
 def _cmd_mail(config: Config, args: argparse.Namespace) -> int:

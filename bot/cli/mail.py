@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import unicodedata
@@ -10,12 +11,15 @@ from typing import TYPE_CHECKING, Any
 from bot.cli.events import reading_fields
 from bot.mail.render import render_email
 from bot.platforms.discord.render import render_discord
+from bot.platforms.facebook.render import render_facebook
 from bot.platforms.slack.render import render_slack
 from storage.errors import RmoBotError
 from storage.records import Announcement
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable, Mapping, Sequence
+    from datetime import tzinfo
     from pathlib import Path
 
     from bot.config import Config
@@ -39,7 +43,11 @@ def render_all(
     tz = core.config.timezone
     routes = deliveries if deliveries is not None else core.intake.routes.destinations(announcement.blocks)
     out: dict[str, Any] = {}
-    for platform, render in (("slack", render_slack), ("discord", render_discord)):
+    renders: tuple[tuple[str, Callable[[Announcement, str, tzinfo, str], Sequence[Mapping[str, Any]]]], ...] = (
+        ("slack", render_slack), ("discord", render_discord),
+        ("facebook", functools.partial(render_facebook, pages_url=core.pages_url)),
+    )  # fmt: skip
+    for platform, render in renders:
         channels = [c for p, c in routes if p == platform] or [PLACEHOLDER_CHANNEL]
         out[platform] = [
             dict(payload)

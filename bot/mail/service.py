@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.mail.listener import MailListener
 from bot.platforms.discord.poster import DiscordPoster
+from bot.platforms.facebook.poster import FacebookPoster
 from bot.platforms.slack.poster import SlackPoster
 from bot.relay import RelayService
 
@@ -30,7 +31,11 @@ class MailService:
             posters["slack"] = SlackPoster(config.secrets.slack_bot_token, config.slack.api_base_url)
         if config.secrets.discord_token:
             posters["discord"] = DiscordPoster(config.secrets.discord_token, config.discord.api_base_url)
-        self.relay = RelayService(core.store, core.intake, core.outbox_signal, posters, config.timezone)
+        if config.facebook_configured:
+            posters["facebook"] = FacebookPoster(config.secrets.facebook_page_token, config.facebook.api_base_url)
+        self.relay = RelayService(
+            core.store, core.intake, core.outbox_signal, posters, config.timezone, pages_url=core.pages_url
+        )
         intake = config.mail.intake
         host, port = intake.listen.rsplit(":", 1)
         self.listener = MailListener(

@@ -21,6 +21,7 @@ from handlers.commands.model import (
     Notice,
     Published,
 )
+from handlers.intake_rules import take_page_mark
 from handlers.normalise import detect_language, fold
 from handlers.texts import say
 
@@ -41,6 +42,7 @@ _KEPT = 100  # drafts waiting for their "post" button
 class _Pending:
     draft: Announcement
     lang: Lang
+    marked: bool = False  # 「【FB】」 in the title: the secretariat asks for the Facebook page too
 
 
 class AnnounceDesk:
@@ -68,7 +70,8 @@ class AnnounceDesk:
         lang = detect_language(f"{form.title} {form.body}", lang_hint or "ja")
         if not asker.secretariat:
             return self._refuse(asker, "announce form from %s user %s refused (not the secretariat)", lang)
-        title, body = form.title.strip(), form.body.strip()
+        title, marked = take_page_mark(form.title.strip())
+        body = form.body.strip()
         checks: tuple[tuple[DraftField, str, int], ...] = (("title", title, TITLE_LIMIT), ("body", body, BODY_LIMIT))
         for field, text, limit in checks:
             problem = self._check_text(field, text, limit, lang)
@@ -82,7 +85,7 @@ class AnnounceDesk:
         author = f"{asker.platform}:{asker.user}"
         name = self._author_name or say("secretariat.name", lang)
         draft = self._intake.draft(title, body, author, name, keys, self._clock.now())
-        self._drafts[draft.id] = _Pending(draft, lang)
+        self._drafts[draft.id] = _Pending(draft, lang, marked)
         while len(self._drafts) > self._kept:
             self._drafts.popitem(last=False)
         return AnnouncePreview(say("announce.preview", lang), lang, draft)
@@ -99,7 +102,7 @@ class AnnounceDesk:
         if pending is None:
             _log.warning("announcement confirmation from %s names no pending draft; nothing posted", asker.user)
             return Notice("announce.gone", say("announce.gone", lang), lang)
-        deliveries = self._intake.publish(pending.draft)
+        deliveries = self._intake.publish(pending.draft, marked=pending.marked)
         _log.info("announcement %s posted from %s by %s to %d channels", pending.draft.id, asker.platform,
                   asker.user, len(deliveries))  # fmt: skip
         text = say("announce.done", pending.lang, count=len(deliveries))
