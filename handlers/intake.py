@@ -13,16 +13,15 @@ import hashlib
 import itertools
 import logging
 import re
-from dataclasses import dataclass
 from datetime import UTC, timedelta
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING
 
 from handlers.authenticity import dkim_refusal
 from handlers.authenticity import refusal as refusal_of
 from handlers.bounces import return_path_token
+from handlers.intake_reading import IntakeResult, MailText, Reading, Status, read_text
 from handlers.intake_rules import IntakePolicy, Retention, Routes, take_page_mark
-from handlers.mail.decoration import author_of, strip_footer, strip_subject_tag
-from handlers.mail.parse import ParsedMail, parse_mail
+from handlers.mail.decoration import author_of, strip_subject_tag
 from handlers.normalise import fold
 from handlers.places import PlacesOf
 from storage.records import BIG_BODY, Announcement, Attachment, Delivery, QuarantinedMail
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
 
     from handlers.bounces import BounceHandler
     from handlers.digests import DigestService
+    from handlers.mail.parse import ParsedMail
     from handlers.ports import (
         AnnouncementRepository,
         KnowledgeRepository,
@@ -57,36 +57,9 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 
-Status = Literal["accepted", "rejected", "duplicate", "quarantined"]
 _BLOCK_WORD = re.compile("ぶろっく")
 _BLOCK_WINDOWS = 200  # distinct 「…ブロック」 places looked at: a post names its blocks early
-_NOISE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _UNSUBSCRIBE = re.compile(r"^\s*(?:re\s*:\s*)*unsubscribe\s+([A-Za-z0-9_-]{16,400})\s*$", re.IGNORECASE)
-
-
-class Reading(NamedTuple):
-    """A message read and found genuine, not yet compared with the store."""
-
-    mail: ParsedMail
-    author: str
-    author_name: str
-    subject: str
-    body: str
-    body_ref: str = ""  # where a big body was kept already (off the event loop)
-
-
-@dataclass(frozen=True, slots=True)
-class IntakeResult:
-    """What became of one message."""
-
-    status: Status
-    reason: str | None
-    announcement: Announcement | None = None
-    deliveries: tuple[Delivery, ...] = ()
-    quarantine_id: str | None = None
-    parsed: ParsedMail | None = None
-    return_path: str | None = None  # the token of the digest return path it came to: the bounce handler's
-    unsubscribe: str | None = None  # the token of a digest's List-Unsubscribe mailto it carries
 
 
 def _message_key(mail: ParsedMail, author: str) -> str:
@@ -100,12 +73,6 @@ def _short_id(prefix: str, key: str) -> str:
     return prefix + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _unreadable(body: str) -> int:
-    """How many characters of a body are noise, when noise is most of it (binary sent as text)."""
-    noise = len(_NOISE.findall(body))
-    return noise if body and noise > max(3, len(body) // 10) else 0
-
-
 def _sent_at(mail: ParsedMail) -> datetime | None:
     if not mail.date:
         return None
@@ -116,28 +83,6 @@ def _sent_at(mail: ParsedMail) -> datetime | None:
         return None
     # A date far off is a broken header, not a fact to show members.
     return parsed if parsed.tzinfo and 1970 <= parsed.year <= 2100 else None
-
-
-class MailText(NamedTuple):
-    """A message parsed, with the body members will read (the list's footer off); `problem` says why that
-    body cannot be relayed."""
-
-    mail: ParsedMail
-    body: str
-    problem: str | None
-
-
-def read_text(raw: bytes) -> MailText | IntakeResult:
-    """A message's text: the costly part of reading a big post, and a pure function of its bytes, so a
-    worker process can do it while the event loop keeps answering."""
-    try:
-        mail = parse_mail(raw)
-    except Exception as exc:  # noqa: BLE001 - the parser is lenient; anything left is a quarantine reason
-        return IntakeResult("quarantined", f"unparseable: {type(exc).__name__}: {exc}")
-    body = strip_footer(mail.body, mail)
-    unreadable = _unreadable(body)
-    problem = f"text could not be read ({unreadable} undecodable or control characters)" if unreadable else None
-    return MailText(mail, body, problem)
 
 
 class MailIntake:
