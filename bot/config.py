@@ -29,6 +29,7 @@ from bot.config_sections import (
     DigestSettings,
     DiscordSettings,
     HttpSettings,
+    ImapSettings,
     IntakeSettings,
     Key,
     MailSettings,
@@ -49,6 +50,7 @@ __all__ = [
     "DigestSettings",
     "DiscordSettings",
     "HttpSettings",
+    "ImapSettings",
     "IntakeSettings",
     "Key",
     "MailSettings",
@@ -65,6 +67,8 @@ SECRET_VARIABLES = (
     "SLACK_APP_TOKEN",
     "DISCORD_TOKEN",
     "SMTP_PASSWORD",
+    "IMAP_PASSWORD",
+    "IMAP_OAUTH2_TOKEN",
 )
 _SECRET_WORDS = re.compile(r"token|secret|password|passwd", re.IGNORECASE)
 
@@ -81,6 +85,8 @@ class Secrets:
     slack_app_token: str = field(default="", repr=False)
     discord_token: str = field(default="", repr=False)
     smtp_password: str = field(default="", repr=False)
+    imap_password: str = field(default="", repr=False)
+    imap_oauth2_token: str = field(default="", repr=False)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Secrets:
@@ -89,7 +95,7 @@ class Secrets:
     def present(self) -> list[str]:
         """The names of the variables that are set (not their values)."""
         values = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.discord_token,
-                  self.smtp_password)  # fmt: skip
+                  self.smtp_password, self.imap_password, self.imap_oauth2_token)  # fmt: skip
         return [name for name, value in zip(SECRET_VARIABLES, values, strict=True) if value]
 
 
