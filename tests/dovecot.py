@@ -53,7 +53,14 @@ def ensure_dovecot() -> str:
     return found
 
 
-def _config(root: Path, mail: Path, port: int, ssl_port: int, *, tls: bool) -> str:
+# What Dovecot 2.3 offers after login, less IDLE and MOVE: a server the intake must poll and COPY from.
+_PLAIN_CAPABILITIES = (
+    "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ SORT THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN "
+    "NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY"
+)
+
+
+def _config(root: Path, mail: Path, port: int, ssl_port: int, *, tls: bool, idle: bool) -> str:
     uid, gid = mail.stat().st_uid, mail.stat().st_gid
     # Non-root: every Dovecot process runs as us. Root: the package's own unprivileged users.
     # Root: the passwd file stays in a private temporary directory, so authentication runs as root too.
@@ -78,6 +85,7 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
 mailbox_idle_check_interval = 1 secs
+{"" if idle else f"imap_capability = {_PLAIN_CAPABILITIES}"}
 {ssl}
 passdb {{
   driver = passwd-file
@@ -122,9 +130,10 @@ def _children(parent: int) -> list[int]:
 
 
 class Dovecot:
-    """One Dovecot for a test: user `rmo-bot` with `password`; `port` (plain or STARTTLS) and `ssl_port`."""
+    """One Dovecot for a test: user `rmo-bot` with `password`; `port` (plain or STARTTLS) and `ssl_port`;
+    `idle=False` offers neither IDLE nor MOVE."""
 
-    def __init__(self, root: Path, *, password: str = "imap-secret", tls: bool = False) -> None:
+    def __init__(self, root: Path, *, password: str = "imap-secret", tls: bool = False, idle: bool = True) -> None:
         self.binary = ensure_dovecot()
         self.root = root
         self.password = password
@@ -150,7 +159,7 @@ class Dovecot:
                 check=True, capture_output=True,
             )  # fmt: skip
         self.config = root / "dovecot.conf"
-        self.config.write_text(_config(root, self.mail, self.port, self.ssl_port, tls=tls), encoding="utf-8")
+        self.config.write_text(_config(root, self.mail, self.port, self.ssl_port, tls=tls, idle=idle), encoding="utf-8")
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property

@@ -151,6 +151,31 @@ async def test_a_recreated_mailbox_starts_over_and_non_list_mail_is_quarantined(
     assert re.search(r"Login: user=<rmo-bot>.*TLS", dovecot.log()), "the bot logged in after STARTTLS"
 
 
+async def test_a_server_without_idle_or_move_is_polled_and_copied_from(tmp_path, fakes):
+    """Where the server offers no IDLE and no MOVE, the folder is polled and handled mail copied away."""
+    slack, _ = fakes
+    server = Dovecot(tmp_path / "plain", idle=False)
+    server.start()
+    try:
+        server.recreate(FOLDER)
+        server.append(imap_post(1), FOLDER)
+        mark = 'mark = "move"\ndone_folder = "RMO-done"\npoll_interval = 1'
+        bot = imap_bot(tmp_path, fakes, server, mark=mark)
+        await asyncio.to_thread(bot.start)
+        try:
+            await until(lambda: 1 in slack_counts(slack), what="the waiting post")
+            await asyncio.to_thread(server.append, imap_post(2), FOLDER)
+            await until(lambda: 2 in slack_counts(slack), what="the post found by polling")
+            await until(lambda: server.uids(FOLDER) == [], what="both copied away and expunged")
+        finally:
+            bot.stop()
+        assert "every 1 s" in bot.text()
+        assert slack_counts(slack) == Counter([1, 2])
+        assert len(server.uids("RMO-done")) == 2
+    finally:
+        server.close()
+
+
 async def test_a_wrong_password_logs_one_line_a_minute_and_fails_healthz(tmp_path, fakes, dovecot):
     """A refused login is one clear log line (no traceback) however often it is retried, and /healthz is 503."""
     bot = imap_bot(tmp_path, fakes, dovecot, password="wrong")

@@ -197,14 +197,20 @@ class ImapIntake:
 
     async def _connect(self, lost: asyncio.Event) -> aioimaplib.IMAP4:
         s = self._settings
-        context = ssl.create_default_context(cafile=s.ca_file or None)
+        context = None
+        if s.tls != "none":
+            try:
+                context = ssl.create_default_context(cafile=s.ca_file or None)
+            except OSError as exc:
+                msg = f"cannot read [mail.imap] ca_file {s.ca_file!r}: {exc.strerror or exc}"
+                raise ImapError(msg) from None
         if s.tls == "ssl":
             client = aioimaplib.IMAP4_SSL(s.host, s.port, timeout=_TIMEOUT, ssl_context=context)
         else:
             client = aioimaplib.IMAP4(s.host, s.port, timeout=_TIMEOUT)
         client.protocol.conn_lost_cb = lambda _exc: lost.set()
         await client.wait_hello_from_server()
-        if s.tls == "starttls":
+        if s.tls == "starttls" and context is not None:
             await self._starttls(client, context)
         return client
 
@@ -230,6 +236,8 @@ class ImapIntake:
             response = await client.login(s.username, self._secret)
         if response.result != "OK":
             raise ImapAuthError(_text(response))
+        # What the server offers may change with the login; aioimaplib keeps the greeting's list unless asked.
+        await asyncio.wait_for(client.protocol.capability(), _TIMEOUT)
 
     async def _token(self) -> str:
         """IMAP_OAUTH2_TOKEN, or a fresh one printed by `token_command` (run before each login)."""
