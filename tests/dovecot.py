@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import imaplib
+import json
 import os
 import pwd
 import shutil
@@ -17,8 +18,11 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from tests.botproc import free_port
 
@@ -131,9 +135,12 @@ def _children(parent: int) -> list[int]:
 
 class Dovecot:
     """One Dovecot for a test: user `rmo-bot` with `password`; `port` (plain or STARTTLS) and `ssl_port`;
-    `idle=False` offers neither IDLE nor MOVE."""
+    `idle=False` offers neither IDLE nor MOVE; with `token`, XOAUTH2 accepts that access token (checked by a
+    loopback stand-in for the provider's token introspection endpoint)."""
 
-    def __init__(self, root: Path, *, password: str = "imap-secret", tls: bool = False, idle: bool = True) -> None:
+    def __init__(
+        self, root: Path, *, password: str = "imap-secret", tls: bool = False, idle: bool = True, token: str = ""
+    ) -> None:
         self.binary = ensure_dovecot()
         self.root = root
         self.password = password
@@ -159,8 +166,41 @@ class Dovecot:
                 check=True, capture_output=True,
             )  # fmt: skip
         self.config = root / "dovecot.conf"
-        self.config.write_text(_config(root, self.mail, self.port, self.ssl_port, tls=tls, idle=idle), encoding="utf-8")
+        config = _config(root, self.mail, self.port, self.ssl_port, tls=tls, idle=idle)
+        self._introspection: HTTPServer | None = None
+        if token:
+            config += self._oauth2(token)
+        self.config.write_text(config, encoding="utf-8")
         self.proc: subprocess.Popen[bytes] | None = None
+
+    def _oauth2(self, token: str) -> str:
+        """Dovecot's oauth2 passdb, asking a loopback introspection endpoint whether a token is `token`."""
+
+        class Introspection(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                query = parse_qs(urlsplit(self.path).query)
+                body = json.dumps({"active": query.get("token") == [token], "username": USER}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._introspection = HTTPServer(("127.0.0.1", 0), Introspection)
+        threading.Thread(target=self._introspection.serve_forever, daemon=True).start()
+        port = self._introspection.server_port
+        (self.root / "oauth2.conf").write_text(
+            f"introspection_mode = get\nintrospection_url = http://127.0.0.1:{port}/introspect?token=\n"
+            "username_attribute = username\nactive_attribute = active\nactive_value = true\n",
+            encoding="utf-8",
+        )
+        return (
+            "auth_mechanisms = plain login xoauth2 oauthbearer\n"
+            f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {self.root}/oauth2.conf\n}}\n"
+        )
 
     @property
     def ca_file(self) -> Path:
@@ -213,6 +253,9 @@ class Dovecot:
     def close(self) -> None:
         """Stop, and remove the mail directory kept outside the test's own."""
         self.stop()
+        if self._introspection is not None:
+            self._introspection.shutdown()
+            self._introspection.server_close()
         shutil.rmtree(self._mail_root, ignore_errors=True)
 
     def log(self) -> str:

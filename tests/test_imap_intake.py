@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -174,6 +175,44 @@ async def test_a_server_without_idle_or_move_is_polled_and_copied_from(tmp_path,
         assert len(server.uids("RMO-done")) == 2
     finally:
         server.close()
+
+
+async def test_an_xoauth2_token_from_token_command_logs_in_and_a_refused_one_fails_healthz(tmp_path, fakes):
+    """XOAUTH2 with the token `token_command` prints: posts arrive; with a refused token, /healthz is 503."""
+    slack, _ = fakes
+    server = Dovecot(tmp_path / "oauth", token="ya29.good-token")
+    server.start()
+    try:
+        server.recreate(FOLDER)
+        server.append(imap_post(1), FOLDER)
+        script = tmp_path / "token.py"  # as a provider's refresh-token exchange would print it
+        script.write_text("print('ya29.good-token')\n", encoding="utf-8")
+        command = f'token_command = "{sys.executable} {script}"'
+        bot = imap_bot(tmp_path, fakes, server, mark=f'auth = "xoauth2"\n{command}')
+        await asyncio.to_thread(bot.start)
+        try:
+            await until(lambda: 1 in slack_counts(slack), what="the post read with XOAUTH2")
+        finally:
+            bot.stop()
+        (tmp_path / "refused").mkdir()
+        refused = imap_bot(tmp_path / "refused", fakes, server, mark='auth = "xoauth2"')
+        refused.extra_env["IMAP_OAUTH2_TOKEN"] = "ya29.expired"
+        await asyncio.to_thread(refused.start)
+        try:
+            await until(lambda: "IMAP login refused" in refused.text(), what="the refused token's report")
+            assert await _health(refused) == (503, "failing: authentication")
+        finally:
+            refused.stop()
+        assert "ya29" not in bot.text() + refused.text(), "a token is never logged"
+    finally:
+        server.close()
+
+
+async def _health(bot: BotProcess) -> tuple[int, str]:
+    """/healthz's status and the IMAP intake's state in it."""
+    await until(lambda: bot.http_port, what="the HTTP server's port")
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{bot.http_port}/healthz") as page:
+        return page.status, (await page.json())["imap"]
 
 
 async def test_a_wrong_password_logs_one_line_a_minute_and_fails_healthz(tmp_path, fakes, dovecot):

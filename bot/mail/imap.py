@@ -42,6 +42,7 @@ _log = logging.getLogger(__name__)
 
 IDLE_RENEW = 25 * 60  # seconds an IDLE lasts before it is re-issued (servers may drop one after 29 minutes)
 _TIMEOUT = 60.0  # seconds any one command may take
+_XOAUTH2_TIMEOUT = 15.0  # seconds an XOAUTH2 login may take before the token counts as refused
 _BATCH = 50  # messages fetched, spooled (one fsync) and marked together
 _MAX_DELAY = 300.0  # the longest wait between two connection attempts
 _AUTH_DELAY = 60.0  # a refused login is tried again once a minute, not faster
@@ -231,7 +232,13 @@ class ImapIntake:
     async def _login(self, client: aioimaplib.IMAP4) -> None:
         s = self._settings
         if s.auth == "xoauth2":
-            response = await client.xoauth2(s.username, await self._token())
+            token = await self._token()
+            try:
+                response = await asyncio.wait_for(client.xoauth2(s.username, token), _XOAUTH2_TIMEOUT)
+            except TimeoutError:
+                # A refused token gets an error challenge that aioimaplib 2.0.3 leaves unanswered: no NO follows.
+                msg = "the server did not accept the XOAUTH2 token"
+                raise ImapAuthError(msg) from None
         else:
             response = await client.login(s.username, self._secret)
         if response.result != "OK":
