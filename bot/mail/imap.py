@@ -138,7 +138,7 @@ class ImapIntake:
                 await self._session(stop)
             except ImapAuthError as exc:
                 self._failing("failing: authentication", f"IMAP login refused: {exc}", _AUTH_DELAY, logging.ERROR)
-            except (OSError, TimeoutError, ImapError, aioimaplib.Abort, aioimaplib.Error) as exc:
+            except (OSError, TimeoutError, ImapError, aioimaplib.AioImapException) as exc:
                 reason = str(exc) or type(exc).__name__
                 state = f"reconnecting: {type(exc).__name__}"
                 self._failing(state, f"IMAP connection failed: {reason}", self._delay, logging.WARNING)
