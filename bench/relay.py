@@ -9,7 +9,9 @@
    the event loop's longest stall (its own `/healthz` figure) and the slowest `/healthz` answer meanwhile,
    while the post is taken, read and relayed and while three small posts follow it.
 
-    python bench/relay.py [--latency-mails 1000] [--rate-mails 2000] [--stored 10000] [--only-big]
+   Then the IMAP path (bench/imap.py): APPEND to a real Dovecot → the fake Slack API, p50/p99.
+
+    python bench/relay.py [--latency-mails 1000] [--rate-mails 2000] [--stored 10000] [--only-big] [--imap-mails 20]
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiosmtplib  # noqa: E402
 
+from bench.imap import baseline, imap_latency  # noqa: E402
 from tests.botproc import LIST_ID, SECRETARIAT, BotProcess, free_port, write_config  # noqa: E402
 from tests.fakes import FakeDiscord, FakeSlack  # noqa: E402
 
@@ -369,6 +372,7 @@ def main() -> None:
     parser.add_argument("--rate-mails", type=int, default=2000)
     parser.add_argument("--stored", type=int, default=10_000)
     parser.add_argument("--only-big", action="store_true", help="only the big-post rendering figures")
+    parser.add_argument("--imap-mails", type=int, default=20, help="posts appended through Dovecot (0: none)")
     args = parser.parse_args()
     big_posts()
     with tempfile.TemporaryDirectory() as tmp:
@@ -378,6 +382,9 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(latency(args, Path(tmp)))
+        if args.imap_mails:  # the IMAP path beside the SMTP one
+            asyncio.run(imap_latency(Path(tmp), args.imap_mails))
+            asyncio.run(baseline(Path(tmp), args.imap_mails))
         asyncio.run(intake_rate(args, Path(tmp)))
 
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from bot.core import Core
+    from bot.mail.service import MailService
     from handlers.commands.proposals import ProposalCard
 
 __all__ = ["Application", "Component", "HealthBoard", "build_components"]
@@ -106,6 +107,19 @@ class Application:
             delay = min(delay * 2, 300.0)
 
 
+def _imap_intake(core: Core, mail: MailService, health: HealthBoard) -> Component:
+    """The IMAP intake, spooling into the SMTP listener's spool and waking the same relay."""
+    from bot.mail.imap import ImapIntake
+
+    settings, secrets = core.config.mail.imap, core.config.secrets
+    secret = secrets.imap_oauth2_token if settings.auth == "xoauth2" else secrets.imap_password
+    if not secret and not (settings.auth == "xoauth2" and settings.token_command):
+        needed = "IMAP_OAUTH2_TOKEN (or [mail.imap] token_command)" if settings.auth == "xoauth2" else "IMAP_PASSWORD"
+        _log.warning("%s is not set: the IMAP login to %s will be refused", needed, settings.host)
+    state = core.store.directory / "imap-state.json"
+    return ImapIntake(settings, secret, core.store.spool, mail.relay.spooled, health.states, state)
+
+
 def build_components(core: Core, health: HealthBoard) -> list[Component]:
     """The components `rmo-bot run` starts beside the console: mail, HTTP, scheduler and chat platforms."""
     from bot.mail.digest_run import DigestJob
@@ -126,6 +140,8 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
     mail = MailService(core)
     scheduler = SchedulerService(core.reminders, core.clock, DigestJob(core))
     components: list[Component] = [health.loop, mail, http, scheduler]
+    if config.mail.imap.host:
+        components.append(_imap_intake(core, mail, health))
     shows: dict[str, Callable[[ProposalCard], Awaitable[bool]]] = {}  # where the secretariat sees proposals
     mode = config.slack.mode
     secret = config.secrets.slack_signing_secret if mode == "http" else config.secrets.slack_app_token

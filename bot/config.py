@@ -30,6 +30,7 @@ from bot.config_sections import (
     DiscordSettings,
     FacebookSettings,
     HttpSettings,
+    ImapSettings,
     IntakeSettings,
     Key,
     MailSettings,
@@ -51,6 +52,7 @@ __all__ = [
     "DiscordSettings",
     "FacebookSettings",
     "HttpSettings",
+    "ImapSettings",
     "IntakeSettings",
     "Key",
     "MailSettings",
@@ -68,6 +70,8 @@ SECRET_VARIABLES = (
     "DISCORD_TOKEN",
     "SMTP_PASSWORD",
     "FACEBOOK_PAGE_TOKEN",
+    "IMAP_PASSWORD",
+    "IMAP_OAUTH2_TOKEN",
 )
 _SECRET_WORDS = re.compile(r"token|secret|password|passwd", re.IGNORECASE)
 
@@ -85,6 +89,8 @@ class Secrets:
     discord_token: str = field(default="", repr=False)
     smtp_password: str = field(default="", repr=False)
     facebook_page_token: str = field(default="", repr=False)
+    imap_password: str = field(default="", repr=False)
+    imap_oauth2_token: str = field(default="", repr=False)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Secrets:
@@ -93,7 +99,8 @@ class Secrets:
     def present(self) -> list[str]:
         """The names of the variables that are set (not their values)."""
         values = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.discord_token,
-                  self.smtp_password, self.facebook_page_token)  # fmt: skip
+                  self.smtp_password, self.facebook_page_token, self.imap_password,
+                  self.imap_oauth2_token)  # fmt: skip
         return [name for name, value in zip(SECRET_VARIABLES, values, strict=True) if value]
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "DiscordSettings",
     "FacebookSettings",
     "HttpSettings",
+    "ImapSettings",
     "IntakeSettings",
     "Key",
     "MailSettings",
@@ -163,8 +164,31 @@ class OutboundSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ImapSettings:
+    host: str = setting("", checks.host, "IMAP server of a mailbox subscribed to the list; empty: no IMAP intake")
+    port: int = setting(993, checks.port, "IMAP port (993 with tls = ssl, 143 with starttls or none)")
+    username: str = setting("", None, "the mailbox's user (the secret is IMAP_PASSWORD or IMAP_OAUTH2_TOKEN)")
+    folder: str = setting("INBOX", None, "the folder the list's posts arrive in")
+    tls: Literal["ssl", "starttls", "none"] = setting(
+        "ssl", checks.one_of("ssl", "starttls", "none"), "implicit TLS, STARTTLS, or none (loopback only)"
+    )
+    ca_file: str = setting("", None, "a CA certificate file to check the server against (default: the system's)")
+    auth: Literal["password", "xoauth2"] = setting(
+        "password", checks.one_of("password", "xoauth2"), "a password (app password) or an OAuth 2 token"
+    )
+    token_command: str = setting("", None, "xoauth2: a command that prints a fresh access token")
+    mark: Literal["flag", "move"] = setting(
+        "flag", checks.one_of("flag", "move"), "how a spooled message is marked handled on the server"
+    )
+    flag: str = setting("\\Seen", None, 'mark = "flag": the flag or keyword set')
+    done_folder: str = setting("", None, 'mark = "move": the folder handled messages are moved to')
+    poll_interval: int = setting(60, checks.positive, "seconds between checks where the server offers no IDLE")
+
+
+@dataclass(frozen=True, slots=True)
 class MailSettings:
     intake: IntakeSettings = field(default_factory=IntakeSettings)
+    imap: ImapSettings = field(default_factory=ImapSettings)
     outbound: OutboundSettings = field(default_factory=OutboundSettings)
 
 

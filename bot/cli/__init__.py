@@ -208,6 +208,9 @@ def _cmd_check_config(config: Config, args: argparse.Namespace) -> int:
     print(f"data directory: {config.data_dir(args.data_dir)}")
     print(f"platforms: {', '.join(platforms) or 'none'}")
     print(f"mail intake: {config.mail.intake.listen} ({config.mail.intake.protocol})")
+    imap = config.mail.imap
+    if imap.host:
+        print(f"imap intake: {imap.username}@{imap.host}:{imap.port} {imap.folder} ({imap.tls}, {imap.auth})")
     outbound = config.mail.outbound.host or "none (mail is written to the data directory's outbox)"
     print(f"mail outbound: {outbound}")
     print(f"http: {config.http.listen}")
