@@ -348,14 +348,6 @@ async def big_post_live(tmp: Path, megabytes: int) -> None:
         await poller
         stall = (await health())["loop_stall_ms"]
     bot.stop()
-    if os.environ.get("BENCH_SHOW_LOG"):
-        print(
-            "".join(
-                line
-                for line in bot.log
-                if "took" in line or "blocked" in line or "STALL" in line or line.startswith("  ")
-            )
-        )
     for fake in (slack, discord):
         await fake.stop()
     print(f"{megabytes:>2} MB post to rmo-bot run: taken in {taken * 1000:.0f} ms, relayed in {relayed * 1000:.0f} ms; "

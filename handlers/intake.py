@@ -59,6 +59,7 @@ _log = logging.getLogger(__name__)
 
 _BLOCK_WORD = re.compile("ぶろっく")
 _BLOCK_WINDOWS = 200  # distinct 「…ブロック」 places looked at: a post names its blocks early
+_BLOCKS_READ = 8_000  # characters of a body looked at for them (the loop must not wait on a long post)
 _UNSUBSCRIBE = re.compile(r"^\s*(?:re\s*:\s*)*unsubscribe\s+([A-Za-z0-9_-]{16,400})\s*$", re.IGNORECASE)
 
 
@@ -123,7 +124,7 @@ class MailIntake:
         finder = self._places.finder()
         named = [m.block for m in finder.find_all(fold(subject)) if m.kind == "block"]
         # In the body only 「…ブロック」 counts: look just before each ブロック instead of reading it all.
-        folded_body = fold(body[:20000])
+        folded_body = fold(body[:_BLOCKS_READ])
         found = _BLOCK_WORD.finditer(folded_body)
         windows = dict.fromkeys(folded_body[max(0, f.start() - 12) : f.start()] for f in found)
         for window in itertools.islice(windows, _BLOCK_WINDOWS):

@@ -27,6 +27,13 @@ _log = logging.getLogger(__name__)
 BIG_POST = 512 * 1024  # bytes: a message this big is read in the worker process
 
 
+def _started_pool() -> ProcessPoolExecutor:
+    # "spawn": a fresh interpreter, not a fork of this one with its threads and sockets.
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    pool.submit(int).result()  # the worker process and the pool's manager thread, up and running
+    return pool
+
+
 class TextReader:
     """Reads the text of big messages in one worker process, started when the first one comes."""
 
@@ -42,8 +49,8 @@ class TextReader:
     async def _read(self, raw: bytes) -> MailText | IntakeResult | None:
         try:
             if self._pool is None:
-                # "spawn": a fresh interpreter, not a fork of this one with its threads and sockets.
-                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                # Started in a thread: starting its manager thread and process would hold up the loop.
+                self._pool = await asyncio.to_thread(_started_pool)
             return await asyncio.get_running_loop().run_in_executor(self._pool, read_text, raw)
         except (BrokenProcessPool, OSError) as exc:
             _log.warning("the worker process for big posts failed (%s: %s); reading this one here",

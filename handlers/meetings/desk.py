@@ -29,7 +29,7 @@ __all__ = ["MeetingDesk", "ProposalError"]
 _log = logging.getLogger(__name__)
 
 
-_READ_CHARS = 20_000  # a meeting is announced at the start of a post: a huge one is not read to its end
+_READ_CHARS = 6_000  # a meeting is announced at the start of a post: a long one is not read to its end
 _SAME_MEETING = timedelta(days=45)  # how far a move may take a meeting and still be found as the same one
 
 
