@@ -20,6 +20,7 @@ from handlers.commands.model import EventDraft, EventEdit, EventForm, Notice, Pr
 from handlers.commands.proposals import ProposalCard, parse_when
 from handlers.dates import format_span
 from handlers.texts import say
+from storage.datafile_fields import URL
 from storage.records import Event, Venue
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ _TIME = r"\d{1,2}[:：時]\d{2}分?"
 _WHEN = rf"(?P<when>\d{{4}}[-/年]\s*\d{{1,2}}[-/月]\s*\d{{1,2}}日?\s+{_TIME}(?:\s*[-~～〜]\s*{_TIME})?)"
 _ADD = re.compile(rf"^{_WHEN}\s+(?P<block>\S+)\s+(?P<title>.+?)(?:\s+[@＠]\s*(?P<venue>.+))?$")
 _MOVE = re.compile(rf"^(?P<id>\S+)\s+{_WHEN}$")
-_URL = re.compile(r"^https?://\S+$")
 _TRAINING = re.compile(r"研修|セミナー|勉強会|講座|training|seminar|workshop", re.IGNORECASE)
 
 
@@ -136,7 +136,7 @@ class EventCommands:
         if not title or len(title) > 150:
             return Notice("proposal.invalid.title", say("proposal.invalid.title", lang), lang, "title")
         url = draft.registration_url.strip()
-        if url and not _URL.match(url):
+        if url and not URL.match(url):
             text = say("proposal.invalid.registration_url", lang)
             return Notice("proposal.invalid.registration_url", text, lang, "registration_url")
         kind: EventKind = "training" if _TRAINING.search(title) else "block_meeting"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from handlers.commands.model import Notice, ProposalCorrection
 from handlers.dates import format_datetime, format_span
 from handlers.texts import say
+from storage.datafile_fields import URL
 from storage.errors import RmoBotError
 from storage.records import Venue
 
@@ -33,7 +34,6 @@ _WHEN = re.compile(
     r"^\s*(?P<y>\d{4})[-/年]\s*(?P<m>\d{1,2})[-/月]\s*(?P<d>\d{1,2})日?\s*(?:\([^)]*\)|（[^）]*）)?\s*"
     r"(?P<h>\d{1,2})[:：時](?P<mi>\d{2})分?\s*(?:[-~～〜]\s*(?P<eh>\d{1,2})[:：時](?P<emi>\d{2})分?)?\s*$"
 )
-_URL = re.compile(r"^https?://\S+$")
 
 
 def parse_when(text: str, tz: tzinfo) -> tuple[datetime, datetime | None] | None:
@@ -189,7 +189,7 @@ class ProposalCommands:
             return wrong("when")
         start, end = span
         url = form.registration_url.strip()
-        if url and not _URL.match(url):
+        if url and not URL.match(url):
             return wrong("registration_url")
         deadline = None
         if form.deadline.strip():
