@@ -71,6 +71,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
             "rmo-bot import examples/calendar.toml --data-dir ./trial-data)"
         ),
     ),
+    "console.log_file": (
+        "（動作記録（ログ）は {path} に書き込みます。ここには警告とエラーだけを表示します）",
+        "(The log is written to {path}; only warnings and errors are shown here.)",
+    ),
     "event.cancelled": ("■ {day}の{title}{place}は中止になりました。", "• {title} on {day}{place} has been cancelled."),
     "event.moved_from": ("（{day}から日程が変更になりました）", "(moved from {day})"),
     "events.more_count": (

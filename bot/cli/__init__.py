@@ -120,10 +120,9 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _setup_logging(config: Config, *, quiet: bool) -> None:
-    level = logging.WARNING if quiet else getattr(logging, config.bot.log_level)
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # aiosmtpd logs every SMTP command at INFO: keep its warnings, not its chatter.
-    logging.getLogger("mail.log").setLevel(max(level, logging.WARNING))
+    from bot.logs import setup_logging
+
+    setup_logging(logging.WARNING if quiet else getattr(logging, config.bot.log_level))
 
 
 def _open(config: Config, args: argparse.Namespace, clock: Clock, *, read_only_fallback: bool = False) -> Core:
@@ -262,6 +261,7 @@ def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = F
 
     from bot.app import Application, Component, HealthBoard, build_components
     from bot.limits import raise_open_files_limit
+    from bot.logs import LOG_FILE, setup_logging
     from bot.platforms.console.adapter import ConsolePlatform
     from handlers.texts import say
 
@@ -279,6 +279,13 @@ def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = F
         if console_only or config.console_enabled:
             secretariat = bool(getattr(args, "secretariat", False))
             console = ConsolePlatform(core.commands, stop_at_eof=console_only, notice=notice, secretariat=secretariat)
+            if sys.stdin.isatty():
+                # A terminal chat: the log goes to a file, and only warnings come through the console.
+                log_file = setup_logging(getattr(logging, config.bot.log_level), console=console,
+                                         log_file=core.store.directory / LOG_FILE)  # fmt: skip
+                if log_file is not None:
+                    console.add_notice(f"{say('console.log_file', 'ja', path=log_file)}\n"
+                                       f"{say('console.log_file', 'en', path=log_file)}")  # fmt: skip
             components.append(console)
         asyncio.run(Application(core, components, health).run())
     return 0

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, TextIO
 from handlers.commands import Asker, parse_command
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from handlers.commands import CommandDispatcher, CommandReply
     from handlers.messages import Reply
 
@@ -50,6 +52,16 @@ class ConsolePlatform:
         self._asker = Asker(self.name, user, secretariat)
         self._stdin = stdin or sys.stdin
         self._stdout = stdout or sys.stdout
+        # Log lines reach the terminal through `show_log_line`: held while a question is being answered,
+        # printed above the prompt otherwise (bot/logs.py sends them here).
+        self._lock = threading.Lock()
+        self._answering = False
+        self._prompting = False
+        self._held: list[str] = []
+
+    def add_notice(self, text: str) -> None:
+        """One more thing said at the start (e.g. where the log is written)."""
+        self._notice = f"{self._notice}\n{text}" if self._notice else text
 
     def respond(self, text: str) -> Reply:
         """One question in, one neutral reply out: exactly what the terminal shows."""
@@ -80,28 +92,68 @@ class ConsolePlatform:
         async for line in self._lines(interactive):
             text = line.strip()
             if not text:
+                self._answered("")
                 continue
             if text.lower() in _QUIT:
                 stop.set()
                 return
-            self._write(self.render(await self.handle(text)) + "\n\n")
+            try:
+                answer = self.render(await self.handle(text)) + "\n\n"
+            except BaseException:
+                self._answered("")
+                raise
+            self._answered(answer)
         if interactive or self._stop_at_eof:
             stop.set()
 
+    def show_log_line(self, line: str) -> None:
+        """Print a log line where it breaks no conversation: above the prompt, or after the answer being
+        written (never between a question and its answer). Safe from any thread."""
+        with self._lock:
+            if self._answering:
+                self._held.append(line)
+            elif self._prompting:
+                self._raw_write(f"\r\x1b[K{line}\n> ")  # the prompt line cleared, the line, the prompt again
+            else:
+                self._raw_write(line + "\n")
+
     def _lines(self, interactive: bool) -> _LineIterator:
-        return _LineIterator(self._stdin, self._stdout if interactive else None)
+        return _LineIterator(self._stdin, self._prompt if interactive else None, self._received)
+
+    def _prompt(self) -> None:
+        with self._lock:
+            self._prompting = True
+            self._raw_write("> ")
+
+    def _received(self) -> None:
+        with self._lock:
+            self._prompting = False
+            self._answering = True
+
+    def _answered(self, answer: str) -> None:
+        with self._lock:
+            held, self._held, self._answering = self._held, [], False
+            self._raw_write(answer + "".join(f"{line}\n" for line in held))
 
     def _write(self, text: str) -> None:
-        self._stdout.write(text)
-        self._stdout.flush()
+        with self._lock:
+            self._raw_write(text)
+
+    def _raw_write(self, text: str) -> None:
+        if text:
+            self._stdout.write(text)
+            self._stdout.flush()
 
 
 class _LineIterator:
     """Lines from a blocking stream, read on a daemon thread so shutdown never waits for input."""
 
-    def __init__(self, stream: TextIO, prompt_to: TextIO | None) -> None:
+    def __init__(
+        self, stream: TextIO, prompt: Callable[[], None] | None, received: Callable[[], None] | None = None
+    ) -> None:
         self._stream = stream
-        self._prompt_to = prompt_to
+        self._prompt = prompt
+        self._received = received
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
         self._thread: threading.Thread | None = None
 
@@ -121,10 +173,11 @@ class _LineIterator:
         return self
 
     async def __anext__(self) -> str:
-        if self._prompt_to is not None:
-            self._prompt_to.write("> ")
-            self._prompt_to.flush()
+        if self._prompt is not None:
+            self._prompt()
         line = await self._queue.get()
         if line is None:
             raise StopAsyncIteration
+        if self._received is not None:
+            self._received()
         return line
