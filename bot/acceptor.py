@@ -19,6 +19,7 @@ import logging
 import socket
 from typing import TYPE_CHECKING
 
+from bot.errors import ListenError
 from bot.limits import Throttle
 
 if TYPE_CHECKING:
@@ -36,9 +37,10 @@ class Acceptor:
     """Listens on `host:port` (port 0 picks a free one; `port` tells which) and hands every connection to a
     protocol made by `factory`, until `stop`."""
 
-    def __init__(self, factory: Callable[[], asyncio.BaseProtocol], name: str) -> None:
+    def __init__(self, factory: Callable[[], asyncio.BaseProtocol], name: str, setting: str = "") -> None:
         self._factory = factory
         self._name = name
+        self._setting = setting  # the configuration key that chose the address, named when it cannot be used
         self._sockets: list[socket.socket] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._report = Throttle()
@@ -61,10 +63,29 @@ class Acceptor:
                 listening.bind(address)
                 listening.listen(_BACKLOG)
                 listening.setblocking(False)  # noqa: FBT003 - the socket API's own flag
-        except OSError:
+        except OSError as exc:
             self._close()
-            raise
+            raise self._cannot_listen(host, port, exc) from exc
         self._tasks = [asyncio.create_task(self._accept(s), name=f"{self._name} accept") for s in self._sockets]
+
+    def _cannot_listen(self, host: str, port: int, exc: OSError) -> ListenError:
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        change = f"change {self._setting} in the configuration" if self._setting else "choose another address"
+        if exc.errno == errno.EADDRINUSE:
+            cause = f"{where} is already in use (another program, or another rmo-bot, listens there)"
+            fix = f"stop that program or {change}"
+        elif exc.errno == errno.EACCES:
+            cause = f"{where} may not be used by this user (ports below 1024 need privileges)"
+            fix = f"{change} to a port above 1024 (a proxy or the MTA can forward to it)"
+        elif exc.errno == errno.EADDRNOTAVAIL:
+            cause = f"{host} is no address of this machine"
+            fix = change
+        else:
+            cause = f"cannot listen on {where}: {exc.strerror or exc}"
+            fix = change
+        error = ListenError(f"{self._name}: {cause}; {fix}")
+        error.errno = exc.errno
+        return error
 
     async def stop(self) -> None:
         """Stop accepting (connections already made run on)."""

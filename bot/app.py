@@ -10,7 +10,10 @@ import signal
 import time
 from typing import TYPE_CHECKING, Protocol
 
+from bot.errors import ListenError, PlatformLoginError
+from bot.limits import Throttle
 from bot.loop_watch import LoopWatch
+from storage.errors import RmoBotError
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -19,10 +22,11 @@ if TYPE_CHECKING:
     from bot.mail.service import MailService
     from handlers.commands.proposals import ProposalCard
 
-__all__ = ["Application", "Component", "HealthBoard", "build_components"]
+__all__ = ["Application", "Component", "HealthBoard", "build_components", "failure_line"]
 
 _log = logging.getLogger(__name__)
 _HEALTHY = 60.0  # seconds a component must run before its next failure counts as a fresh one
+_LOGIN_RETRY = 60.0  # seconds, at least, before credentials that were refused are tried again
 
 
 class Component(Protocol):
@@ -65,6 +69,8 @@ class Application:
         self.stop = asyncio.Event()
         self.health = health or HealthBoard(core)
         self.health.states.update({c.name: "starting" for c in components})
+        # What ended the run for good: a component that cannot start at all (its port is taken).
+        self.fatal: RmoBotError | None = None
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -82,11 +88,15 @@ class Application:
             await asyncio.gather(*tasks, return_exceptions=True)
             await self.core.link_mailer.drain()  # a confirmation on its way is finished, not cut off
             _log.info("rmo-bot stopped")
+        if self.fatal is not None:
+            raise self.fatal
 
     async def _supervise(self, component: Component) -> None:
-        # One component failing must not take the others down: log it, wait, and start it again.
+        # One component failing must not take the others down: say why in one line, wait, start it again.
+        # At most one line a minute per component (the traceback only at DEBUG level); a listener whose
+        # address is taken at start stops the bot instead, so a service manager or a person sees it at once.
         states = self.health.states
-        delay = 1.0
+        delay, first, report = 1.0, True, Throttle()
         while not self.stop.is_set():
             started = time.monotonic()
             states[component.name] = "running"
@@ -94,17 +104,43 @@ class Application:
                 await component.run(self.stop)
             except asyncio.CancelledError:
                 raise
+            except ListenError as exc:
+                if first:
+                    self.fatal = exc
+                    self.stop.set()
+                    return
+                self._failed(component, exc, delay, report)
+            except PlatformLoginError as exc:
+                delay = max(delay, _LOGIN_RETRY)  # a wrong token stays wrong until someone changes it
+                self._failed(component, exc, delay, report)
             except Exception as exc:  # noqa: BLE001 - any failure of one component is logged, the rest keep running
-                states[component.name] = f"restarting after {type(exc).__name__}"
-                _log.exception("%s failed; starting it again in %.0f s", component.name, delay)
+                self._failed(component, exc, delay, report)
             else:
                 states[component.name] = "stopped"
                 return
+            first = False
             if time.monotonic() - started > _HEALTHY:
                 delay = 1.0  # it ran well for a while: this failure starts the back-off afresh
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), timeout=delay)
             delay = min(delay * 2, 300.0)
+
+    def _failed(self, component: Component, exc: Exception, delay: float, report: Throttle) -> None:
+        self.health.states[component.name] = f"restarting after {type(exc).__name__}"
+        _log.debug("%s failed", component.name, exc_info=exc)
+        held = report.ready()
+        if held is None:
+            return
+        again = f" ({held} more failures since the last report)" if held else ""
+        _log.error("%s failed: %s; starting it again in %.0f s%s", component.name, failure_line(exc), delay, again)
+
+
+def failure_line(exc: BaseException) -> str:
+    """One line that names what went wrong: our own errors say it; others give their type and first line."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, RmoBotError):
+        return text or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__ + ' (log_level = "DEBUG" shows more)'
 
 
 def _imap_intake(core: Core, mail: MailService, health: HealthBoard) -> Component:

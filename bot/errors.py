@@ -11,6 +11,8 @@ __all__ = [
     "DeliveryRetryable",
     "DeliveryTimeout",
     "DeliveryUncertain",
+    "ListenError",
+    "PlatformLoginError",
     "RmoBotError",
 ]
 
@@ -41,3 +43,11 @@ class DeliveryTimeout(DeliveryUncertain, TimeoutError):
 
 class DeliveryRejected(DeliveryError):
     """The platform refused the post for good (bad channel, no permission)."""
+
+
+class ListenError(RmoBotError, OSError):
+    """A listener cannot take its address (in use, not ours to bind); the message says which setting to change."""
+
+
+class PlatformLoginError(RmoBotError):
+    """A chat platform refused the bot's credentials; the message names the variable to fix."""

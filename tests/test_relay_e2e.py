@@ -115,7 +115,7 @@ async def test_accepted_posts_arrive_in_both_as_rendered(tmp_path, fakes, bot):
     assert all(c["allowed_mentions"] == {"parse": []} for c in discord.posted())
     # The fake Discord API has no gateway, so the Discord chat platform keeps failing to connect and is
     # restarted with back-off — and the relay went on regardless.
-    await until(lambda: "discord failed; starting it again" in bot.text(), what="the Discord platform's failure")
+    await until(lambda: "discord failed: " in bot.text(), what="the Discord platform's failure")
     bot.stop()
     kept = rmo_bot("quarantine", "list", "--data-dir", bot.data_dir).stdout
     assert "is not one of ours" in kept

@@ -232,7 +232,7 @@ class MailListener:
                 ident="rmo-bot intake",
             )
 
-        acceptor = Acceptor(factory, "the mail intake")
+        acceptor = Acceptor(factory, "the mail intake", "[mail.intake] listen")
         await acceptor.start(self._host, self._port)
         self._acceptor = acceptor
         _log.info("mail intake listening on %s:%d (%s)", self._host, self.port, self._protocol.upper())

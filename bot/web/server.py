@@ -50,7 +50,7 @@ class HttpService:
         await runner.setup()
         assert runner.server is not None  # made by setup()
         # Our accept loop instead of aiohttp's TCPSite (asyncio's create_server): see bot/acceptor.py.
-        acceptor = Acceptor(runner.server, "the http server")
+        acceptor = Acceptor(runner.server, "the http server", "[http] listen")
         try:
             await acceptor.start(self._host, self._port)
             _log.info("http server listening on %s:%d", self._host, acceptor.port)

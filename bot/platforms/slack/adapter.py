@@ -16,9 +16,11 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.errors import PlatformLoginError
 from bot.platforms.slack.modals import (
     CONFIRM_VIEW,
     DRAFT_VIEW,
@@ -69,6 +71,12 @@ _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _SEEN = 2000  # event ids remembered, so Slack's retries are answered once
 _GROUP_TTL = 300.0
 _REPLAY_WINDOW = 330.0  # Slack's signatures are good for five minutes; a little more for clock skew
+# Slack's answers to a token that is wrong, revoked or not for this use: trying again will not help.
+_REFUSED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+                      "not_allowed_token_type", "missing_scope"})  # fmt: skip
+_BOT_FIX = "set the app's Bot User OAuth Token (xoxb-…, OAuth & Permissions) in the environment and restart"
+_APP_FIX = ("set an app-level token (xapp-…, Basic Information → App-Level Tokens, scope connections:write) "
+                  'with Socket Mode on, or use [slack] mode = "http" with SLACK_SIGNING_SECRET')  # fmt: skip
 
 
 def _name(body: dict[str, Any]) -> str:
@@ -312,11 +320,28 @@ class SlackPlatform:
             self._signatures.popitem(last=False)
         return False
 
+    async def _check_tokens(self) -> None:
+        """Both tokens tried once before Socket Mode starts: the Socket Mode client would retry a refused
+        token every ten seconds by itself, forever, with a traceback each time."""
+        for variable, fix in (("SLACK_BOT_TOKEN", _BOT_FIX), ("SLACK_APP_TOKEN", _APP_FIX)):
+            try:
+                if variable == "SLACK_BOT_TOKEN":
+                    await self.client.auth_test()
+                else:
+                    await self.client.apps_connections_open(app_token=self._app_token)
+            except SlackApiError as exc:
+                error = str(exc.response.get("error", "")) if exc.response is not None else ""
+                if error in _REFUSED:
+                    msg = f"Slack refused {variable} ({error}): {fix}"
+                    raise PlatformLoginError(msg) from None
+                raise
+
     async def run(self, stop: asyncio.Event) -> None:
         """Socket Mode: connect out to Slack (no public URL needed) until stopped; reconnects by itself."""
         if self.mode != "socket":
             await stop.wait()
             return
+        await self._check_tokens()
         handler = AsyncSocketModeHandler(self.app, self._app_token, web_client=self.client)
         await handler.connect_async()  # type: ignore[no-untyped-call]
         try:

@@ -1,0 +1,92 @@
+"""Failures are told in one line that names the cause and what to do, never as repeated tracebacks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+
+import pytest
+from aiohttp import web
+
+from bot.app import Application, HealthBoard
+from bot.clock import SystemClock
+from bot.config import load_config
+from bot.core import Core
+from bot.platforms.slack.adapter import SlackPlatform
+from tests.botproc import free_port
+from tests.helpers import rmo_bot
+from tests.test_relay_e2e import until
+
+
+@pytest.mark.parametrize(("section", "name"), [("http", "the http server"), ("mail.intake", "the mail intake")])
+def test_a_port_in_use_at_start_is_one_line_and_exit_code_1(tmp_path, section, name):
+    """`rmo-bot run` whose HTTP or SMTP port is taken says so in one line, naming the setting, and exits 1."""
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    ports = {"http": free_port(), "mail.intake": free_port(), section: port}
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[console]\nenabled = "off"\n[http]\nlisten = "127.0.0.1:{ports["http"]}"\n'
+        f'[mail.intake]\nlisten = "127.0.0.1:{ports["mail.intake"]}"\n'
+    )
+    try:
+        result = rmo_bot("run", "--config", config, "--data-dir", tmp_path / "d")
+    finally:
+        taken.close()
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("rmo-bot: error:")]
+    expected = (
+        f"rmo-bot: error: {name}: 127.0.0.1:{port} is already in use (another program, or another rmo-bot, "
+        f"listens there); stop that program or change [{section}] listen in the configuration"
+    )
+    assert errors == [expected]
+    assert "Traceback" not in result.stderr
+    assert " ERROR " not in result.stderr  # said once, as the exit's reason, not also as a component's failure
+
+
+async def _refusing_slack() -> tuple[web.AppRunner, str, list[str]]:
+    calls: list[str] = []
+
+    async def refuse(request: web.Request) -> web.Response:
+        calls.append(request.path)
+        return web.json_response({"ok": False, "error": "invalid_auth"})
+
+    app = web.Application()
+    app.router.add_route("*", "/api/{method}", refuse)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    return runner, f"http://127.0.0.1:{port}/api/", calls
+
+
+async def test_a_refused_slack_token_is_one_line_naming_the_variable(tmp_path, caplog):
+    """A Slack bot token Slack refuses is reported once, without a traceback, naming SLACK_BOT_TOKEN and
+    where to find the right one; the next attempt waits at least a minute."""
+    runner, url, calls = await _refusing_slack()
+    path = tmp_path / "config.toml"
+    path.write_text(f'[slack]\napi_base_url = "{url}"\n')
+    config = load_config(path, environ={"SLACK_BOT_TOKEN": "xoxb-wrong", "SLACK_APP_TOKEN": "xapp-wrong"})
+    core = Core.open(config, tmp_path / "d", SystemClock(config.timezone))
+    caplog.set_level(logging.INFO)
+    try:
+        with core:
+            health = HealthBoard(core)
+            application = Application(core, [SlackPlatform(core)], health)
+            running = asyncio.create_task(application.run())
+            await until(lambda: health.states.get("slack") == "restarting after PlatformLoginError", what="a failure")
+            application.stop.set()
+            await running
+    finally:
+        await runner.cleanup()
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(failures) == 1
+    line = failures[0].getMessage()
+    assert line.startswith("slack failed: Slack refused SLACK_BOT_TOKEN (invalid_auth): set the app's Bot User")
+    assert "starting it again in 60 s" in line
+    assert failures[0].exc_info is None
+    assert calls == ["/api/auth.test"]  # the Socket Mode client never started to retry on its own
