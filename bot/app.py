@@ -18,11 +18,12 @@ from storage.errors import RmoBotError
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from bot.config import Config
     from bot.core import Core
     from bot.mail.service import MailService
     from handlers.commands.proposals import ProposalCard
 
-__all__ = ["Application", "Component", "HealthBoard", "build_components", "failure_line"]
+__all__ = ["Application", "Component", "HealthBoard", "build_components", "failure_line", "slack_half_configured"]
 
 _log = logging.getLogger(__name__)
 _HEALTHY = 60.0  # seconds a component must run before its next failure counts as a fresh one
@@ -156,6 +157,17 @@ def _imap_intake(core: Core, mail: MailService, health: HealthBoard) -> Componen
     return ImapIntake(settings, secret, core.store.spool, mail.relay.spooled, health.states, state)
 
 
+def slack_half_configured(config: Config) -> str:
+    """What a Slack bot token without its mode's second credential means, and what to set."""
+    if config.slack.mode == "http":
+        missing, fix = "SLACK_SIGNING_SECRET", "set it (the app's Basic Information → Signing Secret)"
+    else:
+        missing = "SLACK_APP_TOKEN"
+        fix = 'set it (an app-level token, xapp-…) or use [slack] mode = "http" with SLACK_SIGNING_SECRET'
+    where = "the console answers instead" if config.console_enabled else "nothing answers questions on Slack"
+    return f"{missing} is not set: Slack is posted to but hears no questions ({where}); {fix}"
+
+
 def build_components(core: Core, health: HealthBoard) -> list[Component]:
     """The components `rmo-bot run` starts beside the console: mail, HTTP, scheduler and chat platforms."""
     from bot.mail.digest_run import DigestJob
@@ -182,8 +194,7 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
     mode = config.slack.mode
     secret = config.secrets.slack_signing_secret if mode == "http" else config.secrets.slack_app_token
     if config.slack_configured and not secret:
-        needed = "SLACK_SIGNING_SECRET" if mode == "http" else "SLACK_APP_TOKEN"
-        _log.warning("%s is not set: Slack answers no questions (announcements are still posted)", needed)
+        _log.warning("%s", slack_half_configured(config))
     elif config.slack_configured:
         from bot.platforms.slack.adapter import SlackPlatform
 

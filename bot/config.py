@@ -132,6 +132,15 @@ class Config:
         return bool(self.secrets.slack_bot_token)
 
     @property
+    def slack_answers(self) -> bool:
+        """Slack can hear members too, not only be posted to: its mode's second credential is set."""
+        if not self.slack_configured:
+            return False
+        if self.slack.mode == "http":
+            return bool(self.secrets.slack_signing_secret)
+        return bool(self.secrets.slack_app_token)
+
+    @property
     def discord_configured(self) -> bool:
         return bool(self.secrets.discord_token)
 
@@ -143,7 +152,8 @@ class Config:
     @property
     def console_enabled(self) -> bool:
         setting = self.console.enabled
-        return setting == "on" or (setting == "auto" and not (self.slack_configured or self.discord_configured))
+        # A Slack bot token alone posts announcements but hears nobody: the console still answers then.
+        return setting == "on" or (setting == "auto" and not (self.slack_answers or self.discord_configured))
 
     def data_dir(self, override: Path | None) -> Path:
         """--data-dir, else [bot] data_dir relative to the config file, else ./data."""

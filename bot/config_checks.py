@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Check", "address", "api_url", "block_map", "days", "digits", "emails", "host", "hour", "ids", "listen", "networks",
-    "one_of", "port", "positive", "timezone", "url",
+    "one_of", "placeholder", "port", "positive", "timezone", "url",
 ]  # fmt: skip
 
 _LISTEN = re.compile(r"^(?P<host>\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):(?P<port>\d{1,5})$")
@@ -22,6 +22,16 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+$|^\[[0-9a-fA-F:]+\]$")
 _FROM = re.compile(r"^(?:[^<>]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$")
+
+# Values that only stand in for the real one: reserved example domains, an all-zero phone number or postcode,
+# 「要記入」 (to be filled in) and 「○○」 blanks. Members must never be told these.
+_PLACEHOLDERS = (
+    (re.compile(r"\bexample\.(?:org|com|net)\b", re.IGNORECASE), "an example domain"),
+    (re.compile(r"//[^/\s]+/example[-_]", re.IGNORECASE), "an example page"),
+    (re.compile(r"^[\s0０\-‐－ー()（）+]*$"), "an all-zero number"),
+    (re.compile(r"〒\s*0{3}-?0{4}"), "an all-zero postcode"),
+    (re.compile(r"要記入|記入してください|[○〇◯]{2}|\bTODO\b|\bTBD\b|\bXXX\b"), "a blank to fill in"),
+)
 
 Check = "Callable[[Any], str | None]"  # for annotations only
 
@@ -112,3 +122,13 @@ def port(value: int) -> str | None:
 
 def positive(value: int) -> str | None:
     return None if value > 0 else f"expected a positive number, got {value}"
+
+
+def placeholder(value: str) -> str | None:
+    """What marks `value` as a stand-in left from the example configuration, or None for a real value."""
+    if not value.strip():
+        return None
+    for pattern, what in _PLACEHOLDERS:
+        if pattern.search(value) and (what != "an all-zero number" or "0" in value or "０" in value):
+            return what
+    return None

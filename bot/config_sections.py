@@ -84,8 +84,11 @@ class ContactSettings:
     mailing_list: str = setting("", None, "the mailing list's address or page")
 
     def as_placeholders(self) -> dict[str, str]:
-        """Every value by its key, as FAQ answers use them (`{secretariat_email}`)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        """Every value by its key, as FAQ answers use them (`{secretariat_email}`); a stand-in left from the
+        example configuration (000-000-0000, example.org, 要記入) counts as not set, so members are told
+        「未登録」 rather than a number that reaches nobody."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {name: "" if checks.placeholder(value) else value for name, value in values.items()}
 
 
 @dataclass(frozen=True, slots=True)

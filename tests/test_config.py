@@ -102,4 +102,4 @@ def test_config_toml_in_the_working_directory_is_used(tmp_path):
     result = rmo_bot("check-config", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "configuration: config.toml: OK" in result.stdout
-    assert "platforms: none\n" in result.stdout
+    assert "  platforms: none\n" in result.stdout

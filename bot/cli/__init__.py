@@ -200,31 +200,9 @@ def _cmd_unanswered(config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_check_config(config: Config, args: argparse.Namespace) -> int:
-    platforms = [name for name, on in (("slack", config.slack_configured), ("discord", config.discord_configured),
-                                       ("console", config.console_enabled)) if on]  # fmt: skip
-    source = config.source or "built-in defaults (no config.toml)"
-    print(f"configuration: {source}: OK")
-    print(f"data directory: {config.data_dir(args.data_dir)}")
-    print(f"platforms: {', '.join(platforms) or 'none'}")
-    print(f"mail intake: {config.mail.intake.listen} ({config.mail.intake.protocol})")
-    imap = config.mail.imap
-    if imap.host:
-        print(f"imap intake: {imap.username}@{imap.host}:{imap.port} {imap.folder} ({imap.tls}, {imap.auth})")
-    outbound = config.mail.outbound.host or "none (mail is written to the data directory's outbox)"
-    print(f"mail outbound: {outbound}")
-    print(f"http: {config.http.listen}")
-    print(f"facebook page: {_facebook_state(config)}")
-    print(f"secrets set in the environment: {', '.join(config.secrets.present()) or 'none'}")
-    return 0
+    from bot.cli.check import check_config
 
-
-def _facebook_state(config: Config) -> str:
-    page = config.facebook.page_id
-    if not page:
-        return "not configured ([facebook] page_id is empty)"
-    if not config.facebook_configured:
-        return f"{page}, but FACEBOOK_PAGE_TOKEN is not set: posts for the Page wait in the outbox"
-    return f"{page} (relay = {config.facebook.relay}, {config.facebook.api_base_url})"
+    return check_config(config, args)
 
 
 def _cmd_mail(config: Config, args: argparse.Namespace) -> int:
