@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, cast
 
-from storage.datafile_fields import URL, FieldReader
-from storage.errors import DataFileError
+from storage.datafile_fields import URL, FieldReader, short_times
+from storage.errors import DataFileError, DataFileErrors
 from storage.records import (
     EVENT_KINDS,
     EVENT_SOURCES,
@@ -117,26 +117,27 @@ class _Parser(FieldReader):
     def blocks(self, data: dict[str, Any]) -> tuple[Block, ...]:
         blocks: list[Block] = []
         for i, raw in enumerate(self.rows(data, "blocks")):
-            row = self.check_keys(
-                raw, "blocks", i, ("key", "names", "names_en", "prefectures", "secretary", "secretary_en")
-            )
-            key = self.text_field(row, "blocks", i, "key")
-            assert key is not None
-            if not _ID.match(key):
-                raise self.fail("blocks", i, "key", f"expected a short key like kinki, got {key!r}")
-            names = self.text_list(row, "blocks", i, "names")
-            if not names:
-                raise self.fail("blocks", i, "names", 'give at least one name, e.g. names = ["近畿"]')
-            blocks.append(
-                Block(
-                    key=key,
-                    names=names,
-                    names_en=self.text_list(row, "blocks", i, "names_en"),
-                    prefectures=self.text_list(row, "blocks", i, "prefectures"),
-                    secretary=self.text_field(row, "blocks", i, "secretary", required=False),
-                    secretary_en=self.text_field(row, "blocks", i, "secretary_en", required=False),
+            with self.collecting():  # a bad entry is reported, and the next one read all the same
+                row = self.check_keys(
+                    raw, "blocks", i, ("key", "names", "names_en", "prefectures", "secretary", "secretary_en")
                 )
-            )
+                key = self.text_field(row, "blocks", i, "key")
+                assert key is not None
+                if not _ID.match(key):
+                    raise self.fail("blocks", i, "key", f"expected a short key like kinki, got {key!r}")
+                names = self.text_list(row, "blocks", i, "names")
+                if not names:
+                    raise self.fail("blocks", i, "names", 'give at least one name, e.g. names = ["近畿"]')
+                blocks.append(
+                    Block(
+                        key=key,
+                        names=names,
+                        names_en=self.text_list(row, "blocks", i, "names_en"),
+                        prefectures=self.text_list(row, "blocks", i, "prefectures"),
+                        secretary=self.text_field(row, "blocks", i, "secretary", required=False),
+                        secretary_en=self.text_field(row, "blocks", i, "secretary_en", required=False),
+                    )
+                )
         self.unique((b.key for b in blocks), "blocks", "key")
         return tuple(blocks)
 
@@ -144,39 +145,41 @@ class _Parser(FieldReader):
         officers: list[Officer] = []
         allowed = ("role", "role_en", "holder", "holder_en", "city", "prefecture", "block")
         for i, raw in enumerate(self.rows(data, "officers")):
-            row = self.check_keys(raw, "officers", i, allowed)
-            block = self.text_field(row, "officers", i, "block", required=False)
-            if block is not None and block not in block_keys:
-                raise self.fail(
-                    "officers",
-                    i,
-                    "block",
-                    f"unknown block {block!r} (blocks: {', '.join(sorted(block_keys))})",
+            with self.collecting():  # a bad entry is reported, and the next one read all the same
+                row = self.check_keys(raw, "officers", i, allowed)
+                block = self.text_field(row, "officers", i, "block", required=False)
+                if block is not None and block not in block_keys:
+                    raise self.fail(
+                        "officers",
+                        i,
+                        "block",
+                        f"unknown block {block!r} (blocks: {', '.join(sorted(block_keys))})",
+                    )
+                officers.append(
+                    Officer(
+                        role=self.text_field(row, "officers", i, "role") or "",
+                        role_en=self.text_field(row, "officers", i, "role_en", required=False) or "",
+                        holder=self.text_field(row, "officers", i, "holder") or "",
+                        holder_en=self.text_field(row, "officers", i, "holder_en", required=False) or "",
+                        city=self.text_field(row, "officers", i, "city", required=False),
+                        prefecture=self.text_field(row, "officers", i, "prefecture", required=False),
+                        block=block,
+                    )
                 )
-            officers.append(
-                Officer(
-                    role=self.text_field(row, "officers", i, "role") or "",
-                    role_en=self.text_field(row, "officers", i, "role_en", required=False) or "",
-                    holder=self.text_field(row, "officers", i, "holder") or "",
-                    holder_en=self.text_field(row, "officers", i, "holder_en", required=False) or "",
-                    city=self.text_field(row, "officers", i, "city", required=False),
-                    prefecture=self.text_field(row, "officers", i, "prefecture", required=False),
-                    block=block,
-                )
-            )
         return tuple(officers)
 
     def members(self, data: dict[str, Any]) -> tuple[Member, ...]:
         members: list[Member] = []
         for i, raw in enumerate(self.rows(data, "members")):
-            row = self.check_keys(raw, "members", i, ("name", "name_en", "prefecture"))
-            members.append(
-                Member(
-                    name=self.text_field(row, "members", i, "name") or "",
-                    prefecture=self.text_field(row, "members", i, "prefecture", required=False),
-                    name_en=self.text_field(row, "members", i, "name_en", required=False),
+            with self.collecting():  # a bad entry is reported, and the next one read all the same
+                row = self.check_keys(raw, "members", i, ("name", "name_en", "prefecture"))
+                members.append(
+                    Member(
+                        name=self.text_field(row, "members", i, "name") or "",
+                        prefecture=self.text_field(row, "members", i, "prefecture", required=False),
+                        name_en=self.text_field(row, "members", i, "name_en", required=False),
+                    )
                 )
-            )
         # Same-named municipalities exist (府中市 in Tokyo and in Hiroshima): a member is its name and prefecture.
         self.unique((f"{m.name} ({m.prefecture or '-'})" for m in members), "members", "name")
         return tuple(members)
@@ -186,21 +189,24 @@ class _Parser(FieldReader):
         known = set(intents)
         allowed = ("id", "intent", "keywords", "question", "question_en", "answer", "answer_en")
         for i, raw in enumerate(self.rows(data, "faq")):
-            row = self.check_keys(raw, "faq", i, allowed)
-            intent = self.text_field(row, "faq", i, "intent") or ""
-            if intent not in known:
-                raise self.fail("faq", i, "intent", f"unknown intent {intent!r} (intents: {', '.join(sorted(known))})")
-            entries.append(
-                FaqEntry(
-                    id=self.text_field(row, "faq", i, "id") or "",
-                    intent=intent,
-                    keywords=self.text_list(row, "faq", i, "keywords"),
-                    question=self.text_field(row, "faq", i, "question") or "",
-                    question_en=self.text_field(row, "faq", i, "question_en") or "",
-                    answer=self.template(row, i, "answer"),
-                    answer_en=self.template(row, i, "answer_en"),
+            with self.collecting():  # a bad entry is reported, and the next one read all the same
+                row = self.check_keys(raw, "faq", i, allowed)
+                intent = self.text_field(row, "faq", i, "intent") or ""
+                if intent not in known:
+                    raise self.fail(
+                        "faq", i, "intent", f"unknown intent {intent!r} (intents: {', '.join(sorted(known))})"
+                    )
+                entries.append(
+                    FaqEntry(
+                        id=self.text_field(row, "faq", i, "id") or "",
+                        intent=intent,
+                        keywords=self.text_list(row, "faq", i, "keywords"),
+                        question=self.text_field(row, "faq", i, "question") or "",
+                        question_en=self.text_field(row, "faq", i, "question_en") or "",
+                        answer=self.template(row, i, "answer"),
+                        answer_en=self.template(row, i, "answer_en"),
+                    )
                 )
-            )
         self.unique((e.id for e in entries), "faq", "id")
         return tuple(entries)
 
@@ -211,59 +217,64 @@ class _Parser(FieldReader):
             "registration_deadline", "status", "source", "announcement_id",
         )  # fmt: skip
         for i, raw in enumerate(self.rows(data, "events")):
-            row = self.check_keys(raw, "events", i, allowed)
-            event_id = self.text_field(row, "events", i, "id") or ""
-            ident = f'id "{event_id}"'
-            if not _ID.match(event_id):
-                raise self.fail("events", i, "id", f"expected letters, digits, '-', '_' or '.', got {event_id!r}")
-            kind = row.get("kind")
-            if kind not in EVENT_KINDS:
-                raise self.fail("events", i, "kind", f"expected one of {', '.join(EVENT_KINDS)}, got {kind!r}", ident)
-            status = row.get("status", "scheduled")
-            if status not in EVENT_STATUSES:
-                raise self.fail(
-                    "events",
-                    i,
-                    "status",
-                    f"expected one of {', '.join(EVENT_STATUSES)}, got {status!r}",
-                    ident,
+            with self.collecting():  # a bad entry is reported, and the next one read all the same
+                row = self.check_keys(raw, "events", i, allowed)
+                event_id = self.text_field(row, "events", i, "id") or ""
+                ident = f'id "{event_id}"'
+                if not _ID.match(event_id):
+                    raise self.fail("events", i, "id", f"expected letters, digits, '-', '_' or '.', got {event_id!r}")
+                kind = row.get("kind")
+                if kind not in EVENT_KINDS:
+                    raise self.fail(
+                        "events", i, "kind", f"expected one of {', '.join(EVENT_KINDS)}, got {kind!r}", ident
+                    )
+                status = row.get("status", "scheduled")
+                if status not in EVENT_STATUSES:
+                    raise self.fail(
+                        "events",
+                        i,
+                        "status",
+                        f"expected one of {', '.join(EVENT_STATUSES)}, got {status!r}",
+                        ident,
+                    )
+                source = row.get("source", "import")
+                if source not in EVENT_SOURCES:
+                    raise self.fail(
+                        "events", i, "source", f"expected one of {', '.join(EVENT_SOURCES)}, got {source!r}"
+                    )
+                block = self.text_field(row, "events", i, "block", required=False)
+                if block is not None and block not in block_keys:
+                    raise self.fail(
+                        "events",
+                        i,
+                        "block",
+                        f"unknown block {block!r} (blocks: {', '.join(sorted(block_keys))})",
+                        ident,
+                    )
+                if kind == "block_meeting" and block is None:
+                    raise self.fail("events", i, None, 'a block_meeting needs "block"', ident)
+                starts_at = self.when(row, "events", i, "starts_at", required=True)
+                assert starts_at is not None
+                ends_at = self.when(row, "events", i, "ends_at", required=False)
+                if ends_at is not None and ends_at < starts_at:
+                    raise self.fail("events", i, "ends_at", "ends before it starts", ident)
+                events.append(
+                    Event(
+                        id=event_id,
+                        kind=cast("EventKind", kind),
+                        title=self.text_field(row, "events", i, "title") or "",
+                        title_en=self.text_field(row, "events", i, "title_en", required=False),
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                        block=block,
+                        venue=self.venue(row.get("venue"), i, ident),
+                        registration_url=self.url_field(row, "events", i, "registration_url"),
+                        registration_deadline=self.when(row, "events", i, "registration_deadline", required=False),
+                        status=cast("EventStatus", status),
+                        source=cast("EventSource", source),
+                        announcement_id=self.text_field(row, "events", i, "announcement_id", required=False),
+                    )
                 )
-            source = row.get("source", "import")
-            if source not in EVENT_SOURCES:
-                raise self.fail("events", i, "source", f"expected one of {', '.join(EVENT_SOURCES)}, got {source!r}")
-            block = self.text_field(row, "events", i, "block", required=False)
-            if block is not None and block not in block_keys:
-                raise self.fail(
-                    "events",
-                    i,
-                    "block",
-                    f"unknown block {block!r} (blocks: {', '.join(sorted(block_keys))})",
-                    ident,
-                )
-            if kind == "block_meeting" and block is None:
-                raise self.fail("events", i, None, 'a block_meeting needs "block"', ident)
-            starts_at = self.when(row, "events", i, "starts_at", required=True)
-            assert starts_at is not None
-            ends_at = self.when(row, "events", i, "ends_at", required=False)
-            if ends_at is not None and ends_at < starts_at:
-                raise self.fail("events", i, "ends_at", "ends before it starts", ident)
-            events.append(
-                Event(
-                    id=event_id,
-                    kind=cast("EventKind", kind),
-                    title=self.text_field(row, "events", i, "title") or "",
-                    title_en=self.text_field(row, "events", i, "title_en", required=False),
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    block=block,
-                    venue=self.venue(row.get("venue"), i, ident),
-                    registration_url=self.url_field(row, "events", i, "registration_url"),
-                    registration_deadline=self.when(row, "events", i, "registration_deadline", required=False),
-                    status=cast("EventStatus", status),
-                    source=cast("EventSource", source),
-                    announcement_id=self.text_field(row, "events", i, "announcement_id", required=False),
-                )
-            )
         self.unique((e.id for e in events), "events", "id")
         return tuple(events)
 
@@ -307,19 +318,28 @@ class DataRules:
 
 
 def parse_dataset(text: str, *, path: str, rules: DataRules) -> DataSet:
-    """Parse and validate a whole data file; raise DataFileError naming the line and field."""
+    """Parse and validate a whole data file; raise DataFileError naming the line and field (DataFileErrors,
+    naming each, when there is more than one)."""
+    parser = _Parser(path, text, rules.default_tz, rules.placeholders)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        short = short_times(text)
+        if short:
+            problems = [
+                DataFileError(path, line, parser.locate.entry(line, key),
+                              f"a time needs its seconds and Japan's offset: write {key} = {fixed}")
+                for line, key, fixed in short
+            ]  # fmt: skip
+            raise DataFileErrors(problems) if len(problems) > 1 else problems[0] from None
         found = re.search(r"line (\d+)", str(exc))
         raise DataFileError(path, int(found.group(1)) if found else None, "TOML", str(exc)) from None
-    parser = _Parser(path, text, rules.default_tz, rules.placeholders)
     unknown = sorted(set(data) - set(_SECTIONS))
     if unknown:
         raise parser.fail(unknown[0], None, None, f"unknown section (sections: {', '.join(_SECTIONS)})")
     blocks = parser.blocks(data) if "blocks" in data else None
     block_keys = set(BLOCK_KEYS) | set(rules.known_blocks) | {b.key for b in blocks or ()}
-    return DataSet(
+    dataset = DataSet(
         network=parser.network(data["network"]) if "network" in data else None,
         blocks=blocks,
         officers=parser.officers(data, block_keys) if "officers" in data else None,
@@ -328,6 +348,11 @@ def parse_dataset(text: str, *, path: str, rules: DataRules) -> DataSet:
         events=parser.events(data, block_keys) if "events" in data else None,
         sections=tuple(s for s in _SECTIONS if s in data),
     )
+    if len(parser.errors) == 1:
+        raise parser.errors[0]
+    if parser.errors:
+        raise DataFileErrors(parser.errors)
+    return dataset
 
 
 def load_dataset(path: Path, *, rules: DataRules) -> DataSet:

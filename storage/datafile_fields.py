@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, cast
 
 from storage.errors import DataFileError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from datetime import tzinfo
 
-__all__ = ["URL", "FieldReader"]
+__all__ = ["URL", "FieldReader", "short_times"]
 
 URL = re.compile(r"^https?://\S+$")
 _FIRST_YEAR, _LAST_YEAR = 2000, 2100
+_EXAMPLE = "2027-01-20T13:30:00+09:00"
+# `starts_at = 2027-02-01 13:00`: TOML wants the seconds, so this is a syntax error, and tomllib's message
+# ("Expected newline or end of document") does not say what to write instead.
+_SHORT_TIME = re.compile(
+    r"^\s*(?P<key>[A-Za-z0-9_]+)\s*=\s*(?P<date>\d{4}-\d{2}-\d{2})[ Tt](?P<time>\d{1,2}:\d{2})\s*(?:#.*)?$"
+)
+_QUOTED_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ Tt]\d{1,2}:\d{2}(?::\d{2})?)?$")
+
+
+def _hint(day: str, clock: str = "13:30") -> str:
+    hours, minutes = clock.split(":")[:2]
+    return f"{day}T{int(hours):02d}:{minutes}:00+09:00"
+
+
+def short_times(text: str) -> list[tuple[int, str, str]]:
+    """Every line that writes a time without seconds (`2027-02-01 13:00`): (line, key, what to write)."""
+    found = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        match = _SHORT_TIME.match(raw)
+        if match:
+            found.append((number, match.group("key"), _hint(match.group("date"), match.group("time"))))
+    return found
 
 
 class _Locator:
@@ -42,6 +65,17 @@ class _Locator:
                 return number
         return start
 
+    def entry(self, line: int, key: str) -> str:
+        """The entry a line belongs to, as errors name it: `events[3].starts_at`."""
+        counts: dict[str, int] = {}
+        current = ""
+        for raw in self._lines[:line]:
+            match = self._HEADER.match(raw)
+            if match:
+                counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+                current = match.group(1)
+        return f"{current}[{counts[current]}].{key}" if current else key
+
 
 class FieldReader:
     """Reads one field of a parsed data file, or makes the DataFileError that names its line and field."""
@@ -51,6 +85,15 @@ class FieldReader:
         self.text = text
         self.tz = default_tz
         self.locate = _Locator(text)
+        self.errors: list[DataFileError] = []
+
+    @contextlib.contextmanager
+    def collecting(self) -> Iterator[None]:
+        """Record a DataFileError raised inside instead of stopping, so one import reports every entry's."""
+        try:
+            yield
+        except DataFileError as exc:
+            self.errors.append(exc)
 
     def fail(
         self, table: str, index: int | None, key: str | None, problem: str, ident: str | None = None
@@ -95,13 +138,25 @@ class FieldReader:
                 raise self.fail(table, index, None, f'"{key}" is required')
             return None
         if not isinstance(value, datetime):
-            raise self.fail(
-                table, index, key, f"expected a date and time like 2027-01-20T13:30:00+09:00, got {value!r}"
-            )
+            raise self.fail(table, index, key, self._not_a_time(value))
         if not _FIRST_YEAR <= value.year <= _LAST_YEAR:
             raise self.fail(table, index, key, f"expected a year from {_FIRST_YEAR} to {_LAST_YEAR}, got {value.year}")
         # A time without an offset is Japan time: that is what the secretariat means when it writes one.
         return value if value.tzinfo else value.replace(tzinfo=self.tz)
+
+    @staticmethod
+    def _not_a_time(value: object) -> str:
+        """What is wrong with a value that should be a date and time, and how to write it."""
+        if isinstance(value, date):
+            return f"{value.isoformat()} has a date but no time: write both, e.g. {_hint(value.isoformat())}"
+        if isinstance(value, time):
+            return f"{value.isoformat()} has a time but no date: write both, e.g. {_EXAMPLE}"
+        if isinstance(value, str) and _QUOTED_TIME.match(value.strip()):
+            day, _, clock = value.strip().replace("t", "T").replace(" ", "T").partition("T")
+            example = _hint(day, clock or "13:30")
+            return f'"{value}" is text in quotes: write the date and time without quotes, e.g. {example}'
+        shown = f'"{value}"' if isinstance(value, str) else str(value)
+        return f"expected a date and time like {_EXAMPLE}, got {shown}"
 
     def check_keys(self, row: object, table: str, index: int | None, allowed: Iterable[str]) -> dict[str, Any]:
         if not isinstance(row, dict):
@@ -118,6 +173,8 @@ class FieldReader:
         return rows
 
     def unique(self, keys: Iterable[str], table: str, key: str) -> None:
+        if self.errors:
+            return  # entries were left out, so the indexes are not the file's: the next import checks this
         seen: dict[str, int] = {}
         for i, value in enumerate(keys):
             if value in seen:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "DataFileError",
+    "DataFileErrors",
     "RmoBotError",
     "SchemaError",
     "StoreError",
@@ -37,3 +38,14 @@ class DataFileError(RmoBotError, ValueError):
         self.problem = problem
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {field}: {problem}")
+
+
+class DataFileErrors(DataFileError):
+    """Several entries of a data file are malformed: each is named, one a line; nothing was imported."""
+
+    def __init__(self, problems: list[DataFileError]) -> None:
+        first = problems[0]
+        super().__init__(first.path, first.line, first.field, first.problem)
+        self.problems = tuple(problems)
+        listing = "\n".join(f"  {problem}" for problem in problems)
+        self.args = (f"{first.path}: {len(problems)} problems, nothing was imported:\n{listing}",)

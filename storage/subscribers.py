@@ -65,6 +65,14 @@ class Subscribers:
     def all(self) -> list[Subscriber]:
         return sorted(self._items.values(), key=lambda s: s.email)
 
+    def remove(self, email: str) -> bool:
+        """Forget an address altogether (whether it was confirmed, its bounces); False if it was not here."""
+        if self._items.pop(email.strip().lower(), None) is None:
+            return False
+        self._table.truncate()
+        self._table.insert_multiple([s.to_doc() for s in self.all()])
+        return True
+
     def save(self, subscribers: Iterable[Subscriber]) -> int:
         """Write new or changed subscribers in one go; returns how many changed."""
         changed = [s for s in subscribers if self._items.get(s.email) != s]

@@ -84,10 +84,10 @@ def _parser() -> argparse.ArgumentParser:
     box = command("quarantine", "mail kept but not relayed: list, show ID, release ID")
     box.add_argument("action", choices=("list", "show", "release"))
     box.add_argument("id", nargs="?")
-    subs = command("subscribers", "digest subscribers: add EMAIL, or list them")
-    subs.add_argument("action", choices=("add", "list"))
+    subs = command("subscribers", "digest subscribers: add EMAIL, list, show EMAIL, remove EMAIL")
+    subs.add_argument("action", choices=("add", "list", "show", "remove"))
     subs.add_argument("email", nargs="?")
-    subs.add_argument("--json", action="store_true", help="list: print a JSON list")
+    subs.add_argument("--json", action="store_true", help="list, show: print JSON")
     subs.add_argument("--lang", choices=("ja", "en"), default="ja")
     subs.add_argument("--frequency", choices=("daily", "weekly"), default="weekly")
     subs.add_argument("--blocks", help="block keys, comma-separated (default: all)")
@@ -220,7 +220,8 @@ def _cmd_digest(config: Config, args: argparse.Namespace) -> int:
 
     now = getattr(args, "now", None)
     clock: Clock = FrozenClock(parse_instant(now, config.timezone)) if now else SystemClock(config.timezone)
-    with _open(config, args, clock) as core:
+    reading = args.command == "subscribers" and args.action in {"list", "show"}  # works beside a running bot
+    with _open(config, args, clock, read_only_fallback=reading) as core:
         handler = digestcli.digest if args.command == "digest" else digestcli.subscribers
         return handler(core, config, args)
 

@@ -1,4 +1,4 @@
-"""`rmo-bot subscribers add …` and `rmo-bot digest send|preview`."""
+"""`rmo-bot subscribers add|list|show|remove …` and `rmo-bot digest send|preview`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from bot.config import Config
     from bot.core import Core
+    from storage.subscribers import Subscriber
 
 __all__ = ["digest", "subscribers"]
 
@@ -30,16 +31,45 @@ def _list(core: Core, *, as_json: bool) -> int:
     if not people:
         print("購読者はいません。/ No subscribers.")
     for s in people:
-        state = (
-            "unsubscribed"
-            if s.unsubscribed
-            else "suspended"
-            if s.suspended
-            else "active"
-            if s.confirmed
-            else "unconfirmed"
-        )
-        print(f"{s.email}  {state}  {s.frequency}  {s.lang}  {','.join(s.blocks) or 'all blocks'}")
+        print(f"{s.email}  {_state(s)}  {s.frequency}  {s.lang}  {','.join(s.blocks) or 'all blocks'}")
+    return 0
+
+
+def _state(s: Subscriber) -> str:
+    if s.unsubscribed:
+        return "unsubscribed"
+    if s.suspended:
+        return "suspended"
+    return "active" if s.confirmed else "unconfirmed"
+
+
+def _show(core: Core, config: Config, email: str, *, as_json: bool) -> int:
+    subscriber = core.store.subscribers.get(email)
+    if subscriber is None:
+        msg = f"no subscriber {email!r} (rmo-bot subscribers list shows them all)"
+        raise RmoBotError(msg)
+    doc = subscriber.to_doc()
+    if as_json:
+        print(json.dumps(doc, ensure_ascii=False))
+        return 0
+    tz = config.timezone
+    for key in ("created_at", "last_digest_at"):
+        value = getattr(subscriber, key)
+        doc[key] = value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "never"
+    doc["blocks"] = ",".join(subscriber.blocks) or "all blocks"
+    print(f"{subscriber.email}: {_state(subscriber)}")
+    for key in ("lang", "frequency", "blocks", "created_at", "last_digest_at", "bounces"):
+        print(f"  {key}: {doc[key]}")
+    return 0
+
+
+def _remove(core: Core, email: str) -> int:
+    with core.store.subscriber_batch():
+        removed = core.store.subscribers.remove(email)
+    if not removed:
+        msg = f"no subscriber {email!r} (rmo-bot subscribers list shows them all)"
+        raise RmoBotError(msg)
+    print(f"{email.strip().lower()}: removed (nothing more is sent to it; it may subscribe again)")
     return 0
 
 
@@ -47,8 +77,12 @@ def subscribers(core: Core, config: Config, args: argparse.Namespace) -> int:
     if args.action == "list":
         return _list(core, as_json=args.json)
     if not args.email:
-        msg = "subscribers add needs an address: rmo-bot subscribers add EMAIL"
+        msg = f"subscribers {args.action} needs an address: rmo-bot subscribers {args.action} EMAIL"
         raise RmoBotError(msg)
+    if args.action == "show":
+        return _show(core, config, args.email, as_json=args.json)
+    if args.action == "remove":
+        return _remove(core, args.email)
     now = core.clock.now()
     blocks = [b.strip() for b in (args.blocks or "").split(",") if b.strip()]
     if args.confirmed:
