@@ -210,7 +210,9 @@ def _cmd_mail(config: Config, args: argparse.Namespace) -> int:
 
     now = getattr(args, "now", None)
     clock: Clock = FrozenClock(parse_instant(now, config.timezone)) if now else SystemClock(config.timezone)
-    with _open(config, args, clock) as core:
+    # Looking works beside a running bot (from a read-only view); ingesting, releasing and retrying do not.
+    looking = args.command in {"quarantine", "outbox"} and args.action in {"list", "show"}
+    with _open(config, args, clock, read_only_fallback=looking) as core:
         handler = {"ingest": mailcli.ingest, "quarantine": mailcli.quarantine, "outbox": mailcli.outbox}[args.command]
         return handler(core, config, args)
 
