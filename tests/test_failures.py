@@ -13,6 +13,7 @@ from bot.app import Application, HealthBoard
 from bot.clock import SystemClock
 from bot.config import load_config
 from bot.core import Core
+from bot.platforms.discord.adapter import DiscordPlatform
 from bot.platforms.slack.adapter import SlackPlatform
 from tests.botproc import free_port
 from tests.helpers import rmo_bot
@@ -90,3 +91,77 @@ async def test_a_refused_slack_token_is_one_line_naming_the_variable(tmp_path, c
     assert "starting it again in 60 s" in line
     assert failures[0].exc_info is None
     assert calls == ["/api/auth.test"]  # the Socket Mode client never started to retry on its own
+
+
+async def test_a_refused_discord_token_is_one_line_naming_the_variable(tmp_path, caplog):
+    """A Discord token Discord refuses (401) is reported once, without a traceback, naming DISCORD_TOKEN and
+    where to reset it; the next attempt waits at least a minute."""
+
+    async def unauthorized(request: web.Request) -> web.Response:
+        del request
+        return web.json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+
+    app = web.Application()
+    app.router.add_route("*", "/api/v10/{tail:.*}", unauthorized)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    path = tmp_path / "config.toml"
+    path.write_text(f'[discord]\napi_base_url = "http://127.0.0.1:{runner.addresses[0][1]}/api/v10"\n')
+    config = load_config(path, environ={"DISCORD_TOKEN": "wrong"})
+    core = Core.open(config, tmp_path / "d", SystemClock(config.timezone))
+    caplog.set_level(logging.INFO)
+    try:
+        with core:
+            health = HealthBoard(core)
+            application = Application(core, [DiscordPlatform(core)], health)
+            running = asyncio.create_task(application.run())
+            await until(lambda: health.states.get("discord") == "restarting after PlatformLoginError", what="a failure")
+            application.stop.set()
+            await running
+    finally:
+        await runner.cleanup()
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in failures] == [
+        (
+            "discord failed: Discord refused DISCORD_TOKEN (401): reset the bot's token in the Developer Portal "
+            "(Applications → your app → Bot → Reset Token), set it in the environment and restart; starting it again "
+            "in 60 s"
+        )
+    ]
+    assert failures[0].exc_info is None
+
+
+class _Failing:
+    """A component that fails at once, every time (what a broken platform looks like to the supervisor)."""
+
+    name = "broken"
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        del stop
+        self.attempts += 1
+        msg = "line one of a long story\nline two\nline three"
+        raise RuntimeError(msg)
+
+
+async def test_repeated_failures_are_reported_at_most_once_a_minute(tmp_path, caplog):
+    """A component that fails again and again is restarted with back-off but reported once a minute at most,
+    in one line (the first line of its error), without a traceback."""
+    config = load_config(None, environ={})
+    core = Core.open(config, tmp_path / "d", SystemClock(config.timezone))
+    caplog.set_level(logging.INFO)
+    broken = _Failing()
+    with core:
+        application = Application(core, [broken])
+        running = asyncio.create_task(application.run())
+        await until(lambda: broken.attempts >= 2, what="a second attempt")
+        application.stop.set()
+        await running
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in failures] == [
+        "broken failed: RuntimeError: line one of a long story; starting it again in 1 s"
+    ]
+    assert failures[0].exc_info is None

@@ -19,6 +19,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.errors import PlatformLoginError
 from bot.platforms.discord.forms import AnnounceModal, ConfirmView, preview_embeds
 from bot.platforms.discord.proposals import (
     EventModal,
@@ -263,7 +264,14 @@ class DiscordPlatform:
         if self.client.is_closed():
             self._build_client()
         async with self.client:
-            await self.client.login(self._token)
+            try:
+                await self.client.login(self._token)
+            except discord.LoginFailure:
+                msg = (
+                    "Discord refused DISCORD_TOKEN (401): reset the bot's token in the Developer Portal "
+                    "(Applications → your app → Bot → Reset Token), set it in the environment and restart"
+                )
+                raise PlatformLoginError(msg) from None
             # discord.py dials Discord's own gateway whatever API it was given: ask the configured API instead.
             _, gateway, _ = await self.client.http.get_bot_gateway()
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
