@@ -118,6 +118,7 @@ def setup_logging(level: int, *, log_file: Path | None = None, console: LineSink
         if log_file is not None:
             try:
                 log_file.parent.mkdir(parents=True, exist_ok=True)
+                log_file.touch(mode=0o600)  # like every file of the data directory: the owner's only
                 handlers.append(WatchedFileHandler(log_file, encoding="utf-8"))
                 used = log_file
             except OSError as exc:

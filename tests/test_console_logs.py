@@ -19,6 +19,7 @@ from bot.logs import ConsoleLogHandler, log_format, remove_handlers, setup_loggi
 from bot.platforms.console.adapter import ConsolePlatform
 from tests.botproc import free_port
 from tests.helpers import child_pythonpath
+from tests.test_relay_e2e import until
 
 
 class _Terminal:
@@ -139,3 +140,31 @@ def test_under_systemd_log_lines_carry_no_time_of_their_own(tmp_path, monkeypatc
     finally:
         remove_handlers()
     assert not list(tmp_path.iterdir())
+
+
+def test_at_a_terminal_a_warning_is_printed_above_the_prompt(tmp_path):
+    """At a terminal, a warning that comes while the console waits clears the prompt line, prints itself and
+    shows the prompt again; the question typed next is answered as usual."""
+    config = load_config(None, environ={})
+    leader, follower = pty.openpty()
+    out = io.StringIO()
+
+    async def chat(console: ConsolePlatform) -> None:
+        running = asyncio.create_task(console.run(asyncio.Event()))
+        await until(lambda: out.getvalue().endswith("> "), what="the prompt")
+        await asyncio.to_thread(console.show_log_line, "WARNING bot.test: something to know")
+        os.write(leader, "代表は？\n".encode())
+        await until(lambda: out.getvalue().count("> ") >= 3, what="the answer and the next prompt")
+        os.write(leader, b"\x04")
+        await running
+
+    with (
+        Core.open(config, tmp_path / "d", SystemClock(config.timezone)) as core,
+        open(follower, encoding="utf-8", closefd=False) as stdin,
+    ):
+        console = ConsolePlatform(core.commands, stdin=stdin, stdout=out)
+        asyncio.run(chat(console))
+        answer = console.respond("代表は？").text
+    os.close(leader)
+    os.close(follower)
+    assert "> \r\x1b[KWARNING bot.test: something to know\n> " + answer + "\n\n> " in out.getvalue()
