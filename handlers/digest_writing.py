@@ -2,8 +2,9 @@
 a link to its page; the meetings changed and coming. The parts every subscriber of a composition shares; the
 link to their own preferences and the footer naming their address are the renderer's (bot/mail/compose.py).
 
-Size is bounded whatever is posted: however many posts and however long, the excerpts share a fixed budget of
-characters and at most `MOST_POSTS` are shown, so a digest stays well under the ~102 KB at which Gmail clips.
+Size is bounded whatever is posted: the posts' excerpts share a budget of characters, and when the two parts
+would still be larger than `MOST_BYTES` (subjects, file names and senders are anybody's), fewer posts are
+shown, down to none but a count and a link: a digest stays under the ~102 KB at which Gmail clips it.
 """
 
 from __future__ import annotations
@@ -23,17 +24,18 @@ if TYPE_CHECKING:
     from handlers.ports import EventRepository
     from storage.records import Announcement, Event, EventChange
 
-__all__ = ["MOST_POSTS", "DigestWriter", "excerpt", "linkify"]
+__all__ = ["MOST_BYTES", "DigestWriter", "excerpt", "linkify"]
 
-MOST_POSTS = 30  # posts shown with an excerpt; the rest are counted, with a link to the front page
-_BUDGET = 6_000  # characters of excerpts in one digest, shared by its posts
-_LONGEST, _SHORTEST = 1_200, 160  # one post's excerpt
-_SUBJECT = 160  # a subject's characters (a subject line may be anything a sender wrote)
-_MOST_FILES = 10
-_FILENAME = 80
-_MOST_CHANGES = 20
-# A URL ends at white space or at the Japanese punctuation that usually follows one in a post.
-_URL = re.compile(r"https?://[^\s<>\"'（）「」『』【】、。，．！？]+")
+MOST_BYTES = 64_000  # of text and HTML together, in UTF-8: in base64 with the headers, under 90 KB
+# (posts shown, characters of excerpt they share), tried in turn until the digest fits in MOST_BYTES
+_PLANS = ((30, 6_000), (20, 4_000), (10, 2_000), (5, 1_000), (0, 0))
+_LONGEST, _SHORTEST = 1_200, 100  # one post's excerpt
+_SUBJECT, _SENDER, _LINE = 120, 60, 160  # characters (each may be anything a sender or the data file wrote)
+_MOST_FILES = 5
+_FILENAME = 60
+_MOST_CHANGES, _MOST_EVENTS = 10, 10
+# A URL is ASCII: in a Japanese post it often runs straight into the text after it (…/applyからお申し込み).
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&*+,;=%]+")
 
 
 def excerpt(body: str, limit: int) -> tuple[str, bool]:
@@ -49,8 +51,8 @@ def excerpt(body: str, limit: int) -> tuple[str, bool]:
     return cut.rstrip(), True
 
 
-def linkify(text: str) -> str:
-    """`text` as HTML: escaped, line breaks kept, every http(s) URL a link."""
+def linkify(text: str, *, breaks: bool = True) -> str:
+    """`text` as HTML: escaped, every http(s) URL a link, line breaks as <br> (`breaks`) or as they are."""
     parts: list[str] = []
     last = 0
     for match in _URL.finditer(text):
@@ -59,7 +61,8 @@ def linkify(text: str) -> str:
         parts.append(f'<a href="{escape(url)}">{escape(url)}</a>')
         last = match.start() + len(url)
     parts.append(escape(text[last:]))
-    return "".join(parts).replace("\n", "<br>\n")
+    html = "".join(parts)
+    return html.replace("\n", "<br>\n") if breaks else html
 
 
 def _short(text: str, limit: int) -> str:
@@ -85,14 +88,15 @@ class DigestWriter:
 
     def _byline(self, announcement: Announcement, lang: Lang) -> str:
         when = format_datetime(announcement.sent_at or announcement.received_at, lang, self._tz)
-        sender = announcement.sender_name or announcement.sender
+        sender = _short(announcement.sender_name or announcement.sender, _SENDER)
         return f"{when}　{sender}" if sender else when
 
     def _files(self, announcement: Announcement, lang: Lang) -> str:
         files = announcement.attachments
         if not files:
             return ""
-        named = [f"{_short(a.filename, _FILENAME)}（{_size(a.size)}）" for a in files[:_MOST_FILES]]
+        sized = "{name}（{size}）" if lang == "ja" else "{name} ({size})"
+        named = [sized.format(name=_short(a.filename, _FILENAME), size=_size(a.size)) for a in files[:_MOST_FILES]]
         more = say("digest.more_files", lang, count=len(files) - _MOST_FILES) if len(files) > _MOST_FILES else ""
         return say("digest.attachments", lang, files=say("list.sep", lang).join(named) + more)
 
@@ -100,9 +104,12 @@ class DigestWriter:
         when = format_span(event.starts_at, event.ends_at, lang, self._tz)
         where = event.venue.description if event.venue and event.venue.description else ""
         title = event.title_en if lang == "en" and event.title_en else event.title
-        return f"・{title}　{when}" + (f"　{where}" if where else "")
+        return _short(f"・{title}　{when}" + (f"　{where}" if where else ""), _LINE)
 
     def change_line(self, change: EventChange, lang: Lang) -> str:
+        return _short(self._change_line(change, lang), _LINE)
+
+    def _change_line(self, change: EventChange, lang: Lang) -> str:
         before, current = change.before, self._events.get(change.event_id) or change.before
         was = format_span(before.starts_at, before.ends_at, lang, self._tz)
         now_on = format_span(current.starts_at, current.ends_at, lang, self._tz)
@@ -121,17 +128,28 @@ class DigestWriter:
             return f"・Moved: {title} — now {now_on} (was {was})"
         return f"・New venue: {title} — {now_on}, {new_venue} (was {old_venue})"
 
-    def _posts(self, news: Sequence[Announcement]) -> tuple[Sequence[Announcement], int, int]:
-        """The posts shown, how many more there are, and each one's excerpt length."""
-        shown = news[:MOST_POSTS]
-        limit = max(_SHORTEST, min(_LONGEST, _BUDGET // max(1, len(shown))))
-        return shown, len(news) - len(shown), limit
-
-    def text(
+    def write(
         self, lang: Lang, news: Sequence[Announcement], changes: Sequence[EventChange], events: Sequence[Event]
-    ) -> str:
+    ) -> tuple[str, str]:
+        """The text and the HTML body of a digest: as many posts, with as long excerpts, as fit."""
+        changes, events = changes[:_MOST_CHANGES], events[:_MOST_EVENTS]
+        for most, budget in _PLANS:
+            shown = news[:most]
+            limit = max(_SHORTEST, min(_LONGEST, budget // max(1, len(shown))))
+            text = self._text(lang, news, shown, limit, changes, events)
+            html = self._html(lang, news, shown, limit, changes, events)
+            if len(text.encode()) + len(html.encode()) <= MOST_BYTES:
+                break
+        return text, html
+
+    def _more(self, lang: Lang, count: int) -> str:
+        return say("digest.more_posts", lang, count=count, url=self._pages + "/" if self._pages else "")
+
+    def _text(
+        self, lang: Lang, news: Sequence[Announcement], shown: Sequence[Announcement], limit: int,
+        changes: Sequence[EventChange], events: Sequence[Event],
+    ) -> str:  # fmt: skip
         lines: list[str] = []
-        shown, more, limit = self._posts(news)
         if news:
             lines.append(say("digest.news", lang))
         for a in shown:
@@ -144,20 +162,20 @@ class DigestWriter:
                 lines.append(files)
             if page and not cut:
                 lines.append(page)
-        if more:
-            lines += ["", say("digest.more_posts", lang, count=more, url=self._pages + "/" if self._pages else "")]
+        if len(news) > len(shown):
+            lines += ["", self._more(lang, len(news) - len(shown))]
         if changes:
-            lines += ["", say("digest.changes", lang), *(self.change_line(c, lang) for c in changes[:_MOST_CHANGES])]
+            lines += ["", say("digest.changes", lang), *(self.change_line(c, lang) for c in changes)]
         if events:
             lines += ["", say("digest.coming", lang), *(self.event_line(e, lang) for e in events)]
         return "\n".join(lines).strip() + "\n"
 
-    def html(
-        self, lang: Lang, news: Sequence[Announcement], changes: Sequence[EventChange], events: Sequence[Event]
-    ) -> str:
+    def _html(
+        self, lang: Lang, news: Sequence[Announcement], shown: Sequence[Announcement], limit: int,
+        changes: Sequence[EventChange], events: Sequence[Event],
+    ) -> str:  # fmt: skip
         """The HTML part's body content (the renderer wraps it in the document and adds the footer)."""
         parts: list[str] = []
-        shown, more, limit = self._posts(news)
         if news:
             parts.append(f"<h2>{escape(say('digest.news', lang)[2:])}</h2>")
         for a in shown:
@@ -172,11 +190,10 @@ class DigestWriter:
                 parts.append(f"<p>{escape(files)}</p>")
             if cut and page:
                 parts.append(f'<p><a href="{escape(page)}">{escape(say("digest.read_more_link", lang))}</a></p>')
-        if more:
-            text = say("digest.more_posts", lang, count=more, url=self._pages + "/" if self._pages else "")
-            parts.append(f"<p>{linkify(text)}</p>")
+        if len(news) > len(shown):
+            parts.append(f"<p>{linkify(self._more(lang, len(news) - len(shown)))}</p>")
         for heading, lines in (
-            ("digest.changes", [self.change_line(c, lang) for c in changes[:_MOST_CHANGES]]),
+            ("digest.changes", [self.change_line(c, lang) for c in changes]),
             ("digest.coming", [self.event_line(e, lang) for e in events]),
         ):
             if lines:

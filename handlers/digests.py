@@ -277,8 +277,8 @@ class DigestService:
         lang: Lang = "en" if subscriber.lang == "en" else "ja"
         day = format_date(now.astimezone(self._tz).date(), lang)
         subject = say("digest.subject", lang, network=self._network(lang) or "rmo-bot", day=day)
-        text = self._writer.text(lang, news, changes, events)
-        return subject, news, changes, events, text, self._writer.html(lang, news, changes, events)
+        text, html = self._writer.write(lang, news, changes, events)
+        return subject, news, changes, events, text, html
 
     def _changes(self, since: datetime, now: datetime) -> list[EventChange]:
         """Each meeting changed since `since` once: how it was before the first change, against how it is

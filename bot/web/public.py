@@ -13,10 +13,12 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 from aiohttp import web
+from markupsafe import Markup
 
 from bot.web.pages import language
 from handlers.commands import Asker
 from handlers.dates import format_datetime, format_span
+from handlers.digest_writing import linkify
 from handlers.texts import say
 from storage.datafile import BLOCK_KEYS
 
@@ -95,7 +97,7 @@ class _Pages:
             return self._render("not_found.html", request, lang, status=404)
         tz = self._core.config.timezone
         view = {
-            "subject": post.subject, "body": post.body,
+            "subject": post.subject, "body": Markup(linkify(post.body, breaks=False)),  # noqa: S704 - escaped there
             "when": format_datetime(post.sent_at or post.received_at, lang, tz),
             "sender": post.sender_name or None,
             "attachments": [f"{a.filename}（{a.size:,} bytes）" for a in post.attachments],

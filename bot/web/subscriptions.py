@@ -73,7 +73,7 @@ def add_subscription_routes(app: web.Application, core: Core, pages: Pages | Non
 
     def bad_link(request: web.Request, lang: Lang) -> web.Response:
         links = ({"url": "/subscribe" + ("?lang=en" if lang == "en" else ""), "label": say("web.form.again", lang)},)
-        return pages.render("message.html", request, lang, 400, other_url="", title=say("web.bad_link.title", lang),
+        return pages.render("message.html", request, lang, 400, title=say("web.bad_link.title", lang),
                             lines=(say("web.bad_link.body", lang),), button=None, links=links)  # fmt: skip
 
     def frequency(subscriber: Subscriber) -> str:
