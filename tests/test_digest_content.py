@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import logging
 import re
 import subprocess
 from datetime import timedelta
@@ -22,7 +23,7 @@ from bot.config import load_config
 from bot.core import Core
 from bot.errors import ConfigError
 from bot.mail.compose import DigestRenderer, confirmation_mail
-from bot.mail.digest_run import send_due
+from bot.mail.digest_run import DigestJob, send_due
 from bot.mail.sending import smtp_bytes
 from storage.records import Announcement, Attachment
 from tests.conftest import CALENDAR, NOW
@@ -204,3 +205,15 @@ async def test_no_digest_is_sent_while_public_url_is_empty(tmp_path):
     assert "public_url is empty" in result.stderr
     assert config_checks.digest_links("") is not None
     assert config_checks.digest_links("https://rmo.example.jp") is None
+
+
+def test_the_running_bot_says_at_start_that_no_digest_goes_without_public_url(tmp_path, caplog):
+    """Built for `rmo-bot run` with `[http] public_url` empty, the digest job logs why once, at start, and
+    its ticks start no run."""
+    with _core(tmp_path, "") as core:
+        core.store.announcements.add_many([_post(1, "本文")])
+        with caplog.at_level(logging.ERROR, logger="bot.mail.digest_run"):
+            job = DigestJob(core)
+        assert "[http] public_url is empty: digests are not sent" in caplog.text
+        job.tick(NOW)  # outside an event loop: starting a run would raise
+        assert core.store.subscribers.get("member@example.jp").last_digest_at is None
