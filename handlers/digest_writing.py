@@ -34,6 +34,7 @@ _SUBJECT, _SENDER, _LINE = 120, 60, 160  # characters (each may be anything a se
 _MOST_FILES = 5
 _FILENAME = 60
 _MOST_CHANGES, _MOST_EVENTS = 10, 10
+_SEP = {"ja": "　", "en": " — "}  # between a line's parts: an ideographic space reads as a gap in Japanese only
 # A URL is ASCII: in a Japanese post it often runs straight into the text after it (…/applyからお申し込み).
 _URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&*+,;=%]+")
 
@@ -89,7 +90,7 @@ class DigestWriter:
     def _byline(self, announcement: Announcement, lang: Lang) -> str:
         when = format_datetime(announcement.sent_at or announcement.received_at, lang, self._tz)
         sender = _short(announcement.sender_name or announcement.sender, _SENDER)
-        return f"{when}　{sender}" if sender else when
+        return f"{when}{_SEP[lang]}{sender}" if sender else when
 
     def _files(self, announcement: Announcement, lang: Lang) -> str:
         files = announcement.attachments
@@ -104,7 +105,8 @@ class DigestWriter:
         when = format_span(event.starts_at, event.ends_at, lang, self._tz)
         where = event.venue.description if event.venue and event.venue.description else ""
         title = event.title_en if lang == "en" and event.title_en else event.title
-        return _short(f"・{title}　{when}" + (f"　{where}" if where else ""), _LINE)
+        sep = _SEP[lang]
+        return _short(f"・{title}{sep}{when}" + (f"{sep}{where}" if where else ""), _LINE)
 
     def change_line(self, change: EventChange, lang: Lang) -> str:
         return _short(self._change_line(change, lang), _LINE)

@@ -125,7 +125,7 @@ class DigestService:
         if current is None or current.unsubscribed or not current.confirmed:
             fresh = Subscriber(
                 address, "en" if lang == "en" else "ja", "daily" if frequency == "daily" else "weekly",
-                tuple(blocks), confirmed=False, created_at=now,
+                tuple(b for b in BLOCK_KEYS if b in set(blocks)), confirmed=False, created_at=now,
             )  # fmt: skip
             with self._transaction():
                 self._subscribers.save([fresh])

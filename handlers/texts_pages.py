@@ -15,6 +15,7 @@ PAGE_TEXTS: dict[str, tuple[str, str]] = {
     "digest.attachments": ("添付ファイル：{files}", "Attachments: {files}"),
     "digest.more_files": ("　ほか{count}件", " and {count} more"),
     "digest.more_posts": ("ほかに{count}件のお知らせがあります：{url}", "{count} more announcements: {url}"),
+    "digest.unsubscribe_line": ("配信停止：{link}", "Unsubscribe: {link}"),
     "digest.manage_top": ("配信の変更・停止：{link}", "Change or stop this digest: {link}"),
     "digest.manage_link": (
         "配信の設定を変更する（頻度・言語・ブロック・停止）",

@@ -190,6 +190,24 @@ def test_with_a_key_digests_and_confirmations_are_dkim_signed_over_the_unsubscri
     assert smtp_bytes(confirmation).isascii()
 
 
+def test_a_key_without_a_selector_or_an_unreadable_key_is_a_clear_error(tmp_path, dkim_key):
+    """A DKIM key file without a selector, or one that cannot be read, stops the renderer with a ConfigError
+    naming the setting."""
+    private, _ = dkim_key
+    with (
+        _core(tmp_path, f'dkim_key_file = "{private}"\n{_PUBLIC}') as core,
+        pytest.raises(ConfigError, match="dkim_selector is empty"),
+    ):
+        DigestRenderer(core.config)
+    (tmp_path / "2").mkdir()
+    unreadable = f'dkim_key_file = "{tmp_path}/none.pem"\ndkim_selector = "s"\n{_PUBLIC}'
+    with (
+        _core(tmp_path / "2", unreadable) as core,
+        pytest.raises(ConfigError, match=r"dkim_key_file .* cannot be read"),
+    ):
+        DigestRenderer(core.config)
+
+
 async def test_no_digest_is_sent_while_public_url_is_empty(tmp_path):
     """With `[http] public_url` empty, a digest run refuses with a clear error (and `digest send` exits 1
     saying so); nothing is written to the outbox and nobody is marked sent."""

@@ -153,7 +153,7 @@ def test_rendered_bytes_say_the_digest_and_each_subscribers_own_link(setup):
             text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
             manage = f"https://rmo.example.jp/manage?token={digest.manage_token}"
             assert text.startswith(f"配信の変更・停止：{manage}\n\n{digest.text}")
-            assert text.rstrip().endswith(f"配信停止: {link}")
+            assert text.rstrip().endswith(f"配信停止：{link}")
             html = message.get_body(("html",)).get_content().replace("\r\n", "\n")
             assert digest.html in html
             assert html.rstrip().endswith(f'<a href="{link}">配信停止</a></p>\n</body></html>')
@@ -180,7 +180,7 @@ def test_each_subscribers_bodies_decode_to_the_composition_and_their_own_link(te
         link = f"http://127.0.0.1:8080/unsubscribe?token=token-{email[0]}"
         plain = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
         assert f"\n\n{text}\n\n-- \n" in plain
-        assert plain.endswith(f"{label}: {link}\n")
+        assert plain.endswith(f"{label}{'：' if lang == 'ja' else ': '}{link}\n")
         markup = message.get_body(("html",)).get_content().replace("\r\n", "\n")
         assert f"</h1>\n{html}<hr>" in markup
         assert markup.endswith(f'<a href="{escape(link)}">{label}</a></p>\n</body></html>\n')

@@ -130,7 +130,8 @@ class DigestRenderer:
         frequency = say(f"digest.frequency.{subscriber.frequency}", lang)
         footer = say("digest.footer", lang, email=recipient, network=self._name(lang), frequency=frequency)
         top = say("digest.manage_top", lang, link=manage)
-        text_body = f"{top}\n\n{text}\n-- \n{footer}\n{manage}\n\n{say('digest.unsubscribe_link', lang)}: {link}\n"
+        stop = say("digest.unsubscribe_line", lang, link=link)
+        text_body = f"{top}\n\n{text}\n-- \n{footer}\n{manage}\n\n{stop}\n"
         html_end = (
             f'<hr>\n<p style="color:#59636e;font-size:90%">{escape(footer)}<br>\n'
             f'<a href="{escape(manage)}">{escape(say("digest.manage_link", lang))}</a> ・ '
