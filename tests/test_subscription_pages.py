@@ -36,6 +36,7 @@ def _says_whose(html: str) -> None:
     assert 'href="mailto:jimukyoku@rmo-network.example.jp"' in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert '<link rel="stylesheet" href="/static/rmo.css">' in html
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', html), "no external asset or link"
 
 
 async def test_an_empty_or_invalid_address_gets_a_page_saying_so_and_nothing_is_mailed(served):
@@ -147,3 +148,18 @@ async def test_the_link_in_a_digest_opens_settings_that_change_frequency_languag
     assert (member.frequency, member.lang, member.blocks) == ("daily", "en", ("tokai", "kinki"))
     forged = await client.post("/manage", data={"token": "forged", "frequency": "daily"})
     assert forged.status == 400
+
+
+async def test_with_public_pages_off_the_form_stylesheet_and_404_page_are_still_served(tmp_path):
+    """With `[web] public = false` the subscription form, the stylesheet and the bot's own 404 page are still
+    served (subscribers need them), and the front page is that 404 page."""
+    core = _open(tmp_path, LIST + "[web]\npublic = false\n")
+    async with TestClient(TestServer(_app(core))) as client:
+        assert "メール配信の登録" in await (await client.get("/subscribe")).text()
+        css = await client.get("/static/rmo.css")
+        assert css.status == 200
+        assert css.content_type == "text/css"
+        front = await client.get("/")
+        assert front.status == 404
+        assert "ページが見つかりません" in await front.text()
+    core.close()
