@@ -7,6 +7,7 @@ Layout (one file per concern, so a write rewrites only what it touches):
     unanswered/YYYY-MM.json
     announcements/YYYY-MM.json
     spool/*.eml          mail received, durable before the SMTP 250, until processed
+    conversations.json, conversations.journal   each conversation's last subject, and the changes since
     outbox.json          deliveries waiting to be posted
     reminders.json       each event's reminders: pending, sent, skipped or obsolete
     subscribers.json     digest subscribers; secret.key signs their links
@@ -89,6 +90,7 @@ class Store(ClosesOnExit):
         self._lock = DataDirLock(directory)
         self._dbs: dict[str, TinyDB] = {}
         self._archives: list[MonthlyArchive] = []
+        self._journalled: list[TinyConversationRepository] = []
 
     @classmethod
     def open(cls, directory: Path, *, writable: bool = True, durable: bool = True) -> Store:
@@ -184,7 +186,9 @@ class Store(ClosesOnExit):
 
     @functools.cached_property
     def conversations(self) -> TinyConversationRepository:
-        return TinyConversationRepository(self._db("conversations"), self._storage("conversations"))
+        repository = TinyConversationRepository(self._db("conversations"), self._storage("conversations"))
+        self._journalled.append(repository)
+        return repository
 
     @functools.cached_property
     def proposals(self) -> TinyProposalRepository:
@@ -294,6 +298,9 @@ class Store(ClosesOnExit):
     # Lifecycle ---------------------------------------------------------------------------------
 
     def close(self) -> None:
+        for repository in self._journalled:  # before their files close: each folds its journal into its file
+            repository.close()
+        self._journalled.clear()
         for db in self._dbs.values():
             db.close()
         self._dbs.clear()
