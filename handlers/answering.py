@@ -176,7 +176,13 @@ class Answerer:
             if not _HAS_WORDS.search(rest):
                 return self._greeting_reply(incoming, text)
             text = rest  # 「おはようございます！東海ブロック会議の会場は？」: the question after the greeting
-        several = answer_each(text, lambda part: self._answer_one(incoming, part), self._places.finder(), fold)
+        several = answer_each(
+            text,
+            lambda part: self._subject(incoming, part),
+            lambda part: self._answer_one(incoming, part),
+            self._places.finder(),
+            fold,
+        )
         reply = several or self._answer_one(incoming, text)
         self._follow_ups.keep(incoming, reply, self._clock.now())
         return reply
@@ -185,6 +191,20 @@ class Answerer:
         lang = detect_language(text)
         help_text = self._answer_one(incoming, say("question.help", lang)).text
         return Reply(f"{say('greeting', lang)}\n{help_text}", lang, "help")
+
+    def _subject(self, incoming: Incoming, text: str) -> tuple[str, ...] | None:
+        """What one part of a message asks, as `_answer_one` would understand it (for `answer_each`): None when
+        its answer is sure to be the unknown one; a city's part is its own subject (its answer may be about
+        its role or membership)."""
+        now = self._clock.now()
+        u = self._follow_ups.carry(incoming, self.understand(text, now), now)
+        if u.place is not None and u.place.kind == "city":
+            return ("city", u.place.name, text)
+        if not _HAS_WORDS.search(u.folded) or (u.intent == "unknown" and _THANKS.match(u.folded)):
+            return ("help", "")
+        if u.intent == "unknown":
+            return None
+        return (u.intent, u.block or "")
 
     def _answer_one(self, incoming: Incoming, text: str) -> Reply:
         now = self._clock.now()

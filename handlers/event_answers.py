@@ -82,13 +82,15 @@ class EventAnswers:
         next_only = u.period is None and _NEXT.search(u.folded) is not None
         everything = _ALL.search(u.folded) is not None
         limit = (1 if block else 3) if next_only else _MAX_ALL if everything else _MAX_LISTED
-        found = self._events.upcoming(after=after, until=until, kind=kind, blocks=blocks, limit=limit + _COUNTED)
+        # One more than shown says whether the list is cut; only then are the rest counted (from the index).
+        found = self._events.upcoming(after=after, until=until, kind=kind, blocks=blocks, limit=limit + 1)
         shown = found[:limit]
+        cut = len(found) > limit
         # A cancellation is told when the question names its block or its time: up to the last meeting
         # shown, or the period's end (a listing of everything ahead leaves cancelled meetings out).
         cancelled: list[Event] = []
         if block or u.period:
-            horizon = shown[-1].starts_at if shown and len(found) > limit else until or after + _CANCELLED_AHEAD
+            horizon = shown[-1].starts_at if shown and cut else until or after + _CANCELLED_AHEAD
             cancelled = self._events.cancelled(after=after, until=horizon, kind=kind, blocks=blocks, limit=3)
         if next_only and shown:
             cancelled = [c for c in cancelled if c.starts_at <= shown[0].starts_at]
@@ -125,8 +127,11 @@ class EventAnswers:
             one = say(f"kind1.{kind}", lang)
             lines.append(say(header, lang, scope=scope, kind=kind_name, one=one))
             lines.extend(self.event_lines(event, lang, now) for event in shown)
-            if len(found) > limit and not next_only:
-                more = len(found) - limit
+            if cut and not next_only:
+                total = self._events.count_upcoming(
+                    after=after, until=until, kind=kind, blocks=blocks, limit=limit + _COUNTED
+                )
+                more = total - limit
                 lines.append(say("events.more_count", lang, count=f"{more}+" if more >= _COUNTED else more))
             elif not block and next_only:
                 lines.append(say("events.national_hint", lang))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from handlers.messages import Reply
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Hashable
 
     from handlers.places import BlockFinder
 
@@ -32,13 +32,24 @@ _PAIR = re.compile(r"と|、|,|\band\b|&|・")
 
 
 def answer_each(
-    text: str, answer_one: Callable[[str], Reply], finder: BlockFinder, fold: Callable[[str], str]
+    text: str,
+    subject: Callable[[str], Hashable | None],
+    answer_one: Callable[[str], Reply],
+    finder: BlockFinder,
+    fold: Callable[[str], str],
 ) -> Reply | None:
-    """The combined reply when `text` asks more than one thing; None when it asks one."""
+    """The combined reply when `text` asks more than one thing; None when it asks one.
+
+    `subject(part)` is what a part asks as understood, before any answer is looked up: None when it asks
+    nothing the bot knows, else a value that differs between parts whose answers may differ. Parts are
+    answered only when at least two of them may ask different things, so a message that is one question in
+    several sentences costs no answers thrown away."""
     parts = [p.strip(" 　、,") for p in _CUT.split(text) if p and p.strip(" 　、,？?。")]
     if len(parts) < 2:
         parts = _per_block(text, finder, fold)
     if not 2 <= len(parts) <= _MAX_PARTS:
+        return None
+    if len({s for s in map(subject, parts) if s is not None}) < 2:
         return None
     replies = [answer_one(part) for part in parts]
     known = [r for r in replies if r.intent != "unknown"]

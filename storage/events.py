@@ -90,6 +90,24 @@ class TinyEventRepository:
         limit: int = 5,
     ) -> list[Event]:
         """Scheduled events not yet over at `after` (and starting before `until`), soonest first."""
+        running = self._running(after, until, kind, blocks)
+        return [event for _, event_id, _ in itertools.islice(running, limit) if (event := self.get(event_id))]
+
+    def count_upcoming(
+        self,
+        *,
+        after: datetime,
+        until: datetime | None = None,
+        kind: EventKind | None = None,
+        blocks: Collection[str | None] | None = None,
+        limit: int = 50,
+    ) -> int:
+        """How many events `upcoming` would list, counted up to `limit`, from the index alone."""
+        return sum(1 for _ in itertools.islice(self._running(after, until, kind, blocks), limit))
+
+    def _running(
+        self, after: datetime, until: datetime | None, kind: EventKind | None, blocks: Collection[str | None] | None
+    ) -> Iterator[_Entry]:
         self._ensure_index()
         start = after.timestamp()
         stop = until.timestamp() if until else float("inf")
@@ -97,12 +115,10 @@ class TinyEventRepository:
         first = (start - self._longest, "", 0.0)
         lists = [
             itertools.islice(entries, bisect.bisect_left(entries, first), None)
-            for (entry_kind, block), entries in self._index.items()
-            if (kind is None or entry_kind == kind) and (blocks is None or block in blocks)
+            for entries in self._lists(self._index, kind, blocks)
         ]
         merged: Iterator[_Entry] = heapq.merge(*lists)
-        running = (entry for entry in itertools.takewhile(lambda e: e[0] < stop, merged) if entry[2] > start)
-        return [event for _, event_id, _ in itertools.islice(running, limit) if (event := self.get(event_id))]
+        return (entry for entry in itertools.takewhile(lambda e: e[0] < stop, merged) if entry[2] > start)
 
     def _lists(
         self, index: dict[_IndexKey, list[_Entry]], kind: EventKind | None, blocks: Collection[str | None] | None
