@@ -50,15 +50,19 @@ class TinyEventRepository:
         cancelled: dict[_IndexKey, list[_Entry]] = {}
         longest = 0.0
         assumed = ASSUMED_DURATION.total_seconds()
-        for doc in self._table.all():
-            doc_ids[doc["id"]] = doc.doc_id
-            start = doc["starts_ts"]
+        # The stored documents as the storage holds them (its public `read`), not as TinyDB Documents: at
+        # 10,000 events, wrapping each one costs more than the index (and `rmo-bot ask` pays it on start).
+        docs = (self._storage.read() or {}).get(self._table.name, {})
+        for doc_id, doc in docs.items():
+            event_id, start = doc["id"], doc["starts_ts"]
+            doc_ids[event_id] = int(doc_id)
             end = doc.get("ends_ts") or start + assumed
+            key = (doc["kind"], doc.get("block"))
             if doc.get("status", "scheduled") == "scheduled":
                 longest = max(longest, end - start)
-                index.setdefault((doc["kind"], doc.get("block")), []).append((start, doc["id"], end))
+                index.setdefault(key, []).append((start, event_id, end))
             else:
-                cancelled.setdefault((doc["kind"], doc.get("block")), []).append((start, doc["id"], end))
+                cancelled.setdefault(key, []).append((start, event_id, end))
         for entries in (*index.values(), *cancelled.values()):
             entries.sort()
         self._doc_ids, self._index, self._cancelled, self._longest = doc_ids, index, cancelled, longest

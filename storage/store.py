@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 from tinydb import TinyDB
 
-from storage.announcements import TinyAnnouncementRepository
 from storage.archive import MonthlyArchive
 from storage.atomic import FILE_MODE, AtomicJSONStorage, atomic_write_bytes, remove_stale_temporaries
 from storage.closing import ClosesOnExit
@@ -35,18 +34,20 @@ from storage.errors import SchemaError, StoreError
 from storage.events import TinyEventRepository
 from storage.knowledge import TinyKnowledgeRepository
 from storage.lock import DataDirLock
-from storage.outbox import Outbox
-from storage.proposals import TinyProposalRepository
-from storage.quarantine import Quarantine
-from storage.reminders import Reminders
-from storage.spool import Spool
-from storage.subscribers import Subscribers
 from storage.unanswered import TinyUnansweredRepository
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from datetime import datetime
     from pathlib import Path
+
+    from storage.announcements import TinyAnnouncementRepository
+    from storage.outbox import Outbox
+    from storage.proposals import TinyProposalRepository
+    from storage.quarantine import Quarantine
+    from storage.reminders import Reminders
+    from storage.spool import Spool
+    from storage.subscribers import Subscribers
 
 __all__ = ["SCHEMA_VERSION", "Store"]
 
@@ -171,6 +172,7 @@ class Store(ClosesOnExit):
                 meta.insert({"schema": version})
 
     # Repositories ------------------------------------------------------------------------------
+    # Those that not every command needs are imported on first use: `rmo-bot ask` needs no mail store.
 
     @functools.cached_property
     def knowledge(self) -> TinyKnowledgeRepository:
@@ -182,6 +184,8 @@ class Store(ClosesOnExit):
 
     @functools.cached_property
     def announcements(self) -> TinyAnnouncementRepository:
+        from storage.announcements import TinyAnnouncementRepository  # noqa: PLC0415 - see above
+
         return TinyAnnouncementRepository(self._archive("announcements"))
 
     @functools.cached_property
@@ -192,18 +196,26 @@ class Store(ClosesOnExit):
 
     @functools.cached_property
     def proposals(self) -> TinyProposalRepository:
+        from storage.proposals import TinyProposalRepository  # noqa: PLC0415
+
         return TinyProposalRepository(self._db("proposals"), self._storage("proposals"))
 
     @functools.cached_property
     def outbox(self) -> Outbox:
+        from storage.outbox import Outbox  # noqa: PLC0415
+
         return Outbox(self._db("outbox"))
 
     @functools.cached_property
     def quarantine(self) -> Quarantine:
+        from storage.quarantine import Quarantine  # noqa: PLC0415
+
         return Quarantine(self._db("quarantine"), self.directory / "quarantine", durable=self._durable)
 
     @functools.cached_property
     def spool(self) -> Spool:
+        from storage.spool import Spool  # noqa: PLC0415
+
         return Spool(self.directory / "spool", durable=self._durable)
 
     @contextlib.contextmanager
@@ -223,6 +235,8 @@ class Store(ClosesOnExit):
 
     @functools.cached_property
     def subscribers(self) -> Subscribers:
+        from storage.subscribers import Subscribers  # noqa: PLC0415
+
         return Subscribers(self._db("subscribers"))
 
     @contextlib.contextmanager
@@ -232,6 +246,8 @@ class Store(ClosesOnExit):
 
     @functools.cached_property
     def reminders(self) -> Reminders:
+        from storage.reminders import Reminders  # noqa: PLC0415
+
         return Reminders(self._db("reminders"))
 
     @contextlib.contextmanager
