@@ -45,7 +45,7 @@ _STILL_ON = re.compile(r"予定どおり|予定通り|開催されますか|や�
 _DEADLINE = re.compile(r"締切|締め切|〆切|申込|申し込|\bdeadline\b|\bregist")
 _AHEAD = re.compile(r"来週|来月|来年|次|今度|これから|\b(next|coming|upcoming|will)\b")
 _MAX_LISTED = 5
-_MAX_ALL = 20  # when the whole list is asked for (全部, 一覧, "all")
+_MAX_ALL = 20  # when the whole list is asked for (全部, 一覧, "all"), or all in a time ("this winter", 今年度中)
 _COUNTED = 50  # past the list, this many more are counted (the rest is "50+")
 _ALL = re.compile(r"全部|全て|すべて|一覧|いちらん|リスト|\ball\b|\bevery\b|\blist\b")
 _CANCELLED_AHEAD = timedelta(days=183)  # with no period named, cancellations this far ahead are told
@@ -81,7 +81,7 @@ class EventAnswers:
         until = u.period.end if u.period else None
         next_only = u.period is None and _NEXT.search(u.folded) is not None
         everything = _ALL.search(u.folded) is not None
-        limit = (1 if block else 3) if next_only else _MAX_ALL if everything else _MAX_LISTED
+        limit = (1 if block else 3) if next_only else _MAX_ALL if everything or u.period else _MAX_LISTED
         # One more than shown says whether the list is cut; only then are the rest counted (from the index).
         found = self._events.upcoming(after=after, until=until, kind=kind, blocks=blocks, limit=limit + 1)
         shown = found[:limit]
@@ -132,7 +132,9 @@ class EventAnswers:
                     after=after, until=until, kind=kind, blocks=blocks, limit=limit + _COUNTED
                 )
                 more = total - limit
-                lines.append(say("events.more_count", lang, count=f"{more}+" if more >= _COUNTED else more))
+                # Past a whole list, "ask for all of them" would show the same: say where the rest is.
+                key = "events.more_count.all" if limit == _MAX_ALL else "events.more_count"
+                lines.append(say(key, lang, count=f"{more}+" if more >= _COUNTED else more))
             elif not block and next_only:
                 lines.append(say("events.national_hint", lang))
         return self._with_link(Reply("\n".join(lines), lang, u.intent, u.block, tuple(shown)), lang)
