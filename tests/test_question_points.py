@@ -122,3 +122,20 @@ def test_a_list_for_a_time_shows_up_to_twenty_and_says_where_the_rest_is(tmp_pat
     assert "/rmo meetings" in reply.text
     assert "全部" not in reply.text
     assert "all of them" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("Any trainings from January to March?", "January–March 2027"),
+        ("Block meetings between Dec and Feb, please", "December 2026 – February 2027"),
+        ("12月から2月までの研修会は？", "2026年12月～2027年2月"),
+    ],
+)
+def test_a_range_of_months_is_the_time_asked_for(chat, question, label):
+    """Two months joined by "to", "and" or 「から」 are one time from the first to the end of the second, named
+    with both years when it spans the new year."""
+    reply = chat.ask(question)
+    assert reply.intent in {"meetings", "trainings"}
+    assert label in reply.text
+    assert all(e.starts_at.month in {12, 1, 2, 3} for e in reply.events)
