@@ -143,7 +143,7 @@ def main() -> None:
                 f"{size:>6} events + {count[1]} announcements (filled in {filled:.1f} s): "
                 f"{r['per_second']:,.0f} answers/s, p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms, "
                 f"max {r['max']:.2f} ms; p99 without unknown questions {r['known_p99']:.2f} ms "
-                f"({r['unknown_share']:.0%} unknown, each one recorded with an fsync)"
+                f"({r['unknown_share']:.0%} unknown, each one recorded for the secretariat)"
             )
         sizes = sorted(results)
         if len(sizes) >= 2:

@@ -1,26 +1,18 @@
 """What each conversation was last about (intent and block), so a follow-up is understood, forgotten after a
-while. Kept so that a restart mid-conversation keeps it, at a cost an answer does not notice:
-
-- every change is one line appended to a journal beside the TinyDB file (`conversations.journal`), written
-  without an fsync: a killed or restarted process keeps it (the kernel has it); only a power cut may lose the
-  last minutes of conversations, which are worth no fsync on every answer;
-- the journal is folded into the TinyDB file (one atomic, durable write) when it grows long and at close, then
-  emptied; a crash between the two replays lines the file already has, which changes nothing;
-- on open, the file is read, then the journal replayed over it; a torn last line is skipped.
+while. Kept so that a restart mid-conversation keeps it, at a cost an answer does not notice: every change is a
+line in a journal (`conversations.journal`, see `storage.journal`), folded into `conversations.json` when it
+grows long and at close; on open, the file is read, then the journal replayed over it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import json
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from storage.atomic import FILE_MODE
+from storage.journal import Journal
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
@@ -59,24 +51,14 @@ class TinyConversationRepository:
     def __init__(self, db: TinyDB, storage: AtomicJSONStorage) -> None:
         self._table = db.table("conversations")
         self._storage = storage
-        self._journal = storage.path.with_suffix(".journal")
+        self._journal = Journal(storage.path.with_suffix(".journal"), writable=storage.writable)
         self._items = {c.key: c for c in (Conversation.from_doc(dict(d)) for d in self._table.all())}
-        self._journalled = self._replay()
-        self._fd: int | None = None
-
-    def _replay(self) -> int:
-        try:
-            raw = self._journal.read_bytes()
-        except FileNotFoundError:
-            return 0
-        lines = raw.splitlines()
-        for line in lines:
+        for record in self._journal.records:
             try:
-                conversation = Conversation.from_doc(json.loads(line))
-            except (ValueError, KeyError, TypeError):
-                continue  # a line torn by a crash mid-write
+                conversation = Conversation.from_doc(record)
+            except (KeyError, TypeError, ValueError):
+                continue  # not a conversation: a record garbled on disk
             self._items[conversation.key] = conversation
-        return len(lines)
 
     def get(self, key: str) -> Conversation | None:
         return self._items.get(key)
@@ -87,14 +69,10 @@ class TinyConversationRepository:
         if same and current is not None and conversation.at - current.at < timedelta(minutes=1):
             return  # the same subject a moment later: nothing worth a write
         self._items[conversation.key] = conversation
-        if not self._storage.writable:
+        if not self._journal.writable:
             return  # a read-only view (another process writes the directory): remembered until it closes
-        if self._fd is None:
-            self._fd = os.open(self._journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
-        # One write(2) of one short line: appended whole, so lines of a killed process never interleave.
-        os.write(self._fd, json.dumps(conversation.to_doc(), ensure_ascii=False).encode() + b"\n")
-        self._journalled += 1
-        if self._journalled >= _FOLD_AFTER:
+        self._journal.append(conversation.to_doc())
+        if len(self._journal.records) >= _FOLD_AFTER:
             self.fold()
 
     def fold(self) -> None:
@@ -106,21 +84,14 @@ class TinyConversationRepository:
         with self._storage.batch():
             self._table.truncate()
             self._table.insert_multiple(c.to_doc() for c in self._items.values())
-        if self._fd is not None:
-            os.ftruncate(self._fd, 0)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                os.truncate(self._journal, 0)
-        self._journalled = 0
+        self._journal.clear()
 
     def close(self) -> None:
         """Fold the journal into the file (when there is anything to fold) and let go of it."""
         try:
-            if self._journalled and self._storage.writable:
+            if self._journal.records and self._journal.writable:
                 self.fold()
         except OSError as exc:
             _log.warning("could not fold the conversations journal (it is replayed at the next start): %s", exc)
         finally:
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None
+            self._journal.close()

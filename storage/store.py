@@ -4,7 +4,7 @@ Layout (one file per concern, so a write rewrites only what it touches):
     meta.json            schema version
     network.json         network, blocks, officers, members, faq
     events.json          block meetings and trainings
-    unanswered/YYYY-MM.json
+    unanswered/YYYY-MM.json, unanswered.journal   by month, and the latest ones not yet folded into them
     announcements/YYYY-MM.json
     spool/*.eml          mail received, durable before the SMTP 250, until processed
     conversations.json, conversations.journal   each conversation's last subject, and the changes since
@@ -32,6 +32,7 @@ from storage.conversations import TinyConversationRepository
 from storage.datafile import DataSet
 from storage.errors import SchemaError, StoreError
 from storage.events import TinyEventRepository
+from storage.journal import Journal
 from storage.knowledge import TinyKnowledgeRepository
 from storage.lock import DataDirLock
 from storage.unanswered import TinyUnansweredRepository
@@ -91,7 +92,7 @@ class Store(ClosesOnExit):
         self._lock = DataDirLock(directory)
         self._dbs: dict[str, TinyDB] = {}
         self._archives: list[MonthlyArchive] = []
-        self._journalled: list[TinyConversationRepository] = []
+        self._journalled: list[TinyConversationRepository | TinyUnansweredRepository] = []
 
     @classmethod
     def open(cls, directory: Path, *, writable: bool = True, durable: bool = True) -> Store:
@@ -257,7 +258,10 @@ class Store(ClosesOnExit):
 
     @functools.cached_property
     def unanswered(self) -> TinyUnansweredRepository:
-        return TinyUnansweredRepository(self._archive("unanswered"))
+        journal = Journal(self.directory / "unanswered.journal", writable=self.writable)
+        repository = TinyUnansweredRepository(self._archive("unanswered"), journal)
+        self._journalled.append(repository)
+        return repository
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -314,7 +318,7 @@ class Store(ClosesOnExit):
     # Lifecycle ---------------------------------------------------------------------------------
 
     def close(self) -> None:
-        for repository in self._journalled:  # before their files close: each folds its journal into its file
+        for repository in self._journalled:  # before their files close: each folds its journal into them
             repository.close()
         self._journalled.clear()
         for db in self._dbs.values():

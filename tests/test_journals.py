@@ -1,4 +1,5 @@
-"""The conversation store: a follow-up's subject survives a restart and a kill, at one appended line an answer."""
+"""The journals on the answer path: a follow-up's subject and an unanswered question survive a restart and a kill,
+at one appended line an answer."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from storage.conversations import Conversation
+from storage.records import UnansweredQuestion
 from storage.store import Store
 
 AT = datetime(2026, 11, 25, 10, tzinfo=ZoneInfo("Asia/Tokyo"))
@@ -17,9 +19,20 @@ _KILLED_WRITER = """
 import os, signal, sys
 from datetime import datetime
 from storage.conversations import Conversation
+from storage.records import UnansweredQuestion
 from storage.store import Store
 store = Store.open(__import__("pathlib").Path(sys.argv[1]))
 store.conversations.put(Conversation("slack:U1:C1", "meetings", "kyushu", datetime.fromisoformat(sys.argv[2])))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+_KILLED_ASKER = """
+import os, signal, sys
+from datetime import datetime
+from storage.records import UnansweredQuestion
+from storage.store import Store
+store = Store.open(__import__("pathlib").Path(sys.argv[1]))
+store.unanswered.record(UnansweredQuestion("明日の天気は？", "ja", datetime.fromisoformat(sys.argv[2]), "slack"))
 os.kill(os.getpid(), signal.SIGKILL)
 """
 
@@ -70,3 +83,20 @@ def test_a_read_only_view_writes_nothing(tmp_path):
         store.conversations.put(Conversation("cli:U1:-", "meetings", "kinki", AT))
         assert store.conversations.get("cli:U1:-") is not None
     assert not (tmp_path / "d" / "conversations.journal").exists()
+
+
+def test_an_unanswered_question_survives_a_killed_process_and_is_folded_once(tmp_path):
+    """A question recorded just before a SIGKILL is listed after the restart, and folding it into its month's
+    file again (as after a fold that a crash cut short) does not list it twice."""
+    result = subprocess.run([sys.executable, "-c", _KILLED_ASKER, str(tmp_path / "d"), AT.isoformat()], check=False)
+    assert result.returncode == -signal.SIGKILL
+    journal = tmp_path / "d" / "unanswered.journal"
+    left = journal.read_bytes()
+    with Store.open(tmp_path / "d") as store:
+        assert [q.text for q in store.unanswered.recent()] == ["明日の天気は？"]
+    assert journal.read_bytes() == b""
+    journal.write_bytes(left)  # the crash came after the fold's write, before the journal was emptied
+    with Store.open(tmp_path / "d") as store:
+        assert store.unanswered.recent() == [UnansweredQuestion("明日の天気は？", "ja", AT, "slack")]
+        store.unanswered.fold()
+        assert len(store.unanswered.recent()) == 1
