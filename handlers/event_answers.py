@@ -172,7 +172,14 @@ class EventAnswers:
         kind_name = say(f"kind.{kind}", lang)
         lines = [self._cancelled_line(event, lang) for event in cancelled]
         if not held:
-            lines.append(say("events.none.past", lang, scope=scope, kind=kind_name))
+            lines.append(say("events.none.past.period" if period else "events.none.past", lang, scope=scope,
+                             kind=kind_name))  # fmt: skip
+            coming = self._events.upcoming(after=now, kind=kind, blocks=blocks, limit=1) if block else []
+            if coming:  # 「おととい九州ブロック会議ありましたっけ？」: none then, so when the block meets next
+                beyond = self._scope(dataclasses.replace(u, period=None), block)
+                lines.append(say("events.next_instead", lang, scope=beyond, one=say(f"kind1.{kind}", lang)))
+                lines.append(self.event_lines(coming[0], lang, now))
+                return Reply("\n".join(lines), lang, u.intent, u.block, tuple(coming))
         else:
             lines.append(say("events.header.past" if period else "events.header.last", lang, scope=scope,
                              kind=kind_name))  # fmt: skip

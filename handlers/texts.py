@@ -95,6 +95,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "{scope}これまでの{kind}は記録されていません。",
         "There is no record of {kind}{scope} held so far.",
     ),
+    "events.none.past.period": ("{scope}{kind}の開催は記録されていません。", "There is no record of {kind}{scope}."),
+    "events.next_instead": ("次の{scope}{one}はこちらです。", "The next {one}{scope}:"),
     "event.in_progress": ("【開催中】", " (in progress)"),
     "empty": (
         "ご質問をどうぞ。たとえば「入会するには？」「次の近畿ブロック会議はいつ？」のようにお尋ねください。",

@@ -139,3 +139,23 @@ def test_a_range_of_months_is_the_time_asked_for(chat, question, label):
     assert reply.intent in {"meetings", "trainings"}
     assert label in reply.text
     assert all(e.starts_at.month in {12, 1, 2, 3} for e in reply.events)
+
+
+@pytest.mark.parametrize(
+    ("question", "said", "next_day"),
+    [
+        (
+            "昨日って東北ブロック会議ありました？",
+            "東北ブロックのブロック会議の開催は記録されていません",
+            "2027年2月5日（金）",
+        ),
+        ("Was there a Kinki block meeting last week?", "There is no record of block meetings", "Wed 20 Jan 2027"),
+    ],
+)
+def test_a_past_time_with_no_meeting_says_so_and_when_the_block_meets_next(chat, question, said, next_day):
+    """Asked whether a block met on a day gone by when it did not, the answer says so, then gives its next one."""
+    reply = chat.ask(question)
+    assert reply.intent == "meetings"
+    assert said in reply.text
+    assert next_day in reply.text
+    assert len(reply.events) == 1
