@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 from datetime import datetime, timedelta
-from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -224,6 +223,8 @@ def reminder_settings(config: Config) -> ReminderSettings:
 
 def intake_policy(config: Config) -> IntakePolicy:
     """Which posts are genuine, from [mail.intake] (and the bot's own From, to refuse loops)."""
+    from email.utils import getaddresses  # noqa: PLC0415 - see Core
+
     from handlers.intake import IntakePolicy, Retention  # noqa: PLC0415 - see Core
 
     intake = config.mail.intake
