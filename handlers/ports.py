@@ -95,6 +95,18 @@ class EventRepository(Protocol):
         """Scheduled events not yet over at `after` (and starting before `until`), soonest first."""
         ...
 
+    def count_upcoming(
+        self,
+        *,
+        after: datetime,
+        until: datetime | None = None,
+        kind: EventKind | None = None,
+        blocks: Collection[str | None] | None = None,
+        limit: int = 50,
+    ) -> int:
+        """How many events `upcoming` would list, counted up to `limit`."""
+        ...
+
     def changes_since(self, after: datetime) -> list[EventChange]:
         """Meetings moved, re-sited or cancelled after `after`, oldest first."""
         ...

@@ -31,6 +31,7 @@ def test_a_port_in_use_at_start_is_one_line_and_exit_code_1(tmp_path, section, n
     config = tmp_path / "config.toml"
     config.write_text(
         f'[console]\nenabled = "off"\n[http]\nlisten = "127.0.0.1:{ports["http"]}"\n'
+        'public_url = "https://rmo.example.jp"\n'
         f'[mail.intake]\nlisten = "127.0.0.1:{ports["mail.intake"]}"\n'
     )
     try:
@@ -45,7 +46,7 @@ def test_a_port_in_use_at_start_is_one_line_and_exit_code_1(tmp_path, section, n
     )
     assert errors == [expected]
     assert "Traceback" not in result.stderr
-    assert " ERROR " not in result.stderr  # said once, as the exit's reason, not also as a component's failure
+    assert " ERROR bot.app" not in result.stderr  # said once, as the exit's reason, not as a component's failure
 
 
 async def _refusing_slack() -> tuple[web.AppRunner, str, list[str]]:

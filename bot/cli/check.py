@@ -45,11 +45,9 @@ def config_warnings(config: Config) -> list[str]:
                 warnings.append(
                     f"{key} = {value!r} looks like {what} left from the example: fill in the real one{told}"
                 )
-    if not config.http.public_url:
-        warnings.append(
-            "[http] public_url is empty: mail and chat carry no links to the pages (subscribe, unsubscribe, "
-            "whole posts); set the address the pages are reached at from outside, e.g. https://bot.your-network.jp"
-        )
+    refusal = config_checks.digest_links(config.http.public_url)
+    if refusal:
+        warnings.append(refusal)
     if config.slack_configured and not config.slack_answers:
         warnings.append(slack_half_configured(config))
     if config.mail.outbound.host and not config.mail.outbound.from_address:
@@ -74,6 +72,8 @@ def what_run_starts(config: Config) -> list[str]:
     sent_by = (
         f"sent through {outbound.host}:{outbound.port}" if outbound.host else "written to the data directory's outbox"
     )
+    if config_checks.digest_links(config.http.public_url):
+        sent_by += " (digests: none while [http] public_url is empty)"
     lines.append(f"digests and confirmations: {sent_by}")
     platforms = []
     if config.slack_configured:
