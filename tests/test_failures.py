@@ -13,6 +13,7 @@ from bot.app import Application, HealthBoard
 from bot.clock import SystemClock
 from bot.config import load_config
 from bot.core import Core
+from bot.logs import remove_handlers, setup_logging
 from bot.platforms.discord.adapter import DiscordPlatform
 from bot.platforms.slack.adapter import SlackPlatform
 from tests.botproc import free_port
@@ -166,3 +167,24 @@ async def test_repeated_failures_are_reported_at_most_once_a_minute(tmp_path, ca
         "broken failed: RuntimeError: line one of a long story; starting it again in 1 s"
     ]
     assert failures[0].exc_info is None
+
+
+def test_a_retrying_library_s_tracebacks_are_kept_to_one_line_a_minute(capsys):
+    """Errors Slack's Socket Mode client logs on each of its own retries reach the log once a minute, as the
+    first line of the message, without the traceback."""
+    setup_logging(logging.INFO)
+    try:
+        library = logging.getLogger("slack_sdk.socket_mode.aiohttp")
+        failure = ConnectionError("Cannot connect to host slack.com:443")
+        for _ in range(5):
+            library.error(
+                "Failed to retrieve WSS URL: invalid_auth\nThe server responded with: {...}", exc_info=failure
+            )
+        logging.getLogger("bot.test").error("our own error, told as it is")
+    finally:
+        remove_handlers()
+    err = capsys.readouterr().err
+    assert err.count("Failed to retrieve WSS URL: invalid_auth") == 1
+    assert "The server responded with" not in err
+    assert "Traceback" not in err
+    assert "our own error, told as it is" in err
