@@ -54,7 +54,8 @@ class Pages:
             "t_en": lambda key, **values: say(key, "en", **values),
             "home_url": "/?lang=en" if lang == "en" else "/",
             "other_lang": other, "other_label": "English" if other == "en" else "日本語", "other_url": other_url,
-            "contact_email": self._core.config.contact.secretariat_email,
+            # A stand-in left from the example configuration (example.org) is no contact: shown as none.
+            "contact_email": self._core.config.contact.as_placeholders()["secretariat_email"],
             "lists": say("web.footer_list", lang, lists=lists) if lists else "",
         }  # fmt: skip
 
