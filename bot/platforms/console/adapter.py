@@ -95,6 +95,7 @@ class ConsolePlatform:
                 self._answered("")
                 continue
             if text.lower() in _QUIT:
+                self._answered("")  # nothing to answer: what was held back is shown, and what comes later
                 stop.set()
                 return
             try:
