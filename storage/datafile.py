@@ -339,8 +339,11 @@ def parse_dataset(text: str, *, path: str, rules: DataRules) -> DataSet:
         raise parser.fail(unknown[0], None, None, f"unknown section (sections: {', '.join(_SECTIONS)})")
     blocks = parser.blocks(data) if "blocks" in data else None
     block_keys = set(BLOCK_KEYS) | set(rules.known_blocks) | {b.key for b in blocks or ()}
+    network = None
+    with parser.collecting():
+        network = parser.network(data["network"]) if "network" in data else None
     dataset = DataSet(
-        network=parser.network(data["network"]) if "network" in data else None,
+        network=network,
         blocks=blocks,
         officers=parser.officers(data, block_keys) if "officers" in data else None,
         members=parser.members(data) if "members" in data else None,
