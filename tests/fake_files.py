@@ -5,7 +5,8 @@ Slack (https://docs.slack.dev/messaging/working-with-files#upload): files.getUpl
 shares the files in `channel_id` as one message (with `initial_comment`) that conversations.history shows;
 files.info tells where a file is shared. Completing a file twice shares it twice, as nothing stops it: a
 double upload is seen, not hidden. `upload_faults` script the three file endpoints apart from the others:
-"500" answers 500 without doing anything, "landed-500" does the work and then answers 500.
+"500" answers 500 without doing anything, "landed-500" does the work and then answers 500, "hang" never
+answers and "landed-hang" does the work and then never answers (until the fake stops).
 
 Discord: a create-message request as multipart/form-data (`payload_json` and `files[n]`, the names from the
 `attachments` array) is parsed like Discord does; GET /channels/{id}/messages lists what the channel shows.
@@ -37,6 +38,7 @@ class SlackFiles:
         self.files: dict[str, dict[str, Any]] = {}  # file id → name, length, data, shares
         self.completions: list[dict[str, Any]] = []  # every files.completeUploadExternal that shared files
         self.upload_faults = Faults()
+        self.completing = 0  # files.completeUploadExternal requests received, answered or not
         router = slack.app.router
         router.add_route("*", "/api/files.getUploadURLExternal", self.get_upload_url)
         router.add_post("/upload/{file_id}", self.receive_bytes)
@@ -86,8 +88,12 @@ class SlackFiles:
 
     async def complete(self, request: web.Request) -> web.Response:
         params = await self._params(request)
+        self.completing += 1
         fault = self._fault()
         if fault == "500":
+            return self._failed()
+        if fault == "hang":
+            await self._slack.hang()
             return self._failed()
         listed = json.loads(params["files"])
         channel = params.get("channel_id") or ""
@@ -107,7 +113,9 @@ class SlackFiles:
             self._slack.messages.setdefault(channel, []).append(message)
             self.completions.append({"channel": channel, "initial_comment": params.get("initial_comment", ""),
                                      "thread_ts": params.get("thread_ts"), "files": shared})  # fmt: skip
-        if fault == "landed-500":
+        if fault == "landed-hang":
+            await self._slack.hang()
+        if fault in {"landed-500", "landed-hang"}:
             return self._failed()
         return web.json_response({"ok": True, "files": shared})
 

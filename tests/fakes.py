@@ -146,7 +146,7 @@ def _discord_429(retry_after: float, headers: dict[str, str] | None = None) -> w
 class FakeDiscord(FakeAPI):
     """POST /channels/{id}/messages, honouring nonce + enforce_nonce like Discord does.
 
-    Extra faults: "landed-500" stores the message, then answers 500. With `bucket = (posts, seconds)` each
+    Extra faults: "landed-500" stores the message, then answers 500; "landed-hang" stores it and never answers. With `bucket = (posts, seconds)` each
     channel's message bucket is announced in X-RateLimit-* headers and enforced: a post while it is spent
     is answered 429 and noted in `too_early`.
     """
@@ -221,7 +221,8 @@ class FakeDiscord(FakeAPI):
         payload = await read_discord_multipart(request) if multipart else json.loads(await request.read())
         nonce = payload.get("nonce")
         self.attempts.append(str(nonce))
-        landed_then_failed = self.faults.script[:1] == ["landed-500"]
+        landed_then_failed = self.faults.script[:1] in (["landed-500"], ["landed-hang"])
+        hang_after = self.faults.script[:1] == ["landed-hang"]
         if landed_then_failed:
             self.faults.next()
         else:
@@ -248,6 +249,8 @@ class FakeDiscord(FakeAPI):
             self.nonces[(channel, nonce)] = message
         self.calls.append({"channel": channel, "auth": request.headers.get("Authorization"), **payload})
         self.received_at.setdefault(f"{channel}#{nonce}", time.monotonic())
+        if hang_after:
+            await self.hang()
         if landed_then_failed:
             return _discord_json({"message": "500: Internal Server Error", "code": 0}, 500)
         return _discord_json(message, headers=limits)
