@@ -29,8 +29,10 @@ def content_disposition(filename: str) -> str:
     name = unicodedata.normalize("NFC", filename).replace("\\", "_").replace("/", "_")
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C") or "attachment"
     stem, dot, extension = name.rpartition(".")
-    fallback = _UNSAFE.sub("_", stem if dot else name).strip("._") or "attachment"
-    fallback += f".{_UNSAFE.sub('', extension)}" if dot and _UNSAFE.sub("", extension) else ""
+    extension = _UNSAFE.sub("", extension) if dot else ""
+    # Old clients read only `filename`: a Japanese name becomes "attachment.pdf" there, not a row of "_".
+    fallback = (_UNSAFE.sub("_", stem if dot else name).strip("._") if name.isascii() else "") or "attachment"
+    fallback += f".{extension}" if extension else ""
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
