@@ -268,8 +268,7 @@ class RelayService:
             # Durably, now: the next request may make the files visible, and a restart must know of it.
             current = self._store.outbox.get(delivery.id) or delivery
             self._store.outbox.update(current, upload_started=token)
-            self._commit()
-            if self._store.outbox.dirty:
+            if not self._commit():
                 msg = f"could not record the upload of {delivery.id}; not sharing its files yet"
                 raise DeliveryRetryable(msg)
 
@@ -291,10 +290,12 @@ class RelayService:
             self._dirty.clear()
             self._commit()
 
-    def _commit(self) -> None:
+    def _commit(self) -> bool:
         try:
             with self._store.mail_batch():
                 self._store.outbox.commit()
         except OSError:
             _log.exception("could not save the outbox; will try again")
             self._dirty.set()
+            return False
+        return True

@@ -3,7 +3,7 @@
 
 Within Discord's nonce window a repeat of the request posts nothing new. Beyond it (a restart minutes
 later) the relay has recorded that the request was about to go out, and the channel's recent messages are
-read first: a message with the same caption and files of the same names and sizes is this upload, and it
+read first: a message with the same caption and files of the same sizes is this upload, and it
 is not sent again. Without "Read Message History" that check cannot be made, and the nonce is all there is.
 """
 
@@ -39,13 +39,14 @@ _LEAST_RATE = 256 * 1024  # bytes a second
 _LOOKBACK = timedelta(minutes=1)
 
 
-def _marker(content: str, files: Sequence[tuple[str, int]]) -> tuple[str, tuple[tuple[str, int], ...]]:
-    return content, tuple(sorted(files))
+def _marker(content: str, sizes: Sequence[int]) -> tuple[str, tuple[int, ...]]:
+    # Names are left out: Discord may rewrite a file's name (spaces, some characters), never its size.
+    return content, tuple(sorted(sizes))
 
 
 async def _landed(http: HTTPClient, channel: str, content: str, files: Sequence[OutgoingFile], since: datetime) -> bool:
-    """Whether the channel shows this upload already (its caption and its files' names and sizes)."""
-    wanted = _marker(content, [(f.filename, len(f.data)) for f in files])
+    """Whether the channel shows this upload already (its caption and its files' sizes)."""
+    wanted = _marker(content, [len(f.data) for f in files])
     route = Route("GET", "/channels/{channel_id}/messages", channel_id=channel)
     after = discord.utils.time_snowflake(since - _LOOKBACK)
     try:
@@ -55,7 +56,7 @@ async def _landed(http: HTTPClient, channel: str, content: str, files: Sequence[
         return False
     for message in messages:
         attachments = message.get("attachments") or []
-        seen = _marker(message.get("content", ""), [(a.get("filename", ""), a.get("size", 0)) for a in attachments])
+        seen = _marker(message.get("content", ""), [a.get("size", 0) for a in attachments])
         if seen == wanted:
             return True
     return False

@@ -3,7 +3,8 @@ files.completeUploadExternal into the channel.
 
 These are the three steps of slack_sdk's `files_upload_v2`, called one by one because the relay must record
 the file ids between the upload and the completion (which is what makes the files visible): with them, a
-retry or a restart asks files.info whether the completion landed instead of uploading again. A file whose
+retry or a restart asks whether the completion landed (the channel's recent history, then files.info)
+instead of uploading again. A file whose
 bytes were sent but which was never completed is not shown to anyone; Slack drops it.
 
 Scopes: `files:write` to upload, `files:read` for files.info (without it a retry completes the recorded
@@ -23,6 +24,7 @@ from bot.platforms.slack.render import escape_mrkdwn
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from datetime import datetime
 
     from slack_sdk.web.async_client import AsyncWebClient
 
@@ -54,9 +56,25 @@ def _shared_in(file: dict[str, Any], channel: str) -> bool:
     return in_shares or listed
 
 
-async def _state(client: AsyncWebClient, channel: str, ids: list[str]) -> str:
+async def _in_history(client: AsyncWebClient, channel: str, ids: list[str], since: datetime) -> bool:
+    """Whether a message in the channel's recent history carries one of these files (a second sign beside
+    files.info, whose shares Slack may fill in a moment after the completion)."""
+    try:
+        response = await client.conversations_history(channel=channel, oldest=f"{since.timestamp() - 60:.6f}",
+                                                       limit=200)  # fmt: skip
+    except SlackApiError as exc:
+        _log.warning("cannot read %s's history to look for files %s: %s", channel, ",".join(ids), exc)
+        return False
+    messages: list[dict[str, Any]] = response.get("messages") or []
+    wanted = set(ids)
+    return any(wanted & {f.get("id") for f in message.get("files") or []} for message in messages)
+
+
+async def _state(client: AsyncWebClient, channel: str, ids: list[str], since: datetime) -> str:
     """What became of recorded file ids: "shared" (in the channel), "uploaded" (not shared yet, or cannot
     be told), or "gone" (Slack no longer has one of them: upload afresh)."""
+    if await _in_history(client, channel, ids, since):
+        return "shared"
     shared = 0
     for file_id in ids:
         try:
@@ -99,21 +117,35 @@ async def _complete(
     )
 
 
+async def _resume(
+    client: AsyncWebClient, channel: str, files: Sequence[OutgoingFile], comment: str, started: str, since: datetime
+) -> bool:
+    """Finish an earlier attempt whose file ids were recorded; False when it must start afresh."""
+    ids = started.split(",")
+    state = await _state(client, channel, ids, since)
+    if state == "shared":
+        _log.info("files %s are already in %s; not uploading them again", started, channel)
+        return True
+    if state == "gone" or len(ids) != len(files):
+        return False
+    try:
+        await _complete(client, channel, ids, files, comment)
+    except SlackApiError as exc:
+        error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
+        if error in _GONE:
+            return False  # never fully uploaded after all: nothing of it is shown
+        raise
+    return True
+
+
 async def upload_files(
     client: AsyncWebClient, session: aiohttp.ClientSession, channel: str, files: Sequence[OutgoingFile], *,
-    comment: str, started: str, record: Callable[[str], None],
+    comment: str, since: datetime, started: str, record: Callable[[str], None],
 ) -> None:  # fmt: skip
     """Share `files` in `channel` with `comment`, once (see the module's docstring)."""
     try:
-        if started:
-            ids = started.split(",")
-            state = await _state(client, channel, ids)
-            if state == "shared":
-                _log.info("files %s are already in %s; not uploading them again", started, channel)
-                return
-            if state == "uploaded" and len(ids) == len(files):
-                await _complete(client, channel, ids, files, comment)
-                return
+        if started and await _resume(client, channel, files, comment, started, since):
+            return
         ids = []
         urls = []
         for file in files:

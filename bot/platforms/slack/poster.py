@@ -132,12 +132,14 @@ class SlackPoster:
         started: str, record: Callable[[str], None],
     ) -> None:  # fmt: skip
         """Share a post's files in `channel`, once (bot/platforms/slack/files.py)."""
-        del key, since  # Slack's file ids are the marker
+        del key  # Slack's file ids are the marker
         client, session = self._client, self._session
         if session is None:  # made with the client, so never; but mypy cannot know
             msg = "no session to upload with"
             raise DeliveryRetryable(msg)
-        await upload_files(client, session, channel, files, comment=comment, started=started, record=record)
+        await upload_files(
+            client, session, channel, files, comment=comment, since=since, started=started, record=record
+        )
 
     async def close(self) -> None:
         if self._session is not None:
