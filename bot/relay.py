@@ -226,6 +226,15 @@ class RelayService:
                     step = self._files.step(announcement, delivery.platform, delivery.id, delivery.uploads_done + 1)
                     await self._upload(uploader, delivery, step)
             except DeliveryError as exc:
+                if isinstance(exc, DeliveryRejected) and part > len(payloads):
+                    # The text is there and lists every file: a platform that refuses the files for good (no
+                    # files:write, no Attach Files, too large for this server) must not hold the channel's lane.
+                    _log.error("%s; the files of %s stay listed, not uploaded", exc, delivery.id)
+                    delivery = outbox.get(delivery.id) or delivery
+                    delivery = outbox.update(delivery, uploads_done=delivery.uploads_done + 1, upload_started="",
+                                             last_error=str(exc))  # fmt: skip
+                    self._dirty.set()
+                    continue
                 tries += 1
                 if isinstance(exc, DeliveryUncertain):
                     self._uncertain.add(delivery.id)

@@ -6,7 +6,8 @@ shares the files in `channel_id` as one message (with `initial_comment`) that co
 files.info tells where a file is shared. Completing a file twice shares it twice, as nothing stops it: a
 double upload is seen, not hidden. `upload_faults` script the three file endpoints apart from the others:
 "500" answers 500 without doing anything, "landed-500" does the work and then answers 500, "hang" never
-answers and "landed-hang" does the work and then never answers (until the fake stops).
+answers and "landed-hang" does the work and then never answers (until the fake stops); "missing_scope"
+refuses files.getUploadURLExternal as an app without `files:write`.
 
 Discord: a create-message request as multipart/form-data (`payload_json` and `files[n]`, the names from the
 `attachments` array) is parsed like Discord does; GET /channels/{id}/messages lists what the channel shows.
@@ -66,6 +67,8 @@ class SlackFiles:
         fault = self._fault()
         if fault == "500":
             return self._failed()
+        if fault == "missing_scope":  # an app installed before it asked for files:write
+            return web.json_response({"ok": False, "error": "missing_scope", "needed": "files:write"})
         file_id = f"F{next(self._ids):06d}"
         self.files[file_id] = {"id": file_id, "name": params["filename"], "length": int(params["length"]),
                                "data": None, "shares": {}}  # fmt: skip

@@ -141,6 +141,27 @@ async def test_a_500_during_the_upload_is_retried_without_a_double(tmp_path, fak
         bot.stop()
 
 
+async def test_files_refused_for_good_stay_listed_and_do_not_hold_the_channel(tmp_path, fakes):
+    """An app without files:write gets its post's text through with the files listed, and the next post (and
+    its files) follows without waiting."""
+    slack, discord = fakes
+    slack.files.upload_faults.script = ["missing_scope"]
+    bot = _bot(tmp_path, slack, discord)
+    bot.start()
+    try:
+        await _send(bot, _mail(4))
+        await _send(bot, _mail(5))
+        await until(lambda: len(slack.posted("C111")) >= 2 and len(slack.files.shared("C111")) >= 2,
+                    what="both texts and the second post's files")  # fmt: skip
+        await asyncio.sleep(1.0)
+        assert len(slack.files.shared("C111")) == 2
+        assert "missing_scope; the files of" in bot.text()
+        assert "stay listed, not uploaded" in bot.text()
+        assert PDF_NAME in slack.posted("C111")[0]["blocks"][-1]["text"]["text"]
+    finally:
+        bot.stop()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("fault", ["hang", "landed-hang"])
 async def test_sigkill_while_the_files_are_being_shared_does_not_double(tmp_path, fakes, fault):
