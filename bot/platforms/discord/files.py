@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -24,7 +24,6 @@ from bot.platforms.discord.render import ALLOWED_MENTIONS_NONE, escape_markdown,
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from datetime import datetime
 
     from discord.http import HTTPClient
 
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["SENT", "upload_files"]
 
 _log = logging.getLogger(__name__)
-SENT = "sent"  # what is recorded before the request: it may have landed
+SENT = "sent"  # recorded before the request (with its time: "sent@ISO-8601"): it may have landed
 _BYTES_TIMEOUT = 30.0
 _LEAST_RATE = 256 * 1024  # bytes a second
 _LOOKBACK = timedelta(minutes=1)
@@ -62,6 +61,14 @@ async def _landed(http: HTTPClient, channel: str, content: str, files: Sequence[
     return False
 
 
+def _sent_at(started: str, since: datetime) -> datetime:
+    """When the earlier attempt went out (the history is read from a minute before it), else `since`."""
+    try:
+        return datetime.fromisoformat(started.partition("@")[2])
+    except ValueError:
+        return since
+
+
 def _error(exc: discord.HTTPException, channel: str) -> DeliveryError:
     if exc.status == 429:
         return DeliveryRetryable(f"Discord rate limit ({channel}, files)")
@@ -84,10 +91,10 @@ async def upload_files(
         "enforce_nonce": True,
     }
     try:
-        if started == SENT and await _landed(http, channel, content, files, since):
+        if started.startswith(SENT) and await _landed(http, channel, content, files, _sent_at(started, since)):
             _log.info("the files of %s are already in %s; not posting them again", key, channel)
             return
-        record(SENT)
+        record(f"{SENT}@{datetime.now(UTC).isoformat()}")
         uploads = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in files]
         form: list[dict[str, Any]] = [{"name": "payload_json", "value": json.dumps(payload, ensure_ascii=False)}]
         form += [
