@@ -16,7 +16,7 @@ import re
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
-from handlers.attachments import sniff
+from handlers.attachments import NEVER_ALLOWED, extension_of, sniff
 from handlers.authenticity import dkim_refusal
 from handlers.authenticity import refusal as refusal_of
 from handlers.bounces import return_path_token
@@ -192,11 +192,15 @@ class MailIntake:
         return [r._replace(attachments=self._kept(r.mail)) if isinstance(r, Reading) else r for r in readings]
 
     def _kept(self, mail: ParsedMail) -> tuple[Attachment, ...]:
-        """The attachments with their bytes stored (before the announcement is: on record, it has its files)."""
-        return tuple(
-            Attachment(a.filename, a.content_type, a.size, self._announcements.keep_file(a.data), sniff(a.data))
-            for a in mail.attachments
-        )
+        """The attachments with their bytes stored (before the announcement is: on record, it has its files);
+        a program is never kept, as nothing may ever relay or serve it."""
+        kept = []
+        for a in mail.attachments:
+            kind = sniff(a.data)
+            never = kind == "executable" or extension_of(a.filename) in NEVER_ALLOWED
+            ref = "" if never else self._announcements.keep_file(a.data)
+            kept.append(Attachment(a.filename, a.content_type, a.size, ref, kind))
+        return tuple(kept)
 
     def _read_safely(
         self, raw: bytes, envelope_sender: str | None, trusted: bool, text: MailText | IntakeResult | None

@@ -94,7 +94,8 @@ def test_the_public_page_names_a_file_safely_in_both_forms():
 
 
 def test_the_intake_keeps_each_attachment_privately_before_the_post_is_on_record(tmp_path):
-    """Accepting a post stores each attachment's bytes once, 0600 in announcements/files/, named by content."""
+    """Accepting a post stores each attachment's bytes once, 0600 in announcements/files/, named by content;
+    a program is not kept at all."""
     config = tmp_path / "config.toml"
     config.write_text('[mail.intake]\nlist_ids = ["announce.rmo-network.example.jp"]\n'
                       'allowed_senders = ["jimukyoku@rmo-network.example.jp"]\n', encoding="utf-8")  # fmt: skip
@@ -106,13 +107,15 @@ def test_the_intake_keeps_each_attachment_privately_before_the_post_is_on_record
     message.set_content("チラシを添付します。")
     message.add_attachment(PDF, maintype="application", subtype="pdf", filename="研修会チラシ.pdf")
     message.add_attachment(PDF, maintype="application", subtype="pdf", filename="同じチラシ.pdf")
+    message.add_attachment(b"MZ\x90\x00", maintype="application", subtype="octet-stream", filename="setup.exe")
     with Core.open(load_config(config, environ={}), tmp_path / "d", FrozenClock(NOW)) as core:
         (result,) = core.intake.process_batch([(message.as_bytes(), NOW, None)])
         stored = core.store.announcements.get(result.announcement.id)
         assert isinstance(stored, Announcement)
-        first, second = stored.attachments
+        first, second, program = stored.attachments
         assert (first.filename, first.kind, first.size) == ("研修会チラシ.pdf", "pdf", len(PDF))
         assert first.ref == second.ref
+        assert (program.filename, program.kind, program.ref) == ("setup.exe", "executable", "")
         assert core.store.announcements.read_file(first.ref) == PDF
         assert core.store.announcements.read_file("../outbox.json") is None
     folder = tmp_path / "d" / "announcements" / "files"
