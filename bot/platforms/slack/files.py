@@ -4,7 +4,9 @@ files.completeUploadExternal into the channel.
 These are the three steps of slack_sdk's `files_upload_v2`, called one by one because the relay must record
 the file ids between the upload and the completion (which is what makes the files visible): with them, a
 retry or a restart asks whether the completion landed (the channel's recent history, then files.info)
-instead of uploading again. A file whose
+instead of uploading again. Slack shares completed files asynchronously (after its malware scan: see
+slackapi/bolt-js#2115), so recorded files that do not show yet are looked for again for a while before they
+are completed a second time. A file whose
 bytes were sent but which was never completed is not shown to anyone; Slack drops it.
 
 Scopes: `files:write` to upload, `files:read` for files.info (without it a retry completes the recorded
@@ -14,6 +16,7 @@ files again, and Slack may then show them twice; the log says so).
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -35,6 +38,8 @@ __all__ = ["upload_files"]
 _log = logging.getLogger(__name__)
 _BYTES_TIMEOUT = 30.0
 _LEAST_RATE = 256 * 1024  # bytes a second: slower than this, an upload is given up (and retried)
+_SETTLE = 20.0  # seconds Slack is given to show completed files before they are completed again
+_LOOK_AGAIN = 4.0
 _GONE = frozenset({"file_not_found", "file_deleted", "invalid_file_id"})
 _UNREADABLE = frozenset({"missing_scope", "not_allowed_token_type", "no_permission"})
 
@@ -121,13 +126,20 @@ async def _resume(
     client: AsyncWebClient, channel: str, files: Sequence[OutgoingFile], comment: str, started: str, since: datetime
 ) -> bool:
     """Finish an earlier attempt whose file ids were recorded; False when it must start afresh."""
-    ids = started.split(",")
+    listed, _, at = started.partition("@")
+    ids = listed.split(",")
     state = await _state(client, channel, ids, since)
     if state == "shared":
-        _log.info("files %s are already in %s; not uploading them again", started, channel)
+        _log.info("files %s are already in %s; not uploading them again", listed, channel)
         return True
     if state == "gone" or len(ids) != len(files):
         return False
+    # Slack shares completed files a moment later (after its scans), so a completion that landed may not
+    # show yet: look again until it has had time to, before completing the files a second time.
+    waited = time.time() - float(at or 0)
+    if waited < _SETTLE:
+        msg = f"Slack does not show files {listed} in {channel} yet; looking again before completing them"
+        raise DeliveryUncertain(msg, retry_after=min(_LOOK_AGAIN, _SETTLE - waited))
     try:
         await _complete(client, channel, ids, files, comment)
     except SlackApiError as exc:
@@ -154,7 +166,7 @@ async def upload_files(
             urls.append(str(response["upload_url"]))
         for url, file in zip(urls, files, strict=True):
             await _send_bytes(session, url, file)
-        record(",".join(ids))
+        record(f"{','.join(ids)}@{time.time():.0f}")  # the wall clock: the token must outlive the process
         await _complete(client, channel, ids, files, comment)
     except SlackApiError as exc:
         raise _error(exc, channel) from exc
