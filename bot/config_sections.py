@@ -11,8 +11,10 @@ from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
 from bot import config_checks as checks
+from handlers.attachments import DEFAULT_ALLOWED
 
 __all__ = [
+    "AttachmentsSettings",
     "BotSettings",
     "CalendarSettings",
     "ConsoleSettings",
@@ -220,6 +222,18 @@ class DigestSettings:
 class CalendarSettings:
     auto_accept: bool = setting(
         default=False, doc="put meetings read from posts on the calendar unasked when nothing is in doubt"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentsSettings:
+    upload: bool = setting(default=True, doc="upload a post's attachments to Slack and Discord (else list them)")
+    allowed_types: tuple[str, ...] = setting(
+        DEFAULT_ALLOWED, checks.file_types, "extensions relayed and served as files (never programs, scripts, HTML)"
+    )
+    slack_max_bytes: int = setting(100 * 1024 * 1024, checks.positive, "largest file uploaded to Slack, in bytes")
+    discord_max_bytes: int = setting(
+        10 * 1024 * 1024, checks.positive, "most bytes of files in one Discord message (10 MiB without boosts)"
     )
 
 

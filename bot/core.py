@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from bot.config import Config
     from bot.mail.link_mailer import OutboundLinkMailer
+    from bot.relay_files import FileSteps
     from handlers.bounces import BounceHandler
     from handlers.commands import CommandDispatcher
     from handlers.commands.events import EventCommands
@@ -140,6 +141,13 @@ class Core(ClosesOnExit):
     def pages_url(self) -> str:
         """Where the public pages are ([http] public_url), or "" when they are off or have no public address."""
         return self.config.http.public_url.rstrip("/") if self.config.web.public else ""
+
+    @functools.cached_property
+    def file_steps(self) -> FileSteps:
+        """[attachments] over the store's kept files: what the relay uploads, and how the text lists the rest."""
+        from bot.relay_files import FileSteps  # noqa: PLC0415 - see above
+
+        return FileSteps(self.config.file_rules, self.store.announcements, self.pages_url)
 
     @functools.cached_property
     def reminders(self) -> ReminderService:

@@ -190,6 +190,15 @@ class AnnouncementRepository(Protocol):
         worker thread beside the event loop's use of the archive."""
         ...
 
+    def keep_file(self, data: bytes) -> str:
+        """Store an attachment's bytes and return the name they are kept under (`Attachment.ref`); safe in
+        a worker thread, like `keep_body`."""
+        ...
+
+    def read_file(self, ref: str) -> bytes | None:
+        """An attachment's bytes by its `ref`; None when they are not kept."""
+        ...
+
     def recent(self, limit: int) -> list[Announcement]:
         """The newest `limit` announcements, newest first."""
         ...

@@ -248,6 +248,15 @@ _TEXTS: dict[str, tuple[str, str]] = {
             "Read the whole post in the mailing list's mail.)"
         ),
     ),
+    "files.type": ("この種類のファイルは添付していません", "not attached: this type of file is not relayed"),
+    "files.size": ("大きすぎるため添付していません", "not attached: too large to upload here"),
+    "files.missing": ("ファイルが保存されていないため添付していません", "not attached: the file was not kept"),
+    "files.download": ("ダウンロード：{url}", "download: {url}"),
+    "files.caption": ("📎 「{subject}」の添付ファイル", "📎 Attachments of “{subject}”"),
+    "files.caption_part": (
+        "📎 「{subject}」の添付ファイル（{number}/{count}）",
+        "📎 Attachments of “{subject}” ({number}/{count})",
+    ),
 }
 
 

@@ -84,6 +84,9 @@ def what_run_starts(config: Config) -> list[str]:
         platforms.append("console")
     lines.append(f"platforms: {', '.join(platforms) or 'none'}")
     lines.append(f"facebook page: {_facebook_state(config)}")
+    files = config.attachments
+    uploaded = "uploaded" if files.upload else "listed only"
+    lines.append(f"attachments: {uploaded}; allowed: {' '.join(files.allowed_types) or 'none'}")
     return lines
 
 

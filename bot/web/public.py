@@ -1,6 +1,7 @@
 """The network's public pages on the bot's HTTP server: `GET /` (coming meetings by block, recent
 announcements, how to join, how to subscribe), `GET /announcements/{id}`, `GET /feed.atom`, `GET /subscribe`
-(the form), in Japanese (`?lang=en`: in English), with the one stylesheet the bot serves.
+(the form), a post's attachments (`bot/web/files.py`), in Japanese (`?lang=en`: in English), with the one
+stylesheet the bot serves.
 
 Public means public: only what members of the list were sent and the calendar are shown; never a
 subscriber, a draft, a quarantined mail or an address. `[web] public = false` serves none of it.
@@ -15,6 +16,7 @@ from xml.sax.saxutils import escape as xml_escape
 from aiohttp import web
 from markupsafe import Markup
 
+from bot.web.files import add_file_routes, served
 from bot.web.pages import language
 from handlers.commands import Asker
 from handlers.dates import format_datetime, format_span
@@ -100,7 +102,11 @@ class _Pages:
             "subject": post.subject, "body": Markup(linkify(post.body, breaks=False)),  # noqa: S704 - escaped there
             "when": format_datetime(post.sent_at or post.received_at, lang, tz),
             "sender": post.sender_name or None,
-            "attachments": [f"{a.filename}（{a.size:,} bytes）" for a in post.attachments],
+            "attachments": [
+                {"label": f"{a.filename}（{a.size:,} bytes）",
+                 "url": f"/announcements/{post.id}/files/{n}" if served(self._core, a) else None}
+                for n, a in enumerate(post.attachments, start=1)
+            ],
         }  # fmt: skip
         return self._render("announcement.html", request, lang, post=view)
 
@@ -130,4 +136,5 @@ def add_public_routes(app: web.Application, core: Core, site: Pages) -> None:
     pages = _Pages(core, site)
     app.router.add_get("/", pages.index)
     app.router.add_get("/announcements/{id}", pages.announcement)
+    add_file_routes(app, core)
     app.router.add_get("/feed.atom", pages.feed)
