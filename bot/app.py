@@ -154,7 +154,11 @@ def _imap_intake(core: Core, mail: MailService, health: HealthBoard) -> Componen
         needed = "IMAP_OAUTH2_TOKEN (or [mail.imap] token_command)" if settings.auth == "xoauth2" else "IMAP_PASSWORD"
         _log.warning("%s is not set: the IMAP login to %s will be refused", needed, settings.host)
     state = core.store.directory / "imap-state.json"
-    return ImapIntake(settings, secret, core.store.spool, mail.relay.spooled, health.states, state)
+    intake = core.config.mail.intake
+    return ImapIntake(
+        settings, secret, core.store.spool, mail.relay.spooled, health.states, state,
+        max_size=intake.max_size, keep_refused=intake.keep_refused_bytes,
+    )  # fmt: skip
 
 
 def slack_half_configured(config: Config) -> str:

@@ -23,6 +23,8 @@ from bot.mail.reading import TextReader
 from bot.platforms.discord.render import render_discord
 from bot.platforms.facebook.render import render_facebook
 from bot.platforms.slack.render import render_slack
+from handlers.intake import IntakeResult
+from storage.spool import OVERSIZE, OVERSIZE_REASON
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 
     from bot.outbox_signal import OutboxSignal
     from bot.relay_files import FileSteps, Uploader, UploadStep
-    from handlers.intake import MailIntake
+    from handlers.intake import MailIntake, MailText
     from storage.records import Announcement, Delivery
     from storage.store import Store
 
@@ -141,12 +143,16 @@ class RelayService:
 
     async def _process(self, names: list[str]) -> None:
         spool = self._store.spool
-        items = []
+        items, oversize = [], []
         for name in names:
             received = datetime.fromtimestamp(int(name.split("-", 1)[0]) / 1e9, tz=UTC).astimezone(self._tz)
-            items += [(raw, received, None) for raw in spool.read(name)]
+            raws = spool.read(name)
+            items += [(raw, received, None) for raw in raws]
+            oversize += [OVERSIZE in name] * len(raws)
         # Reading a big post takes a while: in a worker process (big ones) and a thread, off the loop.
-        texts = await self._reader.texts([raw for raw, _, _ in items])
+        texts: list[MailText | IntakeResult | None] = list(await self._reader.texts([raw for raw, _, _ in items]))
+        for index in (i for i, big in enumerate(oversize) if big):  # the start of a mail over the size limit
+            texts[index] = IntakeResult("rejected", OVERSIZE_REASON)
         readings = await asyncio.to_thread(self._intake.read_batch, items, texts=texts)
         results = self._intake.process_batch(items, readings=readings)
         spool.remove(names)  # only now: a crash before this re-processes them, and de-duplication catches it

@@ -19,11 +19,14 @@ from storage.atomic import atomic_write_bytes, fsync_dir
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["Spool"]
+__all__ = ["OVERSIZE", "OVERSIZE_REASON", "Spool"]
 
 _DIR_MODE = 0o700
 _LENGTH = struct.Struct(">Q")
 _MAGIC = b"RMOSPOOL1\n"
+OVERSIZE = ".oversize"  # in a spool name: its messages are the starts of mail over the size limit
+# The reason such a start is refused and kept with (it can never be released: the rest was never read).
+OVERSIZE_REASON = "larger than [mail.intake] max_size (read from the mailbox: only its start is kept)"
 
 
 class Spool:
@@ -41,9 +44,11 @@ class Spool:
         """Store one message durably; returns its spool name."""
         return self.put_many([raw])
 
-    def put_many(self, raws: list[bytes]) -> str:
-        """Store several messages durably in one write; returns the spool name."""
-        name = f"{time.time_ns():020d}-{os.getpid()}-{next(self._counter):06d}.spool"
+    def put_many(self, raws: list[bytes], *, oversize: bool = False) -> str:
+        """Store several messages durably in one write; returns the spool name. `oversize`: each is only the
+        start of a message over the intake's size limit, kept to be refused with its reason (IMAP)."""
+        tag = OVERSIZE if oversize else ""
+        name = f"{time.time_ns():020d}-{os.getpid()}-{next(self._counter):06d}{tag}.spool"
         payload = _MAGIC + b"".join(_LENGTH.pack(len(raw)) + raw for raw in raws)
         atomic_write_bytes(self._dir / name, payload, durable=self._durable)
         return name

@@ -40,6 +40,7 @@ def write_config(
     http_port: int = 0,
     outbound: str = "",
     public_url: str = "",
+    intake: str = "",
 ) -> Path:
     path.write_text(
         f"""
@@ -51,6 +52,7 @@ enabled = "off"
 listen = "127.0.0.1:{port}"
 list_ids = ["{list_id}"]
 allowed_senders = {json.dumps(list(senders))}
+{intake}
 [mail.outbound]
 from = "rmo-bot <rmo-bot@rmo-network.example.jp>"
 {outbound}

@@ -61,7 +61,7 @@ def dovecot(tmp_path):
 
 
 def imap_bot(tmp_path: Path, fakes, dovecot: Dovecot, *, tls: str = "none", password: str | None = None,
-             mark: str = "") -> BotProcess:  # fmt: skip
+             mark: str = "", intake: str = "") -> BotProcess:  # fmt: skip
     """The bot, configured to read `FOLDER` from `dovecot` (not started)."""
     slack, discord = fakes
     port = dovecot.ssl_port if tls == "ssl" else dovecot.port
@@ -75,7 +75,9 @@ tls = "{tls}"
 ca_file = "{dovecot.ca_file}"
 {mark}
 """
-    config = write_config(tmp_path / "config.toml", slack_url=slack.base_url, discord_url=discord.base_url, extra=extra)
+    config = write_config(
+        tmp_path / "config.toml", slack_url=slack.base_url, discord_url=discord.base_url, extra=extra, intake=intake
+    )
     secret = dovecot.password if password is None else password
     return BotProcess(config, tmp_path / "data", env={"IMAP_PASSWORD": secret})
 
@@ -150,6 +152,32 @@ async def test_a_recreated_mailbox_starts_over_and_non_list_mail_is_quarantined(
     kept = rmo_bot("quarantine", "list", "--data-dir", bot.data_dir).stdout
     assert "is not one of ours" in kept
     assert re.search(r"Login: user=<rmo-bot>.*TLS", dovecot.log()), "the bot logged in after STARTTLS"
+
+
+async def test_a_message_over_max_size_is_refused_with_its_start_kept(tmp_path, fakes, dovecot):
+    """A mailbox message over `max_size` is not relayed or read whole: its start is kept with the reason."""
+    slack, _ = fakes
+    big = post(1, "IMAP-1 大きな添付", "大きな資料です。\n" + "詳細。" * 20_000).as_bytes()  # about 180 KB
+    dovecot.append(big, FOLDER)
+    dovecot.append(imap_post(2), FOLDER)
+    bot = imap_bot(tmp_path, fakes, dovecot, intake="max_size = 50000\nkeep_refused_bytes = 4096")
+    await asyncio.to_thread(bot.start)
+    try:
+        await until(lambda: 2 in slack_counts(slack), what="the small post")
+        await until(lambda: dovecot.uids(FOLDER, "UNSEEN") == [], what="both marked handled")
+    finally:
+        bot.stop()
+    assert slack_counts(slack) == Counter([2])
+    [line] = rmo_bot("quarantine", "list", "--data-dir", bot.data_dir).stdout.splitlines()
+    assert "rejected" in line
+    assert "larger than [mail.intake] max_size" in line
+    item = line.split()[0]
+    shown = rmo_bot("quarantine", "show", item, "--data-dir", bot.data_dir).stdout
+    assert int(re.search(r"size: (\d+) bytes", shown).group(1)) <= 4096
+    released = rmo_bot("quarantine", "release", item, "--data-dir", bot.data_dir)
+    assert released.returncode == 1
+    assert "cannot be released" in released.stderr
+    assert "over [mail.intake] max_size" in bot.text()
 
 
 async def test_a_server_without_idle_or_move_is_polled_and_copied_from(tmp_path, fakes):

@@ -15,6 +15,7 @@ from bot.platforms.facebook.render import render_facebook
 from bot.platforms.slack.render import render_slack
 from storage.errors import RmoBotError
 from storage.records import Announcement
+from storage.spool import OVERSIZE_REASON
 
 if TYPE_CHECKING:
     import argparse
@@ -163,6 +164,9 @@ def quarantine(core: Core, config: Config, args: argparse.Namespace) -> int:
         if preview.announcement:
             print("\n" + _printable(preview.announcement.body[:2000]))
         return 0
+    if item.truncated or item.reason.startswith(OVERSIZE_REASON):
+        msg = f"only the start of {item.id} was kept (it was refused for its size): it cannot be released"
+        raise RmoBotError(msg)
     # release: the secretariat vouches for it; it goes through as if it had passed every check.
     (result,) = core.intake.process_batch([(box.raw(item.id), core.clock.now(), None)], trusted=True)
     if result.status in {"accepted", "duplicate"}:

@@ -48,6 +48,7 @@ _MAX_DELAY = 300.0  # the longest wait between two connection attempts
 _AUTH_DELAY = 60.0  # a refused login is tried again once a minute, not faster
 _UIDVALIDITY = re.compile(rb"\[UIDVALIDITY (\d+)\]")
 _FETCHED = re.compile(rb"^\d+ FETCH \(.*?\bUID (\d+)")
+_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 
 
 class ImapError(RmoBotError):
@@ -93,6 +94,15 @@ def _check(response: Any, what: str) -> Any:  # noqa: ANN401
     return response
 
 
+def fetched_sizes(lines: list[Any]) -> dict[int, int]:
+    """UID → size from a `UID FETCH (UID RFC822.SIZE)` answer."""
+    sizes = {}
+    for line in lines:
+        if isinstance(line, bytes) and (uid := _FETCHED.match(line)) and (size := _SIZE.search(line)):
+            sizes[int(uid.group(1))] = int(size.group(1))
+    return sizes
+
+
 def fetched_messages(lines: list[Any]) -> list[tuple[int, bytes]]:
     """(UID, raw message) pairs from a UID FETCH answer, the literal after each FETCH line that names a UID."""
     found: list[tuple[int, bytes]] = []
@@ -121,7 +131,12 @@ class ImapIntake:
         on_spooled: Callable[[], None],
         states: dict[str, str],
         state_file: Path,
+        *,
+        max_size: int = 10 * 1024 * 1024,
+        keep_refused: int = 64 * 1024,
     ) -> None:
+        self._max_size = max_size  # [mail.intake] max_size: what SMTP refuses with 552 is refused here too
+        self._keep_refused = keep_refused
         self._settings = settings
         self._secret = secret
         self._spool = spool
@@ -279,15 +294,34 @@ class ImapIntake:
             uids = [u for u in uids if u > last][:_BATCH]
             if not uids:
                 return
-            answer = await client.uid("fetch", ",".join(map(str, uids)), "(UID BODY.PEEK[])")
-            messages = fetched_messages(_check(answer, "UID FETCH").lines)
-            if messages:
-                name = await asyncio.to_thread(self._spool.put_many, [raw for _, raw in messages])
-                _log.info("IMAP intake spooled %d message(s) as %s", len(messages), name)
-                self._on_spooled()
+            messages = await self._spool_batch(client, uids)
             last = max(uids)
             await asyncio.to_thread(self._state.record, self._mailbox, uidvalidity, last)
             await self._mark(client, [uid for uid, _ in messages])
+
+    async def _spool_batch(self, client: aioimaplib.IMAP4, uids: list[int]) -> list[tuple[int, bytes]]:
+        """Spool a batch; a message over `max_size` is never fetched whole: its start is spooled to be refused
+        (and kept, bounded, in the quarantine with its reason), as SMTP refuses it before its DATA ends."""
+        sized = fetched_sizes(_check(await client.uid("fetch", _set(uids), "(UID RFC822.SIZE)"), "UID FETCH").lines)
+        big = [uid for uid in uids if sized.get(uid, 0) > self._max_size]
+        small = [uid for uid in uids if uid not in big]
+        messages: list[tuple[int, bytes]] = []
+        for part, what, oversize in ((small, "(UID BODY.PEEK[])", False),
+                                     (big, f"(UID BODY.PEEK[]<0.{self._keep_refused}>)", True)):  # fmt: skip
+            if not part:
+                continue
+            fetched = fetched_messages(_check(await client.uid("fetch", _set(part), what), "UID FETCH").lines)
+            if fetched:
+                raws = [raw for _, raw in fetched]
+                name = await asyncio.to_thread(self._spool.put_many, raws, oversize=oversize)
+                _log.info("IMAP intake spooled %d message(s) as %s", len(fetched), name)
+                if oversize:
+                    _log.warning("IMAP intake: %d message(s) over [mail.intake] max_size (%d bytes) are refused",
+                                 len(fetched), self._max_size)  # fmt: skip
+                messages += fetched
+        if messages:
+            self._on_spooled()
+        return messages
 
     async def _mark(self, client: aioimaplib.IMAP4, uids: list[int]) -> None:
         # Already spooled and recorded: a mark that fails is reported, and changes nothing the bot relies on.
@@ -325,6 +359,10 @@ class ImapIntake:
         if trouble:
             msg = f"the server reported trouble with {self._settings.folder!r}: {trouble[0].decode('utf-8', 'replace')}"
             raise ImapError(msg)
+
+
+def _set(uids: list[int]) -> str:
+    return ",".join(map(str, uids))
 
 
 async def _first(*waits: asyncio.Event | asyncio.Future[Any], within: float | None = None) -> None:
