@@ -2,9 +2,11 @@
 
 Each (platform, channel) has one lane that posts its deliveries strictly in order; a failure holds
 the lane and is retried with back-off (honouring Retry-After) until it succeeds, so order is kept and
-nothing is skipped. Progress is committed to the outbox a few times a second; after a crash, Discord's
-enforced nonce and a look at Slack's channel history (or the Facebook Page's feed) keep a re-sent part
-from appearing twice.
+nothing is skipped. Progress is committed to the outbox a few times a second, with the message each part
+became; after a crash, Discord's enforced nonce and a look at Slack's channel history and threads (or the
+Facebook Page's feed) keep a re-sent part from appearing twice. A delivery done is recorded in the posted
+messages (`storage/posted.py`): a reply on the list threads under it, a correction edits it, a withdrawal
+deletes it — each one a delivery of its own in the same lane, so it follows the post it changes.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bot.mail.reading import TextReader
 from bot.platforms.discord.render import render_discord
 from bot.platforms.facebook.render import render_facebook
 from bot.platforms.slack.render import render_slack
+from bot.relay_steps import DeliverySteps
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
 
     from bot.outbox_signal import OutboxSignal
     from handlers.intake import MailIntake
-    from storage.records import Announcement, Delivery
+    from storage.records import Announcement, Delivery, MessageRef
     from storage.store import Store
 
 __all__ = ["Poster", "RelayService"]
@@ -43,20 +46,27 @@ _PERMANENT_TRIES = 5
 
 
 class Poster(Protocol):
-    """One platform's transport: posts a rendered payload, and says which parts of a delivery a channel
-    already shows (asked after an uncertain post, before the part is sent again)."""
+    """One platform's transport: posts a rendered payload (in the thread of `thread`'s message when given)
+    and says where it went; edits and deletes a posted message; and says which parts of a delivery a
+    channel already shows, and where (asked after an uncertain post, before the part is sent again)."""
 
     platform: str
 
-    async def post(self, channel: str, payload: dict[str, Any]) -> None: ...
+    async def post(
+        self, channel: str, payload: dict[str, Any], *, thread: MessageRef | None = None, thread_name: str = ""
+    ) -> MessageRef: ...
+    async def edit(self, ref: MessageRef, payload: dict[str, Any]) -> None: ...
+    async def delete(self, ref: MessageRef) -> None: ...
     async def posted_parts(self, channel: str, delivery_id: str, since: datetime) -> set[int]: ...
+    async def posted_refs(
+        self, channel: str, delivery_id: str, since: datetime, thread: MessageRef | None = None
+    ) -> dict[int, MessageRef]: ...
     async def close(self) -> None: ...
 
 
 def _render(platform: str, pages_url: str) -> Callable[[Announcement, str, tzinfo, str], list[Any]]:
-    if platform == "facebook":
-        return functools.partial(render_facebook, pages_url=pages_url)
-    return {"slack": render_slack, "discord": render_discord}[platform]  # type: ignore[return-value]
+    render = {"slack": render_slack, "discord": render_discord, "facebook": render_facebook}[platform]
+    return functools.partial(render, pages_url=pages_url)  # type: ignore[return-value]
 
 
 class RelayService:
@@ -199,17 +209,24 @@ class RelayService:
             # Deliveries are written before their announcement: it may be a moment away (or a retry away).
             msg = f"announcement {delivery.announcement_id} is not stored (yet)"
             raise LookupError(msg)
+        if delivery.action == "post" and announcement.withdrawn and not delivery.parts_done:
+            _log.info("%s was withdrawn before it was posted to %s; not posting it", announcement.id, delivery.channel)
+            outbox.done(delivery)
+            self._dirty.set()
+            return
         poster = self._posters[delivery.platform]
         payloads = _render(delivery.platform, self._pages_url)(announcement, delivery.channel, self._tz, delivery.id)
+        root, thread_name = self._thread_of(announcement, delivery)
+        steps = DeliverySteps(
+            delivery, announcement, payloads, poster, self._store.posted, root=root, thread_name=thread_name,
+            uncertain=lambda: delivery.id in self._uncertain,
+        )  # fmt: skip
         tries = 0
         refusals = 0
-        while delivery.parts_done < len(payloads):
-            part = delivery.parts_done + 1
+        while delivery.parts_done < steps.count:
+            step = delivery.parts_done + 1
             try:
-                if delivery.id in self._uncertain and await self._already_posted(poster, delivery, part):
-                    _log.info("delivery %s part %d was already posted; not posting it again", delivery.id, part)
-                else:
-                    await poster.post(delivery.channel, dict(payloads[part - 1]))
+                refs = await steps.run(step, delivery.refs)
             except DeliveryError as exc:
                 tries += 1
                 if isinstance(exc, DeliveryUncertain):
@@ -228,16 +245,23 @@ class RelayService:
                 await asyncio.sleep(delay)
                 continue
             tries = 0
-            delivery = outbox.update(delivery, parts_done=part)
+            delivery = outbox.update(delivery, parts_done=step, refs=refs)
             self._dirty.set()
+        steps.finish(delivery.refs)
         outbox.done(delivery)
         self._uncertain.discard(delivery.id)
         self._dirty.set()
 
-    async def _already_posted(self, poster: Poster, delivery: Delivery, part: int) -> bool:
-        # Slack reads the channel's history, Facebook the Page's feed; Discord answers with no parts, as its
-        # enforced nonce makes a repeat harmless.
-        return part in await poster.posted_parts(delivery.channel, delivery.id, delivery.created_at)
+    def _thread_of(self, announcement: Announcement, delivery: Delivery) -> tuple[MessageRef | None, str]:
+        """The message whose thread a reply on the list goes into in this channel (None: a post of its own,
+        or the first post is not in this channel), and the thread's name (its first post's subject)."""
+        if not announcement.thread_of:
+            return None, announcement.subject
+        first = self._store.posted.get(announcement.thread_of, delivery.platform, delivery.channel)
+        if first is None:
+            return None, announcement.subject
+        started = self._store.announcements.get(announcement.thread_of)
+        return first.first, started.subject if started is not None else announcement.subject
 
     async def _commit_loop(self) -> None:
         while True:
@@ -249,6 +273,7 @@ class RelayService:
     def _commit(self) -> None:
         try:
             with self._store.mail_batch():
+                self._store.posted.commit()
                 self._store.outbox.commit()
         except OSError:
             _log.exception("could not save the outbox; will try again")

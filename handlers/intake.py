@@ -21,6 +21,7 @@ from handlers.authenticity import refusal as refusal_of
 from handlers.bounces import return_path_token
 from handlers.intake_reading import IntakeResult, MailText, Reading, Status, read_text
 from handlers.intake_rules import IntakePolicy, Retention, Routes, take_page_mark
+from handlers.intake_threads import correction_of, correction_result, referenced, take_correction_mark, thread_root
 from handlers.mail.decoration import author_of, strip_subject_tag
 from handlers.normalise import fold
 from handlers.places import PlacesOf
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from handlers.bounces import BounceHandler
+    from handlers.corrections import Corrections
     from handlers.digests import DigestService
     from handlers.mail.parse import ParsedMail
     from handlers.ports import (
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
         OutboxWatcher,
         QuarantineRepository,
     )
+    from storage.revisions import Revision
 
 __all__ = [
     "IntakePolicy",
@@ -103,7 +106,9 @@ class MailIntake:
         digests: DigestService,
         verify_dkim: Callable[[bytes], frozenset[str]] | None = None,
         meetings: MeetingProposer | None = None,
+        corrections: Corrections | None = None,
     ) -> None:
+        self._corrections = corrections
         self._meetings = meetings
         self._watcher = watcher
         self._bounces = bounces
@@ -222,6 +227,15 @@ class MailIntake:
         if mail.replacements:
             _log.warning("message %s: %d characters could not be decoded (%s)", key, mail.replacements,
                          "; ".join(mail.replacement_sites))  # fmt: skip
+        answered = referenced(mail, self._announcements)
+        unmarked, correcting = take_correction_mark(subject)
+        if correcting and self._corrections is not None:
+            if self._corrections.knows(key):
+                return IntakeResult("duplicate", f"correction already applied (Message-ID {key})", parsed=mail)
+            target = correction_of(unmarked, body, answered, self._announcements)
+            if target is not None:
+                reading = Reading(mail, author, author_name, unmarked, body, body_ref)
+                return correction_result(self._corrections, target, reading, key, _sent_at(mail))
         announcement = Announcement(
             id=_short_id("a", key),
             message_id=key,
@@ -235,6 +249,7 @@ class MailIntake:
             blocks=self._blocks(subject, body),
             replacements=mail.replacements,
             body_ref=body_ref,
+            thread_of=thread_root(answered),
         )
         deliveries = tuple(
             Delivery(
@@ -306,6 +321,7 @@ class MailIntake:
         accepted: list[Announcement] = []
         deliveries: list[Delivery] = []
         kept: list[tuple[QuarantinedMail, bytes]] = []
+        revisions: list[tuple[Revision, str]] = []
         seen: set[str] = set()
         for (raw, received_at, _), reading in zip(items, readings, strict=True):
             try:
@@ -326,7 +342,10 @@ class MailIntake:
                 result = IntakeResult(
                     "duplicate", "already relayed (same batch)", result.announcement, parsed=result.parsed
                 )
-            if result.status == "accepted" and result.announcement:
+            if result.status == "accepted" and result.revision is not None:
+                revisions.append((result.revision, result.revision_key))
+                deliveries += result.deliveries
+            elif result.status == "accepted" and result.announcement:
                 seen.add(result.announcement.message_id)
                 accepted.append(result.announcement)
                 queued = tuple(
@@ -364,6 +383,9 @@ class MailIntake:
                 )
             self._outbox.add_many(deliveries)
             self._outbox.commit()
+        for revision, message_key in revisions:
+            assert self._corrections is not None
+            self._corrections.record(revision, message_key)
         if accepted:
             self._announcements.add_many(accepted)
             if self._meetings is not None:

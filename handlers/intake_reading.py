@@ -12,6 +12,7 @@ from handlers.mail.parse import ParsedMail, parse_mail
 
 if TYPE_CHECKING:
     from storage.records import Announcement, Delivery
+    from storage.revisions import Revision
 
 __all__ = ["IntakeResult", "MailText", "Reading", "Status", "read_text"]
 
@@ -42,6 +43,8 @@ class IntakeResult:
     parsed: ParsedMail | None = None
     return_path: str | None = None  # the token of the digest return path it came to: the bounce handler's
     unsubscribe: str | None = None  # the token of a digest's List-Unsubscribe mailto it carries
+    revision: Revision | None = None  # a correction of a relayed post, to record once its deliveries are queued
+    revision_key: str = ""  # the correction mail's Message-ID, so a re-delivery changes nothing
 
 
 def _unreadable(body: str) -> int:

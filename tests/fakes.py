@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fake_api import FakeAPI, Faults
+from tests.fake_edits import DiscordThreads, SlackThreads
 from tests.fake_graph import FakeGraph
 
 __all__ = ["FakeAPI", "FakeDiscord", "FakeGraph", "FakeSlack", "Faults"]
@@ -48,6 +49,7 @@ class FakeSlack(FakeAPI):
         self.acks: list[str] = []
         self.socket_connected = asyncio.Event()
         self.peers: list[object] = []  # the client address of each chat.postMessage: a repeat is a reused connection
+        self.threads = SlackThreads(self)  # conversations.replies, chat.update, chat.delete
 
     @property
     def base_url(self) -> str:
@@ -61,7 +63,13 @@ class FakeSlack(FakeAPI):
         self.peers.append(request.transport.get_extra_info("peername") if request.transport else None)
         self.calls.append({"method": "chat.postMessage", "auth": request.headers.get("Authorization"), **payload})
         ts = f"{time.time():.0f}.{next(self._ts):06d}"
-        message = {"ts": ts, "text": payload.get("text"), "metadata": payload.get("metadata")}
+        message = {"ts": ts, "text": payload.get("text"), "metadata": payload.get("metadata"),
+                   "blocks": payload.get("blocks")}  # fmt: skip
+        if payload.get("thread_ts"):
+            message["thread_ts"] = payload["thread_ts"]
+            error = self.threads.reply_posted(payload["channel"], message)
+            if error is not None:
+                return web.json_response({"ok": False, "error": error})
         self.messages.setdefault(payload["channel"], []).append(message)
         key = (payload.get("metadata") or {}).get("event_payload", {}).get("delivery", "")
         self.received_at.setdefault(
@@ -74,7 +82,7 @@ class FakeSlack(FakeAPI):
         if request.method == "POST":
             params.update(await request.post() if request.content_type != "application/json" else await request.json())
         channel = str(params.get("channel"))
-        messages = list(reversed(self.messages.get(channel, [])))
+        messages = list(reversed(self.threads.top_level(channel)))  # replies are read with conversations.replies
         return web.json_response({"ok": True, "messages": messages, "has_more": False})
 
     async def auth_test(self, request: web.Request) -> web.Response:
@@ -177,6 +185,7 @@ class FakeDiscord(FakeAPI):
         self.synced: list[dict[str, Any]] = []
         self.callbacks: list[dict[str, Any]] = []
         self.logins = 0
+        self.threads = DiscordThreads(self)  # threads from messages, edits, deletions
 
     @property
     def base_url(self) -> str:
@@ -225,11 +234,14 @@ class FakeDiscord(FakeAPI):
         limits = self._take_from_bucket(channel)
         if isinstance(limits, web.Response):
             return limits
+        if self.threads.no_channel(channel):
+            return _discord_json({"message": "Unknown Channel", "code": 10003}, 404)
         if nonce and payload.get("enforce_nonce") and (channel, nonce) in self.nonces:
             return _discord_json(self.nonces[(channel, nonce)], headers=limits)  # the same message, not a new one
         message = {"id": str(next(self._ids)), "channel_id": channel, **payload}
         if nonce:
             self.nonces[(channel, nonce)] = message
+        self.threads.created(message)
         self.calls.append({"channel": channel, "auth": request.headers.get("Authorization"), **payload})
         self.received_at.setdefault(f"{channel}#{nonce}", time.monotonic())
         if landed_then_failed:
@@ -237,7 +249,7 @@ class FakeDiscord(FakeAPI):
         return _discord_json(message, headers=limits)
 
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
-        return [c for c in self.calls if channel is None or c["channel"] == channel]
+        return [c for c in self.calls if "method" not in c and (channel is None or c["channel"] == channel)]
 
     async def gateway(self, request: web.Request) -> web.Response:
         """The gateway URL: on loopback, with a gateway behind it or none (discord.py then keeps failing here,

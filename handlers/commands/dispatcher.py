@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         Published,
         Verb,
     )
+    from handlers.commands.revisions import RevisionCommands
     from handlers.commands.subscriptions import ChatSubscriptions
     from handlers.messages import Lang, Reply
 
@@ -69,7 +70,9 @@ class CommandDispatcher:
         announcements: AnnounceDesk,
         subscriptions: ChatSubscriptions,
         events: EventCommands | None = None,
+        revisions: RevisionCommands | None = None,
     ) -> None:
+        self._revisions = revisions
         self._events = events
         self._answerer = answerer
         self._announcements = announcements
@@ -119,6 +122,13 @@ class CommandDispatcher:
         if verb == "event" and self._events is not None:
             # Ids, dates and block keys say nothing of a language: the client's, else the network's own.
             return self._events.run(command.asker, command.text, command.lang_hint or "ja")
+        if verb in {"withdraw", "correct"} and self._revisions is not None:
+            # An id says nothing of a language: the words after it, else the client's, else the network's.
+            hint = command.lang_hint or "ja"
+            words = command.text.split(maxsplit=1)
+            lang = detect_language(words[1], hint) if len(words) > 1 else hint
+            run = self._revisions.withdraw if verb == "withdraw" else self._revisions.correct
+            return run(command.asker, command.text, lang)
         if verb == "subscribe" and email:
             return await self._subscriptions.subscribe(email, lang)
         if verb == "unsubscribe" and email:

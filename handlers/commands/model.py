@@ -37,9 +37,13 @@ __all__ = [
     "locale_hint",
 ]
 
-Verb = Literal["ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help", "announce", "event"]
+Verb = Literal[
+    "ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help", "announce", "event", "withdraw",
+    "correct",
+]  # fmt: skip
 VERBS: tuple[Verb, ...] = (
-    "ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help", "announce", "event",
+    "ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help", "announce", "event", "withdraw",
+    "correct",
 )  # fmt: skip
 DraftField = Literal["title", "body", "blocks"]
 # The announcement form's limits, on every platform (Slack's and Discord's inputs show the same ones).

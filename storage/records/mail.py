@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Announcement", "Attachment", "Delivery", "QuarantinedMail"]
+__all__ = ["Announcement", "Attachment", "Delivery", "MessageRef", "QuarantinedMail"]
 
 Doc = dict[str, Any]
 
@@ -40,6 +40,9 @@ class Announcement:
     replacements: int = 0
     source: str = "mail"
     body_ref: str = ""  # a big body's file in the archive (the repository reads it back into `body`)
+    thread_of: str = ""  # the announcement whose thread this one (a reply on the list) goes into
+    withdrawn: bool = False  # the secretariat took it back: off the channels, the digests and the pages
+    corrected_at: datetime | None = None  # when the secretariat last corrected its text
 
     def to_doc(self) -> Doc:
         return {
@@ -53,6 +56,7 @@ class Announcement:
             "replacements": self.replacements,
             "source": self.source,
             **({"body_ref": self.body_ref} if self.body_ref else {}),
+            **({"thread_of": self.thread_of} if self.thread_of else {}),
             "received_at": self.received_at.isoformat(),
             "attachments": [
                 {"filename": a.filename, "content_type": a.content_type, "size": a.size} for a in self.attachments
@@ -76,7 +80,27 @@ class Announcement:
             replacements=doc.get("replacements", 0),
             source=doc.get("source", "mail"),
             body_ref=doc.get("body_ref", ""),
+            thread_of=doc.get("thread_of", ""),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """Where one posted message is, to edit or delete it: Slack's channel and `ts`, or Discord's channel
+    (or thread) and message id."""
+
+    channel: str
+    id: str
+
+    def to_doc(self) -> list[str]:
+        return [self.channel, self.id]
+
+    @classmethod
+    def from_doc(cls, doc: list[str]) -> MessageRef:
+        return cls(str(doc[0]), str(doc[1]))
+
+
+DeliveryAction = str  # "post" (a new post), "edit" (its corrected text), "delete" (withdrawn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +117,13 @@ class Delivery:
     attempts: int = 0
     last_error: str | None = None
     failed: bool = False
+    action: DeliveryAction = "post"
+    refs: tuple[MessageRef, ...] = ()  # the messages its parts became so far (written with `parts_done`)
 
     def to_doc(self) -> Doc:
         return {
+            **({"action": self.action} if self.action != "post" else {}),
+            **({"refs": [r.to_doc() for r in self.refs]} if self.refs else {}),
             "id": self.id,
             "announcement_id": self.announcement_id,
             "platform": self.platform,
@@ -121,6 +149,8 @@ class Delivery:
             attempts=doc.get("attempts", 0),
             last_error=doc.get("last_error"),
             failed=doc.get("failed", False),
+            action=doc.get("action", "post"),
+            refs=tuple(MessageRef.from_doc(r) for r in doc.get("refs", [])),
         )
 
 

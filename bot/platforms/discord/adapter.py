@@ -44,8 +44,10 @@ __all__ = ["DiscordPlatform", "invite_url"]
 _log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
 # Send Messages, Embed Links, Read Message History, Use Application Commands — nothing more.
+# Threads: a long post's later parts and the list's replies go into a thread started from the first post.
 PERMISSIONS = discord.Permissions(send_messages=True, embed_links=True, read_message_history=True,
-                                  use_application_commands=True)  # fmt: skip
+                                  use_application_commands=True, create_public_threads=True,
+                                  send_messages_in_threads=True)  # fmt: skip
 
 
 def invite_url(application_id: int | str) -> str:
@@ -226,6 +228,14 @@ class DiscordPlatform:
         @group.command(name="event", description="カレンダーの予定（事務局）: list / add / move / cancel / proposals")
         async def event(interaction: discord.Interaction, text: str | None = None) -> None:
             await self._run(interaction, "event", text)
+
+        @group.command(name="withdraw", description="投稿を取り下げる（事務局） / withdraw a post (secretariat)")
+        async def withdraw(interaction: discord.Interaction, post: str) -> None:
+            await self._run(interaction, "withdraw", post)
+
+        @group.command(name="correct", description="投稿を訂正する（事務局） / correct a post (secretariat)")
+        async def correct(interaction: discord.Interaction, post: str, text: str) -> None:
+            await self._run(interaction, "correct", f"{post} {text}")
 
         return group
 

@@ -1,0 +1,98 @@
+"""What one delivery does, step by step: post each part (the first in the channel, the rest in its thread),
+correct each posted part in place, or delete them. The lane retries a step until it succeeds; a step done
+is counted in the outbox (`parts_done`) with the messages it made (`refs`), so none is done twice.
+
+Where the thread is: a reply on the list goes into the thread of the post it answers (its first part, in
+this channel); a post's own later parts into the thread of its first part. After an uncertain step the
+channel is asked what it already shows (Slack's history and the thread's replies, by the metadata each
+message carries), so a part that landed is not posted again and its message is known.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from bot.relay import Poster
+    from storage.posted import PostedMessages
+    from storage.records import Announcement, Delivery, MessageRef
+
+__all__ = ["DeliverySteps"]
+
+_log = logging.getLogger("bot.relay")
+
+
+class DeliverySteps:
+    """The steps of one delivery of `announcement` (rendered as `payloads` for its channel)."""
+
+    def __init__(
+        self,
+        delivery: Delivery,
+        announcement: Announcement,
+        payloads: list[Any],
+        poster: Poster,
+        posted: PostedMessages,
+        *,
+        root: MessageRef | None,
+        thread_name: str,
+        uncertain: Callable[[], bool],
+    ) -> None:
+        self._delivery = delivery
+        self._announcement = announcement
+        self._payloads = payloads
+        self._poster = poster
+        self._posted = posted
+        self._root = root
+        self._thread_name = thread_name
+        self._uncertain = uncertain
+        before = posted.get(delivery.announcement_id, delivery.platform, delivery.channel)
+        self._before: tuple[MessageRef, ...] = before.parts if before is not None else ()
+
+    @property
+    def count(self) -> int:
+        if self._delivery.action == "post":
+            return len(self._payloads)
+        if self._delivery.action == "delete":
+            return len(self._before)
+        if not self._before:
+            return 0  # never posted to this channel (failed for good, or withdrawn): nothing to correct
+        return max(len(self._payloads), len(self._before))
+
+    async def run(self, step: int, refs: tuple[MessageRef, ...]) -> tuple[MessageRef, ...]:
+        """Do step `step` (from 1), given the messages the earlier steps made; returns them with this one's."""
+        action = self._delivery.action
+        if action == "delete":
+            # The thread's replies first, the message that holds the thread last.
+            await self._poster.delete(self._before[len(self._before) - step])
+            return refs
+        if action == "edit" and step <= len(self._before):
+            if step > len(self._payloads):
+                await self._poster.delete(self._before[step - 1])  # the corrected text is shorter
+                return refs
+            await self._poster.edit(self._before[step - 1], dict(self._payloads[step - 1]))
+            return (*refs, self._before[step - 1])
+        return (*refs, await self._post(step, refs))
+
+    async def _post(self, step: int, refs: tuple[MessageRef, ...]) -> MessageRef:
+        delivery = self._delivery
+        first = refs[0] if refs else None
+        thread = self._root if self._root is not None else (first if step > 1 else None)
+        if self._uncertain():
+            found = await self._poster.posted_refs(delivery.channel, delivery.id, delivery.created_at, thread)
+            if step in found:
+                _log.info("delivery %s part %d was already posted; not posting it again", delivery.id, step)
+                return found[step]
+        payload = dict(self._payloads[step - 1])
+        return await self._poster.post(delivery.channel, payload, thread=thread, thread_name=self._thread_name)
+
+    def finish(self, refs: tuple[MessageRef, ...]) -> None:
+        """Record what the channel shows now (written before the outbox lets the delivery go)."""
+        delivery = self._delivery
+        key = (delivery.announcement_id, delivery.platform, delivery.channel)
+        if delivery.action == "delete":
+            self._posted.forget(*key)
+        elif delivery.action == "post" or self._before:
+            self._posted.record(*key, refs)
