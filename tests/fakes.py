@@ -29,7 +29,8 @@ def _discord_json(data: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 class FakeSlack(FakeAPI):
-    """chat.postMessage and conversations.history, like https://slack.com/api/."""
+    """chat.postMessage and conversations.history, like https://slack.com/api/ (and, from `fake_edits.py`,
+    threads, chat.update and chat.delete). Extra fault: "landed-hang" stores the message and never answers."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -56,8 +57,10 @@ class FakeSlack(FakeAPI):
         return f"http://127.0.0.1:{self.port}/api/"
 
     async def post_message(self, request: web.Request) -> web.Response:
-        fault = await self._fault()
-        if fault is not None:
+        landed_then_hung = self.faults.script[:1] == ["landed-hang"]  # stored, then no answer at all
+        if landed_then_hung:
+            self.faults.next()
+        elif (fault := await self._fault()) is not None:
             return fault
         payload = await request.json()
         self.peers.append(request.transport.get_extra_info("peername") if request.transport else None)
@@ -75,6 +78,9 @@ class FakeSlack(FakeAPI):
         self.received_at.setdefault(
             f"{key}#{payload.get('metadata', {}).get('event_payload', {}).get('part')}", time.monotonic()
         )
+        if landed_then_hung:
+            await self._release.wait()
+            return web.json_response({"ok": False, "error": "shutting down"}, status=503)
         return web.json_response({"ok": True, "channel": payload["channel"], "ts": ts, "message": message})
 
     async def history(self, request: web.Request) -> web.Response:
@@ -152,7 +158,7 @@ def _discord_429(retry_after: float, headers: dict[str, str] | None = None) -> w
 class FakeDiscord(FakeAPI):
     """POST /channels/{id}/messages, honouring nonce + enforce_nonce like Discord does.
 
-    Extra faults: "landed-500" stores the message, then answers 500. With `bucket = (posts, seconds)` each
+    Extra faults: "landed-500" stores the message, then answers 500; "landed-hang" stores it and never answers. With `bucket = (posts, seconds)` each
     channel's message bucket is announced in X-RateLimit-* headers and enforced: a post while it is spent
     is answered 429 and noted in `too_early`.
     """
@@ -225,7 +231,8 @@ class FakeDiscord(FakeAPI):
         nonce = payload.get("nonce")
         self.attempts.append(str(nonce))
         landed_then_failed = self.faults.script[:1] == ["landed-500"]
-        if landed_then_failed:
+        landed_then_hung = self.faults.script[:1] == ["landed-hang"]
+        if landed_then_failed or landed_then_hung:
             self.faults.next()
         else:
             fault = await self._fault()
@@ -246,7 +253,14 @@ class FakeDiscord(FakeAPI):
         self.received_at.setdefault(f"{channel}#{nonce}", time.monotonic())
         if landed_then_failed:
             return _discord_json({"message": "500: Internal Server Error", "code": 0}, 500)
+        if landed_then_hung:
+            await self._release.wait()
+            return _discord_json({"message": "503: Service Unavailable", "code": 0}, 503)
         return _discord_json(message, headers=limits)
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        """The thread starts ("start_thread"), edits ("edit") or deletions ("delete") requested, in order."""
+        return [c for c in self.calls if c.get("method") == method]
 
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
         return [c for c in self.calls if "method" not in c and (channel is None or c["channel"] == channel)]
