@@ -44,7 +44,8 @@ def render_all(
     routes = deliveries if deliveries is not None else core.intake.routes.destinations(announcement.blocks)
     out: dict[str, Any] = {}
     renders: tuple[tuple[str, Callable[[Announcement, str, tzinfo, str], Sequence[Mapping[str, Any]]]], ...] = (
-        ("slack", render_slack), ("discord", render_discord),
+        ("slack", functools.partial(render_slack, pages_url=core.pages_url)),
+        ("discord", functools.partial(render_discord, pages_url=core.pages_url)),
         ("facebook", functools.partial(render_facebook, pages_url=core.pages_url)),
     )  # fmt: skip
     for platform, render in renders:
