@@ -69,6 +69,10 @@ class Corrections:
         self._transaction = transaction
         self._watcher = watcher
 
+    def current(self, announcement_id: str) -> Announcement | None:
+        """A post as members read it now (corrected, or marked withdrawn)."""
+        return self._announcements.get(announcement_id)
+
     def withdraw(self, announcement_id: str, by: str, now: datetime) -> Revised | Problem:
         """Take a post back: deleted from every chat channel, gone from the digests and the pages."""
         current = self._announcements.get(announcement_id)

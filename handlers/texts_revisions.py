@@ -35,6 +35,17 @@ REVISION_TEXTS: dict[str, tuple[str, str]] = {
         "新しい本文は{limit:,}文字以内にしてください（{length:,}文字あります）。",
         "The new text must be at most {limit:,} characters (it has {length:,}).",
     ),
+    "revise.form": (
+        "「{subject}」の訂正：新しい件名と本文を入力してください。投稿済みのメッセージがその場で書き換わります。",
+        "Correct “{subject}”: enter the new subject and text; the posted messages are changed in place.",
+    ),
+    "revise.form_too_long": (
+        (
+            "投稿 {id} は長いためフォームでは訂正できません。"
+            "rmo-bot announcements correct {id} --file ファイル で訂正してください。"
+        ),
+        "Post {id} is too long for the form: correct it with rmo-bot announcements correct {id} --file FILE.",
+    ),
     "page.withdrawn": ("この投稿は事務局により取り下げられました。", "This post was withdrawn by the secretariat."),
     "page.corrected": ("{when}に訂正されました。", "Corrected on {when}."),
 }

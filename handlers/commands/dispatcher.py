@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         AnnounceForm,
         AnnouncePreview,
         Asker,
+        CorrectionForm,
         DraftForm,
         EventEdit,
         EventForm,
@@ -93,7 +94,9 @@ class CommandDispatcher:
         meetings = self.answer(asker, say("question.meetings", lang))
         return meetings, self.answer(asker, say("question.trainings", lang))
 
-    async def dispatch(self, command: Command) -> Reply | Notice | AnnounceForm | EventForm | EventEdit:
+    async def dispatch(
+        self, command: Command
+    ) -> Reply | Notice | AnnounceForm | EventForm | EventEdit | CorrectionForm:
         """One `/rmo` command."""
         lang = command_language(command)
         try:
@@ -108,6 +111,18 @@ class CommandDispatcher:
         except Exception:  # noqa: BLE001 - see dispatch
             return _apology("an announcement draft", lang_hint or "ja")
 
+    def correct(
+        self, asker: Asker, announcement_id: str, subject: str, body: str, lang_hint: Lang | None = None
+    ) -> Notice:
+        """The correction form of a relayed post, submitted."""
+        lang = detect_language(f"{subject} {body}", lang_hint or "ja")
+        if self._revisions is None:
+            return Notice("revise.refused", say("revise.refused", lang), lang)
+        try:
+            return self._revisions.submit(asker, announcement_id, subject, body, lang)
+        except Exception:  # noqa: BLE001 - see dispatch
+            return _apology("a correction", lang)
+
     def confirm(self, asker: Asker, draft_id: str, lang_hint: Lang | None = None) -> Published | Notice:
         """The preview's "post" button."""
         try:
@@ -115,7 +130,9 @@ class CommandDispatcher:
         except Exception:  # noqa: BLE001 - see dispatch
             return _apology("an announcement confirmation", lang_hint or "ja")
 
-    async def _run(self, command: Command, lang: Lang) -> Reply | Notice | AnnounceForm | EventForm | EventEdit:
+    async def _run(
+        self, command: Command, lang: Lang
+    ) -> Reply | Notice | AnnounceForm | EventForm | EventEdit | CorrectionForm:
         verb, email = command.verb, find_address(command.text)
         if verb == "announce":
             return self._announcements.open(command.asker, lang)

@@ -25,6 +25,7 @@ __all__ = [
     "Asker",
     "Command",
     "CommandReply",
+    "CorrectionForm",
     "DraftField",
     "DraftForm",
     "EventDraft",
@@ -168,7 +169,19 @@ class EventEdit:
     values: ProposalCorrection
 
 
-CommandReply = Reply | Notice | AnnounceForm | AnnouncePreview | Published | EventForm | EventEdit
+@dataclass(frozen=True, slots=True)
+class CorrectionForm:
+    """`/rmo correct ID` alone: show the correction form for the post `announcement_id`, filled in with its
+    subject and text as members read them now."""
+
+    text: str
+    lang: Lang
+    announcement_id: str
+    subject: str
+    body: str
+
+
+CommandReply = Reply | Notice | AnnounceForm | AnnouncePreview | Published | EventForm | EventEdit | CorrectionForm
 
 
 def locale_hint(locale: str | None) -> Lang | None:
