@@ -9,6 +9,10 @@ REVISION_TEXTS: dict[str, tuple[str, str]] = {
         "全文（{parts}件に分けて、続きはスレッドに投稿）",
         "The whole post ({parts} parts; the rest is in the thread)",
     ),
+    "post.split": (
+        "Slackでは{slack}件、Discordでは{discord}件のメッセージになります（1件目をチャンネルに、続きはそのスレッドに投稿）。",
+        "Slack gets {slack} message(s), Discord {discord} (the first in the channel, the rest in its thread).",
+    ),
     "revise.refused": (
         "投稿の訂正・取り下げは事務局のみが行えます。",
         "Only the secretariat can correct or withdraw a post.",

@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import Block
 from bot.errors import DeliveryRejected
 from bot.platforms.discord.poster import DiscordPoster
 from bot.platforms.discord.render import render_discord
+from bot.platforms.preview import preview_of
 from bot.platforms.slack.poster import SlackPoster
 from bot.platforms.slack.render import render_slack
 from storage.records import Announcement, MessageRef
@@ -115,3 +116,16 @@ def test_a_long_posts_first_part_links_the_whole_post_and_its_blocks_are_valid()
     assert size + sum(len(f["name"]) + len(f["value"]) for f in embed["fields"]) <= 6000
     short = render_slack(_announcement("短い本文"), "C111", JST, "d1", pages_url="https://rmo.example.jp")
     assert "announcements" not in str(short[0]["blocks"])
+
+
+def test_the_preview_says_how_a_post_is_split_and_shows_discord_as_read():
+    """The secretariat's preview counts each platform's messages and shows Discord's text without backslashes."""
+    shown = preview_of(_announcement("*重要* 申込は https://example.jp/kinki_2nd_meeting へ\n" + LONG), JST)
+    assert len(shown.slack) > len(shown.discord) > 1
+    assert shown.split_note("ja") == (
+        f"Slackでは{len(shown.slack)}件、Discordでは{len(shown.discord)}件のメッセージになります"
+        "（1件目をチャンネルに、続きはそのスレッドに投稿）。"
+    )
+    assert shown.split_note("en").startswith(f"Slack gets {len(shown.slack)} message(s), Discord {len(shown.discord)}")
+    assert "\\" not in shown.discord_shown
+    assert shown.discord_shown.startswith("*重要* 申込は https://example.jp/kinki_2nd_meeting へ")

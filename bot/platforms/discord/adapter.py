@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.platforms.discord.forms import AnnounceModal, ConfirmView, preview_embeds
+from bot.platforms.discord.forms import AnnounceModal, ConfirmView, preview_content, preview_embeds
 from bot.platforms.discord.proposals import (
     EventModal,
     ProposalModal,
@@ -140,7 +140,8 @@ class DiscordPlatform:
                 view = ConfirmView(reply.draft.id, self._confirm)
                 self.client.add_view(view)  # the button works whatever message carries it
                 embeds = preview_embeds(reply, self._tz)
-                await send(reply.text, embeds=embeds, view=view, ephemeral=True, allowed_mentions=NO_PINGS)
+                content = preview_content(reply, self._tz)
+                await send(content, embeds=embeds, view=view, ephemeral=True, allowed_mentions=NO_PINGS)
             case _:
                 await send(reply.text, ephemeral=True, allowed_mentions=NO_PINGS)
 

@@ -65,12 +65,13 @@ def preview_modal(preview: AnnouncePreview, tz: tzinfo) -> dict[str, Any]:
     shown = preview_of(draft, tz)
     sections = [
         ("*Slack*", shown.slack_text),
-        ("*Discord*", escape_mrkdwn(shown.discord_text)),
+        ("*Discord*", escape_mrkdwn(shown.discord_shown)),
         (f"*{EMAIL_LABEL}*", escape_mrkdwn(shown.email_text)),
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": _text(draft.subject or "（件名なし）")},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(preview.text)}]},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(shown.split_note(preview.lang))}]},
     ]
     blocks.extend(_section(f"{label}\n{text}") for label, text in sections)
     return {
