@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from bot.errors import DeliveryRejected
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
 __all__ = ["DeliverySteps"]
 
 _log = logging.getLogger("bot.relay")
+# The message a thread hangs from is gone (deleted in the channel): Slack's error, Discord's unknown
+# message (starting the thread) or unknown channel (posting into it).
+_THREAD_GONE = frozenset({"thread_not_found", "10008", "10003"})
 
 
 class DeliverySteps:
@@ -86,7 +91,15 @@ class DeliverySteps:
                 _log.info("delivery %s part %d was already posted; not posting it again", delivery.id, step)
                 return found[step]
         payload = dict(self._payloads[step - 1])
-        return await self._poster.post(delivery.channel, payload, thread=thread, thread_name=self._thread_name)
+        try:
+            return await self._poster.post(delivery.channel, payload, thread=thread, thread_name=self._thread_name)
+        except DeliveryRejected as exc:
+            if thread is None or exc.code not in _THREAD_GONE:
+                raise
+        # Someone deleted the message the thread hangs from: the part goes in the channel rather than nowhere.
+        _log.warning("delivery %s part %d: the thread's first message is gone; posting it in %s itself",
+                     delivery.id, step, delivery.channel)  # fmt: skip
+        return await self._poster.post(delivery.channel, payload)
 
     def finish(self, refs: tuple[MessageRef, ...]) -> None:
         """Record what the channel shows now (written before the outbox lets the delivery go)."""

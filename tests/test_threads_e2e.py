@@ -164,3 +164,17 @@ async def test_sigkill_between_parts_threads_the_rest_and_doubles_nothing(fakes,
     titles = [m["embeds"][0]["title"] for m in discord.threads.in_thread(first["id"])]
     assert len(titles) == len(set(titles)) >= 2
     assert "already posted; not posting it again" in bot.text()
+
+
+async def test_a_reply_to_a_post_deleted_in_the_channel_is_posted_in_the_channel(fakes, bot):
+    """When someone deleted the first post's message, a reply to it is posted in the channel, not lost."""
+    slack, discord = fakes
+    await send(bot, post(1, "研修会のご案内", "研修会を開催します。"))
+    await until(lambda: delivered(slack, discord), what="the first post")
+    slack.messages["C111"].clear()  # deleted by a channel admin
+    discord.threads.messages.clear()
+    await send(bot, reply(2, 1, "Re: 研修会のご案内", "会場は変更になりますか？"))
+    await until(lambda: slack.threads.top_level("C111") and discord.threads.top_level("900"), what="the reply")
+    assert "thread_ts" not in slack.posted("C111")[-1]
+    assert discord.threads.top_level("900")[0]["embeds"][0]["title"] == "Re: 研修会のご案内"
+    assert "the thread's first message is gone" in bot.text()
