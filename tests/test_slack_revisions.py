@@ -60,5 +60,6 @@ async def test_the_secretariat_corrects_with_a_form_and_withdraws_from_slack(sla
     assert await _post(bot, body, _signed(body), "application/x-www-form-urlencoded") == 200
     await until(lambda: not slack.messages.get("C111") and not slack.messages.get("C222"), what="the deletions")
     assert len(slack.called("chat.delete")) == 2
+    await until(lambda: len(slack.responses()) >= 2, what="the answer to the withdrawal")
     assert "取り下げました" in slack.responses()[-1]["text"]
     assert len(slack.posted("C111")) == 1  # corrected and withdrawn, never posted twice
