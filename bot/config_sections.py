@@ -161,6 +161,9 @@ class OutboundSettings:
     username: str = setting("", None, "SMTP user (the password is SMTP_PASSWORD)")
     starttls: bool = setting(default=True, doc="use STARTTLS")
     connections: int = setting(4, checks.positive, "SMTP connections a digest run sends over at once")
+    dkim_key_file: str = setting("", None, "a PEM private key to DKIM-sign the bot's mail with; empty: the MTA signs")
+    dkim_selector: str = setting("", None, "the DKIM selector its public key is published under")
+    dkim_domain: str = setting("", checks.host, "the signing domain (d=); empty: the domain of `from`")
 
 
 @dataclass(frozen=True, slots=True)

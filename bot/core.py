@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from handlers.intake import IntakePolicy, MailIntake, Routes
     from handlers.meetings.desk import MeetingDesk
     from handlers.meetings.reading import MeetingReading
+    from handlers.messages import Lang
     from handlers.ports import Clock
     from handlers.reminders import ReminderService, ReminderSettings
     from storage.records import Proposal
@@ -129,8 +130,15 @@ class Core(ClosesOnExit):
         store = self.store
         return DigestService(
             store.subscribers, store.announcements, store.events, store.secret(), self.config.timezone,
-            store.subscriber_batch, hour=self.config.digest.hour, pages=self.pages_url,
+            store.subscriber_batch, hour=self.config.digest.hour, pages=self.pages_url, network=self.network_name,
         )  # fmt: skip
+
+    def network_name(self, lang: Lang) -> str:
+        """The network's name in `lang` (from the data file), or "" before one is imported."""
+        info = self.store.knowledge.network()
+        if info is None:
+            return ""
+        return info.name_en or info.name if lang == "en" else info.name
 
     @property
     def pages_url(self) -> str:

@@ -113,11 +113,20 @@ async def test_the_atom_feed_parses_with_its_posts(site):
 
 
 async def test_the_subscription_form_posts_to_subscribe(site):
-    """GET /subscribe is a form (address, frequency) posting to /subscribe, in the page's language."""
+    """GET /subscribe is a form (address, language, frequency, blocks) posting to /subscribe, in the page's
+    language; the Japanese one links to the English one, marked lang="en"."""
     html = await (await site.get("/subscribe?lang=en")).text()
     assert '<form method="post" action="/subscribe"' in html
     assert 'name="email" type="email"' in html
-    assert '<input type="hidden" name="lang" value="en">' in html
+    assert '<input type="radio" name="lang" value="en" checked>' in html
+    assert '<input type="radio" name="frequency" value="daily">' in html
+    assert html.count('type="checkbox" name="blocks"') == 10
+    assert "Kinki block" in html
+    assert "近畿" not in html
+    japanese = await (await site.get("/subscribe")).text()
+    assert '<p class="note" lang="en"><a href="/subscribe?lang=en" hreflang="en">This form in English</a>' in japanese
+    assert '<input type="radio" name="lang" value="ja" checked>' in japanese
+    assert "近畿ブロック" in japanese
 
 
 async def test_public_false_serves_no_public_page(tmp_path):
