@@ -3,6 +3,7 @@ and how the intake reads replies and 【訂正】 posts."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -18,6 +19,7 @@ from storage.records import MessageRef
 from storage.subscribers import Subscriber
 from tests.botproc import LIST_ID, SECRETARIAT
 from tests.conftest import NOW
+from tests.helpers import rmo_bot
 
 MEMBER = Asker("slack", "U1")
 DESK = Asker("slack", "USEC", secretariat=True)
@@ -162,3 +164,37 @@ def test_posted_messages_survive_a_reopen(core, tmp_path):
         assert len(post.parts) == 2
     finally:
         again.close()
+
+
+def test_the_command_line_corrects_from_a_file_and_says_what_is_wrong(tmp_path):
+    """`rmo-bot announcements correct ID --file F` corrects a stored post; a missing file or id is one clear line."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[console]\nenabled = "off"\n[mail.intake]\nlist_ids = ["{LIST_ID}"]\nallowed_senders = ["{SECRETARIAT}"]\n'
+        '[slack]\ndefault_channels = ["C111"]\n',
+        encoding="utf-8",
+    )
+    data = tmp_path / "data"
+    eml = tmp_path / "post.eml"
+    eml.write_bytes(mail(1, "総会のご案内", "2月1日に開催します。"))
+    ingested = json.loads(rmo_bot("ingest", eml, "--json", "--config", config, "--data-dir", data).stdout)
+    post_id = ingested["announcement"]["id"]
+    text = tmp_path / "corrected.txt"
+    text.write_text("2月8日に開催します。\n", encoding="utf-8")
+    done = rmo_bot("announcements", "correct", post_id, "--file", text, "--subject", "総会のご案内（日程変更）",
+                   "--lang", "en", "--config", config, "--data-dir", data)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        f"Post “総会のご案内（日程変更）” ({post_id}) is corrected; it is being updated in 1 channel(s)."
+    )
+    shown = json.loads(rmo_bot("announcements", "show", post_id, "--data-dir", data).stdout)
+    assert (shown["subject"], shown["body"]) == ("総会のご案内（日程変更）", "2月8日に開催します。")
+    assert shown["corrected_at"] is not None
+    missing = rmo_bot("announcements", "correct", post_id, "--config", config, "--data-dir", data)
+    assert missing.returncode == 1
+    assert (
+        missing.stderr.strip()
+        == "rmo-bot: error: announcements correct needs --file FILE with the corrected text (UTF-8)"
+    )
+    unknown = rmo_bot("announcements", "withdraw", "a0000000000000000", "--config", config, "--data-dir", data)
+    assert (unknown.returncode, unknown.stdout.strip()) == (1, "投稿 a0000000000000000 は見つかりません。")
