@@ -17,7 +17,11 @@ from storage.records import MessageRef
 if TYPE_CHECKING:
     from tinydb import TinyDB
 
-__all__ = ["PostedMessages", "PostedPost"]
+__all__ = ["KEPT", "PostedMessages", "PostedPost"]
+
+# Records kept (the newest): years of posts in a few channels. A reply to a post older than that starts a
+# thread of its own, and a correction of it changes only the digest and the pages; the file stays small.
+KEPT = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +42,8 @@ class PostedPost:
 class PostedMessages:
     """The posted messages by (announcement, platform, channel), in memory, written at `commit()`."""
 
-    def __init__(self, db: TinyDB) -> None:
+    def __init__(self, db: TinyDB, *, kept: int = KEPT) -> None:
+        self._kept = kept
         self._table = db.table("posted")
         self._items: dict[tuple[str, str, str], PostedPost] = {}
         for doc in self._table.all():
@@ -50,10 +55,11 @@ class PostedMessages:
     def record(self, announcement_id: str, platform: str, channel: str, parts: tuple[MessageRef, ...]) -> None:
         """What one delivery became (replacing what was known: a correction may add or drop parts)."""
         key = (announcement_id, platform, channel)
+        self._items.pop(key, None)  # a record made again counts as the newest
         if parts:
             self._items[key] = PostedPost(announcement_id, platform, channel, parts)
-        else:
-            self._items.pop(key, None)
+        while len(self._items) > self._kept:
+            del self._items[next(iter(self._items))]
         self._dirty = True
 
     def forget(self, announcement_id: str, platform: str, channel: str) -> None:

@@ -198,3 +198,22 @@ def test_the_command_line_corrects_from_a_file_and_says_what_is_wrong(tmp_path):
     )
     unknown = rmo_bot("announcements", "withdraw", "a0000000000000000", "--config", config, "--data-dir", data)
     assert (unknown.returncode, unknown.stdout.strip()) == (1, "投稿 a0000000000000000 は見つかりません。")
+
+
+def test_only_the_newest_posted_records_are_kept(tmp_path):
+    """The posted-messages file keeps the newest records only, so it stays small however long the bot runs."""
+    from tinydb import TinyDB
+
+    from storage.posted import PostedMessages
+
+    with TinyDB(tmp_path / "posted.json") as db:
+        posted = PostedMessages(db, kept=3)
+        for number in range(5):
+            posted.record(f"a{number}", "slack", "C111", (MessageRef("C111", f"1.00000{number}"),))
+        posted.record("a2", "slack", "C111", (MessageRef("C111", "2.000000"),))  # corrected: the newest now
+        posted.record("a5", "slack", "C111", (MessageRef("C111", "1.000005"),))
+        posted.commit()
+        assert [p.announcement_id for p in PostedMessages(db).of("a2")] == ["a2"]
+        assert [key for key in ("a0", "a1", "a2", "a3", "a4", "a5") if PostedMessages(db).get(key, "slack", "C111")] == [
+            "a2", "a4", "a5",
+        ]  # fmt: skip
