@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from handlers.commands import CommandDispatcher
     from handlers.commands.events import EventCommands
     from handlers.commands.proposals import ProposalCommands
+    from handlers.commands.revisions import RevisionCommands
+    from handlers.corrections import Corrections
     from handlers.digests import DigestService
     from handlers.intake import IntakePolicy, MailIntake, Routes
     from handlers.meetings.desk import MeetingDesk
@@ -85,6 +87,7 @@ class Core(ClosesOnExit):
             self.digests,
             dkim_verifier() if config.mail.intake.dkim != "off" else None,
             self.meetings,
+            self.corrections,
         )
 
     @functools.cached_property
@@ -174,7 +177,24 @@ class Core(ClosesOnExit):
         store, clock = self.store, self.clock
         desk = AnnounceDesk(self.intake, store.knowledge, clock, author_name=self.config.contact.secretariat_name)
         subscriptions = ChatSubscriptions(self.digests, store.subscribers, self.link_mailer, clock)
-        return CommandDispatcher(self.answerer, desk, subscriptions, self.event_commands)
+        return CommandDispatcher(self.answerer, desk, subscriptions, self.event_commands, self.revision_commands)
+
+    @functools.cached_property
+    def corrections(self) -> Corrections:
+        """Withdrawals and corrections of relayed posts: from chat, the command line and the list."""
+        from handlers.corrections import Corrections  # noqa: PLC0415 - see above
+
+        store = self.store
+        return Corrections(
+            store.announcements, store.revisions, store.outbox, routes(self.config), store.mail_batch,
+            self.outbox_signal,
+        )  # fmt: skip
+
+    @functools.cached_property
+    def revision_commands(self) -> RevisionCommands:
+        from handlers.commands.revisions import RevisionCommands  # noqa: PLC0415 - see above
+
+        return RevisionCommands(self.corrections, self.clock)
 
     @functools.cached_property
     def event_commands(self) -> EventCommands:

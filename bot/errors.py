@@ -42,7 +42,12 @@ class DeliveryTimeout(DeliveryUncertain, TimeoutError):
 
 
 class DeliveryRejected(DeliveryError):
-    """The platform refused the post for good (bad channel, no permission)."""
+    """The platform refused the post for good (bad channel, no permission); `code` is the platform's
+    error code when it gave one (Slack's "message_not_found", Discord's 10008)."""
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class ListenError(RmoBotError, OSError):

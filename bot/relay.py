@@ -2,10 +2,14 @@
 
 Each (platform, channel) has one lane that posts its deliveries strictly in order; a failure holds
 the lane and is retried with back-off (honouring Retry-After) until it succeeds, so order is kept and
-nothing is skipped. Progress is committed to the outbox a few times a second; after a crash, Discord's
-enforced nonce and a look at Slack's channel history (or the Facebook Page's feed) keep a re-sent part
-from appearing twice. After the text, a delivery's attachments are uploaded (`bot/relay_files.py`), each
-upload recorded durably before it is shared, so that it too is shared once.
+nothing is skipped. Progress is committed to the outbox a few times a second, with the message each part
+became; after a crash, Discord's enforced nonce and a look at Slack's channel history and threads (or the
+Facebook Page's feed) keep a re-sent part from appearing twice. After the text, a delivery's attachments
+are uploaded into the thread of its first part (`bot/relay_files.py`), each upload recorded durably before
+it is shared, so that it too is shared once. A delivery done is recorded in the posted messages
+(`storage/posted.py`), its file messages with it: a reply on the list threads under it, a correction edits
+it, a withdrawal deletes it (its files too) — each one a delivery of its own in the same lane, so it follows
+the post it changes.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from bot.mail.reading import TextReader
 from bot.platforms.discord.render import render_discord
 from bot.platforms.facebook.render import render_facebook
 from bot.platforms.slack.render import render_slack
+from bot.relay_steps import DeliverySteps
 from handlers.intake import IntakeResult
 from storage.spool import OVERSIZE, OVERSIZE_REASON
 
@@ -33,7 +38,7 @@ if TYPE_CHECKING:
     from bot.outbox_signal import OutboxSignal
     from bot.relay_files import FileSteps, Uploader, UploadStep
     from handlers.intake import MailIntake, MailText
-    from storage.records import Announcement, Delivery
+    from storage.records import Announcement, Delivery, MessageRef
     from storage.store import Store
 
 __all__ = ["Poster", "RelayService"]
@@ -47,13 +52,21 @@ _PERMANENT_TRIES = 5
 
 
 class Poster(Protocol):
-    """One platform's transport: posts a rendered payload, and says which parts of a delivery a channel
-    already shows (asked after an uncertain post, before the part is sent again)."""
+    """One platform's transport: posts a rendered payload (in the thread of `thread`'s message when given)
+    and says where it went; edits and deletes a posted message; and says which parts of a delivery a
+    channel already shows, and where (asked after an uncertain post, before the part is sent again)."""
 
     platform: str
 
-    async def post(self, channel: str, payload: dict[str, Any]) -> None: ...
+    async def post(
+        self, channel: str, payload: dict[str, Any], *, thread: MessageRef | None = None, thread_name: str = ""
+    ) -> MessageRef: ...
+    async def edit(self, ref: MessageRef, payload: dict[str, Any]) -> None: ...
+    async def delete(self, ref: MessageRef) -> None: ...
     async def posted_parts(self, channel: str, delivery_id: str, since: datetime) -> set[int]: ...
+    async def posted_refs(
+        self, channel: str, delivery_id: str, since: datetime, thread: MessageRef | None = None
+    ) -> dict[int, MessageRef]: ...
     async def close(self) -> None: ...
 
 
@@ -63,7 +76,7 @@ def _render(
     if platform == "facebook":
         return functools.partial(render_facebook, pages_url=pages_url)
     render = {"slack": render_slack, "discord": render_discord}[platform]
-    return functools.partial(render, listing=listing)  # type: ignore[return-value]
+    return functools.partial(render, pages_url=pages_url, listing=listing)  # type: ignore[return-value]
 
 
 class RelayService:
@@ -212,27 +225,43 @@ class RelayService:
             # Deliveries are written before their announcement: it may be a moment away (or a retry away).
             msg = f"announcement {delivery.announcement_id} is not stored (yet)"
             raise LookupError(msg)
+        if delivery.action == "post" and announcement.withdrawn and not delivery.parts_done:
+            _log.info("%s was withdrawn before it was posted to %s; not posting it", announcement.id, delivery.channel)
+            outbox.done(delivery)
+            self._dirty.set()
+            return
         poster = self._posters[delivery.platform]
         uploader = self._uploaders.get(delivery.platform)
         uploads = 0
         listing = None
         if self._files is not None and delivery.platform in {"slack", "discord"}:
             listing = self._files.listing(announcement, delivery.platform)
-            uploads = self._files.count(announcement, delivery.platform) if uploader is not None else 0
+            if uploader is not None and delivery.action == "post" and not announcement.withdrawn:
+                uploads = self._files.count(announcement, delivery.platform)
         render = _render(delivery.platform, self._pages_url, listing)
         payloads = render(announcement, delivery.channel, self._tz, delivery.id)
+        root, thread_name = self._thread_of(announcement, delivery)
+        steps = DeliverySteps(
+            delivery, announcement, payloads, poster, self._store.posted, root=root, thread_name=thread_name,
+            uncertain=lambda: delivery.id in self._uncertain,
+        )  # fmt: skip
         tries = 0
         refusals = 0
-        while delivery.parts_done < len(payloads) or delivery.uploads_done < uploads:
-            part = delivery.parts_done + 1
+        while delivery.parts_done < steps.count or delivery.uploads_done < uploads:
+            step = delivery.parts_done + 1
+            texts = step <= steps.count
+            refs: tuple[MessageRef, ...] = delivery.refs
+            file_refs: tuple[MessageRef, ...] = ()
             try:
-                if part <= len(payloads):
-                    await self._post_part(poster, delivery, part, payloads[part - 1])
+                if texts:
+                    refs = await steps.run(step, delivery.refs)
                 elif uploader is not None and self._files is not None:
-                    step = self._files.step(announcement, delivery.platform, delivery.id, delivery.uploads_done + 1)
-                    await self._upload(uploader, delivery, step)
+                    files = self._files.step(announcement, delivery.platform, delivery.id, delivery.uploads_done + 1)
+                    # Into the thread of the first part (or of the post a reply answers): one top-level message.
+                    thread = steps.thread_for_files(delivery.refs)
+                    file_refs = await self._upload(uploader, delivery, files, thread, thread_name)
             except DeliveryError as exc:
-                if isinstance(exc, DeliveryRejected) and part > len(payloads):
+                if isinstance(exc, DeliveryRejected) and not texts:
                     # The text is there and lists every file: a platform that refuses the files for good (no
                     # files:write, no Attach Files, too large for this server) must not hold the channel's lane.
                     _log.error("%s; the files of %s stay listed, not uploaded", exc, delivery.id)
@@ -260,24 +289,23 @@ class RelayService:
                 continue
             tries = 0
             delivery = outbox.get(delivery.id) or delivery
-            if part <= len(payloads):
-                delivery = outbox.update(delivery, parts_done=part)
+            if texts:
+                delivery = outbox.update(delivery, parts_done=step, refs=refs)
             else:
-                delivery = outbox.update(delivery, uploads_done=delivery.uploads_done + 1, upload_started="")
+                delivery = outbox.update(delivery, uploads_done=delivery.uploads_done + 1, upload_started="",
+                                         file_refs=(*delivery.file_refs, *file_refs))  # fmt: skip
             self._dirty.set()
+        steps.finish(delivery.refs, delivery.file_refs)
         outbox.done(delivery)
         self._uncertain.discard(delivery.id)
         self._dirty.set()
 
-    async def _post_part(self, poster: Poster, delivery: Delivery, part: int, payload: Any) -> None:  # noqa: ANN401
-        if delivery.id in self._uncertain and await self._already_posted(poster, delivery, part):
-            _log.info("delivery %s part %d was already posted; not posting it again", delivery.id, part)
-        else:
-            await poster.post(delivery.channel, dict(payload))
-
-    async def _upload(self, uploader: Uploader, delivery: Delivery, step: UploadStep) -> None:
+    async def _upload(
+        self, uploader: Uploader, delivery: Delivery, step: UploadStep, thread: MessageRef | None, thread_name: str
+    ) -> tuple[MessageRef, ...]:
+        """Share one upload message's files (in `thread` when given); returns the messages they became."""
         if not step.files:
-            return  # its files are no longer kept (logged): nothing to upload
+            return ()  # its files are no longer kept (logged): nothing to upload
 
         def record(token: str) -> None:
             # Durably, now: the next request may make the files visible, and a restart must know of it.
@@ -288,15 +316,21 @@ class RelayService:
                 raise DeliveryRetryable(msg)
 
         current = self._store.outbox.get(delivery.id) or delivery
-        await uploader.upload(
+        return await uploader.upload(
             delivery.channel, step.files, key=step.key, comment=step.comment, since=delivery.created_at,
-            started=current.upload_started, record=record,
+            started=current.upload_started, record=record, thread=thread, thread_name=thread_name,
         )  # fmt: skip
 
-    async def _already_posted(self, poster: Poster, delivery: Delivery, part: int) -> bool:
-        # Slack reads the channel's history, Facebook the Page's feed; Discord answers with no parts, as its
-        # enforced nonce makes a repeat harmless.
-        return part in await poster.posted_parts(delivery.channel, delivery.id, delivery.created_at)
+    def _thread_of(self, announcement: Announcement, delivery: Delivery) -> tuple[MessageRef | None, str]:
+        """The message whose thread a reply on the list goes into in this channel (None: a post of its own,
+        or the first post is not in this channel), and the thread's name (its first post's subject)."""
+        if not announcement.thread_of:
+            return None, announcement.subject
+        first = self._store.posted.get(announcement.thread_of, delivery.platform, delivery.channel)
+        if first is None:
+            return None, announcement.subject
+        started = self._store.announcements.get(announcement.thread_of)
+        return first.first, started.subject if started is not None else announcement.subject
 
     async def _commit_loop(self) -> None:
         while True:
@@ -308,6 +342,7 @@ class RelayService:
     def _commit(self) -> bool:
         try:
             with self._store.mail_batch():
+                self._store.posted.commit()
                 self._store.outbox.commit()
         except OSError:
             _log.exception("could not save the outbox; will try again")

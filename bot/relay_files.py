@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from handlers.attachments import FileRules
     from handlers.ports import AnnouncementRepository
-    from storage.records import Announcement
+    from storage.records import Announcement, MessageRef
 
 __all__ = ["FileSteps", "OutgoingFile", "Uploader"]
 
@@ -54,11 +54,13 @@ class Uploader(Protocol):
 
     async def upload(
         self, channel: str, files: Sequence[OutgoingFile], *, key: str, comment: str, since: datetime,
-        started: str, record: Callable[[str], None],
-    ) -> None:  # fmt: skip
-        """Share `files` with `comment`. `started` is what `record` was given by an earlier attempt of this
-        step ("" when none): the uploader checks whether that attempt landed before it uploads again;
-        `record(token)` saves this attempt's token durably and must be called before the files become visible."""
+        started: str, record: Callable[[str], None], thread: MessageRef | None = None, thread_name: str = "",
+    ) -> tuple[MessageRef, ...]:  # fmt: skip
+        """Share `files` with `comment` (in the thread of `thread`'s message when given: the post's first
+        part, named `thread_name` where threads have names). `started` is what `record` was given by an
+        earlier attempt of this step ("" when none): the uploader checks whether that attempt landed before
+        it uploads again; `record(token)` saves this attempt's token durably and must be called before the
+        files become visible. Returns what a withdrawal deletes to take the files down (none when unknown)."""
         ...
 
 

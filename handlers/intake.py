@@ -8,12 +8,11 @@ Mail to a digest's return path is no post: it goes to the bounce handler, and is
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import hashlib
 import itertools
 import logging
 import re
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from handlers.attachments import NEVER_ALLOWED, extension_of, sniff
@@ -21,7 +20,11 @@ from handlers.authenticity import dkim_refusal
 from handlers.authenticity import refusal as refusal_of
 from handlers.bounces import return_path_token
 from handlers.intake_reading import IntakeResult, MailText, Reading, Status, read_text
+from handlers.intake_reading import message_key as _message_key
+from handlers.intake_reading import sent_at as _sent_at
+from handlers.intake_reading import short_id as _short_id
 from handlers.intake_rules import IntakePolicy, Retention, Routes, take_page_mark
+from handlers.intake_threads import correction_of, correction_result, referenced, take_correction_mark, thread_root
 from handlers.mail.decoration import author_of, strip_subject_tag
 from handlers.normalise import fold
 from handlers.places import PlacesOf
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from handlers.bounces import BounceHandler
+    from handlers.corrections import Corrections
     from handlers.digests import DigestService
     from handlers.mail.parse import ParsedMail
     from handlers.ports import (
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
         OutboxWatcher,
         QuarantineRepository,
     )
+    from storage.revisions import Revision
 
 __all__ = [
     "IntakePolicy",
@@ -64,29 +69,6 @@ _BLOCKS_READ = 8_000  # characters of a body looked at for them (the loop must n
 _UNSUBSCRIBE = re.compile(r"^\s*(?:re\s*:\s*)*unsubscribe\s+([A-Za-z0-9_-]{16,400})\s*$", re.IGNORECASE)
 
 
-def _message_key(mail: ParsedMail, author: str) -> str:
-    if mail.message_id:
-        return mail.message_id
-    digest = hashlib.sha256(f"{author}\n{mail.subject}\n{mail.body}".encode()).hexdigest()
-    return f"sha256:{digest}"
-
-
-def _short_id(prefix: str, key: str) -> str:
-    return prefix + hashlib.sha256(key.encode()).hexdigest()[:16]
-
-
-def _sent_at(mail: ParsedMail) -> datetime | None:
-    if not mail.date:
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(mail.date)
-        parsed.astimezone(UTC)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    # A date far off is a broken header, not a fact to show members.
-    return parsed if parsed.tzinfo and 1970 <= parsed.year <= 2100 else None
-
-
 class MailIntake:
     """Authenticity, normalisation, de-duplication and fan-out for mailing-list posts."""
 
@@ -104,7 +86,9 @@ class MailIntake:
         digests: DigestService,
         verify_dkim: Callable[[bytes], frozenset[str]] | None = None,
         meetings: MeetingProposer | None = None,
+        corrections: Corrections | None = None,
     ) -> None:
+        self._corrections = corrections
         self._meetings = meetings
         self._watcher = watcher
         self._bounces = bounces
@@ -235,6 +219,15 @@ class MailIntake:
         if mail.replacements:
             _log.warning("message %s: %d characters could not be decoded (%s)", key, mail.replacements,
                          "; ".join(mail.replacement_sites))  # fmt: skip
+        answered = referenced(mail, self._announcements)
+        unmarked, correcting = take_correction_mark(subject)
+        if correcting and self._corrections is not None:
+            if self._corrections.knows(key):
+                return IntakeResult("duplicate", f"correction already applied (Message-ID {key})", parsed=mail)
+            target = correction_of(unmarked, body, answered, self._announcements)
+            if target is not None:
+                reading = Reading(mail, author, author_name, unmarked, body, body_ref)
+                return correction_result(self._corrections, target, reading, key, _sent_at(mail))
         announcement = Announcement(
             id=_short_id("a", key),
             message_id=key,
@@ -250,6 +243,7 @@ class MailIntake:
             blocks=self._blocks(subject, body),
             replacements=mail.replacements,
             body_ref=body_ref,
+            thread_of=thread_root(answered),
         )
         deliveries = tuple(
             Delivery(
@@ -321,6 +315,7 @@ class MailIntake:
         accepted: list[Announcement] = []
         deliveries: list[Delivery] = []
         kept: list[tuple[QuarantinedMail, bytes]] = []
+        revisions: list[tuple[Revision, str]] = []
         seen: set[str] = set()
         for (raw, received_at, _), reading in zip(items, readings, strict=True):
             try:
@@ -341,7 +336,10 @@ class MailIntake:
                 result = IntakeResult(
                     "duplicate", "already relayed (same batch)", result.announcement, parsed=result.parsed
                 )
-            if result.status == "accepted" and result.announcement:
+            if result.status == "accepted" and result.revision is not None:
+                revisions.append((result.revision, result.revision_key))
+                deliveries += result.deliveries
+            elif result.status == "accepted" and result.announcement:
                 seen.add(result.announcement.message_id)
                 accepted.append(result.announcement)
                 queued = tuple(
@@ -379,6 +377,9 @@ class MailIntake:
                 )
             self._outbox.add_many(deliveries)
             self._outbox.commit()
+        for revision, message_key in revisions:
+            assert self._corrections is not None
+            self._corrections.record(revision, message_key)
         if accepted:
             self._announcements.add_many(accepted)
             if self._meetings is not None:

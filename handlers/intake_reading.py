@@ -1,19 +1,25 @@
 """What the intake knows of one message before it meets the store: its text (read in a worker process for a
-big post), whether it is genuine, and what became of it. Split from `handlers/intake.py` (no code changed)."""
+big post), whether it is genuine, its keys, and what became of it. Split from `handlers/intake.py` (no code changed)."""
 
 from __future__ import annotations
 
+import email.utils
+import hashlib
 import re
 from dataclasses import dataclass
+from datetime import UTC
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from handlers.mail.decoration import strip_footer
 from handlers.mail.parse import ParsedMail, parse_mail
 
 if TYPE_CHECKING:
-    from storage.records import Announcement, Attachment, Delivery
+    from datetime import datetime
 
-__all__ = ["IntakeResult", "MailText", "Reading", "Status", "read_text"]
+    from storage.records import Announcement, Attachment, Delivery
+    from storage.revisions import Revision
+
+__all__ = ["IntakeResult", "MailText", "Reading", "Status", "message_key", "read_text", "sent_at", "short_id"]
 
 Status = Literal["accepted", "rejected", "duplicate", "quarantined"]
 _NOISE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
@@ -43,6 +49,8 @@ class IntakeResult:
     parsed: ParsedMail | None = None
     return_path: str | None = None  # the token of the digest return path it came to: the bounce handler's
     unsubscribe: str | None = None  # the token of a digest's List-Unsubscribe mailto it carries
+    revision: Revision | None = None  # a correction of a relayed post, to record once its deliveries are queued
+    revision_key: str = ""  # the correction mail's Message-ID, so a re-delivery changes nothing
 
 
 def _unreadable(body: str) -> int:
@@ -71,3 +79,29 @@ def read_text(raw: bytes) -> MailText | IntakeResult:
     unreadable = _unreadable(body)
     problem = f"text could not be read ({unreadable} undecodable or control characters)" if unreadable else None
     return MailText(mail, body, problem)
+
+
+def message_key(mail: ParsedMail, author: str) -> str:
+    """What de-duplicates a post: its Message-ID, else a hash of its author, subject and text."""
+    if mail.message_id:
+        return mail.message_id
+    digest = hashlib.sha256(f"{author}\n{mail.subject}\n{mail.body}".encode()).hexdigest()
+    return f"sha256:{digest}"
+
+
+def short_id(prefix: str, key: str) -> str:
+    """A short stable id (an announcement's, a delivery's) made from `key`."""
+    return prefix + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def sent_at(mail: ParsedMail) -> datetime | None:
+    """When the mail says it was sent (its Date header), or None when it does not say so sensibly."""
+    if not mail.date:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(mail.date)
+        parsed.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    # A date far off is a broken header, not a fact to show members.
+    return parsed if parsed.tzinfo and 1970 <= parsed.year <= 2100 else None

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from handlers.texts_calendar import CALENDAR_TEXTS
 from handlers.texts_pages import PAGE_TEXTS
+from handlers.texts_revisions import REVISION_TEXTS
 
 if TYPE_CHECKING:
     from handlers.messages import Lang
@@ -262,6 +263,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
 
 _TEXTS.update(CALENDAR_TEXTS)
 _TEXTS.update(PAGE_TEXTS)
+_TEXTS.update(REVISION_TEXTS)
 
 
 def say(key: str, lang: Lang, /, **values: object) -> str:

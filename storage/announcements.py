@@ -17,6 +17,8 @@ from storage.records import BIG_BODY, Announcement
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from storage.revisions import Revisions
+
 __all__ = ["TinyAnnouncementRepository"]
 
 _log = logging.getLogger(__name__)
@@ -33,11 +35,15 @@ class TinyAnnouncementRepository:
     memory, read once from the archive on first use. A big text lives in `bodies/` under a name from its
     hash (`keep_body`), so the month's file stays small and every later write to it stays fast; an
     attachment's bytes likewise in `files/` (`keep_file`), private like the rest of the data directory.
+    The secretariat's revisions (`Revisions`) are laid over what is stored: a corrected post reads with
+    its new text, and a withdrawn one is marked so and left out of `recent`.
     """
 
-    def __init__(self, archive: MonthlyArchive) -> None:
+    def __init__(self, archive: MonthlyArchive, revisions: Revisions | None = None) -> None:
         self._archive = archive
+        self._revisions = revisions
         self._keys: set[str] | None = None
+        self._by_message: dict[str, str] = {}  # Message-ID → announcement id, for replies and corrections
         self._months: dict[str, str] = {}
         # The outbox renders what was just received: keep those at hand instead of re-reading the month.
         self._recent: OrderedDict[str, Announcement] = OrderedDict()
@@ -49,6 +55,7 @@ class TinyAnnouncementRepository:
             for month in self._archive.partitions():
                 for doc in self._archive.docs_in(month):
                     keys.add(doc["message_id"])
+                    self._by_message.setdefault(doc["message_id"], doc["id"])
                     self._months[doc["id"]] = month
             self._keys = keys
         return self._keys
@@ -89,6 +96,14 @@ class TinyAnnouncementRepository:
             return None
 
     def _with_body(self, announcement: Announcement) -> Announcement:
+        revision = self._revisions.get(announcement.id) if self._revisions is not None else None
+        if revision is not None and revision.kind == "withdrawn":
+            announcement = dataclasses.replace(announcement, withdrawn=True)
+        elif revision is not None:
+            announcement = dataclasses.replace(
+                announcement, subject=revision.subject or announcement.subject, body=revision.body,
+                body_ref=revision.body_ref, corrected_at=revision.at,
+            )  # fmt: skip
         if not announcement.body_ref or announcement.body:
             return announcement
         try:
@@ -98,6 +113,12 @@ class TinyAnnouncementRepository:
                        announcement.body_ref, exc)  # fmt: skip
             return announcement
         return dataclasses.replace(announcement, body=body)
+
+    def find_message(self, message_id: str) -> Announcement | None:
+        """The announcement a Message-ID (as in In-Reply-To or References, without <>) was stored as."""
+        self._ensure_keys()
+        announcement_id = self._by_message.get(message_id)
+        return self.get(announcement_id) if announcement_id else None
 
     def knows(self, message_key: str) -> bool:
         """Whether an announcement with this Message-ID (or content hash) is already stored."""
@@ -121,6 +142,7 @@ class TinyAnnouncementRepository:
         used = self._archive.append_many([(a.received_at, _doc(a)) for a in batch])
         for a in batch:
             keys.add(a.message_id)
+            self._by_message.setdefault(a.message_id, a.id)
             self._months[a.id] = used[MonthlyArchive.partition_of(a.received_at)]
             self._recent[a.id] = a
             if a.body_ref:
@@ -134,8 +156,10 @@ class TinyAnnouncementRepository:
             self._recent.popitem(last=False)
 
     def recent(self, limit: int) -> list[Announcement]:
-        docs = itertools.islice(self._archive.iter_docs(newest_first=True), limit)
-        return [self._with_body(Announcement.from_doc(doc)) for doc in docs]
+        """The newest `limit` announcements that are not withdrawn, newest first."""
+        docs = self._archive.iter_docs(newest_first=True)
+        shown = (self._with_body(Announcement.from_doc(doc)) for doc in docs)
+        return list(itertools.islice((a for a in shown if not a.withdrawn), limit))
 
     def count(self) -> int:
         return self._archive.count()

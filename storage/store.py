@@ -9,6 +9,8 @@ Layout (one file per concern, so a write rewrites only what it touches):
     spool/*.eml          mail received, durable before the SMTP 250, until processed
     conversations.json, conversations.journal   each conversation's last subject, and the changes since
     outbox.json          deliveries waiting to be posted
+    posted.json          which chat messages each delivered announcement became (threads, edits)
+    revisions.json       the secretariat's corrections and withdrawals of announcements
     reminders.json       each event's reminders: pending, sent, skipped or obsolete
     subscribers.json     digest subscribers; secret.key signs their links
     quarantine.json, quarantine/*.eml   mail kept but not relayed, with the reason
@@ -44,9 +46,11 @@ if TYPE_CHECKING:
 
     from storage.announcements import TinyAnnouncementRepository
     from storage.outbox import Outbox
+    from storage.posted import PostedMessages
     from storage.proposals import TinyProposalRepository
     from storage.quarantine import Quarantine
     from storage.reminders import Reminders
+    from storage.revisions import Revisions
     from storage.spool import Spool
     from storage.subscribers import Subscribers
 
@@ -187,7 +191,19 @@ class Store(ClosesOnExit):
     def announcements(self) -> TinyAnnouncementRepository:
         from storage.announcements import TinyAnnouncementRepository  # noqa: PLC0415 - see above
 
-        return TinyAnnouncementRepository(self._archive("announcements"))
+        return TinyAnnouncementRepository(self._archive("announcements"), self.revisions)
+
+    @functools.cached_property
+    def revisions(self) -> Revisions:
+        from storage.revisions import Revisions  # noqa: PLC0415
+
+        return Revisions(self._db("revisions"), self._storage("revisions"))
+
+    @functools.cached_property
+    def posted(self) -> PostedMessages:
+        from storage.posted import PostedMessages  # noqa: PLC0415
+
+        return PostedMessages(self._db("posted"))
 
     @functools.cached_property
     def conversations(self) -> TinyConversationRepository:
@@ -221,8 +237,10 @@ class Store(ClosesOnExit):
 
     @contextlib.contextmanager
     def mail_batch(self) -> Iterator[None]:
-        """Group the intake's writes: the outbox and the quarantine index are each written once."""
-        with self._storage("outbox").batch(), self._storage("quarantine").batch():
+        """Group the intake's and the relay's writes: the outbox, the quarantine index and the posted
+        messages are each written once; the posted messages first (a batch ends innermost first), so a
+        delivery's refs are on record before the outbox lets the delivery go."""
+        with self._storage("outbox").batch(), self._storage("quarantine").batch(), self._storage("posted").batch():
             yield
 
     def secret(self) -> bytes:

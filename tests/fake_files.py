@@ -3,7 +3,9 @@
 Slack (https://docs.slack.dev/messaging/working-with-files#upload): files.getUploadURLExternal answers an
 `upload_url` on the fake itself and a `file_id`; the bytes are POSTed there; files.completeUploadExternal
 shares the files in `channel_id` as one message (with `initial_comment`) that conversations.history shows;
-files.info tells where a file is shared. Completing a file twice shares it twice, as nothing stops it: a
+files.info tells where a file is shared; with `thread_ts` the message is a reply in that thread (left out of
+conversations.history, read with conversations.replies). files.delete deletes a file, and the message that
+shared it when it shows no other file (as Slack takes down a file share with its file). Completing a file twice shares it twice, as nothing stops it: a
 double upload is seen, not hidden. `upload_faults` script the three file endpoints apart from the others:
 "500" answers 500 without doing anything, "landed-500" does the work and then answers 500, "hang" never
 answers and "landed-hang" does the work and then never answers (until the fake stops); "missing_scope"
@@ -45,6 +47,7 @@ class SlackFiles:
         router.add_post("/upload/{file_id}", self.receive_bytes)
         router.add_route("*", "/api/files.completeUploadExternal", self.complete)
         router.add_route("*", "/api/files.info", self.info)
+        router.add_route("*", "/api/files.delete", self.delete)
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = dict(request.query)
@@ -113,6 +116,11 @@ class SlackFiles:
             shared.append({"id": file["id"], "name": file["name"], "title": file["title"], "size": file["length"]})
         if channel:
             message = {"ts": ts, "text": params.get("initial_comment", ""), "files": shared, "user": "UBOT"}
+            if params.get("thread_ts"):
+                message["thread_ts"] = params["thread_ts"]
+                error = self._slack.threads.reply_posted(channel, message)
+                if error is not None:
+                    return web.json_response({"ok": False, "error": error})
             self._slack.messages.setdefault(channel, []).append(message)
             self.completions.append({"channel": channel, "initial_comment": params.get("initial_comment", ""),
                                      "thread_ts": params.get("thread_ts"), "files": shared})  # fmt: skip
@@ -131,6 +139,20 @@ class SlackFiles:
         body = {"id": file["id"], "name": file["name"], "title": file.get("title", file["name"]),
                 "size": file["length"], "shares": shares, "channels": sorted(shares.get("public", {}))}  # fmt: skip
         return web.json_response({"ok": True, "file": body})
+
+    async def delete(self, request: web.Request) -> web.Response:
+        params = await self._params(request)
+        file_id = str(params.get("file"))
+        self._slack.calls.append({"method": "files.delete", "file": file_id})
+        if self.files.pop(file_id, None) is None:
+            return web.json_response({"ok": False, "error": "file_not_found"})
+        for channel, messages in self._slack.messages.items():
+            for message in list(messages):
+                if any(f["id"] == file_id for f in message.get("files") or []):
+                    message["files"] = [f for f in message["files"] if f["id"] != file_id]
+                    if not message["files"]:
+                        self._slack.messages[channel].remove(message)
+        return web.json_response({"ok": True})
 
     def shared(self, channel: str) -> list[dict[str, Any]]:
         """Every file shared in `channel`, once per time it was shared, in order."""

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fake_api import FakeAPI, Faults
+from tests.fake_edits import DiscordThreads, SlackThreads
 from tests.fake_files import SlackFiles, read_discord_multipart
 from tests.fake_graph import FakeGraph
 
@@ -29,7 +30,8 @@ def _discord_json(data: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 class FakeSlack(FakeAPI):
-    """chat.postMessage and conversations.history, like https://slack.com/api/."""
+    """chat.postMessage and conversations.history, like https://slack.com/api/ (and, from `fake_edits.py`,
+    threads, chat.update and chat.delete). Extra fault: "landed-hang" stores the message and never answers."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -50,25 +52,37 @@ class FakeSlack(FakeAPI):
         self.socket_connected = asyncio.Event()
         self.peers: list[object] = []  # the client address of each chat.postMessage: a repeat is a reused connection
         self.files = SlackFiles(self)  # files.getUploadURLExternal, the upload URL, completeUploadExternal, files.info
+        self.threads = SlackThreads(self)  # conversations.replies, chat.update, chat.delete
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/"
 
     async def post_message(self, request: web.Request) -> web.Response:
-        fault = await self._fault()
-        if fault is not None:
+        landed_then_hung = self.faults.script[:1] == ["landed-hang"]  # stored, then no answer at all
+        if landed_then_hung:
+            self.faults.next()
+        elif (fault := await self._fault()) is not None:
             return fault
         payload = await request.json()
         self.peers.append(request.transport.get_extra_info("peername") if request.transport else None)
         self.calls.append({"method": "chat.postMessage", "auth": request.headers.get("Authorization"), **payload})
         ts = f"{time.time():.0f}.{next(self._ts):06d}"
-        message = {"ts": ts, "text": payload.get("text"), "metadata": payload.get("metadata")}
+        message = {"ts": ts, "text": payload.get("text"), "metadata": payload.get("metadata"),
+                   "blocks": payload.get("blocks")}  # fmt: skip
+        if payload.get("thread_ts"):
+            message["thread_ts"] = payload["thread_ts"]
+            error = self.threads.reply_posted(payload["channel"], message)
+            if error is not None:
+                return web.json_response({"ok": False, "error": error})
         self.messages.setdefault(payload["channel"], []).append(message)
         key = (payload.get("metadata") or {}).get("event_payload", {}).get("delivery", "")
         self.received_at.setdefault(
             f"{key}#{payload.get('metadata', {}).get('event_payload', {}).get('part')}", time.monotonic()
         )
+        if landed_then_hung:
+            await self._release.wait()
+            return web.json_response({"ok": False, "error": "shutting down"}, status=503)
         return web.json_response({"ok": True, "channel": payload["channel"], "ts": ts, "message": message})
 
     async def history(self, request: web.Request) -> web.Response:
@@ -76,7 +90,7 @@ class FakeSlack(FakeAPI):
         if request.method == "POST":
             params.update(await request.post() if request.content_type != "application/json" else await request.json())
         channel = str(params.get("channel"))
-        messages = list(reversed(self.messages.get(channel, [])))
+        messages = list(reversed(self.threads.top_level(channel)))  # replies are read with conversations.replies
         return web.json_response({"ok": True, "messages": messages, "has_more": False})
 
     async def auth_test(self, request: web.Request) -> web.Response:
@@ -182,6 +196,7 @@ class FakeDiscord(FakeAPI):
         self.synced: list[dict[str, Any]] = []
         self.callbacks: list[dict[str, Any]] = []
         self.logins = 0
+        self.threads = DiscordThreads(self)  # threads from messages, edits, deletions
 
     @property
     def base_url(self) -> str:
@@ -221,9 +236,9 @@ class FakeDiscord(FakeAPI):
         payload = await read_discord_multipart(request) if multipart else json.loads(await request.read())
         nonce = payload.get("nonce")
         self.attempts.append(str(nonce))
-        landed_then_failed = self.faults.script[:1] in (["landed-500"], ["landed-hang"])
-        hang_after = self.faults.script[:1] == ["landed-hang"]
-        if landed_then_failed:
+        landed_then_failed = self.faults.script[:1] == ["landed-500"]
+        landed_then_hung = self.faults.script[:1] == ["landed-hang"]
+        if landed_then_failed or landed_then_hung:
             self.faults.next()
         else:
             fault = await self._fault()
@@ -232,6 +247,8 @@ class FakeDiscord(FakeAPI):
         limits = self._take_from_bucket(channel)
         if isinstance(limits, web.Response):
             return limits
+        if self.threads.no_channel(channel):
+            return _discord_json({"message": "Unknown Channel", "code": 10003}, 404)
         if nonce and payload.get("enforce_nonce") and (channel, nonce) in self.nonces:
             return _discord_json(self.nonces[(channel, nonce)], headers=limits)  # the same message, not a new one
         # A snowflake, as Discord's ids are: the time in it is what GET messages?after= compares.
@@ -247,16 +264,22 @@ class FakeDiscord(FakeAPI):
         self.channel_messages.setdefault(channel, []).append(message)
         if nonce:
             self.nonces[(channel, nonce)] = message
+        self.threads.created(message)
         self.calls.append({"channel": channel, "auth": request.headers.get("Authorization"), **payload})
         self.received_at.setdefault(f"{channel}#{nonce}", time.monotonic())
-        if hang_after:
-            await self.hang()
         if landed_then_failed:
             return _discord_json({"message": "500: Internal Server Error", "code": 0}, 500)
+        if landed_then_hung:
+            await self._release.wait()
+            return _discord_json({"message": "503: Service Unavailable", "code": 0}, 503)
         return _discord_json(message, headers=limits)
 
+    def called(self, method: str) -> list[dict[str, Any]]:
+        """The thread starts ("start_thread"), edits ("edit") or deletions ("delete") requested, in order."""
+        return [c for c in self.calls if c.get("method") == method]
+
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
-        return [c for c in self.calls if channel is None or c["channel"] == channel]
+        return [c for c in self.calls if "method" not in c and (channel is None or c["channel"] == channel)]
 
     def uploads(self, channel: str | None = None) -> list[dict[str, Any]]:
         """The create-message calls that carried files."""

@@ -63,8 +63,14 @@ def _bot(tmp_path, slack: FakeSlack, discord: FakeDiscord) -> BotProcess:
     return BotProcess(config, tmp_path / "data")
 
 
+def _thread_uploads(discord: FakeDiscord) -> list[dict[str, object]]:
+    """The uploads in the thread started from the post's message in channel 900 (where its files go)."""
+    top = discord.threads.top_level("900")
+    return discord.uploads(top[0]["id"]) if top else []
+
+
 def _uploaded(slack: FakeSlack, discord: FakeDiscord) -> bool:
-    return len(slack.files.shared("C111")) >= 2 and len(discord.uploads("900")) >= 1
+    return len(slack.files.shared("C111")) >= 2 and len(_thread_uploads(discord)) >= 1
 
 
 def _assert_once_and_intact(slack: FakeSlack, discord: FakeDiscord) -> None:
@@ -72,7 +78,9 @@ def _assert_once_and_intact(slack: FakeSlack, discord: FakeDiscord) -> None:
     assert [f["name"] for f in shared] == [PDF_NAME, PNG_NAME]
     assert [slack.files.data_of(f["id"]) for f in shared] == [PDF, PNG]
     assert [f["title"] for f in shared] == [PDF_NAME, PNG_NAME]
-    (upload,) = discord.uploads("900")
+    assert {c["thread_ts"] for c in slack.files.completions} == {slack.threads.top_level("C111")[0]["ts"]}
+    assert discord.uploads("900") == []  # in the post's thread, not in the channel
+    (upload,) = _thread_uploads(discord)
     assert [(f["filename"], f["data"], f["content_type"]) for f in upload["files"]] == [
         (PDF_NAME, PDF, "application/pdf"), (PNG_NAME, PNG, "image/png"),
     ]  # fmt: skip

@@ -104,6 +104,13 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.add_argument("--all", action="store_true", help="list: past and cancelled ones too")
     ev.add_argument("--now", type=_instant, help="as if it were this ISO-8601 instant")
+    posts = command("announcements", "relayed posts: list, show ID, withdraw ID, correct ID --file FILE")
+    posts.add_argument("action", choices=("list", "show", "withdraw", "correct"))
+    posts.add_argument("id", nargs="?", help="the post's id (a0123456789abcdef)")
+    posts.add_argument("--file", type=Path, help="correct: the corrected text (UTF-8)")
+    posts.add_argument("--subject", help="correct: a corrected subject too")
+    posts.add_argument("--json", action="store_true", help="list: print a JSON list")
+    posts.add_argument("--lang", choices=("ja", "en"), default="ja", help="the language of the answer")
     out = command("outbox", "deliveries waiting to be posted: list, or retry the ones given up on")
     out.add_argument("action", choices=("list", "retry"), nargs="?", default="list")
     unanswered = command("unanswered", "list the questions the bot could not answer")
@@ -237,6 +244,14 @@ def _cmd_events(config: Config, args: argparse.Namespace) -> int:
         return events(core, config, args)
 
 
+def _cmd_announcements(config: Config, args: argparse.Namespace) -> int:
+    from bot.cli.announcements import announcements
+
+    read_only = args.action in {"list", "show"}  # reading works beside a running bot (changing does not)
+    with _open(config, args, SystemClock(config.timezone), read_only_fallback=read_only) as core:
+        return announcements(core, args)
+
+
 def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = False) -> int:
     import asyncio
 
@@ -284,6 +299,7 @@ _COMMANDS: dict[str, Callable[[Config, argparse.Namespace], int]] = {
     "subscribers": _cmd_digest,
     "digest": _cmd_digest,
     "events": _cmd_events,
+    "announcements": _cmd_announcements,
     "run": _cmd_run,
     "console": lambda config, args: _cmd_run(config, args, console_only=True),
 }

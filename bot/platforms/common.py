@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from handlers.attachments import FilePlan
     from storage.records import Announcement
 
-__all__ = ["MAX_PARTS", "attachment_lines", "bounded_parts", "byline", "file_url", "split_text"]
+__all__ = ["MAX_PARTS", "attachment_lines", "bounded_parts", "byline", "file_url", "split_text", "whole_post_link"]
 
 
 MAX_PARTS = 10  # messages one post becomes in one channel at most: the rest is pointed to, not posted
@@ -92,6 +92,11 @@ def byline(announcement: Announcement, tz: tzinfo) -> str:
     who = f"{announcement.sender_name} <{announcement.sender}>" if announcement.sender_name else announcement.sender
     when = format_datetime(announcement.sent_at or announcement.received_at, "ja", tz)
     return f"{who} · {when}"
+
+
+def whole_post_link(announcement: Announcement, pages_url: str) -> str:
+    """The post's public page, where the whole text is (none without a public address)."""
+    return f"{pages_url.rstrip('/')}/announcements/{announcement.id}" if pages_url else ""
 
 
 def file_url(pages_url: str, announcement_id: str, number: int) -> str:

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.mail.render import render_email
 from bot.platforms.discord.render import render_discord
 from bot.platforms.slack.render import render_slack
+from handlers.texts import say
 
 if TYPE_CHECKING:
     from datetime import tzinfo
 
     from bot.platforms.discord.render import DiscordMessage
     from bot.platforms.slack.render import SlackMessage
+    from handlers.messages import Lang
     from storage.records import Announcement
 
 __all__ = ["EMAIL_LABEL", "Preview", "preview_of"]
 
 EMAIL_LABEL = "メール / E-mail"
 _CHANNEL = "preview"  # no channel is posted to: a preview is rendered for a placeholder
+_ESCAPE = re.compile(r"\\([\\*_`~|\[\]>#-])")  # what escape_markdown put before a character
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,15 @@ class Preview:
     def discord_text(self) -> str:
         """The Discord messages' embed descriptions (Discord markdown, escaped)."""
         return "\n".join(m["embeds"][0].get("description", "") for m in self.discord)
+
+    @property
+    def discord_shown(self) -> str:
+        """The Discord messages' text as a Discord reader sees it (without the escaping backslashes)."""
+        return _ESCAPE.sub(r"\1", self.discord_text)
+
+    def split_note(self, lang: Lang) -> str:
+        """How many messages the post becomes on each platform, and where they go."""
+        return say("post.split", lang, slack=len(self.slack), discord=len(self.discord))
 
 
 def preview_of(draft: Announcement, tz: tzinfo) -> Preview:

@@ -97,9 +97,17 @@ class _Pages:
         post = self._core.store.announcements.get(request.match_info["id"])
         if post is None or post.source == "reminder":
             return self._render("not_found.html", request, lang, status=404)
+        if post.withdrawn:  # the secretariat took it back: its text is no longer shown anywhere
+            return self._render("withdrawn.html", request, lang, status=410)
         tz = self._core.config.timezone
+        corrected = (
+            say("page.corrected", lang, when=format_datetime(post.corrected_at, lang, tz))
+            if post.corrected_at
+            else None
+        )
         view = {
             "subject": post.subject, "body": Markup(linkify(post.body, breaks=False)),  # noqa: S704 - escaped there
+            "corrected": corrected,
             "when": format_datetime(post.sent_at or post.received_at, lang, tz),
             "sender": post.sender_name or None,
             "attachments": [

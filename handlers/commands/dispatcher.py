@@ -27,12 +27,14 @@ if TYPE_CHECKING:
         AnnounceForm,
         AnnouncePreview,
         Asker,
+        CorrectionForm,
         DraftForm,
         EventEdit,
         EventForm,
         Published,
         Verb,
     )
+    from handlers.commands.revisions import RevisionCommands
     from handlers.commands.subscriptions import ChatSubscriptions
     from handlers.messages import Lang, Reply
 
@@ -69,7 +71,9 @@ class CommandDispatcher:
         announcements: AnnounceDesk,
         subscriptions: ChatSubscriptions,
         events: EventCommands | None = None,
+        revisions: RevisionCommands | None = None,
     ) -> None:
+        self._revisions = revisions
         self._events = events
         self._answerer = answerer
         self._announcements = announcements
@@ -90,7 +94,9 @@ class CommandDispatcher:
         meetings = self.answer(asker, say("question.meetings", lang))
         return meetings, self.answer(asker, say("question.trainings", lang))
 
-    async def dispatch(self, command: Command) -> Reply | Notice | AnnounceForm | EventForm | EventEdit:
+    async def dispatch(
+        self, command: Command
+    ) -> Reply | Notice | AnnounceForm | EventForm | EventEdit | CorrectionForm:
         """One `/rmo` command."""
         lang = command_language(command)
         try:
@@ -105,6 +111,18 @@ class CommandDispatcher:
         except Exception:  # noqa: BLE001 - see dispatch
             return _apology("an announcement draft", lang_hint or "ja")
 
+    def correct(
+        self, asker: Asker, announcement_id: str, subject: str, body: str, lang_hint: Lang | None = None
+    ) -> Notice:
+        """The correction form of a relayed post, submitted."""
+        lang = detect_language(f"{subject} {body}", lang_hint or "ja")
+        if self._revisions is None:
+            return Notice("revise.refused", say("revise.refused", lang), lang)
+        try:
+            return self._revisions.submit(asker, announcement_id, subject, body, lang)
+        except Exception:  # noqa: BLE001 - see dispatch
+            return _apology("a correction", lang)
+
     def confirm(self, asker: Asker, draft_id: str, lang_hint: Lang | None = None) -> Published | Notice:
         """The preview's "post" button."""
         try:
@@ -112,13 +130,22 @@ class CommandDispatcher:
         except Exception:  # noqa: BLE001 - see dispatch
             return _apology("an announcement confirmation", lang_hint or "ja")
 
-    async def _run(self, command: Command, lang: Lang) -> Reply | Notice | AnnounceForm | EventForm | EventEdit:
+    async def _run(
+        self, command: Command, lang: Lang
+    ) -> Reply | Notice | AnnounceForm | EventForm | EventEdit | CorrectionForm:
         verb, email = command.verb, find_address(command.text)
         if verb == "announce":
             return self._announcements.open(command.asker, lang)
         if verb == "event" and self._events is not None:
             # Ids, dates and block keys say nothing of a language: the client's, else the network's own.
             return self._events.run(command.asker, command.text, command.lang_hint or "ja")
+        if verb in {"withdraw", "correct"} and self._revisions is not None:
+            # An id says nothing of a language: the words after it, else the client's, else the network's.
+            hint = command.lang_hint or "ja"
+            words = command.text.split(maxsplit=1)
+            lang = detect_language(words[1], hint) if len(words) > 1 else hint
+            run = self._revisions.withdraw if verb == "withdraw" else self._revisions.correct
+            return run(command.asker, command.text, lang)
         if verb == "subscribe" and email:
             return await self._subscriptions.subscribe(email, lang)
         if verb == "unsubscribe" and email:

@@ -25,6 +25,7 @@ __all__ = [
     "Asker",
     "Command",
     "CommandReply",
+    "CorrectionForm",
     "DraftField",
     "DraftForm",
     "EventDraft",
@@ -37,9 +38,13 @@ __all__ = [
     "locale_hint",
 ]
 
-Verb = Literal["ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help", "announce", "event"]
+Verb = Literal[
+    "ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help", "announce", "event", "withdraw",
+    "correct",
+]  # fmt: skip
 VERBS: tuple[Verb, ...] = (
-    "ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help", "announce", "event",
+    "ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help", "announce", "event", "withdraw",
+    "correct",
 )  # fmt: skip
 DraftField = Literal["title", "body", "blocks"]
 # The announcement form's limits, on every platform (Slack's and Discord's inputs show the same ones).
@@ -164,7 +169,19 @@ class EventEdit:
     values: ProposalCorrection
 
 
-CommandReply = Reply | Notice | AnnounceForm | AnnouncePreview | Published | EventForm | EventEdit
+@dataclass(frozen=True, slots=True)
+class CorrectionForm:
+    """`/rmo correct ID` alone: show the correction form for the post `announcement_id`, filled in with its
+    subject and text as members read them now."""
+
+    text: str
+    lang: Lang
+    announcement_id: str
+    subject: str
+    body: str
+
+
+CommandReply = Reply | Notice | AnnounceForm | AnnouncePreview | Published | EventForm | EventEdit | CorrectionForm
 
 
 def locale_hint(locale: str | None) -> Lang | None:

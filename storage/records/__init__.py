@@ -21,7 +21,7 @@ from storage.records.calendar import (
     Venue,
 )
 from storage.records.knowledge import Block, Channel, FaqEntry, Member, NetworkInfo, Officer, UnansweredQuestion
-from storage.records.mail import BIG_BODY, Announcement, Attachment, Delivery, QuarantinedMail
+from storage.records.mail import BIG_BODY, Announcement, Attachment, Delivery, MessageRef, QuarantinedMail
 
 __all__ = [
     "ASSUMED_DURATION",
@@ -41,6 +41,7 @@ __all__ = [
     "EventStatus",
     "FaqEntry",
     "Member",
+    "MessageRef",
     "NetworkInfo",
     "Officer",
     "Proposal",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Announcement", "Attachment", "Delivery", "QuarantinedMail"]
+__all__ = ["Announcement", "Attachment", "Delivery", "MessageRef", "QuarantinedMail"]
 
 Doc = dict[str, Any]
 
@@ -50,6 +50,9 @@ class Announcement:
     replacements: int = 0
     source: str = "mail"
     body_ref: str = ""  # a big body's file in the archive (the repository reads it back into `body`)
+    thread_of: str = ""  # the announcement whose thread this one (a reply on the list) goes into
+    withdrawn: bool = False  # the secretariat took it back: off the channels, the digests and the pages
+    corrected_at: datetime | None = None  # when the secretariat last corrected its text
 
     def to_doc(self) -> Doc:
         return {
@@ -63,6 +66,7 @@ class Announcement:
             "replacements": self.replacements,
             "source": self.source,
             **({"body_ref": self.body_ref} if self.body_ref else {}),
+            **({"thread_of": self.thread_of} if self.thread_of else {}),
             "received_at": self.received_at.isoformat(),
             "attachments": [a.to_doc() for a in self.attachments],
             "blocks": list(self.blocks),
@@ -84,7 +88,29 @@ class Announcement:
             replacements=doc.get("replacements", 0),
             source=doc.get("source", "mail"),
             body_ref=doc.get("body_ref", ""),
+            thread_of=doc.get("thread_of", ""),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """Where one posted message is, to edit or delete it: Slack's channel and `ts`, or Discord's channel
+    (or thread) and message id. `kind` "file" marks an uploaded file's: on Slack its file id (a file
+    shared with completeUploadExternal is deleted with files.delete), on Discord its message's id."""
+
+    channel: str
+    id: str
+    kind: str = ""
+
+    def to_doc(self) -> list[str]:
+        return [self.channel, self.id, *([self.kind] if self.kind else [])]
+
+    @classmethod
+    def from_doc(cls, doc: list[str]) -> MessageRef:
+        return cls(str(doc[0]), str(doc[1]), str(doc[2]) if len(doc) > 2 else "")
+
+
+DeliveryAction = str  # "post" (a new post), "edit" (its corrected text), "delete" (withdrawn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +132,17 @@ class Delivery:
     failed: bool = False
     uploads_done: int = 0
     upload_started: str = ""
+    action: DeliveryAction = "post"
+    refs: tuple[MessageRef, ...] = ()  # the messages its parts became so far (written with `parts_done`)
+    file_refs: tuple[MessageRef, ...] = ()  # the messages its uploads became so far (with `uploads_done`)
 
     def to_doc(self) -> Doc:
         return {
             **({"uploads_done": self.uploads_done} if self.uploads_done else {}),
             **({"upload_started": self.upload_started} if self.upload_started else {}),
+            **({"action": self.action} if self.action != "post" else {}),
+            **({"refs": [r.to_doc() for r in self.refs]} if self.refs else {}),
+            **({"file_refs": [r.to_doc() for r in self.file_refs]} if self.file_refs else {}),
             "id": self.id,
             "announcement_id": self.announcement_id,
             "platform": self.platform,
@@ -138,6 +170,9 @@ class Delivery:
             failed=doc.get("failed", False),
             uploads_done=doc.get("uploads_done", 0),
             upload_started=doc.get("upload_started", ""),
+            action=doc.get("action", "post"),
+            refs=tuple(MessageRef.from_doc(r) for r in doc.get("refs", [])),
+            file_refs=tuple(MessageRef.from_doc(r) for r in doc.get("file_refs", [])),
         )
 
 

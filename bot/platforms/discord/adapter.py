@@ -20,7 +20,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.errors import PlatformLoginError
-from bot.platforms.discord.forms import AnnounceModal, ConfirmView, preview_embeds
+from bot.platforms.discord.forms import AnnounceModal, ConfirmView, preview_content, preview_embeds
 from bot.platforms.discord.proposals import (
     EventModal,
     ProposalModal,
@@ -45,9 +45,11 @@ __all__ = ["DiscordPlatform", "invite_url"]
 _log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
 # Send Messages, Embed Links, Attach Files (a post's attachments), Read Message History (also: is an upload
-# already there after a crash), Use Application Commands — nothing more.
+# already there after a crash), Use Application Commands — nothing more. Threads: a long post's later parts,
+# its files and the list's replies go into a thread started from the first post.
 PERMISSIONS = discord.Permissions(send_messages=True, embed_links=True, attach_files=True,
-                                  read_message_history=True, use_application_commands=True)  # fmt: skip
+                                  read_message_history=True, use_application_commands=True,
+                                  create_public_threads=True, send_messages_in_threads=True)  # fmt: skip
 
 
 def invite_url(application_id: int | str) -> str:
@@ -140,7 +142,8 @@ class DiscordPlatform:
                 view = ConfirmView(reply.draft.id, self._confirm)
                 self.client.add_view(view)  # the button works whatever message carries it
                 embeds = preview_embeds(reply, self._tz)
-                await send(reply.text, embeds=embeds, view=view, ephemeral=True, allowed_mentions=NO_PINGS)
+                content = preview_content(reply, self._tz)
+                await send(content, embeds=embeds, view=view, ephemeral=True, allowed_mentions=NO_PINGS)
             case _:
                 await send(reply.text, ephemeral=True, allowed_mentions=NO_PINGS)
 
@@ -228,6 +231,14 @@ class DiscordPlatform:
         @group.command(name="event", description="カレンダーの予定（事務局）: list / add / move / cancel / proposals")
         async def event(interaction: discord.Interaction, text: str | None = None) -> None:
             await self._run(interaction, "event", text)
+
+        @group.command(name="withdraw", description="投稿を取り下げる（事務局） / withdraw a post (secretariat)")
+        async def withdraw(interaction: discord.Interaction, post: str) -> None:
+            await self._run(interaction, "withdraw", post)
+
+        @group.command(name="correct", description="投稿を訂正する（事務局） / correct a post (secretariat)")
+        async def correct(interaction: discord.Interaction, post: str, text: str) -> None:
+            await self._run(interaction, "correct", f"{post} {text}")
 
         return group
 

@@ -43,8 +43,9 @@ def _marker(content: str, sizes: Sequence[int]) -> tuple[str, tuple[int, ...]]:
     return content, tuple(sorted(sizes))
 
 
-async def _landed(http: HTTPClient, channel: str, content: str, files: Sequence[OutgoingFile], since: datetime) -> bool:
-    """Whether the channel shows this upload already (its caption and its files' sizes)."""
+async def _landed(http: HTTPClient, channel: str, content: str, files: Sequence[OutgoingFile], since: datetime) -> str:
+    """The id of the message that shows this upload in the channel already (its caption and its files'
+    sizes), or "" when there is none (or it cannot be told)."""
     wanted = _marker(content, [len(f.data) for f in files])
     route = Route("GET", "/channels/{channel_id}/messages", channel_id=channel)
     after = discord.utils.time_snowflake(since - _LOOKBACK)
@@ -52,13 +53,13 @@ async def _landed(http: HTTPClient, channel: str, content: str, files: Sequence[
         messages: list[dict[str, Any]] = await http.request(route, params={"limit": 100, "after": after})
     except discord.Forbidden:
         _log.warning("cannot read %s's history: only the nonce keeps its files from being posted twice", channel)
-        return False
+        return ""
     for message in messages:
         attachments = message.get("attachments") or []
         seen = _marker(message.get("content", ""), [a.get("size", 0) for a in attachments])
         if seen == wanted:
-            return True
-    return False
+            return str(message.get("id", ""))
+    return ""
 
 
 def _sent_at(started: str, since: datetime) -> datetime:
@@ -80,8 +81,9 @@ def _error(exc: discord.HTTPException, channel: str) -> DeliveryError:
 async def upload_files(
     http: HTTPClient, channel: str, files: Sequence[OutgoingFile], *, key: str, comment: str, since: datetime,
     started: str, record: Callable[[str], None],
-) -> None:  # fmt: skip
-    """Post `files` with `comment` as one message in `channel`, once (see the module's docstring)."""
+) -> str:  # fmt: skip
+    """Post `files` with `comment` as one message in `channel` (a channel or a thread), once (see the
+    module's docstring); returns the message's id ("" when Discord's answer did not say)."""
     content = escape_markdown(comment)
     payload = {
         "content": content,
@@ -91,9 +93,10 @@ async def upload_files(
         "enforce_nonce": True,
     }
     try:
-        if started.startswith(SENT) and await _landed(http, channel, content, files, _sent_at(started, since)):
+        if started.startswith(SENT) and (landed := await _landed(http, channel, content, files,
+                                                                 _sent_at(started, since))):  # fmt: skip
             _log.info("the files of %s are already in %s; not posting them again", key, channel)
-            return
+            return landed
         record(f"{SENT}@{datetime.now(UTC).isoformat()}")
         uploads = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in files]
         form: list[dict[str, Any]] = [{"name": "payload_json", "value": json.dumps(payload, ensure_ascii=False)}]
@@ -104,7 +107,7 @@ async def upload_files(
         size = sum(len(f.data) for f in files)
         route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel)
         timeout = aiohttp.ClientTimeout(total=_BYTES_TIMEOUT + size / _LEAST_RATE)
-        await http.request(route, form=form, files=uploads, timeout=timeout)
+        message: Any = await http.request(route, form=form, files=uploads, timeout=timeout)
     except discord.RateLimited as exc:
         raise DeliveryRetryable(f"Discord rate limit ({channel}, files)", retry_after=exc.retry_after) from exc
     except discord.HTTPException as exc:
@@ -113,3 +116,4 @@ async def upload_files(
         raise DeliveryTimeout(f"Discord did not answer ({channel}, files)") from exc
     except (aiohttp.ClientError, OSError) as exc:
         raise DeliveryUncertain(f"cannot reach Discord ({channel}, files): {exc}") from exc
+    return str(message.get("id", "")) if isinstance(message, dict) else ""

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from handlers.commands import AnnouncePreview
 
-__all__ = ["AnnounceModal", "ConfirmView", "preview_embeds"]
+__all__ = ["AnnounceModal", "ConfirmView", "preview_content", "preview_embeds"]
 
 _EMBEDS_LIMIT = 6000  # characters of embeds in one message
 _EMBEDS = 10  # embeds in one message
@@ -61,6 +61,11 @@ class ConfirmView(discord.ui.View):
 
     async def _post(self, interaction: discord.Interaction) -> None:
         await self._post_draft(interaction, self._draft_id)
+
+
+def preview_content(preview: AnnouncePreview, tz: tzinfo) -> str:
+    """The preview's sentence, and how many messages the post becomes on each platform."""
+    return f"{preview.text}\n{preview_of(preview.draft, tz).split_note(preview.lang)}"
 
 
 def preview_embeds(preview: AnnouncePreview, tz: tzinfo) -> list[discord.Embed]:

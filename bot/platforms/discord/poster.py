@@ -4,7 +4,13 @@ discord.py's HTTP client, and every failure a DeliveryError that says whether to
 discord.py's client keeps Discord's rate limits: when an answer announces a channel's message bucket as
 spent, the post that spent it returns only after the reset, so the next one does not draw a 429; a global
 429 holds every lane. It also retries 429s and 500/502/504 by itself; a retry repeats the payload's
-enforced nonce, so it cannot post a part twice.
+enforced nonce, so it cannot post a part twice, and Discord answers a repeated nonce with the message it
+already made, so the part's message id is known either way.
+
+A long post's later parts, and a reply on the list, go into a thread started from the first post's message
+(POST /channels/{id}/messages/{mid}/threads): a thread keeps them out of the channel, where a reply with
+`message_reference` would be one more top-level message each. The thread's id is the message's id, so the
+first part's ref is all a restart needs to find it again.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from discord.http import HTTPClient, Route  # not in discord.py's documented API
 
 from bot.errors import DeliveryError, DeliveryRejected, DeliveryRetryable, DeliveryTimeout, DeliveryUncertain
 from bot.platforms.discord.files import upload_files
+from storage.records import MessageRef
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -34,6 +41,14 @@ _TIMEOUT = 10.0
 # comes back as DeliveryRetryable, and the lane waits it out with the outbox saying why.
 _MAX_RATELIMIT_WAIT = 30.0
 _MESSAGES = "/channels/{channel_id}/messages"
+_MESSAGE = "/channels/{channel_id}/messages/{message_id}"
+_THREAD = "/channels/{channel_id}/messages/{message_id}/threads"
+_THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+_UNKNOWN_MESSAGE = 10008
+_UNKNOWN_CHANNEL = 10003
+_THREAD_NAME_LIMIT = 100
+_ARCHIVE_MINUTES = 10080  # a week: a list discussion goes on for days
+_NOT_EDITABLE = ("nonce", "enforce_nonce")  # an edit takes the content, embeds and allowed mentions
 
 
 def _retry_after(exc: discord.HTTPException) -> float | None:
@@ -50,7 +65,7 @@ def _delivery_error(exc: discord.HTTPException, channel: str) -> DeliveryError:
         return DeliveryRetryable(f"Discord rate limit ({channel})", retry_after=retry_after)
     if status >= 500:
         return DeliveryUncertain(f"Discord error {status} ({channel})", retry_after=retry_after)
-    return DeliveryRejected(f"Discord refused the post to {channel}: {status} {exc.text[:200]}")
+    return DeliveryRejected(f"Discord refused the post to {channel}: {status} {exc.text[:200]}", code=str(exc.code))
 
 
 class DiscordPoster:
@@ -66,13 +81,60 @@ class DiscordPoster:
         self._timeout = timeout
         self._http: HTTPClient | None = None
         self._login = asyncio.Lock()
+        self._threads: set[str] = set()  # messages known to have a thread (started by us or found so)
 
-    async def post(self, channel: str, payload: dict[str, Any]) -> None:
+    async def post(
+        self, channel: str, payload: dict[str, Any], *, thread: MessageRef | None = None, thread_name: str = ""
+    ) -> MessageRef:
+        """Post one message (into the thread started from `thread`'s message when given, starting it if
+        needed); returns where it is and its id."""
+        target = channel if thread is None else await self._thread(thread, thread_name)
+        message: Any = await self._request(Route("POST", _MESSAGES, channel_id=target), target, payload)
+        if not isinstance(message, dict) or not message.get("id"):
+            raise DeliveryUncertain(f"Discord answered without the message's id ({channel})")
+        return MessageRef(target, str(message["id"]))
+
+    async def edit(self, ref: MessageRef, payload: dict[str, Any]) -> None:
+        """PATCH the message with a corrected payload; a message that is gone is left gone."""
+        fields = {k: v for k, v in payload.items() if k not in _NOT_EDITABLE}
+        route = Route("PATCH", _MESSAGE, channel_id=ref.channel, message_id=ref.id)
+        try:
+            await self._request(route, ref.channel, fields)
+        except DeliveryRejected as exc:
+            if exc.code not in {str(_UNKNOWN_MESSAGE), str(_UNKNOWN_CHANNEL)}:
+                raise
+            _log.info("Discord message %s in %s is gone; nothing to correct", ref.id, ref.channel)
+
+    async def delete(self, ref: MessageRef) -> None:
+        """DELETE the message; one already gone counts as deleted (a retried withdrawal deletes once)."""
+        route = Route("DELETE", _MESSAGE, channel_id=ref.channel, message_id=ref.id)
+        try:
+            await self._request(route, ref.channel, None)
+        except DeliveryRejected as exc:
+            if exc.code not in {str(_UNKNOWN_MESSAGE), str(_UNKNOWN_CHANNEL)}:
+                raise
+            _log.info("Discord message %s in %s was already gone", ref.id, ref.channel)
+
+    async def _thread(self, root: MessageRef, name: str) -> str:
+        """The thread started from `root` (started now if it has none yet): its id is the message's."""
+        if root.id in self._threads:
+            return root.id
+        body = {"name": (name.strip() or "…")[:_THREAD_NAME_LIMIT], "auto_archive_duration": _ARCHIVE_MINUTES}
+        route = Route("POST", _THREAD, channel_id=root.channel, message_id=root.id)
+        try:
+            await self._request(route, root.channel, body)
+        except DeliveryRejected as exc:
+            if exc.code != str(_THREAD_EXISTS):  # started before a restart, or by a member: use it
+                raise
+        self._threads.add(root.id)
+        return root.id
+
+    async def _request(self, route: Route, channel: str, payload: dict[str, Any] | None) -> object:
         http = await self._client()
-        route = Route("POST", _MESSAGES, channel_id=channel)
         try:
             # The timeout is per request, so waiting for a bucket or a Retry-After is not cut short.
-            await http.request(route, json=payload, timeout=aiohttp.ClientTimeout(total=self._timeout))
+            body: dict[str, Any] = {} if payload is None else {"json": payload}
+            return await http.request(route, timeout=aiohttp.ClientTimeout(total=self._timeout), **body)
         except discord.RateLimited as exc:  # a Retry-After longer than discord.py waits; nothing was sent
             raise DeliveryRetryable(f"Discord rate limit ({channel})", retry_after=exc.retry_after) from exc
         except discord.HTTPException as exc:
@@ -87,13 +149,25 @@ class DiscordPoster:
         del channel, delivery_id, since
         return set()
 
+    async def posted_refs(
+        self, channel: str, delivery_id: str, since: datetime, thread: MessageRef | None = None
+    ) -> dict[int, MessageRef]:
+        """None known, as for `posted_parts`: the re-sent part's answer is the message it made before."""
+        del channel, delivery_id, since, thread
+        return {}
+
     async def upload(
         self, channel: str, files: Sequence[OutgoingFile], *, key: str, comment: str, since: datetime,
-        started: str, record: Callable[[str], None],
-    ) -> None:  # fmt: skip
-        """Post a post's files in `channel` as one message, once (bot/platforms/discord/files.py)."""
+        started: str, record: Callable[[str], None], thread: MessageRef | None = None, thread_name: str = "",
+    ) -> tuple[MessageRef, ...]:  # fmt: skip
+        """Post a post's files as one message (bot/platforms/discord/files.py), in the thread started from
+        `thread`'s message when given (starting it if needed), once; returns that message when known."""
+        target = channel if thread is None else await self._thread(thread, thread_name)
         http = await self._client()
-        await upload_files(http, channel, files, key=key, comment=comment, since=since, started=started, record=record)
+        message_id = await upload_files(
+            http, target, files, key=key, comment=comment, since=since, started=started, record=record
+        )
+        return (MessageRef(target, message_id, "file"),) if message_id else ()
 
     async def _client(self) -> HTTPClient:
         """The logged-in client, made at first use (it needs the running loop) and again after close."""

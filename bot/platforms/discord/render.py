@@ -6,7 +6,8 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from bot.platforms.common import PieceCache, attachment_lines, bounded_parts, byline, split_text
+from bot.platforms.common import PieceCache, attachment_lines, bounded_parts, byline, split_text, whole_post_link
+from handlers.texts import say
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -69,13 +70,22 @@ def _split(body: str) -> list[str]:
 
 
 def render_discord(
-    announcement: Announcement, channel: str, tz: tzinfo, delivery_id: str = "", *, listing: Sequence[str] | None = None
+    announcement: Announcement,
+    channel: str,
+    tz: tzinfo,
+    delivery_id: str = "",
+    *,
+    pages_url: str = "",
+    listing: Sequence[str] | None = None,
 ) -> list[DiscordMessage]:
     """One payload per part; long text is split at paragraphs with (1/3) markers; every attachment is listed
-    (`listing`: the lines to show, by default each attachment plainly)."""
+    (`listing`: the lines to show, by default each attachment plainly). The relay posts the first part in
+    the channel and the rest in a thread started from it (the post's files too); the first links to the
+    whole post on the public page when the pages have a public address (`pages_url`)."""
     del channel  # the channel is in the URL, not the payload
     body = announcement.body or "（本文なし）"
-    parts = _PIECES.get(announcement.id, body, _split)  # split once per announcement, not per channel
+    # Split once per announcement (and correction), not per channel.
+    parts = _PIECES.get(f"{announcement.id}@{announcement.corrected_at}", body, _split)
     footer = {"text": byline(announcement, tz)[:FOOTER_LIMIT]}
     subject = announcement.subject or "（件名なし）"
     embeds: list[dict[str, Any]] = []
@@ -85,6 +95,10 @@ def render_discord(
         if len(title) > TITLE_LIMIT:
             title = title[: TITLE_LIMIT - 1 - len(marker)] + "…" + marker
         embeds.append({"title": title, "description": part, "footer": footer, "color": COLOR})
+    link = whole_post_link(announcement, pages_url) if len(parts) > 1 else ""
+    if link:
+        embeds[0]["url"] = link
+        embeds[0]["fields"] = [{"name": say("post.whole", "ja", parts=len(parts)), "value": link, "inline": False}]
     if announcement.attachments:
         lines = attachment_lines(announcement) if listing is None else listing
         escaped = escape_markdown("\n".join(lines))

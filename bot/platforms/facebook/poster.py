@@ -16,6 +16,7 @@ import aiohttp
 
 from bot.errors import DeliveryRejected, DeliveryRetryable, DeliveryTimeout, DeliveryUncertain
 from bot.platforms.facebook.render import reference
+from storage.records import MessageRef
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -59,7 +60,32 @@ class FacebookPoster:
             )
         return self._session
 
-    async def post(self, channel: str, payload: dict[str, Any]) -> None:
+    async def post(
+        self, channel: str, payload: dict[str, Any], *, thread: MessageRef | None = None, thread_name: str = ""
+    ) -> MessageRef:
+        """Publish one Page post (a Page post has no thread: `thread` is ignored); returns its id."""
+        del thread, thread_name
+        return MessageRef(channel, await self._publish(channel, payload))
+
+    async def edit(self, ref: MessageRef, payload: dict[str, Any]) -> None:
+        """Not offered for the Page: the relay corrects and withdraws chat messages only."""
+        del payload
+        msg = f"correcting a Page post ({ref.id}) is not supported"
+        raise DeliveryRejected(msg)
+
+    async def delete(self, ref: MessageRef) -> None:
+        """Not offered for the Page: see `edit`."""
+        msg = f"deleting a Page post ({ref.id}) is not supported"
+        raise DeliveryRejected(msg)
+
+    async def posted_refs(
+        self, channel: str, delivery_id: str, since: datetime, thread: MessageRef | None = None
+    ) -> dict[int, MessageRef]:
+        """{1: …} when the Page's feed shows the post (its id unknown: nothing threads into a Page post)."""
+        del thread
+        return {part: MessageRef(channel, "") for part in await self.posted_parts(channel, delivery_id, since)}
+
+    async def _publish(self, channel: str, payload: dict[str, Any]) -> str:
         try:
             async with self._http.post(f"{self._base_url}/{channel}/feed", data=payload) as response:
                 status = response.status
@@ -71,7 +97,7 @@ class FacebookPoster:
         if status < 300:
             if isinstance(data, dict) and data.get("id"):
                 _log.debug("posted %s to page %s", data["id"], channel)
-                return
+                return str(data["id"])
             msg = f"Facebook answered {status} without a post id (page {channel})"
             raise DeliveryUncertain(msg)
         error = _error_of(data)
@@ -79,7 +105,7 @@ class FacebookPoster:
         text = f"Facebook error {status} code {code} (page {channel}): {str(error.get('message', ''))[:200]}"
         if code == _DUPLICATE:
             _log.info("Facebook says page %s already shows this post; not posting it again", channel)
-            return
+            return ""
         if status == 429 or code in _RATE_LIMITED:
             raise DeliveryRetryable(text, retry_after=_LIMIT_WAIT)
         if status >= 500 or code in _TRANSIENT or error.get("is_transient"):

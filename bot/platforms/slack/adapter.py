@@ -24,9 +24,12 @@ from bot.errors import PlatformLoginError
 from bot.platforms.slack.modals import (
     CONFIRM_VIEW,
     DRAFT_VIEW,
+    POST_FIX_VIEW,
     draft_modal,
     draft_values,
     notice_modal,
+    post_fix_modal,
+    post_fix_values,
     preview_modal,
 )
 from bot.platforms.slack.proposals import (
@@ -49,6 +52,7 @@ from handlers.commands import (
     AnnounceForm,
     AnnouncePreview,
     Asker,
+    CorrectionForm,
     EventEdit,
     EventForm,
     Notice,
@@ -128,6 +132,7 @@ class SlackPlatform:
         self.app.view(FIX_VIEW)(self._on_proposal_fix)
         self.app.view(ADD_VIEW)(self._on_event_add)
         self.app.view(EDIT_VIEW)(self._on_event_edit)
+        self.app.view(POST_FIX_VIEW)(self._on_post_fix)
         self._event_commands = core.event_commands
 
     async def is_secretariat(self, user: str) -> bool:
@@ -192,6 +197,8 @@ class SlackPlatform:
             await self.client.views_open(trigger_id=command["trigger_id"], view=event_modal(reply))
         elif isinstance(reply, EventEdit):
             await self.client.views_open(trigger_id=command["trigger_id"], view=edit_modal(reply))
+        elif isinstance(reply, CorrectionForm):
+            await self.client.views_open(trigger_id=command["trigger_id"], view=post_fix_modal(reply))
         else:
             await respond(**reply_for_slack(reply), response_type="ephemeral")
 
@@ -275,6 +282,16 @@ class SlackPlatform:
         outcome = self._event_commands.edit_form(await self._asker(user), event_id, form)
         if outcome.key != "event.edited":
             await ack(response_action="errors", errors={outcome.field or "title": outcome.text})
+            return
+        await ack()
+        await self.client.chat_postMessage(channel=user, text=outcome.text)
+
+    async def _on_post_fix(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
+        user = body.get("user", {}).get("id", "")
+        announcement_id, subject, text = post_fix_values(view)
+        outcome = self._commands.correct(await self._asker(user), announcement_id, subject, text)
+        if outcome.key != "revise.corrected":
+            await ack(response_action="errors", errors={outcome.field or "body": outcome.text})
             return
         await ack()
         await self.client.chat_postMessage(channel=user, text=outcome.text)

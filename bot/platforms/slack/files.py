@@ -7,7 +7,8 @@ retry or a restart asks whether the completion landed (the channel's recent hist
 instead of uploading again. Slack shares completed files asynchronously (after its malware scan: see
 slackapi/bolt-js#2115), so recorded files that do not show yet are looked for again for a while before they
 are completed a second time. A file whose
-bytes were sent but which was never completed is not shown to anyone; Slack drops it.
+bytes were sent but which was never completed is not shown to anyone; Slack drops it. With `thread_ts` the
+files are shared in that message's thread (the post's first part), and looked for among its replies.
 
 Scopes: `files:write` to upload, `files:read` for files.info (without it a retry completes the recorded
 files again, and Slack may then show them twice; the log says so).
@@ -61,12 +62,17 @@ def _shared_in(file: dict[str, Any], channel: str) -> bool:
     return in_shares or listed
 
 
-async def _in_history(client: AsyncWebClient, channel: str, ids: list[str], since: datetime) -> bool:
-    """Whether a message in the channel's recent history carries one of these files (a second sign beside
-    files.info, whose shares Slack may fill in a moment after the completion)."""
+async def _in_history(
+    client: AsyncWebClient, channel: str, ids: list[str], since: datetime, thread_ts: str | None
+) -> bool:
+    """Whether a message in the channel's recent history (or the thread's replies) carries one of these
+    files (a second sign beside files.info, whose shares Slack may fill in a moment after the completion)."""
     try:
-        response = await client.conversations_history(channel=channel, oldest=f"{since.timestamp() - 60:.6f}",
-                                                       limit=200)  # fmt: skip
+        if thread_ts is None:
+            response = await client.conversations_history(channel=channel, limit=200,
+                                                           oldest=f"{since.timestamp() - 60:.6f}")  # fmt: skip
+        else:
+            response = await client.conversations_replies(channel=channel, ts=thread_ts, limit=200)
     except SlackApiError as exc:
         _log.warning("cannot read %s's history to look for files %s: %s", channel, ",".join(ids), exc)
         return False
@@ -75,10 +81,10 @@ async def _in_history(client: AsyncWebClient, channel: str, ids: list[str], sinc
     return any(wanted & {f.get("id") for f in message.get("files") or []} for message in messages)
 
 
-async def _state(client: AsyncWebClient, channel: str, ids: list[str], since: datetime) -> str:
+async def _state(client: AsyncWebClient, channel: str, ids: list[str], since: datetime, thread_ts: str | None) -> str:
     """What became of recorded file ids: "shared" (in the channel), "uploaded" (not shared yet, or cannot
     be told), or "gone" (Slack no longer has one of them: upload afresh)."""
-    if await _in_history(client, channel, ids, since):
+    if await _in_history(client, channel, ids, since, thread_ts):
         return "shared"
     shared = 0
     for file_id in ids:
@@ -113,22 +119,34 @@ async def _send_bytes(session: aiohttp.ClientSession, url: str, file: OutgoingFi
 
 
 async def _complete(
-    client: AsyncWebClient, channel: str, ids: list[str], files: Sequence[OutgoingFile], comment: str
+    client: AsyncWebClient,
+    channel: str,
+    ids: list[str],
+    files: Sequence[OutgoingFile],
+    comment: str,
+    thread_ts: str | None,
 ) -> None:
     await client.files_completeUploadExternal(
         files=[{"id": i, "title": f.filename} for i, f in zip(ids, files, strict=True)],
         channel_id=channel,
         initial_comment=escape_mrkdwn(comment),
+        thread_ts=thread_ts,
     )
 
 
 async def _resume(
-    client: AsyncWebClient, channel: str, files: Sequence[OutgoingFile], comment: str, started: str, since: datetime
+    client: AsyncWebClient,
+    channel: str,
+    files: Sequence[OutgoingFile],
+    comment: str,
+    started: str,
+    since: datetime,
+    thread_ts: str | None,
 ) -> bool:
     """Finish an earlier attempt whose file ids were recorded; False when it must start afresh."""
     listed, _, at = started.partition("@")
     ids = listed.split(",")
-    state = await _state(client, channel, ids, since)
+    state = await _state(client, channel, ids, since, thread_ts)
     if state == "shared":
         _log.info("files %s are already in %s; not uploading them again", listed, channel)
         return True
@@ -141,7 +159,7 @@ async def _resume(
         msg = f"Slack does not show files {listed} in {channel} yet; looking again before completing them"
         raise DeliveryUncertain(msg, retry_after=min(_LOOK_AGAIN, _SETTLE - waited))
     try:
-        await _complete(client, channel, ids, files, comment)
+        await _complete(client, channel, ids, files, comment, thread_ts)
     except SlackApiError as exc:
         error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
         if error in _GONE:
@@ -152,12 +170,13 @@ async def _resume(
 
 async def upload_files(
     client: AsyncWebClient, session: aiohttp.ClientSession, channel: str, files: Sequence[OutgoingFile], *,
-    comment: str, since: datetime, started: str, record: Callable[[str], None],
-) -> None:  # fmt: skip
-    """Share `files` in `channel` with `comment`, once (see the module's docstring)."""
+    comment: str, since: datetime, started: str, record: Callable[[str], None], thread_ts: str | None = None,
+) -> list[str]:  # fmt: skip
+    """Share `files` in `channel` (in `thread_ts`'s thread when given) with `comment`, once (see the module's
+    docstring); returns the shared files' ids."""
     try:
-        if started and await _resume(client, channel, files, comment, started, since):
-            return
+        if started and await _resume(client, channel, files, comment, started, since, thread_ts):
+            return started.partition("@")[0].split(",")
         ids = []
         urls = []
         for file in files:
@@ -167,10 +186,11 @@ async def upload_files(
         for url, file in zip(urls, files, strict=True):
             await _send_bytes(session, url, file)
         record(f"{','.join(ids)}@{time.time():.0f}")  # the wall clock: the token must outlive the process
-        await _complete(client, channel, ids, files, comment)
+        await _complete(client, channel, ids, files, comment, thread_ts)
     except SlackApiError as exc:
         raise _error(exc, channel) from exc
     except TimeoutError as exc:
         raise DeliveryTimeout(f"Slack did not answer ({channel}, files)") from exc
     except (aiohttp.ClientError, OSError) as exc:
         raise DeliveryUncertain(f"cannot reach Slack ({channel}, files): {exc}") from exc
+    return ids

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from bot.platforms.common import PieceCache, attachment_lines, bounded_parts, byline, split_text
+from bot.platforms.common import PieceCache, attachment_lines, bounded_parts, byline, split_text, whole_post_link
+from handlers.texts import say
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -48,13 +49,22 @@ def _fit(body: str, key: str = "") -> list[str]:
 
 
 def render_slack(
-    announcement: Announcement, channel: str, tz: tzinfo, delivery_id: str = "", *, listing: Sequence[str] | None = None
+    announcement: Announcement,
+    channel: str,
+    tz: tzinfo,
+    delivery_id: str = "",
+    *,
+    pages_url: str = "",
+    listing: Sequence[str] | None = None,
 ) -> list[SlackMessage]:
     """One payload per part; a long announcement is split at paragraphs with (1/3) markers. `listing` are the
-    attachment lines to show (default: every attachment, plainly)."""
+    attachment lines to show (default: every attachment, plainly). The relay posts the first part in the
+    channel and the rest in its thread (the post's files too); the first links to the whole post on the
+    public page when the pages have a public address (`pages_url`)."""
     body = announcement.body or "（本文なし）"
-    parts = _fit(body, announcement.id)
+    parts = _fit(body, f"{announcement.id}@{announcement.corrected_at}")
     count = len(parts)
+    link = whole_post_link(announcement, pages_url) if count > 1 else ""
     messages: list[SlackMessage] = []
     for number, part in enumerate(parts, start=1):
         marker = f" ({number}/{count})" if count > 1 else ""
@@ -65,6 +75,9 @@ def render_slack(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(byline(announcement, tz))}]},
             {"type": "section", "text": {"type": "mrkdwn", "text": escape_mrkdwn(part), "verbatim": True}},
         ]
+        if number == 1 and link:
+            text = f"<{link}|{escape_mrkdwn(say('post.whole', 'ja', parts=count))}>"
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": text}]})
         if number == count and announcement.attachments:
             lines = attachment_lines(announcement) if listing is None else listing
             listings = split_text(escape_mrkdwn("\n".join(lines)), SECTION_LIMIT)
