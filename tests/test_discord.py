@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from email import message_from_bytes, policy
+from urllib.parse import parse_qs, urlparse
+
+import discord
 
 from bot.platforms.discord.adapter import invite_url
+from tests.platform_checks import assert_discord_message
 from tests.test_relay_e2e import until
 
 USER = {"id": "2002", "username": "member", "discriminator": "0", "avatar": None, "global_name": "会員"}
@@ -56,20 +60,82 @@ def _command(sub: str, options: list[dict] | None = None, *, user: dict = USER, 
         "attachment_size_limit": 8388608,
         "member": {"user": user, "roles": roles or [], "joined_at": "2025-01-01T00:00:00+00:00", "deaf": False, "flags": 0,
                    "mute": False, "permissions": "0"},
-        "data": {"id": "9000", "name": "rmo", "type": 1,
-                 "options": [{"type": 1, "name": sub, "options": options or []}]},
+        "data": _data(sub, options),
     }  # fmt: skip
 
 
+def _data(sub: str, options: list[dict] | None) -> dict:
+    """/rmo's sub-command, or the secretariat's own /rmo-announce and /rmo-event."""
+    if sub in {"announce", "event"}:
+        return {"id": "9001" if sub == "announce" else "9002", "name": f"rmo-{sub}", "type": 1,
+                "options": options or []}  # fmt: skip
+    return {"id": "9000", "name": "rmo", "type": 1, "options": [{"type": 1, "name": sub, "options": options or []}]}
+
+
 async def test_commands_sync_once_and_guild_scoped(discord_bot, tmp_path):
-    """/rmo is synced to the configured guild at login, and not again when the command set is unchanged."""
+    """/rmo and the secretariat's commands are synced to the configured guild at login, and not again when
+    the command set is unchanged."""
     platform, fake = discord_bot
     assert [s["guild"] for s in fake.synced] == [GUILD]
-    names = {o["name"] for o in fake.synced[0]["commands"][0]["options"]}
-    assert names >= {"ask", "join", "meetings", "trainings", "subscribe", "help", "announce"}
+    rmo = next(c for c in fake.synced[0]["commands"] if c["name"] == "rmo")
+    names = {o["name"] for o in rmo["options"]}
+    assert names == {"ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help"}
     await platform._setup()
     assert len(fake.synced) == 1
-    assert "permissions=" in invite_url(555)
+
+
+def _options(command: dict) -> list[dict]:
+    """Every command, sub-command and option in a synced command, however deep."""
+    return [command, *(o for option in command.get("options", []) for o in _options(option))]
+
+
+async def test_every_command_and_option_is_described_in_english_and_japanese(discord_bot):
+    """Each command, sub-command and option has a description and a Japanese localisation, none mixing both
+    languages; `block` offers the ten blocks; the secretariat's commands are hidden from members."""
+    _, fake = discord_bot
+    commands = fake.synced[0]["commands"]
+    assert {c["name"] for c in commands} == {"rmo", "rmo-announce", "rmo-event"}
+    for command in commands:
+        for item in _options(command):
+            description, japanese = item["description"], item.get("description_localizations", {}).get("ja")
+            assert description, item["name"]
+            assert japanese, item["name"]
+            assert description.isascii(), item["name"]
+            assert not japanese.isascii(), item["name"]
+            assert len(description) <= 100
+            assert len(japanese) <= 100
+    rmo = next(c for c in commands if c["name"] == "rmo")
+    assert "default_member_permissions" not in rmo or rmo["default_member_permissions"] is None
+    for verb in ("meetings", "trainings"):
+        sub = next(o for o in rmo["options"] if o["name"] == verb)
+        block = next(o for o in sub["options"] if o["name"] == "block")
+        assert [c["value"] for c in block["choices"]] == [
+            "hokkaido",
+            "tohoku",
+            "kanto",
+            "shinetsu",
+            "hokuriku",
+            "tokai",
+            "kinki",
+            "chugoku",
+            "shikoku",
+            "kyushu",
+        ]
+        assert all(c["name"].isascii() and not c["name_localizations"]["ja"].isascii() for c in block["choices"])
+    for name in ("rmo-announce", "rmo-event"):
+        secretariat = next(c for c in commands if c["name"] == name)
+        assert int(secretariat["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
+        assert secretariat.get("contexts") in (None, [0])
+        assert secretariat.get("dm_permission") in (None, False)
+
+
+def test_the_invite_asks_for_exactly_what_the_bot_uses():
+    """The invite link asks for View Channel, Send Messages, Embed Links and Read Message History, nothing else."""
+    query = parse_qs(urlparse(invite_url(555)).query)
+    wanted = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, read_message_history=True)
+    assert int(query["permissions"][0]) == wanted.value
+    assert not discord.Permissions(int(query["permissions"][0])).use_application_commands
+    assert query["scope"][0].split() == ["bot", "applications.commands"]
 
 
 async def test_mentions_and_dms_are_answered_without_pings(discord_bot):
@@ -99,11 +165,12 @@ async def test_slash_commands_answer_and_announce_is_for_the_secretariat(discord
     await until(lambda: len(fake.callbacks) >= 3, what="three interaction responses")
     by_id = {c["id"]: c for c in fake.callbacks}
     meetings = by_id["441"]["data"]
-    assert "近畿ブロック会議（第2回）" in meetings["embeds"][0]["description"]
+    shown = "".join(e.get("title", "") + e.get("description", "") for e in meetings["embeds"])
+    assert shown.count("近畿ブロック会議（第2回）") == 1  # each meeting once, not as text and again as a card
+    assert "2027年1月20日（水）13:30～16:30" in shown
+    assert "申込締切：2027年1月10日（日）17:00" in shown
     assert meetings["flags"] & 64  # ephemeral
-    event = meetings["embeds"][1]  # each meeting as an embed of its own
-    assert event["title"] == "近畿ブロック会議（第2回）"
-    assert event["fields"][0]["value"] == "2027年1月20日（水）13:30～16:30"
+    assert_discord_message({**meetings, "allowed_mentions": {"parse": []}})
     assert "事務局の方だけ" in by_id["442"]["data"]["content"]
     assert by_id["443"]["type"] == 9  # the secretariat gets the announcement form
 

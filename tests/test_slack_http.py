@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import re
 import time
 from email import message_from_bytes, policy
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from tests.helpers import ROOT
+from tests.platform_checks import assert_slack_blocks, assert_slack_view, slack_links, slack_shown
 from tests.test_relay_e2e import until
 
 SECRET = "test-signing-secret"
@@ -116,6 +118,9 @@ def _submission(user: str, callback_id: str, values: dict | None = None, metadat
     }  # fmt: skip
 
 
+BODY = "@everyone <!channel> 臨時の会議を開催します。「*重要*」 https://example.jp/kinki_2nd_meeting"
+
+
 async def test_secretariat_announces_from_slack_with_a_preview(slack_bot):
     """/rmo announce opens the form; the preview shows Slack, Discord and e-mail; posting relays it everywhere."""
     bot, slack = slack_bot
@@ -130,16 +135,21 @@ async def test_secretariat_announces_from_slack_with_a_preview(slack_bot):
 
     values = {
         "title": {"value": {"type": "plain_text_input", "value": "【近畿ブロック】臨時会議のお知らせ"}},
-        "body": {"value": {"type": "plain_text_input", "value": "@everyone <!channel> 臨時の会議を開催します。"}},
+        "body": {"value": {"type": "plain_text_input", "value": BODY}},
         "blocks": {"value": {"type": "multi_static_select", "selected_options": [{"value": "kinki"}]}},
     }
     status, text = await _interaction(bot, _submission("USEC", "rmo_announce_draft", values))
     assert status == 200
     preview = json.loads(text)
     assert preview["response_action"] == "update"
+    assert_slack_view(preview["view"])
+    headers = [b["text"]["text"] for b in preview["view"]["blocks"] if b["type"] == "header"]
+    assert headers[1:] == ["Slack", "Discord", "メール / E-mail"]
     shown = json.dumps(preview["view"], ensure_ascii=False)
-    for label in ("*Slack*", "*Discord*", "メール / E-mail", "臨時の会議を開催します。"):
-        assert label in shown
+    assert "Slack では 1 件、Discord では 1 件のメッセージとして投稿されます。" in shown
+    discord_part = "".join(slack_shown(b) for b in preview["view"]["blocks"] if b["type"] == "rich_text")
+    assert "「*重要*」 https://example.jp/kinki_2nd_meeting" in discord_part
+    assert "\\" not in discord_part  # the Discord view shows no escaping backslash
     assert slack.posted("C111") == []  # nothing goes out before the secretariat confirms
 
     status, _ = await _interaction(
@@ -149,8 +159,12 @@ async def test_secretariat_announces_from_slack_with_a_preview(slack_bot):
     await until(lambda: slack.posted("C111") and slack.posted("C222") and slack.posted("USEC"), what="the announcement")
     posted = slack.posted("C111")[0]
     assert posted["blocks"][0]["text"]["text"] == "【近畿ブロック】臨時会議のお知らせ"
-    assert "&lt;!channel&gt;" in posted["blocks"][2]["text"]["text"]
+    assert_slack_blocks(posted["blocks"])
+    assert slack_shown(posted["blocks"][2]).replace("\u2060", "") == BODY
+    assert slack_links(posted["blocks"][2]) == ["https://example.jp/kinki_2nd_meeting"]
+    assert "&lt;!channel&gt;" in posted["text"]
     assert "投稿しました" in slack.posted("USEC")[0]["text"]
+    assert_slack_blocks(slack.posted("USEC")[0]["blocks"])
 
 
 async def test_a_forged_announcement_form_from_a_member_is_refused(slack_bot):
@@ -198,7 +212,7 @@ async def test_app_home_shows_what_is_coming_up(slack_bot):
 
 
 def test_manifest_declares_what_the_app_uses():
-    """The one-paste manifest has the command, the events and every scope the code needs."""
+    """The one-paste manifest has the command, the events and exactly the scopes the code's API calls need."""
     import yaml
 
     manifest = yaml.safe_load((ROOT / "slack-manifest.yml").read_text(encoding="utf-8"))
@@ -208,9 +222,18 @@ def test_manifest_declares_what_the_app_uses():
         "message.im",
         "app_home_opened",
     }
-    assert {"chat:write", "commands", "app_mentions:read", "im:history", "channels:history", "groups:history"} <= set(
-        manifest["oauth_config"]["scopes"]["bot"]
-    )
+    # chat.postMessage: chat:write; /rmo: commands; app_mention: app_mentions:read; message.im: im:history;
+    # conversations.history (the relay's duplicate check): channels:history, groups:history;
+    # usergroups.users.list (the secretariat's group): usergroups:read. views.* and response_urls need none.
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted([
+        "chat:write", "commands", "app_mentions:read", "im:history", "channels:history", "groups:history",
+        "usergroups:read",
+    ])  # fmt: skip
+    used = set()
+    for path in (ROOT / "bot").rglob("*.py"):
+        used |= set(re.findall(r"\.(chat_postMessage|conversations_\w+|users_\w+|usergroups_\w+|views_\w+|im_\w+)\(",
+                               path.read_text(encoding="utf-8")))  # fmt: skip
+    assert used == {"chat_postMessage", "conversations_history", "usergroups_users_list", "views_open", "views_publish"}
 
 
 async def test_the_secretariats_user_group_may_announce(slack_bot):
@@ -266,7 +289,8 @@ async def test_healthz_says_what_is_alive(slack_bot):
     async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{bot.http_port}/healthz") as response:
         health = await response.json()
     assert {"store", "mail", "http", "scheduler", "slack", "discord"} <= set(health)
-    assert health["store"] == health["mail"] == health["scheduler"] == health["slack"] == "running"
+    assert health["store"] == health["mail"] == health["scheduler"] == "running"
+    assert health["slack"] == "connected"  # HTTP mode: Slack accepted the token (auth.test)
     assert response.status == (200 if health["ok"] else 503)
     assert health["loop"] == "running"
     assert isinstance(health["loop_stall_ms"], int)

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.mail.render import render_email
 from bot.platforms.discord.render import render_discord
 from bot.platforms.slack.render import render_slack
+from handlers.texts import say
 
 if TYPE_CHECKING:
     from datetime import tzinfo
 
     from bot.platforms.discord.render import DiscordMessage
     from bot.platforms.slack.render import SlackMessage
+    from handlers.messages import Lang
     from storage.records import Announcement
 
 __all__ = ["EMAIL_LABEL", "Preview", "preview_of"]
 
 EMAIL_LABEL = "メール / E-mail"
 _CHANNEL = "preview"  # no channel is posted to: a preview is rendered for a placeholder
+# A backslash before punctuation is Discord's escape: the client shows the punctuation alone.
+_DISCORD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +38,23 @@ class Preview:
 
     @property
     def slack_text(self) -> str:
-        """The Slack messages' sections (Slack mrkdwn, escaped)."""
-        return "\n".join(b["text"]["text"] for m in self.slack for b in m["blocks"] if b["type"] == "section")
+        """What the Slack messages' text blocks show (their rich_text, as plain text)."""
+        return "\n".join(
+            "".join(e["text"] for s in b["elements"] for e in s["elements"])
+            for m in self.slack
+            for b in m["blocks"]
+            if b["type"] == "rich_text"
+        )
 
     @property
     def discord_text(self) -> str:
-        """The Discord messages' embed descriptions (Discord markdown, escaped)."""
-        return "\n".join(m["embeds"][0].get("description", "") for m in self.discord)
+        """What the Discord messages' embed descriptions show: the text as written, without the escaping
+        backslashes a reader would never see."""
+        return "\n".join(_DISCORD_ESCAPE.sub(r"\1", m["embeds"][0].get("description", "")) for m in self.discord)
+
+    def split_note(self, lang: Lang) -> str:
+        """How many messages the post becomes on each platform."""
+        return say("preview.split", lang, slack=len(self.slack), discord=len(self.discord))
 
 
 def preview_of(draft: Announcement, tz: tzinfo) -> Preview:

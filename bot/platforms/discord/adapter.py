@@ -19,7 +19,9 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.platforms.discord.forms import AnnounceModal, ConfirmView, preview_embeds
+from bot.link_state import LinkState
+from bot.platforms.discord.commands import CommandTexts, build_commands
+from bot.platforms.discord.forms import AnnounceModal, ConfirmView, preview_content, preview_embeds
 from bot.platforms.discord.proposals import (
     EventModal,
     ProposalModal,
@@ -43,9 +45,9 @@ __all__ = ["DiscordPlatform", "invite_url"]
 
 _log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
-# Send Messages, Embed Links, Read Message History, Use Application Commands — nothing more.
-PERMISSIONS = discord.Permissions(send_messages=True, embed_links=True, read_message_history=True,
-                                  use_application_commands=True)  # fmt: skip
+# View Channel (without it nothing else works in a channel), Send Messages, Embed Links, Read Message History —
+# nothing more. Use Application Commands is the members' permission to run commands, not the bot's.
+PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, read_message_history=True)
 
 
 def invite_url(application_id: int | str) -> str:
@@ -60,8 +62,9 @@ class DiscordPlatform:
 
     name = "discord"
 
-    def __init__(self, core: Core, *, sync_state: Path | None = None) -> None:
+    def __init__(self, core: Core, *, sync_state: Path | None = None, link: LinkState | None = None) -> None:
         config = core.config
+        self.link = link or LinkState()
         self._commands = core.commands
         self._tz = config.timezone
         self._token = config.secrets.discord_token
@@ -72,6 +75,7 @@ class DiscordPlatform:
         self._event_commands = core.event_commands
         self._proposal_channel = config.discord.secretariat_channel
         self._proposal_button = proposal_button_type(self._on_proposal_button)
+        self._blocks = core.store.knowledge.blocks()
         Route.BASE = config.discord.api_base_url.rstrip("/")  # tests and proxies point it elsewhere
         self._build_client()
 
@@ -80,8 +84,12 @@ class DiscordPlatform:
         intents = discord.Intents.default()  # mentions and DMs carry their text without the privileged intent
         self.client = discord.Client(intents=intents, allowed_mentions=NO_PINGS)
         self.tree = app_commands.CommandTree(self.client)
-        self.tree.add_command(self._commands_group())
+        for command in build_commands(self._run, self._blocks):
+            self.tree.add_command(command)
         self.client.event(self.on_message)
+        self.client.event(self.on_ready)
+        self.client.event(self.on_resumed)
+        self.client.event(self.on_disconnect)
         self.client.setup_hook = self._setup  # type: ignore[method-assign]
         self.client.add_dynamic_items(self._proposal_button)  # the cards' buttons, whenever they were posted
 
@@ -91,6 +99,17 @@ class DiscordPlatform:
         # The secretariat: a member of the server holding one of its roles (a DM's author holds none).
         secretariat = isinstance(user, discord.Member) and any(r.id in self.secretariat_roles for r in user.roles)
         return Asker(self.name, str(user.id), secretariat)
+
+    async def on_ready(self) -> None:
+        """The gateway session is up: connected, for /healthz."""
+        self.link.connected()
+
+    async def on_resumed(self) -> None:
+        self.link.connected()
+
+    async def on_disconnect(self) -> None:
+        """The gateway dropped; discord.py reconnects by itself."""
+        self.link.retrying("the gateway connection dropped; reconnecting")
 
     async def on_message(self, message: discord.Message) -> None:
         """A DM, or a message that mentions the bot, is a question."""
@@ -138,7 +157,13 @@ class DiscordPlatform:
                 view = ConfirmView(reply.draft.id, self._confirm)
                 self.client.add_view(view)  # the button works whatever message carries it
                 embeds = preview_embeds(reply, self._tz)
-                await send(reply.text, embeds=embeds, view=view, ephemeral=True, allowed_mentions=NO_PINGS)
+                await send(
+                    preview_content(reply, self._tz),
+                    embeds=embeds,
+                    view=view,
+                    ephemeral=True,
+                    allowed_mentions=NO_PINGS,
+                )
             case _:
                 await send(reply.text, ephemeral=True, allowed_mentions=NO_PINGS)
 
@@ -188,65 +213,29 @@ class DiscordPlatform:
         else:
             await interaction.response.edit_message(embed=proposal_embed(card), view=None)
 
-    def _commands_group(self) -> app_commands.Group:
-        group = app_commands.Group(name="rmo", description="小規模多機能自治推進ネットワーク会議のボット / network bot")
-
-        @group.command(name="ask", description="質問する / ask a question")
-        async def ask(interaction: discord.Interaction, question: str) -> None:
-            await self._run(interaction, "ask", question)
-
-        @group.command(name="join", description="入会方法 / how to join")
-        async def join(interaction: discord.Interaction) -> None:
-            await self._run(interaction, "join")
-
-        @group.command(name="meetings", description="ブロック会議の予定 / block meetings")
-        async def meetings(interaction: discord.Interaction, place: str | None = None) -> None:
-            await self._run(interaction, "meetings", place)
-
-        @group.command(name="trainings", description="研修会の予定 / trainings")
-        async def trainings(interaction: discord.Interaction) -> None:
-            await self._run(interaction, "trainings")
-
-        @group.command(name="subscribe", description="メールで受け取る / get the e-mail digest")
-        async def subscribe(interaction: discord.Interaction, email: str | None = None) -> None:
-            await self._run(interaction, "subscribe", email)
-
-        @group.command(name="unsubscribe", description="メールの配信停止 / stop the e-mail digest")
-        async def unsubscribe(interaction: discord.Interaction, email: str | None = None) -> None:
-            await self._run(interaction, "unsubscribe", email)
-
-        @group.command(name="help", description="使い方 / help")
-        async def help_(interaction: discord.Interaction) -> None:
-            await self._run(interaction, "help")
-
-        @group.command(name="announce", description="お知らせを投稿（事務局） / announce (secretariat)")
-        async def announce(interaction: discord.Interaction) -> None:
-            await self._run(interaction, "announce")
-
-        @group.command(name="event", description="カレンダーの予定（事務局）: list / add / move / cancel / proposals")
-        async def event(interaction: discord.Interaction, text: str | None = None) -> None:
-            await self._run(interaction, "event", text)
-
-        return group
-
     # Lifecycle --------------------------------------------------------------------------------------
 
-    def command_digest(self) -> str:
-        """A fingerprint of the commands and where they go: synced only when it changes."""
+    async def command_digest(self) -> str:
+        """A fingerprint of the commands (with their translations) and where they go: synced only when it
+        changes."""
+        translator = self.tree.translator
+        commands = [
+            await c.get_translated_payload(self.tree, translator) if translator else c.to_dict(self.tree)
+            for c in self.tree.get_commands()
+        ]
         payload = json.dumps(
-            {
-                "application": self.client.application_id,
-                "guilds": sorted(g.id for g in self._guilds),
-                "commands": [c.to_dict(self.tree) for c in self.tree.get_commands()],
-            },
+            {"application": self.client.application_id, "guilds": sorted(g.id for g in self._guilds),
+             "commands": commands},
             sort_keys=True,
-        )
+        )  # fmt: skip
         return hashlib.sha256(payload.encode()).hexdigest()
 
     async def _setup(self) -> None:
         if self.client.application_id:
             _log.info("invite the bot with: %s", invite_url(self.client.application_id))
-        digest = self.command_digest()
+        if self.tree.translator is None:
+            await self.tree.set_translator(CommandTexts())
+        digest = await self.command_digest()
         if self._sync_state is not None and self._sync_state.is_file() and self._sync_state.read_text() == digest:
             _log.info("Discord commands unchanged: not syncing")
             return
@@ -263,7 +252,13 @@ class DiscordPlatform:
         if self.client.is_closed():
             self._build_client()
         async with self.client:
-            await self.client.login(self._token)
+            try:
+                await self.client.login(self._token)
+            except discord.LoginFailure:
+                self.link.failed("Discord refused the bot token")
+                _log.error("Discord refused the bot token: check DISCORD_TOKEN")
+                await stop.wait()  # a restart would change nothing; the relay's posts wait in the outbox
+                return
             # discord.py dials Discord's own gateway whatever API it was given: ask the configured API instead.
             _, gateway, _ = await self.client.http.get_bot_gateway()
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)

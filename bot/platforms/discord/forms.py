@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.platforms.common import split_text
+from bot.platforms.discord.render import embed_title, escape_markdown, escaped_length
 from bot.platforms.preview import EMAIL_LABEL, preview_of
 from handlers.commands import BODY_LIMIT, TITLE_LIMIT, DraftForm
 
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 
     from handlers.commands import AnnouncePreview
 
-__all__ = ["AnnounceModal", "ConfirmView", "preview_embeds"]
+__all__ = ["AnnounceModal", "ConfirmView", "preview_content", "preview_embeds"]
 
 _EMBEDS_LIMIT = 6000  # characters of embeds in one message
 _EMBEDS = 10  # embeds in one message
@@ -63,13 +65,21 @@ class ConfirmView(discord.ui.View):
         await self._post_draft(interaction, self._draft_id)
 
 
+def preview_content(preview: AnnouncePreview, tz: tzinfo) -> str:
+    """The preview's message text: what the dispatcher said, and how many messages the post becomes."""
+    return f"{preview.text}\n{preview_of(preview.draft, tz).split_note(preview.lang)}"
+
+
 def preview_embeds(preview: AnnouncePreview, tz: tzinfo) -> list[discord.Embed]:
-    """The draft's own Discord embeds, then its Slack and e-mail text, within one message's limits."""
+    """The draft's own Discord embeds, then its Slack and e-mail text (shown as written), within one message's
+    limits."""
     shown = preview_of(preview.draft, tz)
     embeds = [discord.Embed.from_dict(dict(m["embeds"][0])) for m in shown.discord][: _EMBEDS - 2]
     # Discord takes 6,000 characters of embeds per message: the other views share what is left.
     room = max(0, (_EMBEDS_LIMIT - sum(len(e) for e in embeds) - 100) // 2)
     for label, text in (("Slack", shown.slack_text), (EMAIL_LABEL, shown.email_text)):
-        cut = text if len(text) <= room else text[: max(0, room - 1)] + "…"
-        embeds.append(discord.Embed(title=label, description=cut or "…"))
+        cut = escape_markdown(text)
+        if len(cut) > room:
+            cut = escape_markdown(split_text(text, max(1, room - 1), escaped_length, most=2)[0]) + "…"
+        embeds.append(discord.Embed(title=embed_title(label), description=cut if room else "…"))
     return embeds

@@ -1,12 +1,22 @@
-"""A neutral Reply as Discord shows it: the answer's text, then one embed per event; nobody pinged."""
+"""A neutral Reply as Discord shows it: the answer's text in embeds, escaped, nobody pinged.
+
+The answer's text already lists each event in full, in the asker's language (title, date, venue, online
+link, registration link and deadline), so the events are not drawn a second time as cards.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from bot.platforms.common import split_text
-from bot.platforms.discord.render import ALLOWED_MENTIONS_NONE, escape_markdown
-from handlers.dates import format_span
+from bot.platforms.discord.render import (
+    ALLOWED_MENTIONS_NONE,
+    COLOR,
+    DESCRIPTION_LIMIT,
+    EMBED_LIMIT,
+    escape_markdown,
+    escaped_length,
+)
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -15,25 +25,22 @@ if TYPE_CHECKING:
 
 __all__ = ["reply_for_discord"]
 
+_ROOM = EMBED_LIMIT - 100  # all embeds of one message together
+
 
 def reply_for_discord(reply: Reply, tz: tzinfo) -> dict[str, Any]:
-    """A create-message (or interaction response) payload that pings nobody; events listed in the
-    reply become one embed each (title, date, venue, registration) after the answer's text."""
-    pieces = split_text(escape_markdown(reply.text), 4000)
-    embeds: list[dict[str, Any]] = [{"description": p, "color": 0x2E7D32} for p in pieces[:5]]
-    for event in reply.events[:5]:
-        title = event.title_en if reply.lang == "en" and event.title_en else event.title
-        fields = [{"name": "日時 / When" if reply.lang == "ja" else "When",
-                   "value": format_span(event.starts_at, event.ends_at, reply.lang, tz), "inline": False}]  # fmt: skip
-        venue = event.venue
-        if venue and (venue.description or venue.address):
-            where = " ".join(x for x in (venue.description, venue.address) if x)
-            fields.append(
-                {"name": "会場 / Where" if reply.lang == "ja" else "Where", "value": escape_markdown(where)[:1024]}
-            )
-        if venue and venue.online_url:
-            fields.append({"name": "オンライン / Online", "value": venue.online_url[:1024]})
-        if event.registration_url:
-            fields.append({"name": "申込 / Register", "value": event.registration_url[:1024]})
-        embeds.append({"title": escape_markdown(title)[:256], "fields": fields, "color": 0x1565C0})
+    """A create-message (or interaction response) payload that pings nobody, within Discord's limits: the
+    text in embeds of at most 4,096 characters, 6,000 in all (a longer answer is cut with "…")."""
+    del tz  # the dates are in the text, in Japan time
+    embeds: list[dict[str, Any]] = []
+    used = 0
+    for piece in split_text(reply.text, DESCRIPTION_LIMIT - 96, escaped_length):
+        shown = escape_markdown(piece)
+        if used + len(shown) > _ROOM:
+            rest = split_text(piece, max(1, _ROOM - used - 1), escaped_length, most=2)[0]
+            if rest:
+                embeds.append({"description": escape_markdown(rest) + "…", "color": COLOR})
+            break
+        embeds.append({"description": shown, "color": COLOR})
+        used += len(shown)
     return {"content": "", "embeds": embeds[:10], "allowed_mentions": ALLOWED_MENTIONS_NONE}

@@ -6,19 +6,24 @@ a draft or a confirmation; the dispatcher decides, and its neutral reply is rend
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.link_state import LinkState
 from bot.platforms.slack.modals import (
     CONFIRM_VIEW,
     DRAFT_VIEW,
@@ -43,6 +48,7 @@ from bot.platforms.slack.proposals import (
     proposal_message,
 )
 from bot.platforms.slack.reply import reply_for_slack
+from bot.platforms.slack.text import plain
 from handlers.commands import (
     AnnounceForm,
     AnnouncePreview,
@@ -56,7 +62,6 @@ from handlers.commands import (
 from handlers.texts import say
 
 if TYPE_CHECKING:
-    import asyncio
     from collections.abc import Callable
 
     from bot.core import Core
@@ -68,6 +73,9 @@ _log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _SEEN = 2000  # event ids remembered, so Slack's retries are answered once
 _GROUP_TTL = 300.0
+_REFUSED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
+_RECHECK = 60.0  # seconds between tries while Slack cannot be reached
+_POLL = 5.0  # seconds between looks at the Socket Mode connection
 _REPLAY_WINDOW = 330.0  # Slack's signatures are good for five minutes; a little more for clock skew
 
 
@@ -82,8 +90,11 @@ class SlackPlatform:
 
     name = "slack"
 
-    def __init__(self, core: Core, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, core: Core, *, monotonic: Callable[[], float] = time.monotonic, link: LinkState | None = None
+    ) -> None:
         config = core.config
+        self.link = link or LinkState()
         self._monotonic = monotonic
         self._commands = core.commands
         self._tz = config.timezone
@@ -206,7 +217,7 @@ class SlackPlatform:
             await ack(response_action="update", view=notice_modal(reply.text))
             return
         await ack()
-        await self.client.chat_postMessage(channel=asker.user or "", text=reply.text)
+        await self.client.chat_postMessage(channel=asker.user or "", **reply_for_slack(reply))
 
     # Meetings read from posts: the secretariat decides on a card -----------------------------------------
 
@@ -259,7 +270,7 @@ class SlackPlatform:
             await ack(response_action="errors", errors={outcome.field or "title": outcome.text})
             return
         await ack()
-        await self.client.chat_postMessage(channel=user, text=outcome.text)
+        await self.client.chat_postMessage(channel=user, **reply_for_slack(outcome))
 
     async def _on_event_edit(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
         user = body.get("user", {}).get("id", "")
@@ -269,12 +280,14 @@ class SlackPlatform:
             await ack(response_action="errors", errors={outcome.field or "title": outcome.text})
             return
         await ack()
-        await self.client.chat_postMessage(channel=user, text=outcome.text)
+        await self.client.chat_postMessage(channel=user, **reply_for_slack(outcome))
 
     async def _on_home(self, event: dict[str, Any]) -> None:
-        """The App Home tab: what is coming up."""
+        """The App Home tab: what is coming up (the event also comes for the Messages tab: nothing to draw)."""
+        if event.get("tab") != "home":
+            return
         replies = self._commands.upcoming(await self._asker(event.get("user")))
-        blocks = [{"type": "header", "text": {"type": "plain_text", "text": say("home.header", replies[0].lang)}}]
+        blocks = [{"type": "header", "text": plain(say("home.header", replies[0].lang), 150)}]
         for number, reply in enumerate(replies):
             blocks += ([{"type": "divider"}] if number else []) + reply_for_slack(reply)["blocks"]
         await self.client.views_publish(user_id=event.get("user", ""), view={"type": "home", "blocks": blocks[:100]})
@@ -312,14 +325,56 @@ class SlackPlatform:
             self._signatures.popitem(last=False)
         return False
 
+    async def _signed_in(self, stop: asyncio.Event) -> bool:
+        """Whether Slack accepts the bot token (auth.test); until it answers, tried again each minute. A
+        refused token is `failed` (trying again will not help); False: stopped or refused."""
+        while not stop.is_set():
+            try:
+                await self.client.auth_test()
+            except SlackApiError as exc:
+                error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
+                if error in _REFUSED:
+                    self.link.failed(f"Slack refused the bot token ({error})")
+                    _log.error("Slack refused the bot token (%s): check SLACK_BOT_TOKEN", error)
+                    return False
+                self.link.retrying(f"Slack answered {error or exc.response.status_code}")
+            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+                self.link.retrying(f"cannot reach Slack: {type(exc).__name__}")
+            else:
+                return True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=_RECHECK)
+        return False
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Socket Mode: connect out to Slack (no public URL needed) until stopped; reconnects by itself."""
+        """Socket Mode: connect out to Slack (no public URL needed) until stopped; reconnects by itself. HTTP
+        mode: Slack calls the bot's server; the token is checked, so /healthz can say whether Slack is reachable."""
+        if not await self._signed_in(stop):
+            await stop.wait()  # refused: the relay's posts and /healthz say so; a restart would change nothing
+            return
         if self.mode != "socket":
+            self.link.connected()
             await stop.wait()
             return
         handler = AsyncSocketModeHandler(self.app, self._app_token, web_client=self.client)
-        await handler.connect_async()  # type: ignore[no-untyped-call]
         try:
-            await stop.wait()
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+        except SlackApiError as exc:
+            error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
+            if error in _REFUSED:
+                self.link.failed(f"Slack refused the app token ({error})")
+                _log.error("Slack refused the app token (%s): check SLACK_APP_TOKEN", error)
+                await stop.wait()
+                return
+            raise
+        try:
+            while not stop.is_set():
+                # slack_sdk reconnects a dropped socket by itself: look how it stands now and then.
+                if await handler.client.is_connected():
+                    self.link.connected()
+                else:
+                    self.link.retrying("the Socket Mode connection dropped; reconnecting")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=_POLL)
         finally:
             await handler.close_async()  # type: ignore[no-untyped-call]

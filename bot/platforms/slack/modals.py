@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.platforms.preview import EMAIL_LABEL, preview_of
-from bot.platforms.slack.render import escape_mrkdwn
+from bot.platforms.slack.reply import text_blocks
+from bot.platforms.slack.text import plain_context
 from handlers.commands import BODY_LIMIT, TITLE_LIMIT, DraftForm
 
 if TYPE_CHECKING:
@@ -17,14 +18,11 @@ __all__ = ["CONFIRM_VIEW", "DRAFT_VIEW", "draft_modal", "draft_values", "notice_
 
 DRAFT_VIEW = "rmo_announce_draft"
 CONFIRM_VIEW = "rmo_announce_confirm"
+_SLACK_BLOCKS, _OTHER_BLOCKS = 50, 20  # a modal holds 100 blocks
 
 
 def _text(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:150]}
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900], "verbatim": True}}
 
 
 def draft_modal(form: AnnounceForm) -> dict[str, Any]:
@@ -34,7 +32,7 @@ def draft_modal(form: AnnounceForm) -> dict[str, Any]:
         "type": "modal", "callback_id": DRAFT_VIEW, "title": _text("お知らせの作成"),
         "submit": _text("プレビュー / Preview"), "close": _text("キャンセル"),
         "blocks": [
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(form.text)}]},
+            plain_context(form.text),
             {"type": "input", "block_id": "title", "label": _text("件名 / Title"),
              "element": {"type": "plain_text_input", "action_id": "value", "max_length": TITLE_LIMIT}},
             {"type": "input", "block_id": "body", "label": _text("本文 / Body"),
@@ -59,16 +57,16 @@ def preview_modal(preview: AnnouncePreview, tz: tzinfo) -> dict[str, Any]:
     """How the announcement will look on Slack, Discord and in e-mail, with a button to post it."""
     draft = preview.draft
     shown = preview_of(draft, tz)
-    sections = [
-        ("*Slack*", shown.slack_text),
-        ("*Discord*", escape_mrkdwn(shown.discord_text)),
-        (f"*{EMAIL_LABEL}*", escape_mrkdwn(shown.email_text)),
-    ]
+    # The Slack post's own text blocks (as they will look), then what Discord and e-mail will show, as text.
+    slack = [b for m in shown.slack for b in m["blocks"] if b["type"] == "rich_text"][:_SLACK_BLOCKS]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": _text(draft.subject or "（件名なし）")},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(preview.text)}]},
-    ]
-    blocks.extend(_section(f"{label}\n{text}") for label, text in sections)
+        plain_context(preview.text),
+        plain_context(shown.split_note(preview.lang)),
+        {"type": "header", "text": _text("Slack")}, *slack,
+        {"type": "header", "text": _text("Discord")}, *text_blocks(shown.discord_text, _OTHER_BLOCKS),
+        {"type": "header", "text": _text(EMAIL_LABEL)}, *text_blocks(shown.email_text, _OTHER_BLOCKS),
+    ]  # fmt: skip
     return {
         "type": "modal", "callback_id": CONFIRM_VIEW, "title": _text("プレビュー / Preview"),
         "submit": _text("投稿する / Post"), "close": _text("戻る / Back"),
@@ -80,4 +78,4 @@ def preview_modal(preview: AnnouncePreview, tz: tzinfo) -> dict[str, Any]:
 def notice_modal(text: str) -> dict[str, Any]:
     """What became of a confirmation that posted nothing (refused, or the draft is gone)."""
     return {"type": "modal", "title": _text("お知らせ / Announcement"), "close": _text("閉じる / Close"),
-            "blocks": [_section(escape_mrkdwn(text))]}  # fmt: skip
+            "blocks": text_blocks(text, 1)}  # fmt: skip

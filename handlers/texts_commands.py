@@ -1,0 +1,34 @@
+"""The chat commands' descriptions (Discord's slash commands and their options) and the preview's note on how
+a post is split, in Japanese and English; `handlers.texts.say` speaks them."""
+
+from __future__ import annotations
+
+__all__ = ["COMMAND_TEXTS"]
+
+COMMAND_TEXTS: dict[str, tuple[str, str]] = {
+    "cmd.rmo": ("小規模多機能自治推進ネットワーク会議のボット", "The network's bot: questions, meetings, joining"),
+    "cmd.ask": ("ボットに質問する", "Ask the bot a question"),
+    "cmd.ask.question": (
+        "質問（例：次の近畿ブロック会議はいつ？）",
+        "Your question (e.g. when is the next Kinki meeting?)",
+    ),
+    "cmd.join": ("入会方法", "How to join the network"),
+    "cmd.meetings": ("ブロック会議の予定", "Coming block meetings"),
+    "cmd.trainings": ("研修会の予定", "Coming trainings"),
+    "cmd.option.block": ("ブロック", "Block"),
+    "cmd.option.place": ("都道府県・市町村名（例：兵庫、雲南市）", "Prefecture or city (e.g. Hyogo, Unnan)"),
+    "cmd.subscribe": ("お知らせをメールで受け取る", "Get the announcements by e-mail"),
+    "cmd.unsubscribe": ("メールの配信を停止する", "Stop the e-mail digest"),
+    "cmd.option.email": ("メールアドレス", "E-mail address"),
+    "cmd.help": ("使い方", "How to use the bot"),
+    "cmd.announce": ("お知らせを投稿する（事務局）", "Post an announcement (secretariat)"),
+    "cmd.event": ("カレンダーの予定を管理する（事務局）", "Keep the calendar (secretariat)"),
+    "cmd.event.text": (
+        "list / add / move / cancel / proposals と、その内容",
+        "list / add / move / cancel / proposals and what to change",
+    ),
+    "preview.split": (
+        "Slack では {slack} 件、Discord では {discord} 件のメッセージとして投稿されます。",
+        "This is posted as {slack} message(s) on Slack and {discord} on Discord.",
+    ),
+}
