@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlparse
 
 import discord
 
-from bot.platforms.discord.adapter import invite_url
+from bot.app import HealthBoard
+from bot.platforms.discord.adapter import DiscordPlatform, invite_url
 from tests.platform_checks import assert_discord_message
 from tests.test_relay_e2e import until
 
@@ -320,6 +321,28 @@ async def test_the_gateway_is_the_configured_apis_not_discords(discord_bot):
     await asyncio.wait_for(running, 30)
     assert fake.gateway_dials[0].startswith("/gateway?v=10&encoding=json")
     assert [i["token"] for i in fake.identified] == ["discord-test-token"]
+
+
+async def test_healthz_tells_a_refused_token_apart_from_a_connected_gateway(tmp_path, fake_discord, discord_core):
+    """/healthz's Discord state is "failed" while the token is refused and "connected" once the gateway is up."""
+    board = HealthBoard(discord_core)
+    platform = DiscordPlatform(discord_core, sync_state=tmp_path / "sync", link=board.link("discord"))
+    board.states["discord"] = "running"  # as the supervisor says while run() runs
+    assert board.report()["discord"] == "connecting"
+    fake_discord.refuse_logins = True
+    stop = asyncio.Event()
+    running = asyncio.create_task(platform.run(stop))
+    await until(lambda: board.report()["discord"] != "connecting", what="the refused login")
+    assert board.report()["discord"] == "failed: Discord refused the bot token"
+    assert not running.done()  # no restart loop: it waits to be stopped
+    stop.set()
+    await running
+    fake_discord.refuse_logins, fake_discord.serve_gateway = False, True
+    stop = asyncio.Event()
+    running = asyncio.create_task(platform.run(stop))
+    await until(lambda: board.report()["discord"] == "connected", what="READY from the fake gateway")
+    stop.set()
+    await running
 
 
 async def test_the_secretariat_adds_an_event_with_the_discord_form(discord_bot, discord_core):
