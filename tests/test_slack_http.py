@@ -132,6 +132,7 @@ async def test_secretariat_announces_from_slack_with_a_preview(slack_bot):
     form = slack.called("views.open")[0]
     assert form["trigger_id"] == "trig-1"
     assert form["view"]["callback_id"] == "rmo_announce_draft"
+    assert_slack_view(form["view"])
 
     values = {
         "title": {"value": {"type": "plain_text_input", "value": "【近畿ブロック】臨時会議のお知らせ"}},
@@ -193,22 +194,35 @@ async def test_a_draft_over_the_limit_is_refused_under_its_field(slack_bot):
     assert slack.posted("C111") == []
 
 
-async def test_app_home_shows_what_is_coming_up(slack_bot):
-    """Opening the App Home publishes a view with the upcoming meetings and trainings."""
-    bot, slack = slack_bot
-    body = json.dumps({
-        "token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": "EvHome",
+def _home_opened(event_id: str, tab: str) -> str:
+    return json.dumps({
+        "token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": event_id,
         "event_time": int(time.time()), "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
-        "event": {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1.1"},
+        "event": {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": tab, "event_ts": "1.1"},
     })  # fmt: skip
+
+
+async def test_app_home_shows_what_is_coming_up(slack_bot):
+    """Opening the Home tab publishes a valid view with the upcoming meetings and trainings; opening the
+    Messages tab publishes nothing."""
+    bot, slack = slack_bot
+    messages_tab = _home_opened("EvMessages", "messages")
+    assert await _post(bot, messages_tab, _signed(messages_tab)) == 200
+    body = _home_opened("EvHome", "home")
     assert await _post(bot, body, _signed(body)) == 200
     await until(lambda: slack.called("views.publish"), what="the home view")
-    published = slack.called("views.publish")[0]
+    await asyncio.sleep(0.5)  # a second publish, had the Messages tab caused one, would be here by now
+    (published,) = slack.called("views.publish")
     assert published["user_id"] == "U1"
     assert published["view"]["type"] == "home"
+    assert_slack_view(published["view"])
     shown = json.dumps(published["view"], ensure_ascii=False)
     assert "今後の予定" in shown
     assert "研修会" in shown
+    texts = [
+        e for b in published["view"]["blocks"] if b["type"] == "rich_text" for s in b["elements"] for e in s["elements"]
+    ]
+    assert not [e for e in texts if e["type"] == "text" and "https://" in e["text"]]  # every URL is a link
 
 
 def test_manifest_declares_what_the_app_uses():
@@ -328,6 +342,7 @@ async def test_the_secretariat_adds_an_event_with_the_slack_form(slack_bot):
     await until(lambda: slack.called("views.open"), what="the add form")
     view = slack.called("views.open")[0]["view"]
     assert view["callback_id"] == "rmo_event_add"
+    assert_slack_view(view)
     assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == [
         "title", "when", "block", "venue", "registration_url"]  # fmt: skip
 
