@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.platforms.common import split_text
+from bot.platforms.discord.render import embed_title, escape_markdown, escaped_length
 from handlers.commands import EventDraft, ProposalCorrection
 from handlers.texts import say
 
@@ -18,7 +20,6 @@ if TYPE_CHECKING:
 
 __all__ = ["EventModal", "ProposalModal", "proposal_button_type", "proposal_embed", "proposal_view"]
 
-_TITLE = 256
 _DESCRIPTION = 4096
 _STYLES = {"accept": discord.ButtonStyle.success, "edit": discord.ButtonStyle.secondary,
            "reject": discord.ButtonStyle.danger}  # fmt: skip
@@ -31,8 +32,8 @@ def proposal_embed(card: ProposalCard) -> discord.Embed:
         parts += ["", *(f"⚠️ {d}" for d in card.doubts)]
     if card.decided:
         parts += ["", card.decided]
-    heading = card.heading if len(card.heading) <= _TITLE else card.heading[: _TITLE - 1] + "…"
-    return discord.Embed(title=heading, description="\n".join(parts)[:_DESCRIPTION])
+    description = split_text("\n".join(parts), _DESCRIPTION, escaped_length, most=2)[0]
+    return discord.Embed(title=embed_title(card.heading), description=escape_markdown(description))
 
 
 def proposal_button_type(press: Callable[[discord.Interaction, str, str], Awaitable[None]]) -> type[Any]:
