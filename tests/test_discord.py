@@ -206,10 +206,13 @@ async def test_secretariat_announces_from_discord_with_a_preview(discord_bot, di
     form = fake.callbacks[0]
     assert form["type"] == 9  # MODAL
     assert form["data"]["custom_id"] == "rmo-announce:445"  # one form per interaction
+    assert form["data"]["title"] == "お知らせの作成"  # in the asker's language only
+    assert [c["components"][0]["label"] for c in form["data"]["components"]] == [
+        "件名", "本文", "対象ブロック（例：kinki, kyushu）"]  # fmt: skip
 
     fields = {
         "rmo-title": "【九州ブロック】臨時会議のお知らせ",
-        "rmo-body": "@everyone 臨時会議を開催します。",
+        "rmo-body": "@everyone 臨時会議を開催します。「*重要*」 https://example.jp/kyushu_extra_meeting",
         "rmo-blocks": "kyushu",
     }
     submit = {"custom_id": form["data"]["custom_id"],
@@ -219,10 +222,14 @@ async def test_secretariat_announces_from_discord_with_a_preview(discord_bot, di
     preview = fake.callbacks[1]["data"]
     titles = [e.get("title") for e in preview["embeds"]]
     assert titles[0] == "【九州ブロック】臨時会議のお知らせ"
-    assert "Slack" in titles
-    assert "メール / E-mail" in titles
+    assert titles[1:] == ["Slack", "メール"]
     assert preview["flags"] & 64
+    assert "Slack では 1 件、Discord では 1 件のメッセージとして投稿されます。" in preview["content"]
+    assert_discord_message(preview)
+    slack_view = preview["embeds"][1]["description"]
+    assert "「\\*重要\\*」 https://example.jp/kyushu_extra_meeting" in slack_view  # shown as written, URL whole
     button = preview["components"][0]["components"][0]
+    assert button["label"] == "投稿する"
     assert outbox.pending() == []  # nothing goes out before the button
 
     message = {"id": "6006", "channel_id": "900", "content": "プレビュー", "author": {"id": "1001", "username": "rmo-bot",

@@ -145,7 +145,7 @@ async def test_secretariat_announces_from_slack_with_a_preview(slack_bot):
     assert preview["response_action"] == "update"
     assert_slack_view(preview["view"])
     headers = [b["text"]["text"] for b in preview["view"]["blocks"] if b["type"] == "header"]
-    assert headers[1:] == ["Slack", "Discord", "メール / E-mail"]
+    assert headers[1:] == ["Slack", "Discord", "メール"]
     shown = json.dumps(preview["view"], ensure_ascii=False)
     assert "Slack では 1 件、Discord では 1 件のメッセージとして投稿されます。" in shown
     discord_part = "".join(slack_shown(b) for b in preview["view"]["blocks"] if b["type"] == "rich_text")

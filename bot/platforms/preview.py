@@ -19,9 +19,8 @@ if TYPE_CHECKING:
     from handlers.messages import Lang
     from storage.records import Announcement
 
-__all__ = ["EMAIL_LABEL", "Preview", "preview_of"]
+__all__ = ["Preview", "preview_of"]
 
-EMAIL_LABEL = "メール / E-mail"
 _CHANNEL = "preview"  # no channel is posted to: a preview is rendered for a placeholder
 # A backslash before punctuation is Discord's escape: the client shows the punctuation alone.
 _DISCORD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")

@@ -148,13 +148,17 @@ class DiscordPlatform:
             case Reply():
                 await send(**self._embeds(reply), ephemeral=True)
             case AnnounceForm():
-                await interaction.response.send_modal(AnnounceModal(f"rmo-announce:{interaction.id}", self._submit))
+                await interaction.response.send_modal(
+                    AnnounceModal(f"rmo-announce:{interaction.id}", self._submit, reply.lang)
+                )
             case EventForm():
-                await interaction.response.send_modal(EventModal(f"rmo-event:{interaction.id}", self._add_event))
+                await interaction.response.send_modal(
+                    EventModal(f"rmo-event:{interaction.id}", self._add_event, reply.lang)
+                )
             case EventEdit():
                 await interaction.response.send_modal(ProposalModal(reply.event_id, reply.values, self._edit_event))
             case AnnouncePreview():
-                view = ConfirmView(reply.draft.id, self._confirm)
+                view = ConfirmView(reply.draft.id, self._confirm, reply.lang)
                 self.client.add_view(view)  # the button works whatever message carries it
                 embeds = preview_embeds(reply, self._tz)
                 await send(

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from handlers.commands.proposals import ProposalCard
+    from handlers.messages import Lang
 
 __all__ = ["EventModal", "ProposalModal", "proposal_button_type", "proposal_embed", "proposal_view"]
 
@@ -105,14 +106,16 @@ class ProposalModal(discord.ui.Modal):
 class EventModal(discord.ui.Modal):
     """The form that adds an event (`/rmo event add`): title, date and time, block, venue, registration URL."""
 
-    def __init__(self, custom_id: str, submit: Callable[[discord.Interaction, EventDraft], Awaitable[None]]) -> None:
-        super().__init__(title=say("event.form.title", "ja"), custom_id=custom_id)
+    def __init__(
+        self, custom_id: str, submit: Callable[[discord.Interaction, EventDraft], Awaitable[None]], lang: Lang = "ja"
+    ) -> None:
+        super().__init__(title=say("event.form.title", lang), custom_id=custom_id)
         self._submit = submit
         self._inputs: dict[str, discord.ui.TextInput[EventModal]] = {}
         for name, required in (("title", True), ("when", True), ("block", True), ("venue", False),
                                ("registration_url", False)):  # fmt: skip
             field: discord.ui.TextInput[EventModal] = discord.ui.TextInput(
-                label=say(f"proposal.field.{name}", "ja")[:45], required=required, max_length=300,
+                label=say(f"proposal.field.{name}", lang)[:45], required=required, max_length=300,
                 custom_id=f"rmo-event-{name}",
             )  # fmt: skip
             self._inputs[name] = field

@@ -214,7 +214,7 @@ class SlackPlatform:
         # one store write fit well within Slack's 3 seconds.
         reply = self._commands.confirm(asker, view.get("private_metadata") or "")
         if not isinstance(reply, Published):
-            await ack(response_action="update", view=notice_modal(reply.text))
+            await ack(response_action="update", view=notice_modal(reply.text, reply.lang))
             return
         await ack()
         await self.client.chat_postMessage(channel=asker.user or "", **reply_for_slack(reply))

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.platforms.preview import EMAIL_LABEL, preview_of
+from bot.platforms.preview import preview_of
 from bot.platforms.slack.reply import text_blocks
 from bot.platforms.slack.text import plain_context
 from handlers.commands import BODY_LIMIT, TITLE_LIMIT, DraftForm
+from handlers.texts import say
 
 if TYPE_CHECKING:
     from datetime import tzinfo
 
     from handlers.commands import AnnounceForm, AnnouncePreview
+    from handlers.messages import Lang
 
 __all__ = ["CONFIRM_VIEW", "DRAFT_VIEW", "draft_modal", "draft_values", "notice_modal", "preview_modal"]
 
@@ -26,19 +28,20 @@ def _text(text: str) -> dict[str, Any]:
 
 
 def draft_modal(form: AnnounceForm) -> dict[str, Any]:
-    """Title, body and target blocks, within the limits the dispatcher checks."""
-    options = [{"text": _text(f"{b.name} / {b.name_en}"), "value": b.key} for b in form.blocks]
+    """Title, body and target blocks, within the limits the dispatcher checks; in the asker's language."""
+    lang = form.lang
+    options = [{"text": _text(b.name if lang == "ja" else b.name_en), "value": b.key} for b in form.blocks]
     return {
-        "type": "modal", "callback_id": DRAFT_VIEW, "title": _text("お知らせの作成"),
-        "submit": _text("プレビュー / Preview"), "close": _text("キャンセル"),
+        "type": "modal", "callback_id": DRAFT_VIEW, "title": _text(say("form.announce.title", lang)[:24]),
+        "submit": _text(say("form.preview", lang)), "close": _text(say("form.cancel", lang)),
         "blocks": [
             plain_context(form.text),
-            {"type": "input", "block_id": "title", "label": _text("件名 / Title"),
+            {"type": "input", "block_id": "title", "label": _text(say("form.field.title", lang)),
              "element": {"type": "plain_text_input", "action_id": "value", "max_length": TITLE_LIMIT}},
-            {"type": "input", "block_id": "body", "label": _text("本文 / Body"),
+            {"type": "input", "block_id": "body", "label": _text(say("form.field.body", lang)),
              "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
                          "max_length": BODY_LIMIT}},
-            {"type": "input", "block_id": "blocks", "optional": True, "label": _text("対象ブロック / Blocks"),
+            {"type": "input", "block_id": "blocks", "optional": True, "label": _text(say("form.field.blocks", lang)),
              "element": {"type": "multi_static_select", "action_id": "value", "options": options}},
         ],
     }  # fmt: skip
@@ -55,7 +58,7 @@ def draft_values(view: dict[str, Any]) -> DraftForm:
 
 def preview_modal(preview: AnnouncePreview, tz: tzinfo) -> dict[str, Any]:
     """How the announcement will look on Slack, Discord and in e-mail, with a button to post it."""
-    draft = preview.draft
+    draft, lang = preview.draft, preview.lang
     shown = preview_of(draft, tz)
     # The Slack post's own text blocks (as they will look), then what Discord and e-mail will show, as text.
     slack = [b for m in shown.slack for b in m["blocks"] if b["type"] == "rich_text"][:_SLACK_BLOCKS]
@@ -65,17 +68,17 @@ def preview_modal(preview: AnnouncePreview, tz: tzinfo) -> dict[str, Any]:
         plain_context(shown.split_note(preview.lang)),
         {"type": "header", "text": _text("Slack")}, *slack,
         {"type": "header", "text": _text("Discord")}, *text_blocks(shown.discord_text, _OTHER_BLOCKS),
-        {"type": "header", "text": _text(EMAIL_LABEL)}, *text_blocks(shown.email_text, _OTHER_BLOCKS),
+        {"type": "header", "text": _text(say("form.email", lang))}, *text_blocks(shown.email_text, _OTHER_BLOCKS),
     ]  # fmt: skip
     return {
-        "type": "modal", "callback_id": CONFIRM_VIEW, "title": _text("プレビュー / Preview"),
-        "submit": _text("投稿する / Post"), "close": _text("戻る / Back"),
+        "type": "modal", "callback_id": CONFIRM_VIEW, "title": _text(say("form.preview", lang)),
+        "submit": _text(say("form.post", lang)), "close": _text(say("form.back", lang)),
         # Only the draft's id travels with the view; the draft itself stays with the bot.
         "private_metadata": draft.id, "blocks": blocks,
     }  # fmt: skip
 
 
-def notice_modal(text: str) -> dict[str, Any]:
+def notice_modal(text: str, lang: Lang) -> dict[str, Any]:
     """What became of a confirmation that posted nothing (refused, or the draft is gone)."""
-    return {"type": "modal", "title": _text("お知らせ / Announcement"), "close": _text("閉じる / Close"),
+    return {"type": "modal", "title": _text(say("form.notice", lang)), "close": _text(say("form.close", lang)),
             "blocks": text_blocks(text, 1)}  # fmt: skip
