@@ -133,6 +133,7 @@ async def test_a_meeting_from_a_post_to_the_calendar_and_moved_everywhere(tmp_pa
         assert decided["replace_original"] is True
         assert "jimukyokuさんが登録しました" in decided["text"]
         assert not [b for b in decided["blocks"] if b["type"] == "actions"]
+        assert_slack_blocks(decided["blocks"])
         assert {f"{EVENT}:2027-01-20:7d", f"{EVENT}:2027-01-20:1d"} <= _reminders(data)
         assert _sequence(await _calendar(bot)) == 0
 

@@ -171,7 +171,7 @@ async def test_slash_commands_answer_and_announce_is_for_the_secretariat(discord
     assert "2027年1月20日（水）13:30～16:30" in shown
     assert "申込締切：2027年1月10日（日）17:00" in shown
     assert meetings["flags"] & 64  # ephemeral
-    assert_discord_message({**meetings, "allowed_mentions": {"parse": []}})
+    assert_discord_message(meetings)
     assert "事務局の方だけ" in by_id["442"]["data"]["content"]
     assert by_id["443"]["type"] == 9  # the secretariat gets the announcement form
 
