@@ -29,6 +29,7 @@ from bot.platforms.discord.proposals import (
     proposal_embed,
     proposal_view,
 )
+from bot.platforms.discord.render import escape_markdown
 from bot.platforms.discord.reply import reply_for_discord
 from handlers.commands import AnnounceForm, AnnouncePreview, Asker, Command, EventEdit, EventForm, Notice, locale_hint
 from handlers.messages import Reply
@@ -45,9 +46,16 @@ __all__ = ["DiscordPlatform", "invite_url"]
 
 _log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
+_CONTENT_LIMIT = 2000
 # View Channel (without it nothing else works in a channel), Send Messages, Embed Links, Read Message History —
 # nothing more. Use Application Commands is the members' permission to run commands, not the bot's.
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, read_message_history=True)
+
+
+def _content(text: str) -> str:
+    """A notice as message content: shown as written, nobody pinged, within Discord's 2,000 characters."""
+    shown = escape_markdown(text)
+    return shown if len(shown) <= _CONTENT_LIMIT else shown[: _CONTENT_LIMIT - 1].rstrip("\\") + "…"
 
 
 def invite_url(application_id: int | str) -> str:
@@ -162,14 +170,14 @@ class DiscordPlatform:
                 self.client.add_view(view)  # the button works whatever message carries it
                 embeds = preview_embeds(reply, self._tz)
                 await send(
-                    preview_content(reply, self._tz),
+                    _content(preview_content(reply, self._tz)),
                     embeds=embeds,
                     view=view,
                     ephemeral=True,
                     allowed_mentions=NO_PINGS,
                 )
             case _:
-                await send(reply.text, ephemeral=True, allowed_mentions=NO_PINGS)
+                await send(_content(reply.text), ephemeral=True, allowed_mentions=NO_PINGS)
 
     # Meetings read from posts: the secretariat decides on a card -----------------------------------------
 
@@ -189,7 +197,9 @@ class DiscordPlatform:
         if verb == "edit":
             values = self._proposals.correction_of(asker, proposal_id)
             if isinstance(values, Notice):
-                await interaction.response.send_message(values.text, ephemeral=True, allowed_mentions=NO_PINGS)
+                await interaction.response.send_message(
+                    _content(values.text), ephemeral=True, allowed_mentions=NO_PINGS
+                )
             else:
                 await interaction.response.send_modal(ProposalModal(proposal_id, values, self._on_proposal_fix))
             return
@@ -205,15 +215,15 @@ class DiscordPlatform:
 
     async def _add_event(self, interaction: discord.Interaction, draft: EventDraft) -> None:
         outcome = self._event_commands.add_form(self._asker(interaction.user), draft)
-        await interaction.response.send_message(outcome.text, ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(_content(outcome.text), ephemeral=True, allowed_mentions=NO_PINGS)
 
     async def _edit_event(self, interaction: discord.Interaction, event_id: str, form: ProposalCorrection) -> None:
         outcome = self._event_commands.edit_form(self._asker(interaction.user), event_id, form)
-        await interaction.response.send_message(outcome.text, ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(_content(outcome.text), ephemeral=True, allowed_mentions=NO_PINGS)
 
     async def _show_decision(self, interaction: discord.Interaction, card: ProposalCard | Notice) -> None:
         if isinstance(card, Notice):
-            await interaction.response.send_message(card.text, ephemeral=True, allowed_mentions=NO_PINGS)
+            await interaction.response.send_message(_content(card.text), ephemeral=True, allowed_mentions=NO_PINGS)
         else:
             await interaction.response.edit_message(embed=proposal_embed(card), view=None)
 

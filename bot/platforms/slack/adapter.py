@@ -237,7 +237,7 @@ class SlackPlatform:
         else:
             card = self._proposals.decide(asker, proposal_id, "reject", who=_name(body))
         if isinstance(card, Notice):
-            await respond(text=card.text, response_type="ephemeral", replace_original=False)
+            await respond(**reply_for_slack(card), response_type="ephemeral", replace_original=False)
         else:
             await respond(**proposal_message(card), replace_original=True)
 
@@ -246,7 +246,7 @@ class SlackPlatform:
         proposal_id = str(action.get("value"))
         values = self._proposals.correction_of(await self._asker(body.get("user", {}).get("id", "")), proposal_id)
         if isinstance(values, Notice):
-            await respond(text=values.text, response_type="ephemeral", replace_original=False)
+            await respond(**reply_for_slack(values), response_type="ephemeral", replace_original=False)
             return
         view = correction_modal(proposal_id, values, body.get("response_url", ""), "ja")
         await self.client.views_open(trigger_id=body.get("trigger_id", ""), view=view)
