@@ -10,6 +10,7 @@ from slack_sdk.models.views import View
 
 __all__ = [
     "assert_discord_message",
+    "assert_messages_fit",
     "assert_slack_blocks",
     "assert_slack_view",
     "slack_links",
@@ -83,3 +84,11 @@ def assert_discord_message(payload: dict[str, Any]) -> None:
         total += sum(len(f["name"]) + len(f["value"]) for f in fields)
     assert total <= limits["total"]
     assert payload.get("allowed_mentions") == {"parse": []}
+
+
+def assert_messages_fit(slack: list[dict[str, Any]], discord: list[dict[str, Any]]) -> None:
+    """Every Slack message's blocks and every Discord payload, checked as above."""
+    for message in slack:
+        assert_slack_blocks(message["blocks"])
+    for payload in discord:
+        assert_discord_message(payload)
