@@ -77,12 +77,13 @@ class HealthBoard:
             last_digest = str(state.get("done_slot")) if isinstance(state, dict) and state.get("done_slot") else None
         except (OSError, ValueError):
             last_digest = None
-        return {
-            **self.loop.figures(),
-            "outbox_backlog": len(store.outbox.pending()),
-            "quarantined": sum(1 for q in store.quarantine.list() if not q.released),
-            "digest_last_run": last_digest,
-        }
+        try:
+            backlog: int | None = len(store.outbox.pending())
+            quarantined: int | None = sum(1 for q in store.quarantine.list() if not q.released)
+        except (OSError, ValueError):  # a store gone bad is reported as such above; /healthz still answers
+            backlog = quarantined = None
+        return {**self.loop.figures(), "outbox_backlog": backlog, "quarantined": quarantined,
+                "digest_last_run": last_digest}  # fmt: skip
 
 
 class Application:

@@ -9,6 +9,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+import aiohttp
 import aiosmtplib
 import pytest
 
@@ -143,6 +144,10 @@ async def test_accepted_posts_arrive_in_both_as_rendered(tmp_path, fakes, bot):
     # The fake Discord API has no gateway, so the Discord chat platform keeps failing to connect and is
     # restarted with back-off — and the relay went on regardless.
     await until(lambda: "discord failed; starting it again" in bot.text(), what="the Discord platform's failure")
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{bot.http_port}/healthz") as page:
+        health = await page.json()
+    assert (page.status, health["quarantined"], health["outbox_backlog"]) == (503, 2, 0)
+    assert health["discord"].startswith("retrying: ")
     bot.stop()
     kept = rmo_bot("quarantine", "list", "--data-dir", bot.data_dir).stdout
     assert "is not one of ours" in kept
