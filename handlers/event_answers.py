@@ -108,8 +108,11 @@ class EventAnswers:
             if instead:
                 beyond = self._scope(dataclasses.replace(u, period=None), block)  # the block, beyond the time asked
                 lines.append(say("events.instead", lang, scope=beyond, kind=kind_name))
-                lines.append(self.event_lines(instead[0], lang, now))
-                return self._with_link(Reply("\n".join(lines), lang, u.intent, u.block, tuple(instead)), lang)
+                listing = self.event_lines(instead[0], lang, now)
+                lines.append(listing)
+                reply = Reply("\n".join(lines), lang, u.intent, u.block, tuple(instead), (listing,))
+                return self._with_link(reply, lang)
+        listings: list[str] = []
         if not shown:
             # 「近畿ブロックで予定されている…」, not 「近畿ブロックの予定されている…」
             where = scope[:-1] + "で" if lang == "ja" and scope.endswith("の") else scope
@@ -124,13 +127,15 @@ class EventAnswers:
                 header, kind_name = "events.header.next.one", say(f"kind.{kind}", lang)
             one = say(f"kind1.{kind}", lang)
             lines.append(say(header, lang, scope=scope, kind=kind_name, one=one))
-            lines.extend(self.event_lines(event, lang, now) for event in shown)
+            listings = [self.event_lines(event, lang, now) for event in shown]
+            lines.extend(listings)
             if len(found) > limit and not next_only:
                 more = len(found) - limit
                 lines.append(say("events.more_count", lang, count=f"{more}+" if more >= _COUNTED else more))
             elif not block and next_only:
                 lines.append(say("events.national_hint", lang))
-        return self._with_link(Reply("\n".join(lines), lang, u.intent, u.block, tuple(shown)), lang)
+        reply = Reply("\n".join(lines), lang, u.intent, u.block, tuple(shown), tuple(listings))
+        return self._with_link(reply, lang)
 
     def _with_link(self, reply: Reply, lang: Lang) -> Reply:
         """The answer, offering the calendar page where there is one."""
@@ -164,13 +169,15 @@ class EventAnswers:
         scope = self._scope(dataclasses.replace(u, period=period), block)
         kind_name = say(f"kind.{kind}", lang)
         lines = [self._cancelled_line(event, lang) for event in cancelled]
+        listings: list[str] = []
         if not held:
             lines.append(say("events.none.past", lang, scope=scope, kind=kind_name))
         else:
             lines.append(say("events.header.past" if period else "events.header.last", lang, scope=scope,
                              kind=kind_name))  # fmt: skip
-            lines.extend(self.event_lines(event, lang, now) for event in held)
-        return Reply("\n".join(lines), lang, u.intent, u.block, tuple(held))
+            listings = [self.event_lines(event, lang, now) for event in held]
+            lines.extend(listings)
+        return Reply("\n".join(lines), lang, u.intent, u.block, tuple(held), tuple(listings))
 
     def _scope(self, u: Understanding, block: Block | None) -> str:
         lang = u.lang

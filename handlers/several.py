@@ -47,7 +47,9 @@ def answer_each(
     first = known[0]
     text = "\n\n".join(r.text for r in known)
     events = tuple(e for r in known for e in r.events)
-    return Reply(text, first.lang, first.intent, first.block or next((r.block for r in known if r.block), None), events)
+    listings = tuple(listing for r in known for listing in r.listings)
+    block = first.block or next((r.block for r in known if r.block), None)
+    return Reply(text, first.lang, first.intent, block, events, listings)
 
 
 def _per_block(text: str, finder: BlockFinder, fold: Callable[[str], str]) -> list[str]:

@@ -150,7 +150,11 @@ async def test_mentions_and_dms_are_answered_without_pings(discord_bot):
     await asyncio.sleep(0.3)
     assert len(fake.posted()) == 2
     by_channel = {c["channel"]: c for c in fake.posted()}
-    assert "2027年1月20日（水）13:30" in by_channel["900"]["embeds"][0]["description"]
+    header, card = by_channel["900"]["embeds"]  # the answer's text, then the meeting's card
+    assert header["description"] == "近畿ブロックの次のブロック会議です。"
+    assert card["title"] == "近畿ブロック会議（第2回）"
+    assert card["description"].startswith("日時：2027年1月20日（水）13:30～16:30\n会場：")
+    assert "申込締切：2027年1月10日（日）17:00" in card["description"]
     assert "Mayor of Unnan" in by_channel["950"]["embeds"][0]["description"]
     assert all(c["allowed_mentions"]["parse"] == [] for c in fake.posted())
 
@@ -174,6 +178,25 @@ async def test_slash_commands_answer_and_announce_is_for_the_secretariat(discord
     assert_discord_message(meetings)
     assert "事務局の方だけ" in by_id["442"]["data"]["content"]
     assert by_id["443"]["type"] == 9  # the secretariat gets the announcement form
+
+
+async def test_a_block_chosen_from_the_list_gets_one_card_per_meeting_in_the_askers_language(discord_bot):
+    """/rmo meetings with 近畿 chosen from the block list, from an English client, answers in English: each
+    meeting once, as a card with its date, venue, registration link and deadline, and no Japanese label."""
+    platform, fake = discord_bot
+    chosen = [{"type": 3, "name": "block", "value": "kinki"}]
+    platform.parse("INTERACTION_CREATE", _command("meetings", chosen, locale="en-US", number=1))
+    await until(lambda: fake.callbacks, what="the answer")
+    answer = fake.callbacks[0]["data"]
+    assert_discord_message(answer)
+    header, *cards = answer["embeds"]
+    assert header["description"].startswith("Upcoming block meetings in the Kinki block:")
+    assert [c["title"] for c in cards] == ["近畿ブロック会議（第2回） [Kinki]"]
+    (card,) = cards
+    assert card["description"].startswith("When: Wed 20 Jan 2027, 13:30–16:30 JST\n")
+    assert "Register: https://forms.example.org/kinki-2026-2" in card["description"]
+    assert "Registration deadline:" in card["description"]
+    assert not [label for label in ("申込", "日時", "会場", " / ") if label in card["description"]]
 
 
 def _interaction(kind: int, data: dict, *, number: int, user: dict = SECRETARY, roles: list[str] | None = None,

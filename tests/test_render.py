@@ -169,3 +169,29 @@ def test_a_long_subject_is_cut_after_escaping_within_the_title_limit():
         assert len(title) <= 256
         assert title.endswith("…" + marker)
         assert title.removesuffix("…" + marker) == "\\_" * ((256 - len(marker) - 1) // 2)  # no escape cut in half
+
+
+def test_discord_answers_show_each_listed_event_once():
+    """An answer's listed events become one card each and leave its text; with more than fit, they stay text."""
+    from bot.platforms.discord.reply import reply_for_discord
+    from handlers.messages import Reply
+
+    listings = tuple(f"■ 会議{n}\n　日時：1月{n}日\n　申込締切：1月{n}日" for n in range(1, 13))
+    few = Reply(
+        "予定です。\n" + "\n".join(listings[:3]) + "\n詳しくは https://x.jp/a_b",
+        "ja",
+        "meetings",
+        None,
+        (),
+        listings[:3],
+    )
+    payload = reply_for_discord(few, TZ)
+    assert_discord_message(payload)
+    assert [e.get("title") for e in payload["embeds"]] == [None, "会議1", "会議2", "会議3"]
+    assert payload["embeds"][0]["description"] == "予定です。\n詳しくは https://x.jp/a_b"
+    assert payload["embeds"][1]["description"] == "日時：1月1日\n申込締切：1月1日"
+    many = Reply("予定です。\n" + "\n".join(listings), "ja", "meetings", None, (), listings)
+    payload = reply_for_discord(many, TZ)
+    assert_discord_message(payload)
+    assert [e.get("title") for e in payload["embeds"]] == [None]
+    assert payload["embeds"][0]["description"].count("■ 会議") == 12
