@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import time
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.errors import ListenError, PlatformLoginError
 from bot.limits import Throttle
+from bot.link_state import LinkState
 from bot.loop_watch import LoopWatch
 from storage.errors import RmoBotError
 
@@ -46,19 +48,47 @@ class HealthBoard:
         self._core = core
         self.states: dict[str, str] = {}
         self.loop = LoopWatch()
+        self._links: dict[str, LinkState] = {}
+
+    def link(self, name: str) -> LinkState:
+        """The connection state chat platform `name` reports (instead of the supervisor's "running")."""
+        return self._links.setdefault(name, LinkState())
 
     def report(self) -> dict[str, str]:
-        """Each component's state, and the store's (its lock still held, its files readable)."""
+        """Each component's state, and the store's (its lock still held, its files readable); a chat platform's
+        is its connection's: connecting, connected, retrying or failed."""
         store = self._core.store
         try:
             alive = store.writable and (store.directory / "meta.json").is_file()
         except OSError:
             alive = False
-        return {"store": "running" if alive else "unavailable", **self.states}
+        states = dict(self.states)
+        for name, link in self._links.items():
+            if name not in states:
+                continue
+            supervised = states[name]
+            if supervised.startswith("restarting") and not link.is_failed:
+                states[name] = f"retrying: {supervised.removeprefix('restarting after ')}"
+            elif supervised != "stopped":
+                states[name] = link.state
+        return {"store": "running" if alive else "unavailable", **states}
 
-    def figures(self) -> dict[str, int]:
-        """Measured figures beside the states: the event loop's longest stall."""
-        return self.loop.figures()
+    def figures(self) -> dict[str, int | str | None]:
+        """Measured figures beside the states: the event loop's longest stall, the deliveries waiting in the
+        outbox, the mail held in quarantine, and the digest time the last digest run completed."""
+        store = self._core.store
+        try:
+            state = json.loads((store.directory / "digest-state.json").read_text(encoding="utf-8"))
+            last_digest = str(state.get("done_slot")) if isinstance(state, dict) and state.get("done_slot") else None
+        except (OSError, ValueError):
+            last_digest = None
+        try:
+            backlog: int | None = len(store.outbox.pending())
+            quarantined: int | None = sum(1 for q in store.quarantine.list() if not q.released)
+        except (OSError, ValueError):  # a store gone bad is reported as such above; /healthz still answers
+            backlog = quarantined = None
+        return {**self.loop.figures(), "outbox_backlog": backlog, "quarantined": quarantined,
+                "digest_last_run": last_digest}  # fmt: skip
 
 
 class Application:
@@ -204,7 +234,7 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
     elif config.slack_configured:
         from bot.platforms.slack.adapter import SlackPlatform
 
-        slack = SlackPlatform(core)
+        slack = SlackPlatform(core, link=health.link("slack"))
         if slack.mode == "http":
             slack.route(http.web_app)
         components.append(slack)
@@ -212,7 +242,9 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
     if config.discord_configured:
         from bot.platforms.discord.adapter import DiscordPlatform
 
-        discord = DiscordPlatform(core, sync_state=core.store.directory / "discord-commands.sha256")
+        discord = DiscordPlatform(
+            core, sync_state=core.store.directory / "discord-commands.sha256", link=health.link("discord")
+        )
         components.append(discord)
         shows["discord"] = discord.show_proposal
     if config.facebook.page_id and not config.facebook_configured:

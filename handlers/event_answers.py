@@ -110,8 +110,11 @@ class EventAnswers:
             if instead:
                 beyond = self._scope(dataclasses.replace(u, period=None), block)  # the block, beyond the time asked
                 lines.append(say("events.instead", lang, scope=beyond, kind=kind_name))
-                lines.append(self.event_lines(instead[0], lang, now))
-                return self._with_link(Reply("\n".join(lines), lang, u.intent, u.block, tuple(instead)), lang)
+                listing = self.event_lines(instead[0], lang, now)
+                lines.append(listing)
+                reply = Reply("\n".join(lines), lang, u.intent, u.block, tuple(instead), (listing,))
+                return self._with_link(reply, lang)
+        listings: list[str] = []
         if not shown:
             # 「近畿ブロックで予定されている…」, not 「近畿ブロックの予定されている…」
             where = scope[:-1] + "で" if lang == "ja" and scope.endswith("の") else scope
@@ -126,7 +129,8 @@ class EventAnswers:
                 header, kind_name = "events.header.next.one", say(f"kind.{kind}", lang)
             one = say(f"kind1.{kind}", lang)
             lines.append(say(header, lang, scope=scope, kind=kind_name, one=one))
-            lines.extend(self.event_lines(event, lang, now) for event in shown)
+            listings = [self.event_lines(event, lang, now) for event in shown]
+            lines.extend(listings)
             if cut and not next_only:
                 total = self._events.count_upcoming(
                     after=after, until=until, kind=kind, blocks=blocks, limit=limit + _COUNTED
@@ -137,7 +141,8 @@ class EventAnswers:
                 lines.append(say(key, lang, count=f"{more}+" if more >= _COUNTED else more))
             elif not block and next_only:
                 lines.append(say("events.national_hint", lang))
-        return self._with_link(Reply("\n".join(lines), lang, u.intent, u.block, tuple(shown)), lang)
+        reply = Reply("\n".join(lines), lang, u.intent, u.block, tuple(shown), tuple(listings))
+        return self._with_link(reply, lang)
 
     def _with_link(self, reply: Reply, lang: Lang) -> Reply:
         """The answer, offering the calendar page where there is one."""
@@ -171,6 +176,7 @@ class EventAnswers:
         scope = self._scope(dataclasses.replace(u, period=period), block)
         kind_name = say(f"kind.{kind}", lang)
         lines = [self._cancelled_line(event, lang) for event in cancelled]
+        listings: list[str] = []
         if not held:
             lines.append(say("events.none.past.period" if period else "events.none.past", lang, scope=scope,
                              kind=kind_name))  # fmt: skip
@@ -178,13 +184,15 @@ class EventAnswers:
             if coming:  # 「おととい九州ブロック会議ありましたっけ？」: none then, so when the block meets next
                 beyond = self._scope(dataclasses.replace(u, period=None), block)
                 lines.append(say("events.next_instead", lang, scope=beyond, one=say(f"kind1.{kind}", lang)))
-                lines.append(self.event_lines(coming[0], lang, now))
-                return Reply("\n".join(lines), lang, u.intent, u.block, tuple(coming))
+                listing = self.event_lines(coming[0], lang, now)
+                lines.append(listing)
+                return Reply("\n".join(lines), lang, u.intent, u.block, tuple(coming), (listing,))
         else:
             lines.append(say("events.header.past" if period else "events.header.last", lang, scope=scope,
                              kind=kind_name))  # fmt: skip
-            lines.extend(self.event_lines(event, lang, now) for event in held)
-        return Reply("\n".join(lines), lang, u.intent, u.block, tuple(held))
+            listings = [self.event_lines(event, lang, now) for event in held]
+            lines.extend(listings)
+        return Reply("\n".join(lines), lang, u.intent, u.block, tuple(held), tuple(listings))
 
     def _scope(self, u: Understanding, block: Block | None) -> str:
         lang = u.lang

@@ -32,7 +32,8 @@ class Reply:
     """What the bot says back; adapters decide how it looks.
 
     `text` is the complete plain-text answer. `events` are the events it lists, so a platform can show
-    them as cards or embeds instead of lines.
+    them as cards or embeds instead of lines; `listings` are those events' lines exactly as they stand in
+    `text` (title first), so such a platform can leave them out of the text and show each event once.
     """
 
     text: str
@@ -40,3 +41,4 @@ class Reply:
     intent: Intent
     block: str | None = None
     events: tuple[Event, ...] = ()
+    listings: tuple[str, ...] = ()

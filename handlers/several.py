@@ -64,7 +64,9 @@ def answer_each(
     first = known[0]
     text = "\n\n".join(dict.fromkeys(r.text for r in known))  # the same answer twice is said once
     events = tuple(e for r in known for e in r.events)
-    return Reply(text, first.lang, first.intent, first.block or next((r.block for r in known if r.block), None), events)
+    listings = tuple(listing for r in known for listing in r.listings)
+    block = first.block or next((r.block for r in known if r.block), None)
+    return Reply(text, first.lang, first.intent, block, events, listings)
 
 
 def _carry_blocks(understood: list[Understanding]) -> list[Understanding]:

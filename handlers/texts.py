@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from handlers.texts_calendar import CALENDAR_TEXTS
+from handlers.texts_commands import COMMAND_TEXTS
 from handlers.texts_pages import PAGE_TEXTS
 from handlers.texts_revisions import REVISION_TEXTS
 
@@ -264,6 +265,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
 _TEXTS.update(CALENDAR_TEXTS)
 _TEXTS.update(PAGE_TEXTS)
 _TEXTS.update(REVISION_TEXTS)
+_TEXTS.update(COMMAND_TEXTS)
 
 
 def say(key: str, lang: Lang, /, **values: object) -> str:

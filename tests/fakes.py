@@ -42,6 +42,7 @@ class FakeSlack(FakeAPI):
         self.app.router.add_route("*", "/api/auth.test", self.auth_test)
         self.app.router.add_post("/response/{id}", self.response_url)
         self.usergroup_members: list[str] = []
+        self.refuse_token = False  # True: auth.test answers invalid_auth, as Slack does for a wrong token
         self.app.router.add_route("*", "/api/usergroups.users.list", self.usergroup_users)
         for method in ("views.open", "views.publish", "views.update"):
             self.app.router.add_post(f"/api/{method}", self.recorder(method))
@@ -95,6 +96,8 @@ class FakeSlack(FakeAPI):
 
     async def auth_test(self, request: web.Request) -> web.Response:
         del request
+        if self.refuse_token:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
         return web.json_response(
             {"ok": True, "user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT", "url": "https://t.slack.com/"}
         )
@@ -183,6 +186,7 @@ class FakeDiscord(FakeAPI):
         self.app.router.add_get("/api/v10/gateway", self.gateway)
         self.app.router.add_get("/gateway", self.gateway_socket)
         self.app.router.add_get("/no-gateway", self.no_gateway)
+        self.refuse_logins = False  # True: every bot token is refused (401), as Discord refuses a wrong one
         self.serve_gateway = False  # True: a gateway that says HELLO and READY; False: a URL with nothing behind it
         self.gateway_dials: list[str] = []  # the path and query of every gateway connection attempt
         self.identified: list[dict[str, Any]] = []  # the IDENTIFY payloads the gateway received
@@ -339,6 +343,8 @@ class FakeDiscord(FakeAPI):
     async def me(self, request: web.Request) -> web.Response:
         del request
         self.logins += 1
+        if self.refuse_logins:
+            return _discord_json({"message": "401: Unauthorized", "code": 0}, status=401)
         return _discord_json({"id": "1001", "username": "rmo-bot", "discriminator": "0", "avatar": None, "bot": True})
 
     async def application(self, request: web.Request) -> web.Response:

@@ -18,6 +18,7 @@ from icalendar import Calendar
 from tests.botproc import BotProcess, write_config
 from tests.fakes import FakeDiscord, FakeSlack
 from tests.helpers import rmo_bot
+from tests.platform_checks import assert_discord_message, assert_slack_blocks
 from tests.test_discord import SECRETARIAT_ROLE, SECRETARY, USER, _guild
 from tests.test_relay_e2e import until
 from tests.test_slack_http import SECRET, _mention, _post, _signed
@@ -112,6 +113,8 @@ async def test_a_meeting_from_a_post_to_the_calendar_and_moved_everywhere(tmp_pa
         await until(lambda: slack.posted("CSEC"), what="the proposal on Slack")
         await until(lambda: discord.posted("950"), what="the proposal on Discord")
         (card,) = slack.posted("CSEC")
+        assert_slack_blocks(card["blocks"])
+        assert_discord_message(discord.posted("950")[0])
         assert "カレンダーに登録しますか" in card["text"]
         assert "令和8年度 第2回近畿ブロック会議" in card["text"]
         assert "ドーンセンター" in card["text"]
@@ -130,6 +133,7 @@ async def test_a_meeting_from_a_post_to_the_calendar_and_moved_everywhere(tmp_pa
         assert decided["replace_original"] is True
         assert "jimukyokuさんが登録しました" in decided["text"]
         assert not [b for b in decided["blocks"] if b["type"] == "actions"]
+        assert_slack_blocks(decided["blocks"])
         assert {f"{EVENT}:2027-01-20:7d", f"{EVENT}:2027-01-20:1d"} <= _reminders(data)
         assert _sequence(await _calendar(bot)) == 0
 

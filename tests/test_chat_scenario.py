@@ -23,6 +23,7 @@ from bot.testing import ChatHarness
 from handlers.messages import Reply
 from tests.conftest import CALENDAR, JST, NOW
 from tests.fakes import FakeDiscord, FakeSlack
+from tests.platform_checks import assert_discord_message, assert_slack_blocks
 from tests.test_discord import (
     GUILD,
     SECRETARIAT_ROLE,
@@ -202,8 +203,10 @@ async def _same_everywhere(everywhere, steps, start: int) -> None:
         neutral = await chat.send(f"/rmo {text}")
         assert _topic(neutral)[:2] == (topic, lang), text
         slack_sent = await _on_slack(slack, text, number)
+        assert_slack_blocks(slack_sent["blocks"])
         assert {key: slack_sent[key] for key in ("text", "blocks")} == _slack_shows(neutral), text
         discord_sent = await _on_discord(discord_side, text, number)
+        assert_discord_message(discord_sent)
         assert {key: discord_sent[key] for key in _discord_shows(neutral)} == _discord_shows(neutral), text
 
 

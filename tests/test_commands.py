@@ -22,6 +22,7 @@ from handlers.commands import (
     parse_command,
 )
 from tests.conftest import CALENDAR, NOW
+from tests.platform_checks import assert_slack_view
 
 MEMBER = Asker("slack", "U1")
 SECRETARIAT = Asker("slack", "USEC", secretariat=True)
@@ -222,6 +223,7 @@ async def test_event_edit_opens_a_filled_form_and_its_submission_changes_the_eve
     assert edit.values.when == "2027-01-20 13:30-16:30"
     assert edit.values.title == "近畿ブロック会議（第2回）"
     view = edit_modal(edit)
+    assert_slack_view(view)
     assert view["private_metadata"] == "kinki-2026-2"
     fields = {b["block_id"]: b["element"].get("initial_value", "") for b in view["blocks"] if b["type"] == "input"}
     assert fields["when"] == "2027-01-20 13:30-16:30"
@@ -236,3 +238,16 @@ async def test_event_edit_opens_a_filled_form_and_its_submission_changes_the_eve
     assert commands.edit_form(SECRETARIAT, event_id, form).key == "event.edited"
     assert chat.core.store.events.get("kinki-2026-2").venue.description == "近江八幡市文化会館"
     assert [c.kind for c in chat.core.store.events.changes_since(NOW.replace(year=2000))] == ["venue"]
+
+
+def test_the_correction_and_notice_forms_are_valid_block_kit():
+    """The correction form and the notice modal validate against slack_sdk's View and Block models."""
+    from bot.platforms.slack.modals import notice_modal
+    from bot.platforms.slack.proposals import correction_modal
+    from handlers.commands import ProposalCorrection
+
+    typed = ProposalCorrection("近畿ブロック会議", "2027-01-20 13:30-16:30", "東近江市役所", "https://x.jp/a_b", "")
+    assert_slack_view(correction_modal("p0123456789", typed, "https://hooks.example/r", "ja"))
+    notice = notice_modal("「*重要*」の下書きは見つかりません。<!channel>", "ja")
+    assert_slack_view(notice)
+    assert notice["title"]["text"] == "お知らせ"

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from email import message_from_bytes, policy
+from urllib.parse import parse_qs, urlparse
 
-from bot.platforms.discord.adapter import invite_url
+import discord
+import pytest
+
+from bot.app import HealthBoard
+from bot.errors import PlatformLoginError
+from bot.platforms.discord.adapter import DiscordPlatform, invite_url
+from tests.platform_checks import assert_discord_message
 from tests.test_relay_e2e import until
 
 USER = {"id": "2002", "username": "member", "discriminator": "0", "avatar": None, "global_name": "会員"}
@@ -56,20 +63,84 @@ def _command(sub: str, options: list[dict] | None = None, *, user: dict = USER, 
         "attachment_size_limit": 8388608,
         "member": {"user": user, "roles": roles or [], "joined_at": "2025-01-01T00:00:00+00:00", "deaf": False, "flags": 0,
                    "mute": False, "permissions": "0"},
-        "data": {"id": "9000", "name": "rmo", "type": 1,
-                 "options": [{"type": 1, "name": sub, "options": options or []}]},
+        "data": _data(sub, options),
     }  # fmt: skip
 
 
+def _data(sub: str, options: list[dict] | None) -> dict:
+    """/rmo's sub-command, or the secretariat's own /rmo-announce, /rmo-event, /rmo-withdraw, /rmo-correct."""
+    own = {"announce": "9001", "event": "9002", "withdraw": "9003", "correct": "9004"}
+    if sub in own:
+        return {"id": own[sub], "name": f"rmo-{sub}", "type": 1, "options": options or []}
+    return {"id": "9000", "name": "rmo", "type": 1, "options": [{"type": 1, "name": sub, "options": options or []}]}
+
+
 async def test_commands_sync_once_and_guild_scoped(discord_bot, tmp_path):
-    """/rmo is synced to the configured guild at login, and not again when the command set is unchanged."""
+    """/rmo and the secretariat's commands are synced to the configured guild at login, and not again when
+    the command set is unchanged."""
     platform, fake = discord_bot
     assert [s["guild"] for s in fake.synced] == [GUILD]
-    names = {o["name"] for o in fake.synced[0]["commands"][0]["options"]}
-    assert names >= {"ask", "join", "meetings", "trainings", "subscribe", "help", "announce"}
+    rmo = next(c for c in fake.synced[0]["commands"] if c["name"] == "rmo")
+    names = {o["name"] for o in rmo["options"]}
+    assert names == {"ask", "join", "meetings", "trainings", "subscribe", "unsubscribe", "help"}
     await platform._setup()
     assert len(fake.synced) == 1
-    assert "permissions=" in invite_url(555)
+
+
+def _options(command: dict) -> list[dict]:
+    """Every command, sub-command and option in a synced command, however deep."""
+    return [command, *(o for option in command.get("options", []) for o in _options(option))]
+
+
+async def test_every_command_and_option_is_described_in_english_and_japanese(discord_bot):
+    """Each command, sub-command and option has a description and a Japanese localisation, none mixing both
+    languages; `block` offers the ten blocks; the secretariat's commands are hidden from members."""
+    _, fake = discord_bot
+    commands = fake.synced[0]["commands"]
+    assert {c["name"] for c in commands} == {"rmo", "rmo-announce", "rmo-event", "rmo-withdraw", "rmo-correct"}
+    for command in commands:
+        for item in _options(command):
+            description, japanese = item["description"], item.get("description_localizations", {}).get("ja")
+            assert description, item["name"]
+            assert japanese, item["name"]
+            assert description.isascii(), item["name"]
+            assert not japanese.isascii(), item["name"]
+            assert len(description) <= 100
+            assert len(japanese) <= 100
+    rmo = next(c for c in commands if c["name"] == "rmo")
+    assert "default_member_permissions" not in rmo or rmo["default_member_permissions"] is None
+    for verb in ("meetings", "trainings"):
+        sub = next(o for o in rmo["options"] if o["name"] == verb)
+        block = next(o for o in sub["options"] if o["name"] == "block")
+        assert [c["value"] for c in block["choices"]] == [
+            "hokkaido",
+            "tohoku",
+            "kanto",
+            "shinetsu",
+            "hokuriku",
+            "tokai",
+            "kinki",
+            "chugoku",
+            "shikoku",
+            "kyushu",
+        ]
+        assert all(c["name"].isascii() and not c["name_localizations"]["ja"].isascii() for c in block["choices"])
+    for name in ("rmo-announce", "rmo-event", "rmo-withdraw", "rmo-correct"):
+        secretariat = next(c for c in commands if c["name"] == name)
+        assert int(secretariat["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
+        assert secretariat.get("contexts") in (None, [0])
+        assert secretariat.get("dm_permission") in (None, False)
+
+
+def test_the_invite_asks_for_exactly_what_the_bot_uses():
+    """The invite link asks for View Channel, Send Messages, Embed Links and Read Message History, nothing else."""
+    query = parse_qs(urlparse(invite_url(555)).query)
+    wanted = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, attach_files=True,
+                                 read_message_history=True, create_public_threads=True,
+                                 send_messages_in_threads=True)  # fmt: skip
+    assert int(query["permissions"][0]) == wanted.value
+    assert not discord.Permissions(int(query["permissions"][0])).use_application_commands
+    assert query["scope"][0].split() == ["bot", "applications.commands"]
 
 
 async def test_mentions_and_dms_are_answered_without_pings(discord_bot):
@@ -83,7 +154,11 @@ async def test_mentions_and_dms_are_answered_without_pings(discord_bot):
     await asyncio.sleep(0.3)
     assert len(fake.posted()) == 2
     by_channel = {c["channel"]: c for c in fake.posted()}
-    assert "2027年1月20日（水）13:30" in by_channel["900"]["embeds"][0]["description"]
+    header, card = by_channel["900"]["embeds"]  # the answer's text, then the meeting's card
+    assert header["description"] == "近畿ブロックの次のブロック会議です。"
+    assert card["title"] == "近畿ブロック会議（第2回）"
+    assert card["description"].startswith("日時：2027年1月20日（水）13:30～16:30\n会場：")
+    assert "申込締切：2027年1月10日（日）17:00" in card["description"]
     assert "Mayor of Unnan" in by_channel["950"]["embeds"][0]["description"]
     assert all(c["allowed_mentions"]["parse"] == [] for c in fake.posted())
 
@@ -99,13 +174,33 @@ async def test_slash_commands_answer_and_announce_is_for_the_secretariat(discord
     await until(lambda: len(fake.callbacks) >= 3, what="three interaction responses")
     by_id = {c["id"]: c for c in fake.callbacks}
     meetings = by_id["441"]["data"]
-    assert "近畿ブロック会議（第2回）" in meetings["embeds"][0]["description"]
+    shown = "".join(e.get("title", "") + e.get("description", "") for e in meetings["embeds"])
+    assert shown.count("近畿ブロック会議（第2回）") == 1  # each meeting once, not as text and again as a card
+    assert "2027年1月20日（水）13:30～16:30" in shown
+    assert "申込締切：2027年1月10日（日）17:00" in shown
     assert meetings["flags"] & 64  # ephemeral
-    event = meetings["embeds"][1]  # each meeting as an embed of its own
-    assert event["title"] == "近畿ブロック会議（第2回）"
-    assert event["fields"][0]["value"] == "2027年1月20日（水）13:30～16:30"
+    assert_discord_message(meetings)
     assert "事務局の方だけ" in by_id["442"]["data"]["content"]
     assert by_id["443"]["type"] == 9  # the secretariat gets the announcement form
+
+
+async def test_a_block_chosen_from_the_list_gets_one_card_per_meeting_in_the_askers_language(discord_bot):
+    """/rmo meetings with 近畿 chosen from the block list, from an English client, answers in English: each
+    meeting once, as a card with its date, venue, registration link and deadline, and no Japanese label."""
+    platform, fake = discord_bot
+    chosen = [{"type": 3, "name": "block", "value": "kinki"}]
+    platform.parse("INTERACTION_CREATE", _command("meetings", chosen, locale="en-US", number=1))
+    await until(lambda: fake.callbacks, what="the answer")
+    answer = fake.callbacks[0]["data"]
+    assert_discord_message(answer)
+    header, *cards = answer["embeds"]
+    assert header["description"].startswith("Upcoming block meetings in the Kinki block:")
+    assert [c["title"] for c in cards] == ["近畿ブロック会議（第2回） [Kinki]"]
+    (card,) = cards
+    assert card["description"].startswith("When: Wed 20 Jan 2027, 13:30–16:30 JST\n")
+    assert "Register: https://forms.example.org/kinki-2026-2" in card["description"]
+    assert "Registration deadline:" in card["description"]
+    assert not [label for label in ("申込", "日時", "会場", " / ") if label in card["description"]]
 
 
 def _interaction(kind: int, data: dict, *, number: int, user: dict = SECRETARY, roles: list[str] | None = None,
@@ -138,10 +233,13 @@ async def test_secretariat_announces_from_discord_with_a_preview(discord_bot, di
     form = fake.callbacks[0]
     assert form["type"] == 9  # MODAL
     assert form["data"]["custom_id"] == "rmo-announce:445"  # one form per interaction
+    assert form["data"]["title"] == "お知らせの作成"  # in the asker's language only
+    assert [c["components"][0]["label"] for c in form["data"]["components"]] == [
+        "件名", "本文", "対象ブロック（例：kinki, kyushu）"]  # fmt: skip
 
     fields = {
         "rmo-title": "【九州ブロック】臨時会議のお知らせ",
-        "rmo-body": "@everyone 臨時会議を開催します。",
+        "rmo-body": "@everyone 臨時会議を開催します。「*重要*」 https://example.jp/kyushu_extra_meeting",
         "rmo-blocks": "kyushu",
     }
     submit = {"custom_id": form["data"]["custom_id"],
@@ -151,10 +249,14 @@ async def test_secretariat_announces_from_discord_with_a_preview(discord_bot, di
     preview = fake.callbacks[1]["data"]
     titles = [e.get("title") for e in preview["embeds"]]
     assert titles[0] == "【九州ブロック】臨時会議のお知らせ"
-    assert "Slack" in titles
-    assert "メール / E-mail" in titles
+    assert titles[1:] == ["Slack", "メール"]
     assert preview["flags"] & 64
+    assert "Slackでは1件、Discordでは1件のメッセージになります" in preview["content"]
+    assert_discord_message(preview)
+    slack_view = preview["embeds"][1]["description"]
+    assert "「\\*重要\\*」 https://example.jp/kyushu_extra_meeting" in slack_view  # shown as written, URL whole
     button = preview["components"][0]["components"][0]
+    assert button["label"] == "投稿する"
     assert outbox.pending() == []  # nothing goes out before the button
 
     message = {"id": "6006", "channel_id": "900", "content": "プレビュー", "author": {"id": "1001", "username": "rmo-bot",
@@ -253,6 +355,30 @@ async def test_the_gateway_is_the_configured_apis_not_discords(discord_bot):
     await asyncio.wait_for(running, 30)
     assert fake.gateway_dials[0].startswith("/gateway?v=10&encoding=json")
     assert [i["token"] for i in fake.identified] == ["discord-test-token"]
+
+
+async def test_healthz_tells_a_refused_token_apart_from_a_connected_gateway(tmp_path, fake_discord, discord_core):
+    """/healthz's Discord state is "failed" while the token is refused (also while the supervisor waits to try
+    again) and "connected" once the gateway is up."""
+    board = HealthBoard(discord_core)
+    platform = DiscordPlatform(discord_core, sync_state=tmp_path / "sync", link=board.link("discord"))
+    board.states["discord"] = "running"  # as the supervisor says while run() runs
+    assert board.report()["discord"] == "connecting"
+    fake_discord.refuse_logins = True
+    stop = asyncio.Event()
+    running = asyncio.create_task(platform.run(stop))
+    with pytest.raises(PlatformLoginError, match="DISCORD_TOKEN"):  # the supervisor tries again in a minute
+        await running
+    assert board.report()["discord"] == "failed: Discord refused the bot token"
+    board.states["discord"] = "restarting after PlatformLoginError"  # as the supervisor says meanwhile
+    assert board.report()["discord"] == "failed: Discord refused the bot token"
+    board.states["discord"] = "running"
+    fake_discord.refuse_logins, fake_discord.serve_gateway = False, True
+    stop = asyncio.Event()
+    running = asyncio.create_task(platform.run(stop))
+    await until(lambda: board.report()["discord"] == "connected", what="READY from the fake gateway")
+    stop.set()
+    await running
 
 
 async def test_the_secretariat_adds_an_event_with_the_discord_form(discord_bot, discord_core):

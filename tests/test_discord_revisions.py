@@ -1,4 +1,4 @@
-"""`/rmo correct` and `/rmo withdraw` on Discord: the secretariat's are queued for every chat channel, a
+"""`/rmo-correct` and `/rmo-withdraw` on Discord: the secretariat's are queued for every chat channel, a
 member's are refused, each answer in one language."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from tests.test_relay_e2e import until
 
 
 async def test_the_secretariat_corrects_and_withdraws_from_discord(discord_bot, discord_core):
-    """A member's /rmo withdraw is refused; the secretariat's correction and withdrawal go to the outbox."""
+    """A member's /rmo-withdraw is refused; the secretariat's correction and withdrawal go to the outbox."""
     platform, fake = discord_bot
     draft = discord_core.intake.draft("総会のご案内", "2月1日に開催します。", "jimukyoku@example.jp", "事務局", (), NOW)
     discord_core.intake.publish(draft)

@@ -9,6 +9,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+import aiohttp
 import aiosmtplib
 import pytest
 
@@ -16,6 +17,7 @@ from tests.botproc import LIST_ID, SECRETARIAT, BotProcess, write_config
 from tests.conftest import JST
 from tests.fakes import FakeDiscord, FakeSlack
 from tests.helpers import rmo_bot
+from tests.platform_checks import assert_discord_message, assert_slack_blocks, slack_links, slack_shown
 
 
 def post(number: int, subject: str, body: str, *, sender: str = SECRETARIAT, list_id: str = LIST_ID) -> EmailMessage:
@@ -67,8 +69,15 @@ def _without(call: dict, *keys: str) -> dict:
     return {k: v for k, v in call.items() if k not in keys}
 
 
+FORMATTED = (
+    "「*重要*」「_注意_」「~取消~」「`コード`」\n> 返信の引用のような行\n"
+    "申込はこちら：https://forms.example.org/kinki_2nd_meeting_form"
+)
+
+
 async def test_accepted_posts_arrive_in_both_as_rendered(tmp_path, fakes, bot):
-    """Every accepted post reaches Slack and Discord exactly as `ingest --json` renders it; others never."""
+    """Every accepted post reaches Slack and Discord exactly as `ingest --json` renders it, shown as written
+    with its links clickable and nobody pinged; others never."""
     slack, discord = fakes
     posts = [
         post(
@@ -79,18 +88,19 @@ async def test_accepted_posts_arrive_in_both_as_rendered(tmp_path, fakes, bot):
         post(2, "研修会のお知らせ", "@everyone <!channel> <@U123> <@&456> 研修会を開催します。"),
         post(3, "他のリストから", "relay me", list_id="other.example.org"),
         post(4, "なりすまし", "relay me", sender="someone@example.org"),
+        post(5, "*重要* 書式_文字", FORMATTED),
     ]
     for message in posts:
         await aiosmtplib.send(message, hostname="127.0.0.1", port=bot.port, timeout=30)
-    await until(lambda: len(slack.posted()) >= 3 and len(discord.posted()) >= 3, what="posts at both fakes")
+    await until(lambda: len(slack.posted()) >= 4 and len(discord.posted()) >= 4, what="posts at both fakes")
     await asyncio.sleep(0.5)  # nothing more may follow
-    assert sorted(c["channel"] for c in slack.posted()) == ["C111", "C111", "C222"]
-    assert sorted(c["channel"] for c in discord.posted()) == ["900", "900", "901"]
+    assert sorted(c["channel"] for c in slack.posted()) == ["C111", "C111", "C111", "C222"]
+    assert sorted(c["channel"] for c in discord.posted()) == ["900", "900", "900", "901"]
     assert {c["auth"] for c in slack.posted()} == {"Bearer xoxb-test-token"}
     assert {c["auth"] for c in discord.posted()} == {"Bot discord-test-token"}
 
     # What arrived is what the preview shows, payload for payload.
-    for message in posts[:2]:
+    for message in [*posts[:2], posts[4]]:
         eml = tmp_path / "preview.eml"
         eml.write_bytes(message.as_bytes())
         preview = json.loads(
@@ -105,17 +115,39 @@ async def test_accepted_posts_arrive_in_both_as_rendered(tmp_path, fakes, bot):
 
     first = slack.posted("C222")[0]
     assert first["blocks"][0]["text"]["text"] == "【近畿ブロック】第2回ブロック会議のご案内"
-    assert "①会場：東近江市役所" in first["blocks"][2]["text"]["text"]
+    assert "①会場：東近江市役所" in slack_shown(first["blocks"][2])
     assert "announce-leave" not in json.dumps(slack.calls, ensure_ascii=False)
     mention = next(c for c in slack.posted("C111") if "研修会" in c["text"])
     assert "<!channel>" not in json.dumps(mention, ensure_ascii=False)
-    assert "&lt;!channel&gt;" in mention["blocks"][2]["text"]["text"]
+    assert "<@U123>" not in json.dumps(mention, ensure_ascii=False)
+    assert "&lt;!channel&gt;" in mention["text"]
+    assert slack_shown(mention["blocks"][2]).replace("\u2060", "").startswith("@everyone <!channel> <@U123>")
     assert "link_names" not in mention
     assert "parse" not in mention
-    assert all(c["allowed_mentions"] == {"parse": []} for c in discord.posted())
+    for call in slack.posted():
+        assert_slack_blocks(call["blocks"])
+    for call in discord.posted():
+        assert_discord_message(_without(call, "channel", "auth"))
+    # Formatting characters arrive as plain text and the URL, underscores and all, as a link (Slack) or
+    # without a backslash in it (Discord).
+    formatted = next(c for c in slack.posted("C111") if "書式" in c["text"])
+    body = formatted["blocks"][2]
+    assert slack_shown(body).startswith(FORMATTED)
+    assert all(e["type"] in {"text", "link"} and "style" not in e for s in body["elements"] for e in s["elements"])
+    assert slack_links(body) == ["https://forms.example.org/kinki_2nd_meeting_form"]
+    assert formatted["blocks"][0]["text"] == {"type": "plain_text", "text": "*重要* 書式_文字", "emoji": False}
+    on_discord = next(c for c in discord.posted("900") if "書式" in c["embeds"][0]["title"])["embeds"][0]
+    assert "https://forms.example.org/kinki_2nd_meeting_form" in on_discord["description"]
+    assert "\\*重要\\*" in on_discord["description"]
+    assert "\n\\> 返信の引用のような行" in on_discord["description"]
+    assert on_discord["title"] == "\\*重要\\* 書式\\_文字"
     # The fake Discord API has no gateway, so the Discord chat platform keeps failing to connect and is
     # restarted with back-off — and the relay went on regardless.
     await until(lambda: "discord failed: " in bot.text(), what="the Discord platform's failure")
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{bot.http_port}/healthz") as page:
+        health = await page.json()
+    assert (page.status, health["quarantined"], health["outbox_backlog"]) == (503, 2, 0)
+    assert health["discord"].startswith("retrying: ")
     bot.stop()
     kept = rmo_bot("quarantine", "list", "--data-dir", bot.data_dir).stdout
     assert "is not one of ours" in kept

@@ -10,6 +10,7 @@ from bot.platforms.discord.render import render_discord
 from bot.platforms.slack.render import render_slack
 from storage.records import Announcement, Attachment
 from tests.conftest import JST
+from tests.platform_checks import assert_discord_message, assert_slack_blocks, slack_links, slack_shown
 
 TZ = JST
 
@@ -36,14 +37,15 @@ def test_a_long_announcement_is_split_at_paragraphs_and_loses_nothing():
     assert discord[-1]["embeds"][0]["title"].endswith(f"({len(discord)}/{len(discord)})")
     for message in slack:
         assert len(message["blocks"]) <= 50
-        assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"] if b["type"] == "section")
+        assert_slack_blocks(message["blocks"])
         assert len(message["blocks"][0]["text"]["text"]) <= 150
     for message in discord:
         embed = message["embeds"][0]
         assert len(embed["description"]) <= 4096
         assert len(embed["title"]) <= 256
         assert len(embed["title"]) + len(embed["description"]) + len(embed["footer"]["text"]) <= 6000
-    paragraphs = [p for m in slack for p in m["blocks"][2]["text"]["text"].split("\n\n")]
+        assert_discord_message(message)
+    paragraphs = [p for m in slack for p in slack_shown(m["blocks"][2]).split("\n\n")]
     assert paragraphs == LONG.split("\n\n")
     # The attachment list comes once, with the last part.
     assert ["案内.pdf" in str(m["blocks"]) for m in slack] == [False] * (len(slack) - 1) + [True]
@@ -59,24 +61,32 @@ def test_split_text_never_loses_a_character():
 
 def test_nobody_is_pinged():
     """@everyone, <!channel>, user and role mentions are shown, never acted on."""
-    body = "@everyone @here <!channel> <!here> <@U123> <@&456> & < >"
-    (slack,) = render_slack(_announcement(body), "C1", TZ, "d")
-    (discord,) = render_discord(_announcement(body), "1", TZ, "d")
-    section = slack["blocks"][2]["text"]["text"]
-    assert "<!channel>" not in section
-    assert "<@U123>" not in section
-    assert "&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt; &lt;@&amp;456&gt; &amp; &lt; &gt;" in section
+    body_text = "@everyone @here <!channel> <!here> <@U123> <@&456> & < >"
+    (slack,) = render_slack(_announcement(body_text), "C1", TZ, "d")
+    (discord,) = render_discord(_announcement(body_text), "1", TZ, "d")
+    body = slack["blocks"][2]
+    assert body["type"] == "rich_text"
+    assert [e["type"] for s in body["elements"] for e in s["elements"]] == ["text"]  # no user or broadcast element
+    shown = slack_shown(body)
+    assert "<!channel>" not in shown
+    assert "<@U123>" not in shown
+    assert "@everyone" not in shown
+    assert shown.replace("\u2060", "") == body_text
     assert "<!channel>" not in slack["text"]
     assert "link_names" not in slack
     assert "parse" not in slack
     assert discord["allowed_mentions"] == {"parse": []}
-    assert "@everyone" in discord["embeds"][0]["description"]
+    description = discord["embeds"][0]["description"]
+    assert "@everyone" not in description
+    assert "<@U123>" not in description
+    assert description.replace("\u200b", "") == body_text
 
 
 def test_discord_markdown_is_shown_as_written():
     """Asterisks and underscores in a mail are text, not formatting."""
     (discord,) = render_discord(_announcement("*重要* __締切__ `code` a > b\n> 引用"), "1", TZ, "d")
     assert discord["embeds"][0]["description"] == "\\*重要\\* \\_\\_締切\\_\\_ \\`code\\` a > b\n\\> 引用"
+    assert_discord_message(discord)
 
 
 def test_email_view():
@@ -87,13 +97,13 @@ def test_email_view():
     assert "📎 案内.pdf (application/pdf, 121 KB)" in view["text"]
 
 
-def test_escaping_never_pushes_a_section_over_slacks_limit():
-    """A body full of & and < still fits: sections are measured after escaping."""
+def test_a_body_of_control_characters_fits_and_is_shown_as_written():
+    """A body full of & and < fits Slack's limits and is shown as written, unescaped, in every part."""
     body = "&<>" * 2000
     messages = render_slack(_announcement(body), "C1", TZ, "d")
-    assert all(len(b["text"]["text"]) <= 3000 for m in messages for b in m["blocks"] if b["type"] == "section")
-    text = "".join(m["blocks"][2]["text"]["text"] for m in messages)
-    assert text == body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for message in messages:
+        assert_slack_blocks(message["blocks"])
+    assert "".join(slack_shown(m["blocks"][2]) for m in messages) == body
 
 
 def test_every_attachment_is_listed_within_discords_limits():
@@ -117,3 +127,71 @@ def test_every_attachment_is_listed_within_discords_limits():
         size = len(embed["title"]) + len(embed.get("description", "")) + len(embed["footer"]["text"])
         assert size + sum(len(f["name"]) + len(f["value"]) for f in fields) <= 6000
     assert len({m["nonce"] for m in messages}) == len(messages)
+
+
+FORMATTED = (
+    "「*重要*」「_注意_」「~取消~」「`コード`」\n> 引用のような行\n"
+    "申込：https://example.jp/kinki_2nd_meeting_form?id=1&a=b_c。詳細（https://example.jp/a_(b)_c）"
+)
+
+
+def test_slack_shows_formatting_characters_literally_and_links_urls():
+    """Slack gets the text as plain rich_text elements (no mrkdwn) and each URL, underscores and all, as a link."""
+    (slack,) = render_slack(_announcement(FORMATTED), "C1", TZ, "d")
+    assert_slack_blocks(slack["blocks"])
+    assert not [b for b in slack["blocks"] if b["type"] == "section"]
+    body = slack["blocks"][2]
+    assert slack_shown(body) == FORMATTED
+    assert slack_links(body) == ["https://example.jp/kinki_2nd_meeting_form?id=1&a=b_c", "https://example.jp/a_(b)_c"]
+    assert all("style" not in e for s in body["elements"] for e in s["elements"])
+
+
+def test_discord_escapes_markdown_but_leaves_urls_whole():
+    """Discord's text escapes the formatting characters as discord.py does, and no URL gets a backslash."""
+    (discord,) = render_discord(_announcement(FORMATTED, subject="*重要* 会議_案内"), "1", TZ, "d")
+    embed = discord["embeds"][0]
+    assert "https://example.jp/kinki_2nd_meeting_form?id=1&a=b_c" in embed["description"]
+    assert "\\*重要\\*" in embed["description"]
+    assert "\\_注意\\_" in embed["description"]
+    assert "\\~取消\\~" in embed["description"]
+    assert "\\`コード\\`" in embed["description"]
+    assert "\n\\> 引用" in embed["description"]
+    assert embed["title"] == "\\*重要\\* 会議\\_案内"
+    assert_discord_message(discord)
+
+
+def test_a_long_subject_is_cut_after_escaping_within_the_title_limit():
+    """A 300-character subject of underscores is escaped and cut with its part marker inside 256 characters."""
+    messages = render_discord(_announcement(LONG, subject="_" * 300), "1", TZ, "d")
+    for number, message in enumerate(messages, start=1):
+        title = message["embeds"][0]["title"]
+        marker = f" ({number}/{len(messages)})"
+        assert len(title) <= 256
+        assert title.endswith("…" + marker)
+        assert title.removesuffix("…" + marker) == "\\_" * ((256 - len(marker) - 1) // 2)  # no escape cut in half
+
+
+def test_discord_answers_show_each_listed_event_once():
+    """An answer's listed events become one card each and leave its text; with more than fit, they stay text."""
+    from bot.platforms.discord.reply import reply_for_discord
+    from handlers.messages import Reply
+
+    listings = tuple(f"■ 会議{n}\n　日時：1月{n}日\n　申込締切：1月{n}日" for n in range(1, 13))
+    few = Reply(
+        "予定です。\n" + "\n".join(listings[:3]) + "\n詳しくは https://x.jp/a_b",
+        "ja",
+        "meetings",
+        None,
+        (),
+        listings[:3],
+    )
+    payload = reply_for_discord(few, TZ)
+    assert_discord_message(payload)
+    assert [e.get("title") for e in payload["embeds"]] == [None, "会議1", "会議2", "会議3"]
+    assert payload["embeds"][0]["description"] == "予定です。\n詳しくは https://x.jp/a_b"
+    assert payload["embeds"][1]["description"] == "日時：1月1日\n申込締切：1月1日"
+    many = Reply("予定です。\n" + "\n".join(listings), "ja", "meetings", None, (), listings)
+    payload = reply_for_discord(many, TZ)
+    assert_discord_message(payload)
+    assert [e.get("title") for e in payload["embeds"]] == [None]
+    assert payload["embeds"][0]["description"].count("■ 会議") == 12

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import re
 import time
 from email import message_from_bytes, policy
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from tests.helpers import ROOT
+from tests.platform_checks import assert_slack_blocks, assert_slack_view, slack_links, slack_shown
 from tests.test_relay_e2e import until
 
 SECRET = "test-signing-secret"
@@ -116,6 +118,9 @@ def _submission(user: str, callback_id: str, values: dict | None = None, metadat
     }  # fmt: skip
 
 
+BODY = "@everyone <!channel> 臨時の会議を開催します。「*重要*」 https://example.jp/kinki_2nd_meeting"
+
+
 async def test_secretariat_announces_from_slack_with_a_preview(slack_bot):
     """/rmo announce opens the form; the preview shows Slack, Discord and e-mail; posting relays it everywhere."""
     bot, slack = slack_bot
@@ -127,19 +132,25 @@ async def test_secretariat_announces_from_slack_with_a_preview(slack_bot):
     form = slack.called("views.open")[0]
     assert form["trigger_id"] == "trig-1"
     assert form["view"]["callback_id"] == "rmo_announce_draft"
+    assert_slack_view(form["view"])
 
     values = {
         "title": {"value": {"type": "plain_text_input", "value": "【近畿ブロック】臨時会議のお知らせ"}},
-        "body": {"value": {"type": "plain_text_input", "value": "@everyone <!channel> 臨時の会議を開催します。"}},
+        "body": {"value": {"type": "plain_text_input", "value": BODY}},
         "blocks": {"value": {"type": "multi_static_select", "selected_options": [{"value": "kinki"}]}},
     }
     status, text = await _interaction(bot, _submission("USEC", "rmo_announce_draft", values))
     assert status == 200
     preview = json.loads(text)
     assert preview["response_action"] == "update"
+    assert_slack_view(preview["view"])
+    headers = [b["text"]["text"] for b in preview["view"]["blocks"] if b["type"] == "header"]
+    assert headers[1:] == ["Slack", "Discord", "メール"]
     shown = json.dumps(preview["view"], ensure_ascii=False)
-    for label in ("*Slack*", "*Discord*", "メール / E-mail", "臨時の会議を開催します。"):
-        assert label in shown
+    assert "Slackでは1件、Discordでは1件のメッセージになります" in shown
+    discord_part = "".join(slack_shown(b) for b in preview["view"]["blocks"] if b["type"] == "rich_text")
+    assert "「*重要*」 https://example.jp/kinki_2nd_meeting" in discord_part
+    assert "\\" not in discord_part  # the Discord view shows no escaping backslash
     assert slack.posted("C111") == []  # nothing goes out before the secretariat confirms
 
     status, _ = await _interaction(
@@ -149,8 +160,12 @@ async def test_secretariat_announces_from_slack_with_a_preview(slack_bot):
     await until(lambda: slack.posted("C111") and slack.posted("C222") and slack.posted("USEC"), what="the announcement")
     posted = slack.posted("C111")[0]
     assert posted["blocks"][0]["text"]["text"] == "【近畿ブロック】臨時会議のお知らせ"
-    assert "&lt;!channel&gt;" in posted["blocks"][2]["text"]["text"]
+    assert_slack_blocks(posted["blocks"])
+    assert slack_shown(posted["blocks"][2]).replace("\u2060", "") == BODY
+    assert slack_links(posted["blocks"][2]) == ["https://example.jp/kinki_2nd_meeting"]
+    assert "&lt;!channel&gt;" in posted["text"]
     assert "投稿しました" in slack.posted("USEC")[0]["text"]
+    assert_slack_blocks(slack.posted("USEC")[0]["blocks"])
 
 
 async def test_a_forged_announcement_form_from_a_member_is_refused(slack_bot):
@@ -179,26 +194,39 @@ async def test_a_draft_over_the_limit_is_refused_under_its_field(slack_bot):
     assert slack.posted("C111") == []
 
 
-async def test_app_home_shows_what_is_coming_up(slack_bot):
-    """Opening the App Home publishes a view with the upcoming meetings and trainings."""
-    bot, slack = slack_bot
-    body = json.dumps({
-        "token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": "EvHome",
+def _home_opened(event_id: str, tab: str) -> str:
+    return json.dumps({
+        "token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": event_id,
         "event_time": int(time.time()), "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
-        "event": {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1.1"},
+        "event": {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": tab, "event_ts": "1.1"},
     })  # fmt: skip
+
+
+async def test_app_home_shows_what_is_coming_up(slack_bot):
+    """Opening the Home tab publishes a valid view with the upcoming meetings and trainings; opening the
+    Messages tab publishes nothing."""
+    bot, slack = slack_bot
+    messages_tab = _home_opened("EvMessages", "messages")
+    assert await _post(bot, messages_tab, _signed(messages_tab)) == 200
+    body = _home_opened("EvHome", "home")
     assert await _post(bot, body, _signed(body)) == 200
     await until(lambda: slack.called("views.publish"), what="the home view")
-    published = slack.called("views.publish")[0]
+    await asyncio.sleep(0.5)  # a second publish, had the Messages tab caused one, would be here by now
+    (published,) = slack.called("views.publish")
     assert published["user_id"] == "U1"
     assert published["view"]["type"] == "home"
+    assert_slack_view(published["view"])
     shown = json.dumps(published["view"], ensure_ascii=False)
     assert "今後の予定" in shown
     assert "研修会" in shown
+    texts = [
+        e for b in published["view"]["blocks"] if b["type"] == "rich_text" for s in b["elements"] for e in s["elements"]
+    ]
+    assert not [e for e in texts if e["type"] == "text" and "https://" in e["text"]]  # every URL is a link
 
 
 def test_manifest_declares_what_the_app_uses():
-    """The one-paste manifest has the command, the events and every scope the code needs."""
+    """The one-paste manifest has the command, the events and exactly the scopes the code's API calls need."""
     import yaml
 
     manifest = yaml.safe_load((ROOT / "slack-manifest.yml").read_text(encoding="utf-8"))
@@ -208,9 +236,25 @@ def test_manifest_declares_what_the_app_uses():
         "message.im",
         "app_home_opened",
     }
-    assert {"chat:write", "commands", "app_mentions:read", "im:history", "channels:history", "groups:history"} <= set(
-        manifest["oauth_config"]["scopes"]["bot"]
-    )
+    # chat.postMessage: chat:write; /rmo: commands; app_mention: app_mentions:read; message.im: im:history;
+    # conversations.history (the relay's duplicate check): channels:history, groups:history;
+    # usergroups.users.list (the secretariat's group): usergroups:read; chat.update / chat.delete (corrections,
+    # withdrawals): chat:write; conversations.replies (a thread's parts after a crash): the history scopes;
+    # files.getUploadURLExternal / completeUploadExternal / delete: files:write; files.info: files:read.
+    # views.*, auth.test, apps.connections.open (the app token's own) and response_urls need none.
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted([
+        "chat:write", "commands", "app_mentions:read", "im:history", "channels:history", "groups:history",
+        "usergroups:read", "files:write", "files:read",
+    ])  # fmt: skip
+    used = set()
+    pattern = r"\.((?:chat|conversations|users|usergroups|views|im|files|apps|auth)_\w+)\("
+    for path in (ROOT / "bot").rglob("*.py"):
+        used |= set(re.findall(pattern, path.read_text(encoding="utf-8")))
+    assert used == {
+        "chat_postMessage", "chat_update", "chat_delete", "conversations_history", "conversations_replies",
+        "usergroups_users_list", "views_open", "views_publish", "files_getUploadURLExternal",
+        "files_completeUploadExternal", "files_delete", "files_info", "auth_test", "apps_connections_open",
+    }  # fmt: skip
 
 
 async def test_the_secretariats_user_group_may_announce(slack_bot):
@@ -259,17 +303,39 @@ async def test_subscribing_from_slack_sends_the_confirmation_only(slack_bot):
     assert "/confirm?token=" in mail.get_content()
 
 
-async def test_healthz_says_what_is_alive(slack_bot):
-    """/healthz reports the store, the mail intake, the scheduler and each platform, and the event loop's
-    longest stall."""
-    bot, _ = slack_bot
+async def _health(bot) -> tuple[int, dict]:
     async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{bot.http_port}/healthz") as response:
-        health = await response.json()
+        return response.status, await response.json()
+
+
+async def test_healthz_says_what_is_alive(slack_bot):
+    """/healthz reports the store, the mail intake, the scheduler and each platform's connection, the event
+    loop's longest stall, the outbox's backlog, the quarantine's count and the last digest run."""
+    bot, _ = slack_bot
+    seen: list[dict] = []
+
+    async def settled() -> bool:
+        status, health = await _health(bot)
+        seen.append({"status": status, **health})
+        return health["slack"] != "connecting" and health["discord"] != "connecting"
+
+    for _ in range(600):
+        if await settled():
+            break
+        await asyncio.sleep(0.1)
+    health = seen[-1]
     assert {"store", "mail", "http", "scheduler", "slack", "discord"} <= set(health)
-    assert health["store"] == health["mail"] == health["scheduler"] == health["slack"] == "running"
-    assert response.status == (200 if health["ok"] else 503)
+    assert health["store"] == health["mail"] == health["scheduler"] == "running"
+    assert health["slack"] == "connected"  # HTTP mode: Slack accepted the token (auth.test)
+    # This fake Discord serves no gateway: the platform says it is retrying, and the bot is not healthy.
+    assert health["discord"].startswith("retrying: ")
+    assert health["ok"] is False
+    assert health["status"] == 503
     assert health["loop"] == "running"
     assert isinstance(health["loop_stall_ms"], int)
+    assert health["outbox_backlog"] == 0
+    assert health["quarantined"] == 0
+    assert health["digest_last_run"] is None
 
 
 async def test_the_secretariat_adds_an_event_with_the_slack_form(slack_bot):
@@ -283,6 +349,7 @@ async def test_the_secretariat_adds_an_event_with_the_slack_form(slack_bot):
     await until(lambda: slack.called("views.open"), what="the add form")
     view = slack.called("views.open")[0]["view"]
     assert view["callback_id"] == "rmo_event_add"
+    assert_slack_view(view)
     assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == [
         "title", "when", "block", "venue", "registration_url"]  # fmt: skip
 

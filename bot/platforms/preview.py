@@ -19,11 +19,11 @@ if TYPE_CHECKING:
     from handlers.messages import Lang
     from storage.records import Announcement
 
-__all__ = ["EMAIL_LABEL", "Preview", "preview_of"]
+__all__ = ["Preview", "preview_of"]
 
-EMAIL_LABEL = "メール / E-mail"
 _CHANNEL = "preview"  # no channel is posted to: a preview is rendered for a placeholder
-_ESCAPE = re.compile(r"\\([\\*_`~|\[\]>#-])")  # what escape_markdown put before a character
+# A backslash before punctuation is Discord's escape: the client shows the punctuation alone.
+_DISCORD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,18 +37,24 @@ class Preview:
 
     @property
     def slack_text(self) -> str:
-        """The Slack messages' sections (Slack mrkdwn, escaped)."""
-        return "\n".join(b["text"]["text"] for m in self.slack for b in m["blocks"] if b["type"] == "section")
+        """What the Slack messages' text blocks show (their rich_text, as plain text)."""
+        return "\n".join(
+            "".join(e["text"] for s in b["elements"] for e in s["elements"])
+            for m in self.slack
+            for b in m["blocks"]
+            if b["type"] == "rich_text"
+        )
 
     @property
     def discord_text(self) -> str:
-        """The Discord messages' embed descriptions (Discord markdown, escaped)."""
-        return "\n".join(m["embeds"][0].get("description", "") for m in self.discord)
+        """What the Discord messages' embed descriptions show: the text as written, without the escaping
+        backslashes a reader would never see."""
+        return "\n".join(_DISCORD_ESCAPE.sub(r"\1", m["embeds"][0].get("description", "")) for m in self.discord)
 
     @property
     def discord_shown(self) -> str:
-        """The Discord messages' text as a Discord reader sees it (without the escaping backslashes)."""
-        return _ESCAPE.sub(r"\1", self.discord_text)
+        """The Discord messages' text as a Discord reader sees it (as `discord_text`)."""
+        return self.discord_text
 
     def split_note(self, lang: Lang) -> str:
         """How many messages the post becomes on each platform, and where they go."""

@@ -11,7 +11,7 @@ from bot.acceptor import Acceptor
 
 if TYPE_CHECKING:
     import asyncio
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
 __all__ = ["HttpService"]
 
@@ -28,7 +28,7 @@ class HttpService:
         host: str,
         port: int,
         health: Callable[[], dict[str, str]],
-        figures: Callable[[], dict[str, int]] = dict,
+        figures: Callable[[], Mapping[str, int | str | None]] = dict,
     ) -> None:
         self._health_report = health
         self._figures = figures
@@ -38,11 +38,13 @@ class HttpService:
         self._port = port
 
     async def _health(self, request: web.Request) -> web.Response:
-        """Whether the store, the scheduler and each platform are alive: 200 when all are, 503 when not; with
-        the event loop's longest stall (`loop_stall_ms`)."""
+        """Whether the store, the scheduler and each platform are alive: 200 when all are, 503 when not (a chat
+        platform retrying or refused); with the event loop's longest stall (`loop_stall_ms`), the outbox's
+        backlog, the quarantine's count and the last digest run."""
         del request
         parts = self._health_report()
-        ok = all(state in {"running", "stopped"} for state in parts.values())  # a console at end of input stops
+        # A console at end of input stops; a platform still making its first connection is not failing yet.
+        ok = all(state in {"running", "stopped", "connected", "connecting"} for state in parts.values())
         return web.json_response({"ok": ok, **parts, **self._figures()}, status=200 if ok else 503)
 
     async def run(self, stop: asyncio.Event) -> None:

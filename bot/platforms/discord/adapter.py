@@ -20,6 +20,8 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.errors import PlatformLoginError
+from bot.link_state import LinkState
+from bot.platforms.discord.commands import CommandTexts, build_commands
 from bot.platforms.discord.forms import AnnounceModal, ConfirmView, preview_content, preview_embeds
 from bot.platforms.discord.proposals import (
     EventModal,
@@ -28,6 +30,7 @@ from bot.platforms.discord.proposals import (
     proposal_embed,
     proposal_view,
 )
+from bot.platforms.discord.render import escape_markdown
 from bot.platforms.discord.reply import reply_for_discord
 from handlers.commands import AnnounceForm, AnnouncePreview, Asker, Command, EventEdit, EventForm, Notice, locale_hint
 from handlers.messages import Reply
@@ -44,12 +47,20 @@ __all__ = ["DiscordPlatform", "invite_url"]
 
 _log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
-# Send Messages, Embed Links, Attach Files (a post's attachments), Read Message History (also: is an upload
-# already there after a crash), Use Application Commands — nothing more. Threads: a long post's later parts,
-# its files and the list's replies go into a thread started from the first post.
-PERMISSIONS = discord.Permissions(send_messages=True, embed_links=True, attach_files=True,
-                                  read_message_history=True, use_application_commands=True,
-                                  create_public_threads=True, send_messages_in_threads=True)  # fmt: skip
+_CONTENT_LIMIT = 2000
+# View Channel (without it nothing else works in a channel), Send Messages, Embed Links, Attach Files (a post's
+# attachments), Read Message History (also: is an upload already there after a crash) — nothing more. Threads:
+# a long post's later parts, its files and the list's replies go into a thread started from the first post.
+# Use Application Commands is the members' permission to run commands, not the bot's.
+PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, attach_files=True,
+                                  read_message_history=True, create_public_threads=True,
+                                  send_messages_in_threads=True)  # fmt: skip
+
+
+def _content(text: str) -> str:
+    """A notice as message content: shown as written, nobody pinged, within Discord's 2,000 characters."""
+    shown = escape_markdown(text)
+    return shown if len(shown) <= _CONTENT_LIMIT else shown[: _CONTENT_LIMIT - 1].rstrip("\\") + "…"
 
 
 def invite_url(application_id: int | str) -> str:
@@ -64,8 +75,9 @@ class DiscordPlatform:
 
     name = "discord"
 
-    def __init__(self, core: Core, *, sync_state: Path | None = None) -> None:
+    def __init__(self, core: Core, *, sync_state: Path | None = None, link: LinkState | None = None) -> None:
         config = core.config
+        self.link = link or LinkState()
         self._commands = core.commands
         self._tz = config.timezone
         self._token = config.secrets.discord_token
@@ -76,6 +88,7 @@ class DiscordPlatform:
         self._event_commands = core.event_commands
         self._proposal_channel = config.discord.secretariat_channel
         self._proposal_button = proposal_button_type(self._on_proposal_button)
+        self._blocks = core.store.knowledge.blocks()
         Route.BASE = config.discord.api_base_url.rstrip("/")  # tests and proxies point it elsewhere
         self._build_client()
 
@@ -84,8 +97,12 @@ class DiscordPlatform:
         intents = discord.Intents.default()  # mentions and DMs carry their text without the privileged intent
         self.client = discord.Client(intents=intents, allowed_mentions=NO_PINGS)
         self.tree = app_commands.CommandTree(self.client)
-        self.tree.add_command(self._commands_group())
+        for command in build_commands(self._run, self._blocks):
+            self.tree.add_command(command)
         self.client.event(self.on_message)
+        self.client.event(self.on_ready)
+        self.client.event(self.on_resumed)
+        self.client.event(self.on_disconnect)
         self.client.setup_hook = self._setup  # type: ignore[method-assign]
         self.client.add_dynamic_items(self._proposal_button)  # the cards' buttons, whenever they were posted
 
@@ -95,6 +112,17 @@ class DiscordPlatform:
         # The secretariat: a member of the server holding one of its roles (a DM's author holds none).
         secretariat = isinstance(user, discord.Member) and any(r.id in self.secretariat_roles for r in user.roles)
         return Asker(self.name, str(user.id), secretariat)
+
+    async def on_ready(self) -> None:
+        """The gateway session is up: connected, for /healthz."""
+        self.link.connected()
+
+    async def on_resumed(self) -> None:
+        self.link.connected()
+
+    async def on_disconnect(self) -> None:
+        """The gateway dropped; discord.py reconnects by itself."""
+        self.link.retrying("the gateway connection dropped; reconnecting")
 
     async def on_message(self, message: discord.Message) -> None:
         """A DM, or a message that mentions the bot, is a question."""
@@ -133,19 +161,28 @@ class DiscordPlatform:
             case Reply():
                 await send(**self._embeds(reply), ephemeral=True)
             case AnnounceForm():
-                await interaction.response.send_modal(AnnounceModal(f"rmo-announce:{interaction.id}", self._submit))
+                await interaction.response.send_modal(
+                    AnnounceModal(f"rmo-announce:{interaction.id}", self._submit, reply.lang)
+                )
             case EventForm():
-                await interaction.response.send_modal(EventModal(f"rmo-event:{interaction.id}", self._add_event))
+                await interaction.response.send_modal(
+                    EventModal(f"rmo-event:{interaction.id}", self._add_event, reply.lang)
+                )
             case EventEdit():
                 await interaction.response.send_modal(ProposalModal(reply.event_id, reply.values, self._edit_event))
             case AnnouncePreview():
-                view = ConfirmView(reply.draft.id, self._confirm)
+                view = ConfirmView(reply.draft.id, self._confirm, reply.lang)
                 self.client.add_view(view)  # the button works whatever message carries it
                 embeds = preview_embeds(reply, self._tz)
-                content = preview_content(reply, self._tz)
-                await send(content, embeds=embeds, view=view, ephemeral=True, allowed_mentions=NO_PINGS)
+                await send(
+                    _content(preview_content(reply, self._tz)),
+                    embeds=embeds,
+                    view=view,
+                    ephemeral=True,
+                    allowed_mentions=NO_PINGS,
+                )
             case _:
-                await send(reply.text, ephemeral=True, allowed_mentions=NO_PINGS)
+                await send(_content(reply.text), ephemeral=True, allowed_mentions=NO_PINGS)
 
     # Meetings read from posts: the secretariat decides on a card -----------------------------------------
 
@@ -165,7 +202,9 @@ class DiscordPlatform:
         if verb == "edit":
             values = self._proposals.correction_of(asker, proposal_id)
             if isinstance(values, Notice):
-                await interaction.response.send_message(values.text, ephemeral=True, allowed_mentions=NO_PINGS)
+                await interaction.response.send_message(
+                    _content(values.text), ephemeral=True, allowed_mentions=NO_PINGS
+                )
             else:
                 await interaction.response.send_modal(ProposalModal(proposal_id, values, self._on_proposal_fix))
             return
@@ -181,85 +220,41 @@ class DiscordPlatform:
 
     async def _add_event(self, interaction: discord.Interaction, draft: EventDraft) -> None:
         outcome = self._event_commands.add_form(self._asker(interaction.user), draft)
-        await interaction.response.send_message(outcome.text, ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(_content(outcome.text), ephemeral=True, allowed_mentions=NO_PINGS)
 
     async def _edit_event(self, interaction: discord.Interaction, event_id: str, form: ProposalCorrection) -> None:
         outcome = self._event_commands.edit_form(self._asker(interaction.user), event_id, form)
-        await interaction.response.send_message(outcome.text, ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(_content(outcome.text), ephemeral=True, allowed_mentions=NO_PINGS)
 
     async def _show_decision(self, interaction: discord.Interaction, card: ProposalCard | Notice) -> None:
         if isinstance(card, Notice):
-            await interaction.response.send_message(card.text, ephemeral=True, allowed_mentions=NO_PINGS)
+            await interaction.response.send_message(_content(card.text), ephemeral=True, allowed_mentions=NO_PINGS)
         else:
             await interaction.response.edit_message(embed=proposal_embed(card), view=None)
 
-    def _commands_group(self) -> app_commands.Group:
-        group = app_commands.Group(name="rmo", description="小規模多機能自治推進ネットワーク会議のボット / network bot")
-
-        @group.command(name="ask", description="質問する / ask a question")
-        async def ask(interaction: discord.Interaction, question: str) -> None:
-            await self._run(interaction, "ask", question)
-
-        @group.command(name="join", description="入会方法 / how to join")
-        async def join(interaction: discord.Interaction) -> None:
-            await self._run(interaction, "join")
-
-        @group.command(name="meetings", description="ブロック会議の予定 / block meetings")
-        async def meetings(interaction: discord.Interaction, place: str | None = None) -> None:
-            await self._run(interaction, "meetings", place)
-
-        @group.command(name="trainings", description="研修会の予定 / trainings")
-        async def trainings(interaction: discord.Interaction) -> None:
-            await self._run(interaction, "trainings")
-
-        @group.command(name="subscribe", description="メールで受け取る / get the e-mail digest")
-        async def subscribe(interaction: discord.Interaction, email: str | None = None) -> None:
-            await self._run(interaction, "subscribe", email)
-
-        @group.command(name="unsubscribe", description="メールの配信停止 / stop the e-mail digest")
-        async def unsubscribe(interaction: discord.Interaction, email: str | None = None) -> None:
-            await self._run(interaction, "unsubscribe", email)
-
-        @group.command(name="help", description="使い方 / help")
-        async def help_(interaction: discord.Interaction) -> None:
-            await self._run(interaction, "help")
-
-        @group.command(name="announce", description="お知らせを投稿（事務局） / announce (secretariat)")
-        async def announce(interaction: discord.Interaction) -> None:
-            await self._run(interaction, "announce")
-
-        @group.command(name="event", description="カレンダーの予定（事務局）: list / add / move / cancel / proposals")
-        async def event(interaction: discord.Interaction, text: str | None = None) -> None:
-            await self._run(interaction, "event", text)
-
-        @group.command(name="withdraw", description="投稿を取り下げる（事務局） / withdraw a post (secretariat)")
-        async def withdraw(interaction: discord.Interaction, post: str) -> None:
-            await self._run(interaction, "withdraw", post)
-
-        @group.command(name="correct", description="投稿を訂正する（事務局） / correct a post (secretariat)")
-        async def correct(interaction: discord.Interaction, post: str, text: str) -> None:
-            await self._run(interaction, "correct", f"{post} {text}")
-
-        return group
-
     # Lifecycle --------------------------------------------------------------------------------------
 
-    def command_digest(self) -> str:
-        """A fingerprint of the commands and where they go: synced only when it changes."""
+    async def command_digest(self) -> str:
+        """A fingerprint of the commands (with their translations) and where they go: synced only when it
+        changes."""
+        translator = self.tree.translator
+        commands = [
+            await c.get_translated_payload(self.tree, translator) if translator else c.to_dict(self.tree)
+            for c in self.tree.get_commands()
+        ]
         payload = json.dumps(
-            {
-                "application": self.client.application_id,
-                "guilds": sorted(g.id for g in self._guilds),
-                "commands": [c.to_dict(self.tree) for c in self.tree.get_commands()],
-            },
+            {"application": self.client.application_id, "guilds": sorted(g.id for g in self._guilds),
+             "commands": commands},
             sort_keys=True,
-        )
+        )  # fmt: skip
         return hashlib.sha256(payload.encode()).hexdigest()
 
     async def _setup(self) -> None:
         if self.client.application_id:
             _log.info("invite the bot with: %s", invite_url(self.client.application_id))
-        digest = self.command_digest()
+        if self.tree.translator is None:
+            await self.tree.set_translator(CommandTexts())
+        digest = await self.command_digest()
         if self._sync_state is not None and self._sync_state.is_file() and self._sync_state.read_text() == digest:
             _log.info("Discord commands unchanged: not syncing")
             return
@@ -279,6 +274,7 @@ class DiscordPlatform:
             try:
                 await self.client.login(self._token)
             except discord.LoginFailure:
+                self.link.failed("Discord refused the bot token")
                 msg = (
                     "Discord refused DISCORD_TOKEN (401): reset the bot's token in the Developer Portal "
                     "(Applications → your app → Bot → Reset Token), set it in the environment and restart"

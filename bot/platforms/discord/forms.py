@@ -6,14 +6,18 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.platforms.preview import EMAIL_LABEL, preview_of
+from bot.platforms.common import split_text
+from bot.platforms.discord.render import embed_title, escape_markdown, escaped_length
+from bot.platforms.preview import preview_of
 from handlers.commands import BODY_LIMIT, TITLE_LIMIT, DraftForm
+from handlers.texts import say
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
     from datetime import tzinfo
 
     from handlers.commands import AnnouncePreview
+    from handlers.messages import Lang
 
 __all__ = ["AnnounceModal", "ConfirmView", "preview_content", "preview_embeds"]
 
@@ -24,19 +28,23 @@ _EMBEDS = 10  # embeds in one message
 class AnnounceModal(discord.ui.Modal):
     """Title, body and target blocks of an announcement from the secretariat, handed to `submit`."""
 
-    title_input: discord.ui.TextInput[AnnounceModal] = discord.ui.TextInput(
-        label="件名 / Title", max_length=TITLE_LIMIT, custom_id="rmo-title"
-    )
-    body_input: discord.ui.TextInput[AnnounceModal] = discord.ui.TextInput(
-        label="本文 / Body", style=discord.TextStyle.paragraph, max_length=BODY_LIMIT, custom_id="rmo-body"
-    )
-    blocks_input: discord.ui.TextInput[AnnounceModal] = discord.ui.TextInput(
-        label="対象ブロック / Blocks (kinki, kyushu …)", required=False, custom_id="rmo-blocks"
-    )
-
-    def __init__(self, custom_id: str, submit: Callable[[discord.Interaction, DraftForm], Awaitable[None]]) -> None:
+    def __init__(
+        self, custom_id: str, submit: Callable[[discord.Interaction, DraftForm], Awaitable[None]], lang: Lang = "ja"
+    ) -> None:
         # One form per interaction: discord.py keys open forms by custom_id alone.
-        super().__init__(title="お知らせの作成 / New announcement", custom_id=custom_id)
+        super().__init__(title=say("form.announce.title", lang), custom_id=custom_id)
+        self.title_input: discord.ui.TextInput[AnnounceModal] = discord.ui.TextInput(
+            label=say("form.field.title", lang), max_length=TITLE_LIMIT, custom_id="rmo-title"
+        )
+        self.body_input: discord.ui.TextInput[AnnounceModal] = discord.ui.TextInput(
+            label=say("form.field.body", lang), style=discord.TextStyle.paragraph, max_length=BODY_LIMIT,
+            custom_id="rmo-body",
+        )  # fmt: skip
+        self.blocks_input: discord.ui.TextInput[AnnounceModal] = discord.ui.TextInput(
+            label=say("form.field.blocks_typed", lang), required=False, custom_id="rmo-blocks"
+        )
+        for field in (self.title_input, self.body_input, self.blocks_input):
+            self.add_item(field)
         self._submit = submit
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
@@ -49,12 +57,14 @@ class AnnounceModal(discord.ui.Modal):
 class ConfirmView(discord.ui.View):
     """The preview's "post" button; `post` gets the draft's id."""
 
-    def __init__(self, draft_id: str, post: Callable[[discord.Interaction, str], Awaitable[None]]) -> None:
+    def __init__(
+        self, draft_id: str, post: Callable[[discord.Interaction, str], Awaitable[None]], lang: Lang = "ja"
+    ) -> None:
         super().__init__(timeout=None)
         self._draft_id = draft_id
         self._post_draft = post
         button: discord.ui.Button[ConfirmView] = discord.ui.Button(
-            label="投稿する / Post", style=discord.ButtonStyle.primary, custom_id=f"rmo-confirm:{draft_id}"
+            label=say("form.post", lang), style=discord.ButtonStyle.primary, custom_id=f"rmo-confirm:{draft_id}"
         )
         button.callback = self._post  # type: ignore[method-assign]
         self.add_item(button)
@@ -69,12 +79,15 @@ def preview_content(preview: AnnouncePreview, tz: tzinfo) -> str:
 
 
 def preview_embeds(preview: AnnouncePreview, tz: tzinfo) -> list[discord.Embed]:
-    """The draft's own Discord embeds, then its Slack and e-mail text, within one message's limits."""
+    """The draft's own Discord embeds, then its Slack and e-mail text (shown as written), within one message's
+    limits."""
     shown = preview_of(preview.draft, tz)
     embeds = [discord.Embed.from_dict(dict(m["embeds"][0])) for m in shown.discord][: _EMBEDS - 2]
     # Discord takes 6,000 characters of embeds per message: the other views share what is left.
     room = max(0, (_EMBEDS_LIMIT - sum(len(e) for e in embeds) - 100) // 2)
-    for label, text in (("Slack", shown.slack_text), (EMAIL_LABEL, shown.email_text)):
-        cut = text if len(text) <= room else text[: max(0, room - 1)] + "…"
-        embeds.append(discord.Embed(title=label, description=cut or "…"))
+    for label, text in (("Slack", shown.slack_text), (say("form.email", preview.lang), shown.email_text)):
+        cut = escape_markdown(text)
+        if len(cut) > room:
+            cut = escape_markdown(split_text(text, max(1, room - 1), escaped_length, most=2)[0]) + "…"
+        embeds.append(discord.Embed(title=embed_title(label), description=cut if room else "…"))
     return embeds

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.platforms.common import split_text
+from bot.platforms.discord.render import embed_title, escape_markdown, escaped_length
 from handlers.commands import EventDraft, ProposalCorrection
 from handlers.texts import say
 
@@ -15,10 +17,10 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from handlers.commands.proposals import ProposalCard
+    from handlers.messages import Lang
 
 __all__ = ["EventModal", "ProposalModal", "proposal_button_type", "proposal_embed", "proposal_view"]
 
-_TITLE = 256
 _DESCRIPTION = 4096
 _STYLES = {"accept": discord.ButtonStyle.success, "edit": discord.ButtonStyle.secondary,
            "reject": discord.ButtonStyle.danger}  # fmt: skip
@@ -31,8 +33,8 @@ def proposal_embed(card: ProposalCard) -> discord.Embed:
         parts += ["", *(f"⚠️ {d}" for d in card.doubts)]
     if card.decided:
         parts += ["", card.decided]
-    heading = card.heading if len(card.heading) <= _TITLE else card.heading[: _TITLE - 1] + "…"
-    return discord.Embed(title=heading, description="\n".join(parts)[:_DESCRIPTION])
+    description = split_text("\n".join(parts), _DESCRIPTION, escaped_length, most=2)[0]
+    return discord.Embed(title=embed_title(card.heading), description=escape_markdown(description))
 
 
 def proposal_button_type(press: Callable[[discord.Interaction, str, str], Awaitable[None]]) -> type[Any]:
@@ -104,14 +106,16 @@ class ProposalModal(discord.ui.Modal):
 class EventModal(discord.ui.Modal):
     """The form that adds an event (`/rmo event add`): title, date and time, block, venue, registration URL."""
 
-    def __init__(self, custom_id: str, submit: Callable[[discord.Interaction, EventDraft], Awaitable[None]]) -> None:
-        super().__init__(title=say("event.form.title", "ja"), custom_id=custom_id)
+    def __init__(
+        self, custom_id: str, submit: Callable[[discord.Interaction, EventDraft], Awaitable[None]], lang: Lang = "ja"
+    ) -> None:
+        super().__init__(title=say("event.form.title", lang), custom_id=custom_id)
         self._submit = submit
         self._inputs: dict[str, discord.ui.TextInput[EventModal]] = {}
         for name, required in (("title", True), ("when", True), ("block", True), ("venue", False),
                                ("registration_url", False)):  # fmt: skip
             field: discord.ui.TextInput[EventModal] = discord.ui.TextInput(
-                label=say(f"proposal.field.{name}", "ja")[:45], required=required, max_length=300,
+                label=say(f"proposal.field.{name}", lang)[:45], required=required, max_length=300,
                 custom_id=f"rmo-event-{name}",
             )  # fmt: skip
             self._inputs[name] = field

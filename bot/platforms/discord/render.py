@@ -6,6 +6,8 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any, TypedDict
 
+import discord.utils
+
 from bot.platforms.common import PieceCache, attachment_lines, bounded_parts, byline, split_text, whole_post_link
 from handlers.texts import say
 
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 
     from storage.records import Announcement
 
-__all__ = ["ALLOWED_MENTIONS_NONE", "DiscordMessage", "escape_markdown", "nonce_for", "render_discord"]
+__all__ = ["ALLOWED_MENTIONS_NONE", "DiscordMessage", "embed_title", "escape_markdown", "nonce_for", "render_discord"]
 
 DESCRIPTION_LIMIT = 4096
 TITLE_LIMIT = 256
@@ -26,9 +28,7 @@ MAX_FIELDS = 25
 COLOR = 0x2E7D32
 ATTACHMENTS = "添付ファイル / Attachments"
 ALLOWED_MENTIONS_NONE: dict[str, list[str]] = {"parse": []}  # no @everyone, @here, role or user pings
-_MARKDOWN_CHARACTERS = "\\*_`~|[]"
-_MARKDOWN = re.compile(r"([\\*_`~|\[\]])")
-_LINE_START = re.compile(r"^(\s*)([>#-])", re.MULTILINE)
+_MENTION = re.compile(r"@(?=everyone\b|here\b)|<(?=@|#)")
 
 
 class DiscordMessage(TypedDict):
@@ -40,13 +40,30 @@ class DiscordMessage(TypedDict):
 
 
 def escape_markdown(text: str) -> str:
-    """Plain text shown as written: Discord markdown characters escaped."""
-    return _LINE_START.sub(r"\1\\\2", _MARKDOWN.sub(r"\\\1", text))
+    """Plain text shown as written: Discord markdown escaped as discord.py escapes it (URLs left alone, so
+    `…/kinki_2nd_meeting` stays a working link), and mentions broken with a zero-width space, so even where
+    allowed_mentions did not apply nobody could be pinged."""
+    return _MENTION.sub(lambda m: m.group(0) + "\u200b", discord.utils.escape_markdown(text))
 
 
 def escaped_length(text: str) -> int:
-    """len(escape_markdown(text)), counted without building the escaped text."""
-    return len(text) + sum(map(text.count, _MARKDOWN_CHARACTERS)) + len(_LINE_START.findall(text))
+    """len(escape_markdown(text)): what a piece measures once escaped."""
+    return len(escape_markdown(text))
+
+
+def embed_title(text: str, suffix: str = "") -> str:
+    """`text` escaped like a description, with `suffix` (e.g. a part marker), cut with "…" to TITLE_LIMIT."""
+    title = escape_markdown(text) + suffix
+    if len(title) <= TITLE_LIMIT:
+        return title
+    low, high = 0, len(text)  # the longest prefix whose escaped form fits with "…" and the suffix
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(escape_markdown(text[:middle])) + 1 + len(suffix) <= TITLE_LIMIT:
+            low = middle
+        else:
+            high = middle - 1
+    return escape_markdown(text[:low]) + "…" + suffix
 
 
 def nonce_for(delivery_id: str, part: int) -> str:
@@ -91,10 +108,7 @@ def render_discord(
     embeds: list[dict[str, Any]] = []
     for number, part in enumerate(parts, start=1):
         marker = f" ({number}/{len(parts)})" if len(parts) > 1 else ""
-        title = subject + marker
-        if len(title) > TITLE_LIMIT:
-            title = title[: TITLE_LIMIT - 1 - len(marker)] + "…" + marker
-        embeds.append({"title": title, "description": part, "footer": footer, "color": COLOR})
+        embeds.append({"title": embed_title(subject, marker), "description": part, "footer": footer, "color": COLOR})
     link = whole_post_link(announcement, pages_url) if len(parts) > 1 else ""
     if link:
         embeds[0]["url"] = link
@@ -110,7 +124,7 @@ def render_discord(
             present: list[dict[str, Any]] = target.get("fields", [])
             if len(present) >= MAX_FIELDS or _size(target) + len(ATTACHMENTS) + len(field["value"]) > EMBED_LIMIT:
                 # No room left beside the text: the list continues in a message of its own.
-                target = {"title": f"{subject[:200]} — {ATTACHMENTS}", "footer": footer, "color": COLOR}
+                target = {"title": embed_title(subject, f" — {ATTACHMENTS}"), "footer": footer, "color": COLOR}
                 embeds.append(target)
             target.setdefault("fields", []).append(field)
     nonce_base = delivery_id or announcement.id

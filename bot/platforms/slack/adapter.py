@@ -6,12 +6,15 @@ a draft or a confirmation; the dispatcher decides, and its neutral reply is rend
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import time
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -21,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.errors import PlatformLoginError
+from bot.link_state import LinkState
 from bot.platforms.slack.modals import (
     CONFIRM_VIEW,
     DRAFT_VIEW,
@@ -48,6 +52,7 @@ from bot.platforms.slack.proposals import (
     proposal_message,
 )
 from bot.platforms.slack.reply import reply_for_slack
+from bot.platforms.slack.text import plain
 from handlers.commands import (
     AnnounceForm,
     AnnouncePreview,
@@ -62,7 +67,6 @@ from handlers.commands import (
 from handlers.texts import say
 
 if TYPE_CHECKING:
-    import asyncio
     from collections.abc import Callable
 
     from bot.core import Core
@@ -74,6 +78,8 @@ _log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _SEEN = 2000  # event ids remembered, so Slack's retries are answered once
 _GROUP_TTL = 300.0
+_RECHECK = 60.0  # seconds between tries while Slack cannot be reached
+_POLL = 5.0  # seconds between looks at the Socket Mode connection
 _REPLAY_WINDOW = 330.0  # Slack's signatures are good for five minutes; a little more for clock skew
 # Slack's answers to a token that is wrong, revoked or not for this use: trying again will not help.
 _REFUSED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
@@ -94,8 +100,11 @@ class SlackPlatform:
 
     name = "slack"
 
-    def __init__(self, core: Core, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, core: Core, *, monotonic: Callable[[], float] = time.monotonic, link: LinkState | None = None
+    ) -> None:
         config = core.config
+        self.link = link or LinkState()
         self._monotonic = monotonic
         self._commands = core.commands
         self._tz = config.timezone
@@ -218,10 +227,10 @@ class SlackPlatform:
         # one store write fit well within Slack's 3 seconds.
         reply = self._commands.confirm(asker, view.get("private_metadata") or "")
         if not isinstance(reply, Published):
-            await ack(response_action="update", view=notice_modal(reply.text))
+            await ack(response_action="update", view=notice_modal(reply.text, reply.lang))
             return
         await ack()
-        await self.client.chat_postMessage(channel=asker.user or "", text=reply.text)
+        await self.client.chat_postMessage(channel=asker.user or "", **reply_for_slack(reply))
 
     # Meetings read from posts: the secretariat decides on a card -----------------------------------------
 
@@ -241,7 +250,7 @@ class SlackPlatform:
         else:
             card = self._proposals.decide(asker, proposal_id, "reject", who=_name(body))
         if isinstance(card, Notice):
-            await respond(text=card.text, response_type="ephemeral", replace_original=False)
+            await respond(**reply_for_slack(card), response_type="ephemeral", replace_original=False)
         else:
             await respond(**proposal_message(card), replace_original=True)
 
@@ -250,7 +259,7 @@ class SlackPlatform:
         proposal_id = str(action.get("value"))
         values = self._proposals.correction_of(await self._asker(body.get("user", {}).get("id", "")), proposal_id)
         if isinstance(values, Notice):
-            await respond(text=values.text, response_type="ephemeral", replace_original=False)
+            await respond(**reply_for_slack(values), response_type="ephemeral", replace_original=False)
             return
         view = correction_modal(proposal_id, values, body.get("response_url", ""), "ja")
         await self.client.views_open(trigger_id=body.get("trigger_id", ""), view=view)
@@ -274,7 +283,7 @@ class SlackPlatform:
             await ack(response_action="errors", errors={outcome.field or "title": outcome.text})
             return
         await ack()
-        await self.client.chat_postMessage(channel=user, text=outcome.text)
+        await self.client.chat_postMessage(channel=user, **reply_for_slack(outcome))
 
     async def _on_event_edit(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
         user = body.get("user", {}).get("id", "")
@@ -284,7 +293,7 @@ class SlackPlatform:
             await ack(response_action="errors", errors={outcome.field or "title": outcome.text})
             return
         await ack()
-        await self.client.chat_postMessage(channel=user, text=outcome.text)
+        await self.client.chat_postMessage(channel=user, **reply_for_slack(outcome))
 
     async def _on_post_fix(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
         user = body.get("user", {}).get("id", "")
@@ -297,9 +306,11 @@ class SlackPlatform:
         await self.client.chat_postMessage(channel=user, text=outcome.text)
 
     async def _on_home(self, event: dict[str, Any]) -> None:
-        """The App Home tab: what is coming up."""
+        """The App Home tab: what is coming up (the event also comes for the Messages tab: nothing to draw)."""
+        if event.get("tab") != "home":
+            return
         replies = self._commands.upcoming(await self._asker(event.get("user")))
-        blocks = [{"type": "header", "text": {"type": "plain_text", "text": say("home.header", replies[0].lang)}}]
+        blocks = [{"type": "header", "text": plain(say("home.header", replies[0].lang), 150)}]
         for number, reply in enumerate(replies):
             blocks += ([{"type": "divider"}] if number else []) + reply_for_slack(reply)["blocks"]
         await self.client.views_publish(user_id=event.get("user", ""), view={"type": "home", "blocks": blocks[:100]})
@@ -337,31 +348,67 @@ class SlackPlatform:
             self._signatures.popitem(last=False)
         return False
 
-    async def _check_tokens(self) -> None:
-        """Both tokens tried once before Socket Mode starts: the Socket Mode client would retry a refused
-        token every ten seconds by itself, forever, with a traceback each time."""
-        for variable, fix in (("SLACK_BOT_TOKEN", _BOT_FIX), ("SLACK_APP_TOKEN", _APP_FIX)):
+    async def _signed_in(self, stop: asyncio.Event) -> bool:
+        """Whether Slack accepts the bot token (auth.test); until it answers, tried again each minute. A
+        refused token is `failed` and raised (the supervisor says so in one line and tries again in a
+        minute: the Socket Mode client would retry it every ten seconds, with a traceback each time)."""
+        while not stop.is_set():
             try:
-                if variable == "SLACK_BOT_TOKEN":
-                    await self.client.auth_test()
-                else:
-                    await self.client.apps_connections_open(app_token=self._app_token)
+                await self.client.auth_test()
             except SlackApiError as exc:
-                error = str(exc.response.get("error", "")) if exc.response is not None else ""
+                error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
                 if error in _REFUSED:
-                    msg = f"Slack refused {variable} ({error}): {fix}"
-                    raise PlatformLoginError(msg) from None
-                raise
+                    self._refused("bot", "SLACK_BOT_TOKEN", error, _BOT_FIX)
+                self.link.retrying(f"Slack answered {error or exc.response.status_code}")
+            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+                self.link.retrying(f"cannot reach Slack: {type(exc).__name__}")
+            else:
+                return True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=_RECHECK)
+        return False
+
+    def _refused(self, which: str, variable: str, error: str, fix: str) -> NoReturn:
+        self.link.failed(f"Slack refused the {which} token ({error})")
+        msg = f"Slack refused {variable} ({error}): {fix}"
+        raise PlatformLoginError(msg) from None
+
+    async def _check_app_token(self) -> None:
+        """The app-level token tried once before Socket Mode starts (which would retry a refused one forever)."""
+        try:
+            await self.client.apps_connections_open(app_token=self._app_token)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "")) if isinstance(exc.response.data, dict) else ""
+            if error in _REFUSED:
+                self._refused("app", "SLACK_APP_TOKEN", error, _APP_FIX)
+            raise
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Socket Mode: connect out to Slack (no public URL needed) until stopped; reconnects by itself."""
+        """Socket Mode: connect out to Slack (no public URL needed) until stopped; reconnects by itself. HTTP
+        mode: Slack calls the bot's server; the token is checked, so /healthz can say whether Slack is reachable."""
+        if not await self._signed_in(stop):
+            return  # stopped before Slack answered
         if self.mode != "socket":
+            self.link.connected()
             await stop.wait()
             return
-        await self._check_tokens()
+        await self._check_app_token()
         handler = AsyncSocketModeHandler(self.app, self._app_token, web_client=self.client)
-        await handler.connect_async()  # type: ignore[no-untyped-call]
         try:
-            await stop.wait()
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+        except SlackApiError as exc:
+            error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
+            if error in _REFUSED:
+                self._refused("app", "SLACK_APP_TOKEN", error, _APP_FIX)
+            raise
+        try:
+            while not stop.is_set():
+                # slack_sdk reconnects a dropped socket by itself: look how it stands now and then.
+                if await handler.client.is_connected():
+                    self.link.connected()
+                else:
+                    self.link.retrying("the Socket Mode connection dropped; reconnecting")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=_POLL)
         finally:
             await handler.close_async()  # type: ignore[no-untyped-call]

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.platforms.preview import EMAIL_LABEL, preview_of
-from bot.platforms.slack.render import escape_mrkdwn
+from bot.platforms.preview import preview_of
+from bot.platforms.slack.reply import text_blocks
+from bot.platforms.slack.text import plain_context
 from handlers.commands import BODY_LIMIT, TITLE_LIMIT, DraftForm
+from handlers.texts import say
 
 if TYPE_CHECKING:
     from datetime import tzinfo
 
     from handlers.commands import AnnounceForm, AnnouncePreview, CorrectionForm
+    from handlers.messages import Lang
 
 __all__ = [
     "CONFIRM_VIEW", "DRAFT_VIEW", "POST_FIX_VIEW", "draft_modal", "draft_values", "notice_modal", "post_fix_modal",
@@ -21,30 +24,28 @@ __all__ = [
 DRAFT_VIEW = "rmo_announce_draft"
 CONFIRM_VIEW = "rmo_announce_confirm"
 POST_FIX_VIEW = "rmo_post_correct"
+_SLACK_BLOCKS, _OTHER_BLOCKS = 50, 20  # a modal holds 100 blocks
 
 
 def _text(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:150]}
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900], "verbatim": True}}
-
-
 def draft_modal(form: AnnounceForm) -> dict[str, Any]:
-    """Title, body and target blocks, within the limits the dispatcher checks."""
-    options = [{"text": _text(f"{b.name} / {b.name_en}"), "value": b.key} for b in form.blocks]
+    """Title, body and target blocks, within the limits the dispatcher checks; in the asker's language."""
+    lang = form.lang
+    options = [{"text": _text(b.name if lang == "ja" else b.name_en), "value": b.key} for b in form.blocks]
     return {
-        "type": "modal", "callback_id": DRAFT_VIEW, "title": _text("お知らせの作成"),
-        "submit": _text("プレビュー / Preview"), "close": _text("キャンセル"),
+        "type": "modal", "callback_id": DRAFT_VIEW, "title": _text(say("form.announce.title", lang)[:24]),
+        "submit": _text(say("form.preview", lang)), "close": _text(say("form.cancel", lang)),
         "blocks": [
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(form.text)}]},
-            {"type": "input", "block_id": "title", "label": _text("件名 / Title"),
+            plain_context(form.text),
+            {"type": "input", "block_id": "title", "label": _text(say("form.field.title", lang)),
              "element": {"type": "plain_text_input", "action_id": "value", "max_length": TITLE_LIMIT}},
-            {"type": "input", "block_id": "body", "label": _text("本文 / Body"),
+            {"type": "input", "block_id": "body", "label": _text(say("form.field.body", lang)),
              "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
                          "max_length": BODY_LIMIT}},
-            {"type": "input", "block_id": "blocks", "optional": True, "label": _text("対象ブロック / Blocks"),
+            {"type": "input", "block_id": "blocks", "optional": True, "label": _text(say("form.field.blocks", lang)),
              "element": {"type": "multi_static_select", "action_id": "value", "options": options}},
         ],
     }  # fmt: skip
@@ -61,31 +62,30 @@ def draft_values(view: dict[str, Any]) -> DraftForm:
 
 def preview_modal(preview: AnnouncePreview, tz: tzinfo) -> dict[str, Any]:
     """How the announcement will look on Slack, Discord and in e-mail, with a button to post it."""
-    draft = preview.draft
+    draft, lang = preview.draft, preview.lang
     shown = preview_of(draft, tz)
-    sections = [
-        ("*Slack*", shown.slack_text),
-        ("*Discord*", escape_mrkdwn(shown.discord_shown)),
-        (f"*{EMAIL_LABEL}*", escape_mrkdwn(shown.email_text)),
-    ]
+    # The Slack post's own text blocks (as they will look), then what Discord and e-mail will show, as text.
+    slack = [b for m in shown.slack for b in m["blocks"] if b["type"] == "rich_text"][:_SLACK_BLOCKS]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": _text(draft.subject or "（件名なし）")},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(preview.text)}]},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(shown.split_note(preview.lang))}]},
-    ]
-    blocks.extend(_section(f"{label}\n{text}") for label, text in sections)
+        plain_context(preview.text),
+        plain_context(shown.split_note(preview.lang)),
+        {"type": "header", "text": _text("Slack")}, *slack,
+        {"type": "header", "text": _text("Discord")}, *text_blocks(shown.discord_text, _OTHER_BLOCKS),
+        {"type": "header", "text": _text(say("form.email", lang))}, *text_blocks(shown.email_text, _OTHER_BLOCKS),
+    ]  # fmt: skip
     return {
-        "type": "modal", "callback_id": CONFIRM_VIEW, "title": _text("プレビュー / Preview"),
-        "submit": _text("投稿する / Post"), "close": _text("戻る / Back"),
+        "type": "modal", "callback_id": CONFIRM_VIEW, "title": _text(say("form.preview", lang)),
+        "submit": _text(say("form.post", lang)), "close": _text(say("form.back", lang)),
         # Only the draft's id travels with the view; the draft itself stays with the bot.
         "private_metadata": draft.id, "blocks": blocks,
     }  # fmt: skip
 
 
-def notice_modal(text: str) -> dict[str, Any]:
+def notice_modal(text: str, lang: Lang) -> dict[str, Any]:
     """What became of a confirmation that posted nothing (refused, or the draft is gone)."""
-    return {"type": "modal", "title": _text("お知らせ / Announcement"), "close": _text("閉じる / Close"),
-            "blocks": [_section(escape_mrkdwn(text))]}  # fmt: skip
+    return {"type": "modal", "title": _text(say("form.notice", lang)), "close": _text(say("form.close", lang)),
+            "blocks": text_blocks(text, 1)}  # fmt: skip
 
 
 def post_fix_modal(form: CorrectionForm) -> dict[str, Any]:
@@ -96,11 +96,11 @@ def post_fix_modal(form: CorrectionForm) -> dict[str, Any]:
         "submit": _text("訂正する" if form.lang == "ja" else "Correct"),
         "close": _text("キャンセル" if form.lang == "ja" else "Cancel"),
         "blocks": [
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(form.text)}]},
-            {"type": "input", "block_id": "title", "label": _text("件名 / Subject"),
+            plain_context(form.text),
+            {"type": "input", "block_id": "title", "label": _text("件名" if form.lang == "ja" else "Subject"),
              "element": {"type": "plain_text_input", "action_id": "value", "max_length": TITLE_LIMIT,
                          "initial_value": form.subject[:TITLE_LIMIT]}},
-            {"type": "input", "block_id": "body", "label": _text("本文 / Text"),
+            {"type": "input", "block_id": "body", "label": _text("本文" if form.lang == "ja" else "Text"),
              "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
                          "max_length": BODY_LIMIT, "initial_value": form.body[:BODY_LIMIT]}},
         ],

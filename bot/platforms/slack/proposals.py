@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from bot.platforms.slack.render import escape_mrkdwn
+from bot.platforms.slack.text import escape_mrkdwn, plain_context, rich_text
 from handlers.commands import EventDraft, ProposalCorrection
 from handlers.texts import say
 
@@ -46,16 +46,11 @@ def _plain(text: str) -> dict[str, Any]:
 def proposal_message(card: ProposalCard) -> dict[str, Any]:
     """`text` and `blocks` for chat.postMessage (or a response_url that replaces the card once decided)."""
     lang = card.lang
-    blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": escape_mrkdwn(card.heading)[:2900], "verbatim": True}},
-        {"type": "section", "text": {"type": "mrkdwn", "verbatim": True,
-                                     "text": escape_mrkdwn("\n".join(card.lines))[:2900]}},
-    ]  # fmt: skip
+    blocks: list[dict[str, Any]] = [rich_text(card.heading[:2900]), rich_text("\n".join(card.lines)[:2900])]
     if card.doubts:
-        doubts = "\n".join(f"⚠️ {d}" for d in card.doubts)
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(doubts)[:2900]}]})
+        blocks.append(plain_context("\n".join(f"⚠️ {d}" for d in card.doubts)))
     if card.decided:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(card.decided)}]})
+        blocks.append(plain_context(card.decided))
     else:
         pid = card.proposal.id
         blocks.append({"type": "actions", "block_id": f"proposal-{pid}", "elements": [
@@ -84,7 +79,7 @@ def event_modal(form: EventForm) -> dict[str, Any]:
         "submit": _plain(say("event.form.save", lang)[:24]),
         "close": _plain("キャンセル" if lang == "ja" else "Cancel"),
         "blocks": [
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(form.text)}]},
+            plain_context(form.text),
             _field("title", "", lang), _field("when", "", lang), _field("block", "", lang),
             _field("venue", "", lang, optional=True), _field("registration_url", "", lang, optional=True),
         ],
@@ -96,7 +91,7 @@ def edit_modal(form: EventEdit) -> dict[str, Any]:
     view = correction_modal(form.event_id, form.values, "", form.lang)
     view.update({"callback_id": EDIT_VIEW, "private_metadata": form.event_id,
                  "title": _plain(say("event.edit.title", form.lang)[:24])})  # fmt: skip
-    view["blocks"].insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(form.text)}]})
+    view["blocks"].insert(0, plain_context(form.text))
     return view
 
 

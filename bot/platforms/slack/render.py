@@ -1,10 +1,12 @@
-"""Announcements as Slack `chat.postMessage` payloads: Block Kit within Slack's limits, nobody pinged."""
+"""Announcements as Slack `chat.postMessage` payloads: Block Kit within Slack's limits, shown as written (see
+`text.py`), nobody pinged."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from bot.platforms.common import PieceCache, attachment_lines, bounded_parts, byline, split_text, whole_post_link
+from bot.platforms.slack.text import escape_mrkdwn, plain_context, rich_text
 from handlers.texts import say
 
 if TYPE_CHECKING:
@@ -28,11 +30,6 @@ class SlackMessage(TypedDict):
     unfurl_links: bool
     unfurl_media: bool
     metadata: dict[str, Any]
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Slack's three control characters; with them escaped no <!channel> or <@U…> can ping."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 _PIECES = PieceCache()
@@ -72,18 +69,15 @@ def render_slack(
         header = subject if len(subject) <= HEADER_LIMIT else subject[: HEADER_LIMIT - 1 - len(marker)] + "…" + marker
         blocks: list[dict[str, Any]] = [
             {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": False}},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(byline(announcement, tz))}]},
-            {"type": "section", "text": {"type": "mrkdwn", "text": escape_mrkdwn(part), "verbatim": True}},
+            plain_context(byline(announcement, tz)),
+            rich_text(part),
         ]
         if number == 1 and link:
             text = f"<{link}|{escape_mrkdwn(say('post.whole', 'ja', parts=count))}>"
             blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": text}]})
         if number == count and announcement.attachments:
             lines = attachment_lines(announcement) if listing is None else listing
-            listings = split_text(escape_mrkdwn("\n".join(lines)), SECTION_LIMIT)
-            blocks.extend(
-                {"type": "section", "text": {"type": "mrkdwn", "text": x, "verbatim": True}} for x in listings
-            )
+            blocks.extend(rich_text(x) for x in split_text("\n".join(lines), SECTION_LIMIT))
             del blocks[MAX_BLOCKS:]
         fallback = escape_mrkdwn(f"{subject}\n{part}")
         messages.append(
