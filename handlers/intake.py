@@ -131,6 +131,10 @@ class MailIntake:
             named += [m.block for m in finder.find_all(window) if m.kind == "block" and m.end == len(window)]
         return tuple(dict.fromkeys(named))
 
+    def warm_up(self, subject: str, body: str) -> None:
+        """Build the block finder now (a long pattern to compile), not on the event loop with the first post."""
+        self._blocks(subject, body)
+
     def read(
         self,
         raw: bytes,
