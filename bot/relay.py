@@ -22,6 +22,7 @@ from bot.mail.reading import TextReader
 from bot.platforms.discord.render import render_discord
 from bot.platforms.facebook.render import render_facebook
 from bot.platforms.slack.render import render_slack
+from storage.records import BIG_BODY
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -142,7 +143,9 @@ class RelayService:
         texts = await self._reader.texts([raw for raw, _, _ in items])
         readings = await asyncio.to_thread(self._intake.read_batch, items, texts=texts)
         results = self._intake.process_batch(items, readings=readings)
-        spool.remove(names)  # only now: a crash before this re-processes them, and de-duplication catches it
+        # Only now: a crash before this re-processes them, and de-duplication catches it. In a thread: removing
+        # and the directory's fsync are disk waits, and nothing else removes spool files.
+        await asyncio.to_thread(spool.remove, names)
         self.processed += len(results)
         for result in results:
             if result.status == "accepted" and result.announcement:
@@ -200,7 +203,11 @@ class RelayService:
             msg = f"announcement {delivery.announcement_id} is not stored (yet)"
             raise LookupError(msg)
         poster = self._posters[delivery.platform]
-        payloads = _render(delivery.platform, self._pages_url)(announcement, delivery.channel, self._tz, delivery.id)
+        render = functools.partial(
+            _render(delivery.platform, self._pages_url), announcement, delivery.channel, self._tz, delivery.id
+        )
+        # A big post's text takes milliseconds to split and escape: in a thread (rendering is a pure function).
+        payloads = await asyncio.to_thread(render) if len(announcement.body) >= BIG_BODY else render()
         tries = 0
         refusals = 0
         while delivery.parts_done < len(payloads):

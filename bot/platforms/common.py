@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
@@ -60,14 +61,18 @@ class PieceCache:
     def __init__(self, size: int = 16) -> None:
         self._size = size
         self._pieces: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()
+        self._lock = threading.Lock()  # big posts are rendered in threads, several channels at once
 
     def get(self, key: str, text: str, split: Callable[[str], list[str]]) -> list[str]:
         slot = (key, len(text))
-        pieces = self._pieces.get(slot)
+        with self._lock:
+            pieces = self._pieces.get(slot)
         if pieces is None:
-            pieces = self._pieces[slot] = tuple(split(text))
-            while len(self._pieces) > self._size:
-                self._pieces.popitem(last=False)
+            pieces = tuple(split(text))  # outside the lock: two channels splitting at once get the same pieces
+            with self._lock:
+                self._pieces[slot] = pieces
+                while len(self._pieces) > self._size:
+                    self._pieces.popitem(last=False)
         return list(pieces)
 
 
