@@ -179,13 +179,20 @@ class MailIntake:
         trusted: bool = False,
         texts: Sequence[MailText | IntakeResult | None] = (),
     ) -> list[Reading | IntakeResult]:
-        """`read` for each message of a batch, big texts stored already (for a worker thread: it uses no
-        repository but the thread-safe `keep_body`)."""
+        """`read` for each message of a batch, big texts stored already and meetings read ahead (for a worker
+        thread: it uses no repository but the thread-safe `keep_body` and `read_ahead`)."""
         texts = [*texts, *[None] * (len(items) - len(texts))]
         readings = [
             self._read_safely(raw, envelope_sender, trusted, text)
             for (raw, _, envelope_sender), text in zip(items, texts, strict=True)
         ]
+        if self._meetings is not None:
+            # The meeting a post announces, read here (as `_settle` will build the announcement) and not
+            # on the event loop when it is proposed.
+            for (_, received_at, _), reading in zip(items, readings, strict=True):
+                if isinstance(reading, Reading):
+                    subject = take_page_mark(reading.subject)[0]
+                    self._meetings.read_ahead(subject, reading.body, _sent_at(reading.mail) or received_at)
         return [
             r._replace(body_ref=self._announcements.keep_body(r.body))
             if isinstance(r, Reading) and len(r.body) >= BIG_BODY
