@@ -35,10 +35,11 @@ class _GroupCommit:
 
     def __init__(self, spool: Spool) -> None:
         self._spool = spool
-        self._waiting: list[tuple[bytes, asyncio.Future[str]]] = []
+        self._waiting: list[tuple[tuple[bytes, ...], asyncio.Future[str]]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def put(self, raw: bytes) -> str:
+    async def put(self, raw: tuple[bytes, ...]) -> str:
+        """Spool one message, given in pieces (written one after another: a big one is not copied)."""
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._waiting.append((raw, future))
         if self._writer is None or self._writer.done():
@@ -96,9 +97,9 @@ class _Handler:
         mail_from = envelope.mail_from or ""
         rcpt = envelope.rcpt_tos[0] if envelope.rcpt_tos else ""
         # Like an MTA's Return-Path and Delivered-To: the envelope travels with the message.
-        stamped = f"Return-Path: <{mail_from.strip('<>')}>\r\nDelivered-To: {rcpt}\r\n".encode("utf-8", "replace") + raw
+        stamp = f"Return-Path: <{mail_from.strip('<>')}>\r\nDelivered-To: {rcpt}\r\n".encode("utf-8", "replace")
         try:
-            name = await self._spool.put(stamped)
+            name = await self._spool.put((stamp, raw))
         except Exception as exc:  # noqa: BLE001 - never a 5xx for our own trouble: the sender must retry
             _log.error("could not spool a message from %s: %s", mail_from, exc)
             return self._reply(envelope, "451 4.3.0 Cannot store the message now; please try again later")
