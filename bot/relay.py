@@ -136,9 +136,11 @@ class RelayService:
     async def _process(self, names: list[str]) -> None:
         spool = self._store.spool
         items = []
-        for name in names:
+        # In a thread: a big post's spool file takes milliseconds to read (the listener only adds new files).
+        contents = await asyncio.to_thread(lambda: [spool.read(name) for name in names])
+        for name, raws in zip(names, contents, strict=True):
             received = datetime.fromtimestamp(int(name.split("-", 1)[0]) / 1e9, tz=UTC).astimezone(self._tz)
-            items += [(raw, received, None) for raw in spool.read(name)]
+            items += [(raw, received, None) for raw in raws]
         # Reading a big post takes a while: in a worker process (big ones) and a thread, off the loop.
         texts = await self._reader.texts([raw for raw, _, _ in items])
         readings = await asyncio.to_thread(self._intake.read_batch, items, texts=texts)
