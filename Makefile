@@ -21,8 +21,10 @@ lint: install
 	$(BIN)/ruff format --check bot handlers storage tests bench
 	$(BIN)/mypy --strict bot handlers storage
 
+# Two workers on a 2-core machine (one per core): the suite spends most of its time waiting on
+# subprocesses and servers. A test file stays on one worker, so its module fixtures start once.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: install
 	$(BIN)/python bench/qa.py

@@ -1,7 +1,7 @@
 """Question-answering speed: answers per second and p50/p99 latency at 1,000 and 10,000 stored items,
 and the wall time of `rmo-bot ask` beside a bare `python -c pass`, all measured in this one run.
 
-    python bench/qa.py [--sizes 1000,10000] [--rounds 3]
+    python bench/qa.py [--sizes 1000,10000] [--rounds 3] [--cli-runs 10]
 """
 
 from __future__ import annotations
@@ -77,19 +77,26 @@ def fill(core: Core, size: int, rng: random.Random) -> None:
 
 def measure(core: Core, texts: list[str], rounds: int) -> dict[str, float]:
     answerer = core.answerer
-    for text in texts:  # warm-up: regexes compiled, indexes built, files cached
-        answerer.answer(Incoming(text, "bench"))
+    # Each question from one of 200 members in one channel, as on Slack: every answer keeps that
+    # conversation's subject for follow-ups, so the conversation store's cost is in the figures.
+    asked = [Incoming(text, "bench", user=f"U{i % 200}", channel="C1") for i, text in enumerate(texts)]
+    for incoming in asked:  # warm-up: regexes compiled, indexes built, files cached
+        answerer.answer(incoming)
     known: list[float] = []
     unknown: list[float] = []
+    # The CPU time of each answer too: on a shared machine the wall time's tail is mostly other processes.
+    cpu: list[float] = []
     started = time.perf_counter()
     for _ in range(rounds):
-        for text in texts:
-            t0 = time.perf_counter()
-            reply = answerer.answer(Incoming(text, "bench"))
+        for incoming in asked:
+            t0, c0 = time.perf_counter(), time.thread_time()
+            reply = answerer.answer(incoming)
+            cpu.append(time.thread_time() - c0)
             (unknown if reply.intent == "unknown" else known).append(time.perf_counter() - t0)
     elapsed = time.perf_counter() - started
     every = sorted(known + unknown)
     known.sort()
+    cpu.sort()
 
     def pct(values: list[float], q: float) -> float:
         return values[min(len(values) - 1, int(len(values) * q))] * 1000
@@ -101,6 +108,7 @@ def measure(core: Core, texts: list[str], rounds: int) -> dict[str, float]:
         "p99": pct(every, 0.99),
         "max": every[-1] * 1000,
         "known_p99": pct(known, 0.99),
+        "cpu_p99": pct(cpu, 0.99),
         "unknown_share": len(unknown) / len(every),
     }
 
@@ -139,8 +147,9 @@ def main() -> None:
             print(
                 f"{size:>6} events + {count[1]} announcements (filled in {filled:.1f} s): "
                 f"{r['per_second']:,.0f} answers/s, p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms, "
-                f"max {r['max']:.2f} ms; p99 without unknown questions {r['known_p99']:.2f} ms "
-                f"({r['unknown_share']:.0%} unknown, each one recorded with an fsync)"
+                f"max {r['max']:.2f} ms; p99 CPU time {r['cpu_p99']:.2f} ms; "
+                f"p99 without unknown questions {r['known_p99']:.2f} ms "
+                f"({r['unknown_share']:.0%} unknown, each one recorded for the secretariat)"
             )
         sizes = sorted(results)
         if len(sizes) >= 2:

@@ -143,6 +143,7 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
     from bot.mail.service import MailService
     from bot.scheduler.service import SchedulerService
     from bot.web.calendar_feed import add_calendar_routes
+    from bot.web.pages import add_site
     from bot.web.public import add_public_routes
     from bot.web.server import HttpService
     from bot.web.subscriptions import add_subscription_routes
@@ -150,10 +151,11 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
     config = core.config
     host, port = config.http.listen.rsplit(":", 1)
     http = HttpService(host, int(port), health.report, health.figures)
-    add_subscription_routes(http.web_app, core)
+    pages = add_site(http.web_app, core)
+    add_subscription_routes(http.web_app, core, pages)
     if config.web.public:
         add_calendar_routes(http.web_app, core)
-        add_public_routes(http.web_app, core)
+        add_public_routes(http.web_app, core, pages)
     mail = MailService(core)
     scheduler = SchedulerService(core.reminders, core.clock, DigestJob(core))
     components: list[Component] = [health.loop, mail, http, scheduler]

@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.config_sections import (
+    AttachmentsSettings,
     BotSettings,
     CalendarSettings,
     ConsoleSettings,
@@ -40,10 +41,12 @@ from bot.config_sections import (
     WebSettings,
 )
 from bot.errors import ConfigError
+from handlers.attachments import FileRules
 
 __all__ = [
     "SCHEMA",
     "SECRET_VARIABLES",
+    "AttachmentsSettings",
     "BotSettings",
     "Config",
     "ConsoleSettings",
@@ -120,6 +123,7 @@ class Config:
     digest: DigestSettings = field(default_factory=DigestSettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    attachments: AttachmentsSettings = field(default_factory=AttachmentsSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
     secrets: Secrets = field(default_factory=Secrets)
 
@@ -139,6 +143,17 @@ class Config:
     def facebook_configured(self) -> bool:
         """Both halves are there: the Page to post to and its token."""
         return bool(self.facebook.page_id and self.secrets.facebook_page_token)
+
+    @property
+    def file_rules(self) -> FileRules:
+        """[attachments] as the relay and the public pages apply it."""
+        section = self.attachments
+        return FileRules(
+            upload=section.upload,
+            allowed=frozenset(t.strip().lstrip(".").lower() for t in section.allowed_types),
+            slack_max_bytes=section.slack_max_bytes,
+            discord_max_bytes=section.discord_max_bytes,
+        )
 
     @property
     def console_enabled(self) -> bool:
@@ -161,7 +176,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "bot": BotSettings, "contact": ContactSettings, "console": ConsoleSettings, "slack": SlackSettings,
     "discord": DiscordSettings, "facebook": FacebookSettings, "mail": MailSettings,
     "reminders": RemindersSettings, "digest": DigestSettings, "calendar": CalendarSettings, "web": WebSettings,
-    "http": HttpSettings,
+    "attachments": AttachmentsSettings, "http": HttpSettings,
 }  # fmt: skip
 _KIND_OF_TYPE = {str: "str", int: "int", bool: "bool"}
 

@@ -7,14 +7,15 @@ import re
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from handlers.attachments import FILE_TYPES, NEVER_ALLOWED
 from storage.datafile import BLOCK_KEYS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = [
-    "Check", "address", "api_url", "block_map", "days", "digits", "emails", "host", "hour", "ids", "listen", "networks",
-    "one_of", "port", "positive", "timezone", "url",
+    "Check", "address", "api_url", "block_map", "days", "digest_links", "digits", "emails", "file_types", "host",
+    "hour", "ids", "listen", "networks", "one_of", "port", "positive", "timezone", "url",
 ]  # fmt: skip
 
 _LISTEN = re.compile(r"^(?P<host>\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):(?P<port>\d{1,5})$")
@@ -112,3 +113,25 @@ def port(value: int) -> str | None:
 
 def positive(value: int) -> str | None:
     return None if value > 0 else f"expected a positive number, got {value}"
+
+
+def digest_links(public_url: str) -> str | None:
+    """Why digests cannot be sent with this `[http] public_url`, or None: without it every link in a digest
+    (unsubscribe, settings, each post) would point at the server's loopback address."""
+    if public_url.strip():
+        return None
+    return (
+        "[http] public_url is empty: digests are not sent, because their unsubscribe and settings links would "
+        "point at this machine's loopback address. Set it to the address members reach the bot at, such as "
+        '"https://rmo.example.jp"'
+    )
+
+
+def file_types(values: list[str]) -> str | None:
+    for value in values:
+        extension = value.strip().lstrip(".").lower()
+        if extension in NEVER_ALLOWED:
+            return f"{value!r} can carry a program or a script and is never relayed; remove it"
+        if extension not in FILE_TYPES:
+            return f"unknown file type {value!r} (known: {' '.join(FILE_TYPES)})"
+    return None

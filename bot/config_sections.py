@@ -11,8 +11,10 @@ from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
 from bot import config_checks as checks
+from handlers.attachments import DEFAULT_ALLOWED
 
 __all__ = [
+    "AttachmentsSettings",
     "BotSettings",
     "CalendarSettings",
     "ConsoleSettings",
@@ -161,6 +163,9 @@ class OutboundSettings:
     username: str = setting("", None, "SMTP user (the password is SMTP_PASSWORD)")
     starttls: bool = setting(default=True, doc="use STARTTLS")
     connections: int = setting(4, checks.positive, "SMTP connections a digest run sends over at once")
+    dkim_key_file: str = setting("", None, "a PEM private key to DKIM-sign the bot's mail with; empty: the MTA signs")
+    dkim_selector: str = setting("", None, "the DKIM selector its public key is published under")
+    dkim_domain: str = setting("", checks.host, "the signing domain (d=); empty: the domain of `from`")
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +219,18 @@ class DigestSettings:
 class CalendarSettings:
     auto_accept: bool = setting(
         default=False, doc="put meetings read from posts on the calendar unasked when nothing is in doubt"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentsSettings:
+    upload: bool = setting(default=True, doc="upload a post's attachments to Slack and Discord (else list them)")
+    allowed_types: tuple[str, ...] = setting(
+        DEFAULT_ALLOWED, checks.file_types, "extensions relayed and served as files (never programs, scripts, HTML)"
+    )
+    slack_max_bytes: int = setting(100 * 1024 * 1024, checks.positive, "largest file uploaded to Slack, in bytes")
+    discord_max_bytes: int = setting(
+        10 * 1024 * 1024, checks.positive, "most bytes of files in one Discord message (10 MiB without boosts)"
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 from datetime import datetime, timedelta
-from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
 
     from bot.config import Config
     from bot.mail.link_mailer import OutboundLinkMailer
+    from bot.relay_files import FileSteps
     from handlers.bounces import BounceHandler
     from handlers.commands import CommandDispatcher
     from handlers.commands.events import EventCommands
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from handlers.intake import IntakePolicy, MailIntake, Routes
     from handlers.meetings.desk import MeetingDesk
     from handlers.meetings.reading import MeetingReading
+    from handlers.messages import Lang
     from handlers.ports import Clock
     from handlers.reminders import ReminderService, ReminderSettings
     from storage.records import Proposal
@@ -134,13 +135,27 @@ class Core(ClosesOnExit):
         store = self.store
         return DigestService(
             store.subscribers, store.announcements, store.events, store.secret(), self.config.timezone,
-            store.subscriber_batch, hour=self.config.digest.hour, pages=self.pages_url,
+            store.subscriber_batch, hour=self.config.digest.hour, pages=self.pages_url, network=self.network_name,
         )  # fmt: skip
+
+    def network_name(self, lang: Lang) -> str:
+        """The network's name in `lang` (from the data file), or "" before one is imported."""
+        info = self.store.knowledge.network()
+        if info is None:
+            return ""
+        return info.name_en or info.name if lang == "en" else info.name
 
     @property
     def pages_url(self) -> str:
         """Where the public pages are ([http] public_url), or "" when they are off or have no public address."""
         return self.config.http.public_url.rstrip("/") if self.config.web.public else ""
+
+    @functools.cached_property
+    def file_steps(self) -> FileSteps:
+        """[attachments] over the store's kept files: what the relay uploads, and how the text lists the rest."""
+        from bot.relay_files import FileSteps  # noqa: PLC0415 - see above
+
+        return FileSteps(self.config.file_rules, self.store.announcements, self.pages_url)
 
     @functools.cached_property
     def reminders(self) -> ReminderService:
@@ -237,6 +252,8 @@ def reminder_settings(config: Config) -> ReminderSettings:
 
 def intake_policy(config: Config) -> IntakePolicy:
     """Which posts are genuine, from [mail.intake] (and the bot's own From, to refuse loops)."""
+    from email.utils import getaddresses  # noqa: PLC0415 - see Core
+
     from handlers.intake import IntakePolicy, Retention  # noqa: PLC0415 - see Core
 
     intake = config.mail.intake

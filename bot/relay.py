@@ -4,7 +4,8 @@ Each (platform, channel) has one lane that posts its deliveries strictly in orde
 the lane and is retried with back-off (honouring Retry-After) until it succeeds, so order is kept and
 nothing is skipped. Progress is committed to the outbox a few times a second; after a crash, Discord's
 enforced nonce and a look at Slack's channel history (or the Facebook Page's feed) keep a re-sent part
-from appearing twice.
+from appearing twice. After the text, a delivery's attachments are uploaded (`bot/relay_files.py`), each
+upload recorded durably before it is shared, so that it too is shared once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import random
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.errors import DeliveryError, DeliveryRejected, DeliveryUncertain
+from bot.errors import DeliveryError, DeliveryRejected, DeliveryRetryable, DeliveryUncertain
 from bot.mail.reading import TextReader
 from bot.platforms.discord.render import render_discord
 from bot.platforms.facebook.render import render_facebook
@@ -25,10 +26,11 @@ from bot.platforms.slack.render import render_slack
 from storage.records import BIG_BODY
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from datetime import tzinfo
 
     from bot.outbox_signal import OutboxSignal
+    from bot.relay_files import FileSteps, Uploader, UploadStep
     from handlers.intake import MailIntake
     from storage.records import Announcement, Delivery
     from storage.store import Store
@@ -54,10 +56,13 @@ class Poster(Protocol):
     async def close(self) -> None: ...
 
 
-def _render(platform: str, pages_url: str) -> Callable[[Announcement, str, tzinfo, str], list[Any]]:
+def _render(
+    platform: str, pages_url: str, listing: list[str] | None = None
+) -> Callable[[Announcement, str, tzinfo, str], list[Any]]:
     if platform == "facebook":
         return functools.partial(render_facebook, pages_url=pages_url)
-    return {"slack": render_slack, "discord": render_discord}[platform]  # type: ignore[return-value]
+    render = {"slack": render_slack, "discord": render_discord}[platform]
+    return functools.partial(render, listing=listing)  # type: ignore[return-value]
 
 
 class RelayService:
@@ -65,9 +70,11 @@ class RelayService:
 
     def __init__(
         self, store: Store, intake: MailIntake, signal: OutboxSignal, posters: dict[str, Poster], tz: tzinfo,
-        *, pages_url: str = "",
+        *, pages_url: str = "", files: FileSteps | None = None, uploaders: Mapping[str, Uploader] | None = None,
     ) -> None:  # fmt: skip
         self._pages_url = pages_url  # where the public pages are, for the Facebook post's link
+        self._files = files  # what goes up as files after a delivery's text, and by whom
+        self._uploaders = dict(uploaders or {})
         self._store = store
         self._intake = intake
         self._signal = signal
@@ -205,25 +212,42 @@ class RelayService:
             msg = f"announcement {delivery.announcement_id} is not stored (yet)"
             raise LookupError(msg)
         poster = self._posters[delivery.platform]
+        uploader = self._uploaders.get(delivery.platform)
+        uploads = 0
+        listing = None
+        if self._files is not None and delivery.platform in {"slack", "discord"}:
+            listing = self._files.listing(announcement, delivery.platform)
+            uploads = self._files.count(announcement, delivery.platform) if uploader is not None else 0
         render = functools.partial(
-            _render(delivery.platform, self._pages_url), announcement, delivery.channel, self._tz, delivery.id
+            _render(delivery.platform, self._pages_url, listing), announcement, delivery.channel, self._tz, delivery.id
         )
         # A big post's text takes milliseconds to split and escape: in a thread (rendering is a pure function).
         payloads = await asyncio.to_thread(render) if len(announcement.body) >= BIG_BODY else render()
         tries = 0
         refusals = 0
-        while delivery.parts_done < len(payloads):
+        while delivery.parts_done < len(payloads) or delivery.uploads_done < uploads:
             part = delivery.parts_done + 1
             try:
-                if delivery.id in self._uncertain and await self._already_posted(poster, delivery, part):
-                    _log.info("delivery %s part %d was already posted; not posting it again", delivery.id, part)
-                else:
-                    await poster.post(delivery.channel, dict(payloads[part - 1]))
+                if part <= len(payloads):
+                    await self._post_part(poster, delivery, part, payloads[part - 1])
+                elif uploader is not None and self._files is not None:
+                    step = self._files.step(announcement, delivery.platform, delivery.id, delivery.uploads_done + 1)
+                    await self._upload(uploader, delivery, step)
             except DeliveryError as exc:
+                if isinstance(exc, DeliveryRejected) and part > len(payloads):
+                    # The text is there and lists every file: a platform that refuses the files for good (no
+                    # files:write, no Attach Files, too large for this server) must not hold the channel's lane.
+                    _log.error("%s; the files of %s stay listed, not uploaded", exc, delivery.id)
+                    delivery = outbox.get(delivery.id) or delivery
+                    delivery = outbox.update(delivery, uploads_done=delivery.uploads_done + 1, upload_started="",
+                                             last_error=str(exc))  # fmt: skip
+                    self._dirty.set()
+                    continue
                 tries += 1
                 if isinstance(exc, DeliveryUncertain):
                     self._uncertain.add(delivery.id)
                 refusals += isinstance(exc, DeliveryRejected)
+                delivery = outbox.get(delivery.id) or delivery  # with what an upload recorded meanwhile
                 delivery = outbox.update(delivery, attempts=delivery.attempts + 1, last_error=str(exc))
                 if refusals >= _PERMANENT_TRIES:
                     _log.error("giving up on %s after %d refusals: %s", delivery.id, refusals, exc)
@@ -237,11 +261,39 @@ class RelayService:
                 await asyncio.sleep(delay)
                 continue
             tries = 0
-            delivery = outbox.update(delivery, parts_done=part)
+            delivery = outbox.get(delivery.id) or delivery
+            if part <= len(payloads):
+                delivery = outbox.update(delivery, parts_done=part)
+            else:
+                delivery = outbox.update(delivery, uploads_done=delivery.uploads_done + 1, upload_started="")
             self._dirty.set()
         outbox.done(delivery)
         self._uncertain.discard(delivery.id)
         self._dirty.set()
+
+    async def _post_part(self, poster: Poster, delivery: Delivery, part: int, payload: Any) -> None:  # noqa: ANN401
+        if delivery.id in self._uncertain and await self._already_posted(poster, delivery, part):
+            _log.info("delivery %s part %d was already posted; not posting it again", delivery.id, part)
+        else:
+            await poster.post(delivery.channel, dict(payload))
+
+    async def _upload(self, uploader: Uploader, delivery: Delivery, step: UploadStep) -> None:
+        if not step.files:
+            return  # its files are no longer kept (logged): nothing to upload
+
+        def record(token: str) -> None:
+            # Durably, now: the next request may make the files visible, and a restart must know of it.
+            current = self._store.outbox.get(delivery.id) or delivery
+            self._store.outbox.update(current, upload_started=token)
+            if not self._commit():
+                msg = f"could not record the upload of {delivery.id}; not sharing its files yet"
+                raise DeliveryRetryable(msg)
+
+        current = self._store.outbox.get(delivery.id) or delivery
+        await uploader.upload(
+            delivery.channel, step.files, key=step.key, comment=step.comment, since=delivery.created_at,
+            started=current.upload_started, record=record,
+        )  # fmt: skip
 
     async def _already_posted(self, poster: Poster, delivery: Delivery, part: int) -> bool:
         # Slack reads the channel's history, Facebook the Page's feed; Discord answers with no parts, as its
@@ -255,10 +307,12 @@ class RelayService:
             self._dirty.clear()
             self._commit()
 
-    def _commit(self) -> None:
+    def _commit(self) -> bool:
         try:
             with self._store.mail_batch():
                 self._store.outbox.commit()
         except OSError:
             _log.exception("could not save the outbox; will try again")
             self._dirty.set()
+            return False
+        return True

@@ -176,7 +176,15 @@ class Answerer:
             if not _HAS_WORDS.search(rest):
                 return self._greeting_reply(incoming, text)
             text = rest  # 「おはようございます！東海ブロック会議の会場は？」: the question after the greeting
-        several = answer_each(text, lambda part: self._answer_one(incoming, part), self._places.finder(), fold)
+        now = self._clock.now()
+        several = answer_each(
+            text,
+            lambda part: self._follow_ups.carry(incoming, self.understand(part, now), now),
+            self._subject,
+            lambda u: self._reply(incoming, u, now),
+            self._places.finder(),
+            fold,
+        )
         reply = several or self._answer_one(incoming, text)
         self._follow_ups.keep(incoming, reply, self._clock.now())
         return reply
@@ -186,9 +194,26 @@ class Answerer:
         help_text = self._answer_one(incoming, say("question.help", lang)).text
         return Reply(f"{say('greeting', lang)}\n{help_text}", lang, "help")
 
+    def _subject(self, u: Understanding) -> tuple[str, ...] | None:
+        """What one part of a message asks, as `_reply` will answer it (for `answer_each`): None when its
+        answer is sure to be the unknown one; a city's part is its own subject (its answer may be about its
+        role or membership), and a FAQ answer is the entry it picks."""
+        if u.place is not None and u.place.kind == "city":
+            return ("city", u.place.name, u.folded)
+        if not _HAS_WORDS.search(u.folded) or (u.intent == "unknown" and _THANKS.match(u.folded)):
+            return ("help", "")
+        if u.intent == "unknown":
+            return None
+        if u.intent in {"meetings", "trainings", "officers"} or u.place is not None:
+            return (u.intent, u.block or "")
+        entry = self._pick_faq(u)
+        return (u.intent, entry.question if entry else "")
+
     def _answer_one(self, incoming: Incoming, text: str) -> Reply:
         now = self._clock.now()
-        u = self._follow_ups.carry(incoming, self.understand(text, now), now)
+        return self._reply(incoming, self._follow_ups.carry(incoming, self.understand(text, now), now), now)
+
+    def _reply(self, incoming: Incoming, u: Understanding, now: datetime) -> Reply:
         if not _HAS_WORDS.search(u.folded):
             return Reply(say("empty", u.lang), u.lang, "help")
         about_city = city_reply(u, self._knowledge, self._contact.get("secretariat_email", ""))
@@ -306,7 +331,11 @@ class Answerer:
         except OSError as exc:
             _log.warning("could not record an unanswered question: %s", exc)
         email = self._contact.get("secretariat_email") or say("not_registered", u.lang)
-        return Reply(say("unknown", u.lang, secretariat_email=email), u.lang, "unknown", u.block)
+        lines = [say("unknown", u.lang, secretariat_email=email)]
+        block = self._block(u.block)
+        if block is not None:  # 「明日の士別の天気は？」: not known, but what the bot can say about that block is
+            lines.append(say("unknown.block", u.lang, block=self._block_name(block, u.lang)))
+        return Reply("\n".join(lines), u.lang, "unknown", u.block)
 
     # Lookups ----------------------------------------------------------------------------------
 

@@ -1,20 +1,20 @@
-"""Subscriptions (double opt-in, signed expiring links) and what each subscriber's digest says."""
+"""Subscriptions (double opt-in, signed expiring links, preferences) and which posts and meetings each
+subscriber's digest holds; what it says is handlers/digest_writing.py's."""
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import hashlib
-import hmac
 import logging
-import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html import escape
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from handlers.dates import format_date, format_span
+from handlers.dates import format_date
+from handlers.digest_tokens import EMAIL, TokenAction, check_token, is_address, make_token, verp_check, verp_sign
+from handlers.digest_writing import DigestWriter
+from handlers.texts import say
+from storage.datafile import BLOCK_KEYS
 from storage.errors import RmoBotError
 from storage.records import EventChange
 from storage.subscribers import Subscriber
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from datetime import tzinfo
 
+    from handlers.messages import Lang
     from handlers.ports import AnnouncementRepository, EventRepository, SubscriberRepository
     from storage.records import Announcement, Event
 
@@ -34,63 +35,11 @@ __all__ = [
     "Digest", "DigestService", "TokenAction", "check_token", "is_address", "make_token", "verp_check", "verp_sign",
 ]  # fmt: skip
 
-TokenAction = Literal["confirm", "unsubscribe"]
-# ASCII only: an internationalised address needs SMTPUTF8 all the way, which few servers offer.
 _log = logging.getLogger(__name__)
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-_SIGNATURE = 16
 _COMPOSED = 256
 CONFIRM_FOR = timedelta(days=3)
 UNSUBSCRIBE_FOR = timedelta(days=365)
 _PERIOD = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
-_FOOTER_JA = "配信停止は、メール末尾のリンク（またはメールソフトの「配信停止」）からいつでもできます。"
-_FOOTER_EN = "You can unsubscribe at any time with the link below or your mail program's unsubscribe button."
-
-
-def is_address(email: str) -> bool:
-    return bool(_EMAIL.match(email.strip()))
-
-
-def verp_sign(secret: bytes, email: str) -> str:
-    """What a digest's return path carries for `email`: the address and a short signature, so that only a
-    bounce of mail we sent (not a forged one) can count against a subscriber."""
-    signature = hmac.new(secret, b"verp|" + email.lower().encode(), hashlib.sha256).hexdigest()[:12]
-    local, _, domain = email.lower().rpartition("@")
-    return f"{local}={domain}+{signature}"
-
-
-def verp_check(secret: bytes, token: str) -> str | None:
-    """The subscriber a signed return-path token names; None for an unsigned or forged one."""
-    named, _, signature = token.lower().rpartition("+")
-    local, _, domain = named.rpartition("=")  # a domain has no "=", a local part may
-    email = f"{local}@{domain}"
-    if not named or not hmac.compare_digest(verp_sign(secret, email), f"{named}+{signature}"):
-        return None
-    return email
-
-
-def make_token(secret: bytes, action: TokenAction, email: str, expires: datetime) -> str:
-    """A link token: who, what for and until when, signed so that none of it can be changed."""
-    body = f"{action}|{email}|{int(expires.timestamp())}"
-    signature = hmac.new(secret, body.encode(), hashlib.sha256).digest()[:_SIGNATURE]
-    return base64.urlsafe_b64encode(body.encode() + b"|" + signature).decode().rstrip("=")
-
-
-def check_token(secret: bytes, token: str, action: TokenAction, now: datetime) -> str | None:
-    """The address a valid, unexpired token for `action` names; None for anything else."""
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        # The signature is binary and may hold any byte, "|" included: cut it off by its length.
-        body, signature = raw[: -_SIGNATURE - 1], raw[-_SIGNATURE:]
-        # The action has no "|" and the expiry is digits: an address may hold "|" (RFC 5322 allows it).
-        kind, _, rest = body.decode().partition("|")
-        email, _, expires = rest.rpartition("|")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    expected = hmac.new(secret, body, hashlib.sha256).digest()[:_SIGNATURE]
-    if not hmac.compare_digest(signature, expected) or kind != action or int(expires) < now.timestamp():
-        return None
-    return email
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +54,7 @@ class Digest:
     text: str
     html: str
     unsubscribe_token: str
+    manage_token: str = ""
 
 
 class MailBudget:
@@ -142,9 +92,11 @@ class DigestService:
         *,
         hour: int = 7,
         pages: str = "",
+        network: Callable[[Lang], str] | None = None,
     ) -> None:
         self._hour = hour
-        self._pages = pages.rstrip("/")  # where each post has a page of its own ("" for none)
+        self._network = network or (lambda _lang: "")  # the network's name in a language, for subjects
+        self._writer = DigestWriter(events, tz, pages)
         self._subscribers = subscribers
         self._announcements = announcements
         self._events = events
@@ -164,7 +116,7 @@ class DigestService:
         """Start a subscription; returns the confirmation token to mail (None for a malformed address, or one
         that has had its link mails for the hour). What the member is told never depends on either."""
         address = email.strip().lower()
-        if not _EMAIL.match(address):
+        if not EMAIL.match(address):
             return None
         if not self.mail_budget.allow(address, now):
             _log.warning("confirmation mail to %s not sent: it has had its link mails for the hour", address)
@@ -173,7 +125,7 @@ class DigestService:
         if current is None or current.unsubscribed or not current.confirmed:
             fresh = Subscriber(
                 address, "en" if lang == "en" else "ja", "daily" if frequency == "daily" else "weekly",
-                tuple(blocks), confirmed=False, created_at=now,
+                tuple(b for b in BLOCK_KEYS if b in set(blocks)), confirmed=False, created_at=now,
             )  # fmt: skip
             with self._transaction():
                 self._subscribers.save([fresh])
@@ -226,6 +178,32 @@ class DigestService:
     def unsubscribe_token(self, email: str, now: datetime) -> str:
         return make_token(self._secret, "unsubscribe", email, now + UNSUBSCRIBE_FOR)
 
+    def manage_token(self, email: str, now: datetime) -> str:
+        """The token of a digest's link to its subscriber's preferences page."""
+        return make_token(self._secret, "manage", email, now + UNSUBSCRIBE_FOR)
+
+    def holder(self, token: str, action: TokenAction, now: datetime) -> Subscriber | None:
+        """The subscriber a valid link names (None for a forged, expired or unknown one): a page checks it
+        before it shows any button."""
+        email = check_token(self._secret, token, action, now)
+        return self._subscribers.get(email) if email else None
+
+    def change(
+        self, token: str, now: datetime, *, lang: str, frequency: str, blocks: Sequence[str]
+    ) -> Subscriber | None:
+        """Change the preferences of the subscriber a manage link names; None for a bad link. Saving them
+        also takes back an unsubscription made with the same mailbox's link."""
+        current = self.holder(token, "manage", now)
+        if current is None:
+            return None
+        updated = dataclasses.replace(
+            current, lang="en" if lang == "en" else "ja", frequency="daily" if frequency == "daily" else "weekly",
+            blocks=tuple(b for b in BLOCK_KEYS if b in set(blocks)), unsubscribed=False,
+        )  # fmt: skip
+        with self._transaction():
+            self._subscribers.save([updated])
+        return updated
+
     # Digests ---------------------------------------------------------------------------------------
 
     def slot(self, now: datetime) -> datetime:
@@ -273,7 +251,8 @@ class DigestService:
             return None
         subject, news, changes, events, text, html = shared
         token = self.unsubscribe_token(subscriber.email, now)
-        return Digest(subscriber, subject, news, changes, events, text, html, token)
+        manage = self.manage_token(subscriber.email, now)
+        return Digest(subscriber, subject, news, changes, events, text, html, token, manage)
 
     def _recent(self, now: datetime) -> tuple[Announcement, ...]:
         if self._recent_for != now:
@@ -295,10 +274,11 @@ class DigestService:
         events = tuple(self._events.upcoming(after=now, until=now + timedelta(days=45), blocks=blocks, limit=10))
         if not news and not changes and not events:
             return None
-        day = format_date(now.astimezone(self._tz).date(), subscriber.lang)
-        subject = f"【お知らせまとめ】{day}" if subscriber.lang == "ja" else f"Network digest — {day}"
-        text = self._text(subscriber, news, changes, events)
-        return subject, news, changes, events, text, self._html(subscriber, news, changes, events)
+        lang: Lang = "en" if subscriber.lang == "en" else "ja"
+        day = format_date(now.astimezone(self._tz).date(), lang)
+        subject = say("digest.subject", lang, network=self._network(lang) or "rmo-bot", day=day)
+        text, html = self._writer.write(lang, news, changes, events)
+        return subject, news, changes, events, text, html
 
     def _changes(self, since: datetime, now: datetime) -> list[EventChange]:
         """Each meeting changed since `since` once: how it was before the first change, against how it is
@@ -319,76 +299,3 @@ class DigestService:
         updated = [dataclasses.replace(s, last_digest_at=now) for e in emails if (s := self._subscribers.get(e))]
         with self._transaction():
             self._subscribers.save(updated)
-
-    def _event_line(self, event: Event, lang: str) -> str:
-        when = format_span(event.starts_at, event.ends_at, "ja" if lang == "ja" else "en", self._tz)
-        where = event.venue.description if event.venue and event.venue.description else ""
-        return f"・{event.title}　{when}" + (f"　{where}" if where else "")
-
-    def _change_line(self, change: EventChange, language: str) -> str:
-        lang: Literal["ja", "en"] = "ja" if language == "ja" else "en"
-        before, current = change.before, self._events.get(change.event_id) or change.before
-        was = format_span(before.starts_at, before.ends_at, lang, self._tz)
-        now_on = format_span(current.starts_at, current.ends_at, lang, self._tz)
-        old_venue = before.venue.description if before.venue and before.venue.description else "—"
-        new_venue = current.venue.description if current.venue and current.venue.description else "—"
-        if lang == "ja":
-            if change.kind == "cancelled":
-                return f"・【中止】{before.title}（{was}に予定していました）"
-            if change.kind == "moved":
-                return f"・【日程変更】{current.title}　{now_on}（変更前：{was}）"
-            return f"・【会場変更】{current.title}　{now_on}　{new_venue}（変更前：{old_venue}）"
-        title = current.title_en or current.title
-        if change.kind == "cancelled":
-            return f"・Cancelled: {title} (was {was})"
-        if change.kind == "moved":
-            return f"・Moved: {title} — now {now_on} (was {was})"
-        return f"・New venue: {title} — {now_on}, {new_venue} (was {old_venue})"
-
-    def _text(
-        self, subscriber: Subscriber, news: Sequence[Announcement], changes: Sequence[EventChange],
-        events: Sequence[Event],
-    ) -> str:  # fmt: skip
-        ja = subscriber.lang == "ja"
-        lines: list[str] = []
-        if news:
-            lines.append("■ 新しいお知らせ" if ja else "■ New announcements")
-            for a in news:
-                lines += ["", f"◆ {a.subject}", *([f"{self._pages}/announcements/{a.id}"] if self._pages else []),
-                          a.body.strip()]  # fmt: skip
-        if changes:
-            lines += ["", "■ 変更・中止になった予定" if ja else "■ Changed or cancelled meetings"]
-            lines += [self._change_line(c, subscriber.lang) for c in changes]
-        if events:
-            lines += [
-                "",
-                "■ 今後の予定" if ja else "■ Coming up",
-                *(self._event_line(e, subscriber.lang) for e in events),
-            ]
-        lines += ["", _FOOTER_JA if ja else _FOOTER_EN]
-        return "\n".join(lines).strip() + "\n"
-
-    def _html(
-        self, subscriber: Subscriber, news: Sequence[Announcement], changes: Sequence[EventChange],
-        events: Sequence[Event],
-    ) -> str:  # fmt: skip
-        ja = subscriber.lang == "ja"
-        parts = [f'<html lang="{subscriber.lang}"><body>']
-        if news:
-            parts.append(f"<h2>{'新しいお知らせ' if ja else 'New announcements'}</h2>")
-            for a in news:
-                body = escape(a.body.strip()).replace("\n", "<br>\n")
-                title = escape(a.subject)
-                if self._pages:
-                    title = f'<a href="{escape(self._pages)}/announcements/{escape(a.id)}">{title}</a>'
-                parts.append(f"<h3>{title}</h3><p>{body}</p>")
-        if changes:
-            parts.append(f"<h2>{'変更・中止になった予定' if ja else 'Changed or cancelled meetings'}</h2><ul>")
-            parts += [f"<li>{escape(self._change_line(c, subscriber.lang)[1:])}</li>" for c in changes]
-            parts.append("</ul>")
-        if events:
-            parts.append(f"<h2>{'今後の予定' if ja else 'Coming up'}</h2><ul>")
-            parts += [f"<li>{escape(self._event_line(e, subscriber.lang)[1:])}</li>" for e in events]
-            parts.append("</ul>")
-        parts.append("</body></html>")
-        return "\n".join(parts)

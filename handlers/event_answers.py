@@ -45,7 +45,7 @@ _STILL_ON = re.compile(r"予定どおり|予定通り|開催されますか|や�
 _DEADLINE = re.compile(r"締切|締め切|〆切|申込|申し込|\bdeadline\b|\bregist")
 _AHEAD = re.compile(r"来週|来月|来年|次|今度|これから|\b(next|coming|upcoming|will)\b")
 _MAX_LISTED = 5
-_MAX_ALL = 20  # when the whole list is asked for (全部, 一覧, "all")
+_MAX_ALL = 20  # when the whole list is asked for (全部, 一覧, "all"), or all in a time ("this winter", 今年度中)
 _COUNTED = 50  # past the list, this many more are counted (the rest is "50+")
 _ALL = re.compile(r"全部|全て|すべて|一覧|いちらん|リスト|\ball\b|\bevery\b|\blist\b")
 _CANCELLED_AHEAD = timedelta(days=183)  # with no period named, cancellations this far ahead are told
@@ -81,14 +81,16 @@ class EventAnswers:
         until = u.period.end if u.period else None
         next_only = u.period is None and _NEXT.search(u.folded) is not None
         everything = _ALL.search(u.folded) is not None
-        limit = (1 if block else 3) if next_only else _MAX_ALL if everything else _MAX_LISTED
-        found = self._events.upcoming(after=after, until=until, kind=kind, blocks=blocks, limit=limit + _COUNTED)
+        limit = (1 if block else 3) if next_only else _MAX_ALL if everything or u.period else _MAX_LISTED
+        # One more than shown says whether the list is cut; only then are the rest counted (from the index).
+        found = self._events.upcoming(after=after, until=until, kind=kind, blocks=blocks, limit=limit + 1)
         shown = found[:limit]
+        cut = len(found) > limit
         # A cancellation is told when the question names its block or its time: up to the last meeting
         # shown, or the period's end (a listing of everything ahead leaves cancelled meetings out).
         cancelled: list[Event] = []
         if block or u.period:
-            horizon = shown[-1].starts_at if shown and len(found) > limit else until or after + _CANCELLED_AHEAD
+            horizon = shown[-1].starts_at if shown and cut else until or after + _CANCELLED_AHEAD
             cancelled = self._events.cancelled(after=after, until=horizon, kind=kind, blocks=blocks, limit=3)
         if next_only and shown:
             cancelled = [c for c in cancelled if c.starts_at <= shown[0].starts_at]
@@ -125,9 +127,14 @@ class EventAnswers:
             one = say(f"kind1.{kind}", lang)
             lines.append(say(header, lang, scope=scope, kind=kind_name, one=one))
             lines.extend(self.event_lines(event, lang, now) for event in shown)
-            if len(found) > limit and not next_only:
-                more = len(found) - limit
-                lines.append(say("events.more_count", lang, count=f"{more}+" if more >= _COUNTED else more))
+            if cut and not next_only:
+                total = self._events.count_upcoming(
+                    after=after, until=until, kind=kind, blocks=blocks, limit=limit + _COUNTED
+                )
+                more = total - limit
+                # Past a whole list, "ask for all of them" would show the same: say where the rest is.
+                key = "events.more_count.all" if limit == _MAX_ALL else "events.more_count"
+                lines.append(say(key, lang, count=f"{more}+" if more >= _COUNTED else more))
             elif not block and next_only:
                 lines.append(say("events.national_hint", lang))
         return self._with_link(Reply("\n".join(lines), lang, u.intent, u.block, tuple(shown)), lang)
@@ -165,7 +172,14 @@ class EventAnswers:
         kind_name = say(f"kind.{kind}", lang)
         lines = [self._cancelled_line(event, lang) for event in cancelled]
         if not held:
-            lines.append(say("events.none.past", lang, scope=scope, kind=kind_name))
+            lines.append(say("events.none.past.period" if period else "events.none.past", lang, scope=scope,
+                             kind=kind_name))  # fmt: skip
+            coming = self._events.upcoming(after=now, kind=kind, blocks=blocks, limit=1) if block else []
+            if coming:  # 「おととい九州ブロック会議ありましたっけ？」: none then, so when the block meets next
+                beyond = self._scope(dataclasses.replace(u, period=None), block)
+                lines.append(say("events.next_instead", lang, scope=beyond, one=say(f"kind1.{kind}", lang)))
+                lines.append(self.event_lines(coming[0], lang, now))
+                return Reply("\n".join(lines), lang, u.intent, u.block, tuple(coming))
         else:
             lines.append(say("events.header.past" if period else "events.header.last", lang, scope=scope,
                              kind=kind_name))  # fmt: skip

@@ -16,6 +16,7 @@ import re
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
+from handlers.attachments import NEVER_ALLOWED, extension_of, sniff
 from handlers.authenticity import dkim_refusal
 from handlers.authenticity import refusal as refusal_of
 from handlers.bounces import return_path_token
@@ -179,26 +180,37 @@ class MailIntake:
         trusted: bool = False,
         texts: Sequence[MailText | IntakeResult | None] = (),
     ) -> list[Reading | IntakeResult]:
-        """`read` for each message of a batch, big texts stored already and meetings read ahead (for a worker
-        thread: it uses no repository but the thread-safe `keep_body` and `read_ahead`)."""
+        """`read` for each message of a batch, big texts and attachments stored, meetings read ahead (for a worker
+        thread: it uses no repository but the thread-safe `keep_body`, `keep_file` and `read_ahead`)."""
         texts = [*texts, *[None] * (len(items) - len(texts))]
         readings = [
             self._read_safely(raw, envelope_sender, trusted, text)
             for (raw, _, envelope_sender), text in zip(items, texts, strict=True)
         ]
         if self._meetings is not None:
-            # The meeting a post announces, read here (as `_settle` will build the announcement) and not
-            # on the event loop when it is proposed.
+            # Each post's meeting, read here (as `_settle` builds the announcement), not on the loop in propose_many.
             for (_, received_at, _), reading in zip(items, readings, strict=True):
                 if isinstance(reading, Reading):
                     subject = take_page_mark(reading.subject)[0]
                     self._meetings.read_ahead(subject, reading.body, _sent_at(reading.mail) or received_at)
-        return [
+        readings = [
             r._replace(body_ref=self._announcements.keep_body(r.body))
             if isinstance(r, Reading) and len(r.body) >= BIG_BODY
             else r
             for r in readings
         ]
+        return [r._replace(attachments=self._kept(r.mail)) if isinstance(r, Reading) else r for r in readings]
+
+    def _kept(self, mail: ParsedMail) -> tuple[Attachment, ...]:
+        """The attachments with their bytes stored (before the announcement is: on record, it has its files);
+        a program is never kept, as nothing may ever relay or serve it."""
+        kept = []
+        for a in mail.attachments:
+            kind = sniff(a.data)
+            never = kind == "executable" or extension_of(a.filename) in NEVER_ALLOWED
+            ref = "" if never else self._announcements.keep_file(a.data)
+            kept.append(Attachment(a.filename, a.content_type, a.size, ref, kind))
+        return tuple(kept)
 
     def _read_safely(
         self, raw: bytes, envelope_sender: str | None, trusted: bool, text: MailText | IntakeResult | None
@@ -219,7 +231,7 @@ class MailIntake:
         """The decision that needs the store: is it new, and where does it go."""
         if isinstance(reading, IntakeResult):
             return reading
-        mail, author, author_name, subject, body, body_ref = reading
+        mail, author, author_name, subject, body, body_ref, kept = reading
         subject, marked = take_page_mark(subject)
         key = _message_key(mail, author)
         stored = self._announcements.get(_short_id("a", key)) if self._announcements.knows(key) else None
@@ -242,7 +254,9 @@ class MailIntake:
             sender_name=author_name,
             received_at=received_at,
             sent_at=_sent_at(mail),
-            attachments=tuple(Attachment(a.filename, a.content_type, a.size) for a in mail.attachments),
+            attachments=kept
+            if kept is not None
+            else tuple(Attachment(a.filename, a.content_type, a.size, kind=sniff(a.data)) for a in mail.attachments),
             blocks=self._blocks(subject, body),
             replacements=mail.replacements,
             body_ref=body_ref,

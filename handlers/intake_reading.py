@@ -11,7 +11,7 @@ from handlers.mail.decoration import strip_footer
 from handlers.mail.parse import ParsedMail, parse_mail
 
 if TYPE_CHECKING:
-    from storage.records import Announcement, Delivery
+    from storage.records import Announcement, Attachment, Delivery
 
 __all__ = ["IntakeResult", "MailText", "Reading", "Status", "read_text"]
 
@@ -28,6 +28,7 @@ class Reading(NamedTuple):
     subject: str
     body: str
     body_ref: str = ""  # where a big body was kept already (off the event loop)
+    attachments: tuple[Attachment, ...] | None = None  # with their bytes kept already; None: not kept
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,26 @@ _TYPOS = (
 )
 
 
+# Words that name the network's subject matter. Beside an event's name, and with no question of what they
+# mean, they say what that training or meeting is about, not what is asked: 「地域運営組織の法人化の研修」.
+_TOPICS = re.compile(
+    fold_pattern(
+        r"地域運営組織|小規模多機能自治|小さな拠点|法人格|法人化|住民自治|地域自治"
+        r"|\bself[- ]governance\b|\bsmall[- ]scale\b|\bmulti[- ]functional\b|\bcommunity organi[sz]ations?\b"
+        r"|\bincorporat\w*|\blegal (?:status|person|entity)\b"
+    )
+)
+_DEFINITION = re.compile(
+    fold_pattern(r"とは|って何|ってなに|意味|定義|概要|\bwhat (?:is|are|does)\b|\bmean(?:s|ing)?\b|\bdefin")
+)
+_EVENT_NOUN = re.compile(
+    fold_pattern(
+        r"研修|けんしゅう|勉強会|せみなー|講座|講習|わーくしょっぷ|学習会|会議"
+        r"|\b(?:trainings?|seminars?|workshops?|courses?|meetings?)\b"
+    )
+)
+
+
 @dataclass(frozen=True, slots=True)
 class IntentScores:
     """The winning intent, its score, and every intent's score (for the unanswered report)."""
@@ -128,6 +148,8 @@ def classify(
     """
     named = [span for span in (place, period) if span]
     text = strip_network_name(_blank(folded, named))
+    if _EVENT_NOUN.search(text) and not _DEFINITION.search(text):
+        text = _blank(text, (m.span() for m in _TOPICS.finditer(text)))  # what the event is about
     explained: list[tuple[int, int]] = []
     scores: dict[Intent, float] = dict.fromkeys(PRIORITY, 0.0)
     for pattern, intent, weight in _PATTERNS:

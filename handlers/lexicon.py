@@ -107,7 +107,7 @@ JA: dict[Intent, tuple[tuple[str, float], ...]] = {
         (r"いつ(頃|ごろ)?(でき|設立|発足|始ま|から(ある|あり))", STRONG),
         ("目的", MEDIUM),
         ("とは", MEDIUM),
-        ("って何", MEDIUM),
+        ("って何(?![\u4e00-\u9fff])", MEDIUM),  # not 「って何人」「って何平方キロ」: a number asked, not a meaning
         ("ってなに", MEDIUM),
         ("設立", STRONG),
         ("経緯", STRONG),

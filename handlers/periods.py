@@ -18,6 +18,10 @@ _MONTHS_EN = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december",
 )  # fmt: skip
+_MONTH_NAME = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?"
+)
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _WEEKDAYS_JA = "月火水木金土日"
 
@@ -170,17 +174,28 @@ def _half(now: datetime, second: bool) -> tuple[datetime, datetime, str, str]:
 
 
 def _month_range(match: re.Match[str], now: datetime) -> tuple[datetime, datetime, str, str]:
-    first, last = int(match.group("m1")), int(match.group("m2"))
+    return _months_between(int(match.group("m1")), int(match.group("m2")), now)
+
+
+def _english_month_range(match: re.Match[str], now: datetime) -> tuple[datetime, datetime, str, str]:
+    return _months_between(_month_number(match.group("a")), _month_number(match.group("b")), now)
+
+
+def _month_number(name: str) -> int:
+    return next(i for i, full in enumerate(_MONTHS_EN, start=1) if full.startswith(name[:3]))
+
+
+def _months_between(first: int, last: int, now: datetime) -> tuple[datetime, datetime, str, str]:
+    """From the start of month `first` to the end of month `last` (the next such span, or the one under way)."""
     under_way = first <= now.month <= last if first <= last else now.month >= first or now.month <= last
     year = (now.year if now.month >= first else now.year - 1) if under_way else _next_month_named(now, first)
     start = _month_start(year, first, now)
-    end = _month_start(year if last >= first else year + 1, last + 1, now)
-    return (
-        start,
-        end,
-        f"{start.year}年{first}月～{last}月",
-        f"{_MONTHS_EN[first - 1].capitalize()}–{_MONTHS_EN[last - 1].capitalize()} {start.year}",
-    )
+    last_year = year if last >= first else year + 1
+    end = _month_start(last_year, last + 1, now)
+    first_en, last_en = _MONTHS_EN[first - 1].capitalize(), _MONTHS_EN[last - 1].capitalize()
+    if last_year == year:
+        return start, end, f"{year}年{first}月～{last}月", f"{first_en}–{last_en} {year}"
+    return start, end, f"{year}年{first}月～{last_year}年{last}月", f"{first_en} {year} – {last_en} {last_year}"
 
 
 def _whole_year(now: datetime, year_offset: int) -> tuple[datetime, datetime, str, str]:
@@ -201,6 +216,13 @@ _RULES: tuple[_Rule, ...] = (
     (_rule(r"来月|らいげつ|翌月|next\s+month"), lambda _m, n: _month(n, n.year, n.month + 1)),
     (_rule(r"今月|こんげつ|this\s+month|later\s+this\s+month"), lambda _m, n: _month(n, n.year, n.month)),
     (_rule(r"(?<!\d)(?P<m1>1[0-2]|0?[1-9])\s*月\s*(?:〜|～|~|ー|-|から)\s*(?P<m2>1[0-2]|0?[1-9])\s*月"), _month_range),
+    (
+        _rule(
+            rf"(?:\b(?:between|from)\s+)?\b(?P<a>{_MONTH_NAME})\s+(?:and|to|through|till|until|-|–)\s+"
+            rf"(?P<b>{_MONTH_NAME})\b"
+        ),
+        _english_month_range,
+    ),
     (_rule(r"この冬|今冬|今年の冬|this\s+winter|冬(?:の|に)"), lambda _m, n: _season(n, 12, 3, "冬", "winter")),
     (
         _rule(r"来春|この春|今年の春|next\s+spring|this\s+spring|春(?:の|に)"),

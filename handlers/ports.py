@@ -95,6 +95,18 @@ class EventRepository(Protocol):
         """Scheduled events not yet over at `after` (and starting before `until`), soonest first."""
         ...
 
+    def count_upcoming(
+        self,
+        *,
+        after: datetime,
+        until: datetime | None = None,
+        kind: EventKind | None = None,
+        blocks: Collection[str | None] | None = None,
+        limit: int = 50,
+    ) -> int:
+        """How many events `upcoming` would list, counted up to `limit`."""
+        ...
+
     def changes_since(self, after: datetime) -> list[EventChange]:
         """Meetings moved, re-sited or cancelled after `after`, oldest first."""
         ...
@@ -179,6 +191,15 @@ class AnnouncementRepository(Protocol):
     def keep_body(self, text: str) -> str:
         """Store a big text on its own and return its reference (`Announcement.body_ref`); safe in a
         worker thread beside the event loop's use of the archive."""
+        ...
+
+    def keep_file(self, data: bytes) -> str:
+        """Store an attachment's bytes and return the name they are kept under (`Attachment.ref`); safe in
+        a worker thread, like `keep_body`."""
+        ...
+
+    def read_file(self, ref: str) -> bytes | None:
+        """An attachment's bytes by its `ref`; None when they are not kept."""
         ...
 
     def recent(self, limit: int) -> list[Announcement]:

@@ -9,15 +9,18 @@ message whose parts all ask the same thing stays one question.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from typing import TYPE_CHECKING
 
 from handlers.messages import Reply
+from handlers.places import PlaceMatch
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Hashable
 
+    from handlers.answering import Understanding
     from handlers.places import BlockFinder
 
 __all__ = ["answer_each"]
@@ -28,26 +31,53 @@ _CUT = re.compile(
     re.IGNORECASE,
 )
 _MAX_PARTS = 4
+_BLOCK_INTENTS = frozenset({"meetings", "trainings", "officers"})
 _PAIR = re.compile(r"と|、|,|\band\b|&|・")
 
 
 def answer_each(
-    text: str, answer_one: Callable[[str], Reply], finder: BlockFinder, fold: Callable[[str], str]
+    text: str,
+    understand: Callable[[str], Understanding],
+    subject: Callable[[Understanding], Hashable | None],
+    reply: Callable[[Understanding], Reply],
+    finder: BlockFinder,
+    fold: Callable[[str], str],
 ) -> Reply | None:
-    """The combined reply when `text` asks more than one thing; None when it asks one."""
+    """The combined reply when `text` asks more than one thing; None when it asks one.
+
+    `subject(u)` is what a part asks as understood, before any answer is looked up: None when its answer is
+    sure to be the unknown one, else a value that differs between parts whose answers may differ. Parts are
+    answered only when at least two of them may ask different things, so a message that is one question in
+    several sentences costs no answers thrown away. A part that names no block asks about the block an
+    earlier part named: "Who is the Kinki secretary, and when is their next meeting?"."""
     parts = [p.strip(" 　、,") for p in _CUT.split(text) if p and p.strip(" 　、,？?。")]
     if len(parts) < 2:
         parts = _per_block(text, finder, fold)
     if not 2 <= len(parts) <= _MAX_PARTS:
         return None
-    replies = [answer_one(part) for part in parts]
-    known = [r for r in replies if r.intent != "unknown"]
-    if len(known) < 2 or len({(r.intent, r.block) for r in known}) < 2:
+    understood = _carry_blocks([understand(part) for part in parts])
+    if len({s for s in map(subject, understood) if s is not None}) < 2:
+        return None
+    known = [r for r in map(reply, understood) if r.intent != "unknown"]
+    if len(known) < 2 or len({r.text for r in known}) < 2:
         return None
     first = known[0]
-    text = "\n\n".join(r.text for r in known)
+    text = "\n\n".join(dict.fromkeys(r.text for r in known))  # the same answer twice is said once
     events = tuple(e for r in known for e in r.events)
     return Reply(text, first.lang, first.intent, first.block or next((r.block for r in known if r.block), None), events)
+
+
+def _carry_blocks(understood: list[Understanding]) -> list[Understanding]:
+    """Each part that asks about meetings, trainings or officers and names no place, with the block of the
+    part before it that named one."""
+    carried, block = [], None
+    for part in understood:
+        u = part
+        if u.place is None and block is not None and u.intent in _BLOCK_INTENTS:
+            u = dataclasses.replace(u, place=PlaceMatch(block, "block", block, None, 0, 0))
+        block = u.block or block
+        carried.append(u)
+    return carried
 
 
 def _per_block(text: str, finder: BlockFinder, fold: Callable[[str], str]) -> list[str]:

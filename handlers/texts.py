@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from handlers.texts_calendar import CALENDAR_TEXTS
+from handlers.texts_pages import PAGE_TEXTS
 
 if TYPE_CHECKING:
     from handlers.messages import Lang
@@ -77,6 +78,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "ほかに{count}件あります。「全部」「一覧」と添えるか、ブロック名や月を添えて聞くと絞り込めます。",
         "There are {count} more: ask for all of them, or add a block or a month to narrow it down.",
     ),
+    "events.more_count.all": (
+        (
+            "ほかに{count}件あります。ブロック名を添えて聞くと（例：「/rmo meetings 近畿」）、"
+            "そのブロックの予定をすべてご覧いただけます。"
+        ),
+        'There are {count} more: ask for one block (for example "/rmo meetings Kinki") to see all of its meetings.',
+    ),
     "events.instead": ("その後の{scope}{kind}はこちらです。", "The next {kind}{scope} after that:"),
     "events.calendar_link": (
         "予定の一覧とカレンダーアプリへの追加：{url}",
@@ -88,6 +96,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "{scope}これまでの{kind}は記録されていません。",
         "There is no record of {kind}{scope} held so far.",
     ),
+    "events.none.past.period": ("{scope}{kind}の開催は記録されていません。", "There is no record of {kind}{scope}."),
+    "events.next_instead": ("次の{scope}{one}はこちらです。", "The next {one}{scope}:"),
     "event.in_progress": ("【開催中】", " (in progress)"),
     "empty": (
         "ご質問をどうぞ。たとえば「入会するには？」「次の近畿ブロック会議はいつ？」のようにお尋ねください。",
@@ -126,6 +136,16 @@ _TEXTS: dict[str, tuple[str, str]] = {
         (
             "Sorry, I can't answer that yet. I've noted your question for the secretariat; if it is urgent, "
             'please contact the secretariat ({secretariat_email}). Send "help" to see what I can answer.'
+        ),
+    ),
+    "unknown.block": (
+        (
+            "{block}ブロックについては、ブロック会議や研修会の日程とブロック幹事をお答えできます"
+            "（例：「次の{block}ブロック会議は？」）。"
+        ),
+        (
+            'About the {block} block, I can tell you its meetings, trainings and block secretary (e.g. "next '
+            '{block} block meeting?").'
         ),
     ),
     "internal_error": (
@@ -224,10 +244,20 @@ _TEXTS: dict[str, tuple[str, str]] = {
             "Read the whole post in the mailing list's mail.)"
         ),
     ),
+    "files.type": ("この種類のファイルは添付していません", "not attached: this type of file is not relayed"),
+    "files.size": ("大きすぎるため添付していません", "not attached: too large to upload here"),
+    "files.missing": ("ファイルが保存されていないため添付していません", "not attached: the file was not kept"),
+    "files.download": ("ダウンロード：{url}", "download: {url}"),
+    "files.caption": ("📎 「{subject}」の添付ファイル", "📎 Attachments of “{subject}”"),
+    "files.caption_part": (
+        "📎 「{subject}」の添付ファイル（{number}/{count}）",
+        "📎 Attachments of “{subject}” ({number}/{count})",
+    ),
 }
 
 
 _TEXTS.update(CALENDAR_TEXTS)
+_TEXTS.update(PAGE_TEXTS)
 
 
 def say(key: str, lang: Lang, /, **values: object) -> str:

@@ -99,8 +99,8 @@ CALENDAR_TEXTS: dict[str, tuple[str, str]] = {
     "web.form.note": (
         "登録の有無にかかわらず同じ画面が表示されます。確認メールが届かない場合は事務局にお問い合わせください。",
         (
-            "You will see the same page whatever the address; if no confirmation mail arrives, please contact the "
-            "secretariat."
+            "You will see the same page whether or not the address is already subscribed; if no confirmation mail "
+            "arrives, please contact the secretariat."
         ),
     ),
     "web.attachments": ("添付ファイル", "Attachments"),

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import itertools
 import logging
+import re
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ __all__ = ["TinyAnnouncementRepository"]
 
 _log = logging.getLogger(__name__)
 
+_FILE_NAME = re.compile(r"[0-9a-f]{32}\.bin")
 _RECENT = 2000
 _BIG_RECENT = 4
 
@@ -29,7 +31,8 @@ class TinyAnnouncementRepository:
 
     Which message ids are known (for de-duplication) and where each announcement lives are kept in
     memory, read once from the archive on first use. A big text lives in `bodies/` under a name from its
-    hash (`keep_body`), so the month's file stays small and every later write to it stays fast.
+    hash (`keep_body`), so the month's file stays small and every later write to it stays fast; an
+    attachment's bytes likewise in `files/` (`keep_file`), private like the rest of the data directory.
     """
 
     def __init__(self, archive: MonthlyArchive) -> None:
@@ -62,6 +65,28 @@ class TinyAnnouncementRepository:
         if not (folder / name).is_file():
             atomic_write_bytes(folder / name, payload, durable=self._archive.durable)
         return name
+
+    def keep_file(self, data: bytes) -> str:
+        """Store an attachment's bytes in `files/` and return the name they are kept under (the same bytes,
+        the same name, so a re-sent post keeps one copy). Like `keep_body`, safe in a worker thread."""
+        name = hashlib.sha256(data).hexdigest()[:32] + ".bin"
+        folder = self._archive.directory / "files"
+        if not folder.is_dir():
+            folder.mkdir(mode=0o700, exist_ok=True)
+            fsync_dir(folder.parent)
+        if not (folder / name).is_file():
+            atomic_write_bytes(folder / name, data, durable=self._archive.durable)
+        return name
+
+    def read_file(self, ref: str) -> bytes | None:
+        """An attachment's bytes by the name `keep_file` gave them; None when they are not (or no longer) kept."""
+        if not _FILE_NAME.fullmatch(ref):
+            return None  # never a path: only names this repository made
+        try:
+            return (self._archive.directory / "files" / ref).read_bytes()
+        except OSError as exc:
+            _log.error("attachment file %s cannot be read (%s)", ref, exc)
+            return None
 
     def _with_body(self, announcement: Announcement) -> Announcement:
         if not announcement.body_ref or announcement.body:

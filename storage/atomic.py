@@ -90,6 +90,10 @@ class AtomicJSONStorage(Storage):
     def path(self) -> Path:
         return self._path
 
+    @property
+    def writable(self) -> bool:
+        return self._writable
+
     def read(self) -> dict[str, dict[str, Any]] | None:
         if not self._loaded:
             self._cache = self._load()

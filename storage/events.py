@@ -50,15 +50,19 @@ class TinyEventRepository:
         cancelled: dict[_IndexKey, list[_Entry]] = {}
         longest = 0.0
         assumed = ASSUMED_DURATION.total_seconds()
-        for doc in self._table.all():
-            doc_ids[doc["id"]] = doc.doc_id
-            start = doc["starts_ts"]
+        # The stored documents as the storage holds them (its public `read`), not as TinyDB Documents: at
+        # 10,000 events, wrapping each one costs more than the index (and `rmo-bot ask` pays it on start).
+        docs = (self._storage.read() or {}).get(self._table.name, {})
+        for doc_id, doc in docs.items():
+            event_id, start = doc["id"], doc["starts_ts"]
+            doc_ids[event_id] = int(doc_id)
             end = doc.get("ends_ts") or start + assumed
+            key = (doc["kind"], doc.get("block"))
             if doc.get("status", "scheduled") == "scheduled":
                 longest = max(longest, end - start)
-                index.setdefault((doc["kind"], doc.get("block")), []).append((start, doc["id"], end))
+                index.setdefault(key, []).append((start, event_id, end))
             else:
-                cancelled.setdefault((doc["kind"], doc.get("block")), []).append((start, doc["id"], end))
+                cancelled.setdefault(key, []).append((start, event_id, end))
         for entries in (*index.values(), *cancelled.values()):
             entries.sort()
         self._doc_ids, self._index, self._cancelled, self._longest = doc_ids, index, cancelled, longest
@@ -90,6 +94,24 @@ class TinyEventRepository:
         limit: int = 5,
     ) -> list[Event]:
         """Scheduled events not yet over at `after` (and starting before `until`), soonest first."""
+        running = self._running(after, until, kind, blocks)
+        return [event for _, event_id, _ in itertools.islice(running, limit) if (event := self.get(event_id))]
+
+    def count_upcoming(
+        self,
+        *,
+        after: datetime,
+        until: datetime | None = None,
+        kind: EventKind | None = None,
+        blocks: Collection[str | None] | None = None,
+        limit: int = 50,
+    ) -> int:
+        """How many events `upcoming` would list, counted up to `limit`, from the index alone."""
+        return sum(1 for _ in itertools.islice(self._running(after, until, kind, blocks), limit))
+
+    def _running(
+        self, after: datetime, until: datetime | None, kind: EventKind | None, blocks: Collection[str | None] | None
+    ) -> Iterator[_Entry]:
         self._ensure_index()
         start = after.timestamp()
         stop = until.timestamp() if until else float("inf")
@@ -97,12 +119,10 @@ class TinyEventRepository:
         first = (start - self._longest, "", 0.0)
         lists = [
             itertools.islice(entries, bisect.bisect_left(entries, first), None)
-            for (entry_kind, block), entries in self._index.items()
-            if (kind is None or entry_kind == kind) and (blocks is None or block in blocks)
+            for entries in self._lists(self._index, kind, blocks)
         ]
         merged: Iterator[_Entry] = heapq.merge(*lists)
-        running = (entry for entry in itertools.takewhile(lambda e: e[0] < stop, merged) if entry[2] > start)
-        return [event for _, event_id, _ in itertools.islice(running, limit) if (event := self.get(event_id))]
+        return (entry for entry in itertools.takewhile(lambda e: e[0] < stop, merged) if entry[2] > start)
 
     def _lists(
         self, index: dict[_IndexKey, list[_Entry]], kind: EventKind | None, blocks: Collection[str | None] | None

@@ -4,9 +4,10 @@ Layout (one file per concern, so a write rewrites only what it touches):
     meta.json            schema version
     network.json         network, blocks, officers, members, faq
     events.json          block meetings and trainings
-    unanswered/YYYY-MM.json
+    unanswered/YYYY-MM.json, unanswered.journal   by month, and the latest ones not yet folded into them
     announcements/YYYY-MM.json
     spool/*.eml          mail received, durable before the SMTP 250, until processed
+    conversations.json, conversations.journal   each conversation's last subject, and the changes since
     outbox.json          deliveries waiting to be posted
     reminders.json       each event's reminders: pending, sent, skipped or obsolete
     subscribers.json     digest subscribers; secret.key signs their links
@@ -24,7 +25,6 @@ from typing import TYPE_CHECKING
 
 from tinydb import TinyDB
 
-from storage.announcements import TinyAnnouncementRepository
 from storage.archive import MonthlyArchive
 from storage.atomic import FILE_MODE, AtomicJSONStorage, atomic_write_bytes, remove_stale_temporaries
 from storage.closing import ClosesOnExit
@@ -32,20 +32,23 @@ from storage.conversations import TinyConversationRepository
 from storage.datafile import DataSet
 from storage.errors import SchemaError, StoreError
 from storage.events import TinyEventRepository
+from storage.journal import Journal
 from storage.knowledge import TinyKnowledgeRepository
 from storage.lock import DataDirLock
-from storage.outbox import Outbox
-from storage.proposals import TinyProposalRepository
-from storage.quarantine import Quarantine
-from storage.reminders import Reminders
-from storage.spool import Spool
-from storage.subscribers import Subscribers
 from storage.unanswered import TinyUnansweredRepository
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from datetime import datetime
     from pathlib import Path
+
+    from storage.announcements import TinyAnnouncementRepository
+    from storage.outbox import Outbox
+    from storage.proposals import TinyProposalRepository
+    from storage.quarantine import Quarantine
+    from storage.reminders import Reminders
+    from storage.spool import Spool
+    from storage.subscribers import Subscribers
 
 __all__ = ["SCHEMA_VERSION", "Store"]
 
@@ -89,6 +92,7 @@ class Store(ClosesOnExit):
         self._lock = DataDirLock(directory)
         self._dbs: dict[str, TinyDB] = {}
         self._archives: list[MonthlyArchive] = []
+        self._journalled: list[TinyConversationRepository | TinyUnansweredRepository] = []
 
     @classmethod
     def open(cls, directory: Path, *, writable: bool = True, durable: bool = True) -> Store:
@@ -169,6 +173,7 @@ class Store(ClosesOnExit):
                 meta.insert({"schema": version})
 
     # Repositories ------------------------------------------------------------------------------
+    # Those that not every command needs are imported on first use: `rmo-bot ask` needs no mail store.
 
     @functools.cached_property
     def knowledge(self) -> TinyKnowledgeRepository:
@@ -180,26 +185,38 @@ class Store(ClosesOnExit):
 
     @functools.cached_property
     def announcements(self) -> TinyAnnouncementRepository:
+        from storage.announcements import TinyAnnouncementRepository  # noqa: PLC0415 - see above
+
         return TinyAnnouncementRepository(self._archive("announcements"))
 
     @functools.cached_property
     def conversations(self) -> TinyConversationRepository:
-        return TinyConversationRepository(self._db("conversations"), self._storage("conversations"))
+        repository = TinyConversationRepository(self._db("conversations"), self._storage("conversations"))
+        self._journalled.append(repository)
+        return repository
 
     @functools.cached_property
     def proposals(self) -> TinyProposalRepository:
+        from storage.proposals import TinyProposalRepository  # noqa: PLC0415
+
         return TinyProposalRepository(self._db("proposals"), self._storage("proposals"))
 
     @functools.cached_property
     def outbox(self) -> Outbox:
+        from storage.outbox import Outbox  # noqa: PLC0415
+
         return Outbox(self._db("outbox"))
 
     @functools.cached_property
     def quarantine(self) -> Quarantine:
+        from storage.quarantine import Quarantine  # noqa: PLC0415
+
         return Quarantine(self._db("quarantine"), self.directory / "quarantine", durable=self._durable)
 
     @functools.cached_property
     def spool(self) -> Spool:
+        from storage.spool import Spool  # noqa: PLC0415
+
         return Spool(self.directory / "spool", durable=self._durable)
 
     @contextlib.contextmanager
@@ -219,6 +236,8 @@ class Store(ClosesOnExit):
 
     @functools.cached_property
     def subscribers(self) -> Subscribers:
+        from storage.subscribers import Subscribers  # noqa: PLC0415
+
         return Subscribers(self._db("subscribers"))
 
     @contextlib.contextmanager
@@ -228,6 +247,8 @@ class Store(ClosesOnExit):
 
     @functools.cached_property
     def reminders(self) -> Reminders:
+        from storage.reminders import Reminders  # noqa: PLC0415
+
         return Reminders(self._db("reminders"))
 
     @contextlib.contextmanager
@@ -237,7 +258,10 @@ class Store(ClosesOnExit):
 
     @functools.cached_property
     def unanswered(self) -> TinyUnansweredRepository:
-        return TinyUnansweredRepository(self._archive("unanswered"))
+        journal = Journal(self.directory / "unanswered.journal", writable=self.writable)
+        repository = TinyUnansweredRepository(self._archive("unanswered"), journal)
+        self._journalled.append(repository)
+        return repository
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -294,6 +318,9 @@ class Store(ClosesOnExit):
     # Lifecycle ---------------------------------------------------------------------------------
 
     def close(self) -> None:
+        for repository in self._journalled:  # before their files close: each folds its journal into them
+            repository.close()
+        self._journalled.clear()
         for db in self._dbs.values():
             db.close()
         self._dbs.clear()

@@ -1,29 +1,86 @@
-"""Questions the bot could not answer, kept by month for the secretariat."""
+"""Questions the bot could not answer, kept by month for the secretariat.
+
+Recording one is on the answer path, so it is a line in a journal (`unanswered.journal`, see `storage.journal`),
+not an fsynced rewrite of the month's file; the journal is folded into the monthly files every hundred questions
+and at close. A fold that a crash cut short is done again at the next start without recording a question twice.
+"""
 
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from storage.records import UnansweredQuestion
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from storage.archive import MonthlyArchive
+    from storage.journal import Journal
 
 __all__ = ["TinyUnansweredRepository"]
 
+_log = logging.getLogger(__name__)
+
+_FOLD_AFTER = 100  # journal lines: past this many, they are folded into the monthly files
+
 
 class TinyUnansweredRepository:
-    """Unanswered questions, partitioned by month."""
+    """Unanswered questions, partitioned by month, the latest ones in a journal."""
 
-    def __init__(self, archive: MonthlyArchive) -> None:
+    def __init__(self, archive: MonthlyArchive, journal: Journal) -> None:
         self._archive = archive
+        self._journal = journal
 
     def record(self, question: UnansweredQuestion) -> None:
-        self._archive.append(question.asked_at, question.to_doc())
+        self._journal.append(question.to_doc())
+        if len(self._journal.records) >= _FOLD_AFTER:
+            self.fold()
 
     def recent(self, limit: int | None = None) -> list[UnansweredQuestion]:
-        docs = self._archive.iter_docs(newest_first=True)
+        latest_first = reversed(self._journal.records)
+        journalled = sorted(latest_first, key=lambda doc: str(doc.get("asked_at")), reverse=True)
+        docs: Iterator[dict[str, Any]] = _once(itertools.chain(journalled, self._archive.iter_docs(newest_first=True)))
         if limit is not None:
             docs = itertools.islice(docs, limit)
         return [UnansweredQuestion.from_doc(doc) for doc in docs]
+
+    def fold(self) -> None:
+        """Move the journal's questions into their months' files (durably), then empty it."""
+        kept = {
+            (doc.get("asked_at"), doc.get("text"))
+            for month in {datetime.fromisoformat(doc["asked_at"]) for doc in self._journal.records}
+            for partition in self._archive.partitions()
+            if partition.split(".")[0] == self._archive.partition_of(month)
+            for doc in self._archive.docs_in(partition)
+        }
+        new: list[tuple[datetime, dict[str, Any]]] = [
+            (datetime.fromisoformat(doc["asked_at"]), doc)
+            for doc in self._journal.records
+            if (doc.get("asked_at"), doc.get("text")) not in kept  # already folded before a crash
+        ]
+        if new:
+            self._archive.append_many(new)
+        self._journal.clear()
+
+    def close(self) -> None:
+        """Fold the journal (when there is anything to fold) and let go of it."""
+        try:
+            if self._journal.records and self._journal.writable:
+                self.fold()
+        except OSError as exc:
+            _log.warning("could not fold the unanswered journal (it is folded at the next start): %s", exc)
+        finally:
+            self._journal.close()
+
+
+def _once(docs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Each question once: after a fold that a crash cut short, the journal and a month's file both hold it."""
+    seen: set[tuple[object, object]] = set()
+    for doc in docs:
+        key = (doc.get("asked_at"), doc.get("text"))
+        if key not in seen:
+            seen.add(key)
+            yield doc

@@ -64,7 +64,7 @@ _PLAIN_CAPABILITIES = (
 )
 
 
-def _config(root: Path, mail: Path, port: int, ssl_port: int, *, tls: bool, idle: bool) -> str:
+def _config(root: Path, run: Path, mail: Path, port: int, ssl_port: int, *, tls: bool, idle: bool) -> str:
     uid, gid = mail.stat().st_uid, mail.stat().st_gid
     # Non-root: every Dovecot process runs as us. Root: the package's own unprivileged users.
     # Root: the passwd file stays in a private temporary directory, so authentication runs as root too.
@@ -78,7 +78,7 @@ def _config(root: Path, mail: Path, port: int, ssl_port: int, *, tls: bool, idle
     return f"""
 protocols = imap
 listen = 127.0.0.1
-base_dir = {root}/run
+base_dir = {run}
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
@@ -147,10 +147,13 @@ class Dovecot:
         self.tls = tls
         self.port = free_port()
         self.ssl_port = free_port()
-        for sub in ("run", "state"):
-            (root / sub).mkdir(parents=True, exist_ok=True)
+        (root / "state").mkdir(parents=True, exist_ok=True)
         # Dovecot never reads mail as root: run as root, the mail belongs to `nobody`, in a directory it reaches.
+        # Its sockets live there too: a socket's path must stay under 108 bytes, which a test's own
+        # directory (deep under pytest's, longer still under xdist) can exceed.
         self._mail_root = Path(tempfile.mkdtemp(prefix="rmo-dovecot-"))
+        run = self._mail_root / "run"
+        run.mkdir()
         self.mail = self._mail_root / "mail"
         self.mail.mkdir()
         if os.getuid() == 0:
@@ -166,7 +169,7 @@ class Dovecot:
                 check=True, capture_output=True,
             )  # fmt: skip
         self.config = root / "dovecot.conf"
-        config = _config(root, self.mail, self.port, self.ssl_port, tls=tls, idle=idle)
+        config = _config(root, run, self.mail, self.port, self.ssl_port, tls=tls, idle=idle)
         self._introspection: HTTPServer | None = None
         if token:
             config += self._oauth2(token)
@@ -218,6 +221,7 @@ class Dovecot:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 err = self.proc.stderr.read().decode() if self.proc.poll() is not None and self.proc.stderr else ""
                 msg = f"dovecot did not start: {err}\n{self.log()}"
+                self.stop()
                 raise RuntimeError(msg)
             time.sleep(0.1)
 

@@ -57,6 +57,10 @@ class FakeAPI:
         await asyncio.sleep(seconds)
         await self.start()
 
+    async def hang(self) -> None:
+        """Wait until the server stops (a request that is never answered)."""
+        await self._release.wait()
+
     async def _fault(self) -> web.Response | None:
         fault = self.faults.next()
         if fault == "429":

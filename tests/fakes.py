@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fake_api import FakeAPI, Faults
+from tests.fake_files import SlackFiles, read_discord_multipart
 from tests.fake_graph import FakeGraph
 
 __all__ = ["FakeAPI", "FakeDiscord", "FakeGraph", "FakeSlack", "Faults"]
@@ -48,6 +49,7 @@ class FakeSlack(FakeAPI):
         self.acks: list[str] = []
         self.socket_connected = asyncio.Event()
         self.peers: list[object] = []  # the client address of each chat.postMessage: a repeat is a reused connection
+        self.files = SlackFiles(self)  # files.getUploadURLExternal, the upload URL, completeUploadExternal, files.info
 
     @property
     def base_url(self) -> str:
@@ -144,7 +146,7 @@ def _discord_429(retry_after: float, headers: dict[str, str] | None = None) -> w
 class FakeDiscord(FakeAPI):
     """POST /channels/{id}/messages, honouring nonce + enforce_nonce like Discord does.
 
-    Extra faults: "landed-500" stores the message, then answers 500. With `bucket = (posts, seconds)` each
+    Extra faults: "landed-500" stores the message, then answers 500; "landed-hang" stores it and never answers. With `bucket = (posts, seconds)` each
     channel's message bucket is announced in X-RateLimit-* headers and enforced: a post while it is spent
     is answered 429 and noted in `too_early`.
     """
@@ -159,6 +161,9 @@ class FakeDiscord(FakeAPI):
         self.too_early: list[str] = []
         self.spent: list[str] = []  # channels whose bucket an answer announced as spent
         self.app.router.add_post("/api/v10/channels/{channel}/messages", self.create_message)
+        self.app.router.add_get("/api/v10/channels/{channel}/messages", self.list_messages)
+        self.channel_messages: dict[str, list[dict[str, Any]]] = {}  # what each channel shows, oldest first
+        self.history_forbidden = False  # True: GET messages answers 403, as without Read Message History
         self.app.router.add_get("/api/v10/users/@me", self.me)
         self.app.router.add_get("/api/v10/gateway/bot", self.gateway)
         self.app.router.add_get("/api/v10/gateway", self.gateway)
@@ -212,10 +217,12 @@ class FakeDiscord(FakeAPI):
 
     async def create_message(self, request: web.Request) -> web.Response:
         channel = request.match_info["channel"]
-        payload = json.loads(await request.read())
+        multipart = request.content_type.startswith("multipart/")
+        payload = await read_discord_multipart(request) if multipart else json.loads(await request.read())
         nonce = payload.get("nonce")
         self.attempts.append(str(nonce))
-        landed_then_failed = self.faults.script[:1] == ["landed-500"]
+        landed_then_failed = self.faults.script[:1] in (["landed-500"], ["landed-hang"])
+        hang_after = self.faults.script[:1] == ["landed-hang"]
         if landed_then_failed:
             self.faults.next()
         else:
@@ -227,17 +234,41 @@ class FakeDiscord(FakeAPI):
             return limits
         if nonce and payload.get("enforce_nonce") and (channel, nonce) in self.nonces:
             return _discord_json(self.nonces[(channel, nonce)], headers=limits)  # the same message, not a new one
-        message = {"id": str(next(self._ids)), "channel_id": channel, **payload}
+        # A snowflake, as Discord's ids are: the time in it is what GET messages?after= compares.
+        snowflake = (int(time.time() * 1000) - 1420070400000) << 22 | next(self._ids) % 4096
+        message = {"id": str(snowflake), "channel_id": channel, **payload}
+        if multipart:
+            message["attachments"] = [
+                {"id": str(next(self._ids)), "filename": f["filename"], "size": len(f["data"]),
+                 "content_type": f["content_type"], "url": f"https://cdn.example/{f['filename']}"}
+                for f in payload["files"]
+            ]  # fmt: skip
+            del message["files"]
+        self.channel_messages.setdefault(channel, []).append(message)
         if nonce:
             self.nonces[(channel, nonce)] = message
         self.calls.append({"channel": channel, "auth": request.headers.get("Authorization"), **payload})
         self.received_at.setdefault(f"{channel}#{nonce}", time.monotonic())
+        if hang_after:
+            await self.hang()
         if landed_then_failed:
             return _discord_json({"message": "500: Internal Server Error", "code": 0}, 500)
         return _discord_json(message, headers=limits)
 
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
         return [c for c in self.calls if channel is None or c["channel"] == channel]
+
+    def uploads(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """The create-message calls that carried files."""
+        return [c for c in self.posted(channel) if "files" in c]
+
+    async def list_messages(self, request: web.Request) -> web.Response:
+        """GET /channels/{id}/messages: newest first, those after `after` (a snowflake) only."""
+        if self.history_forbidden:
+            return _discord_json({"message": "Missing Access", "code": 50001}, 403)
+        after = int(request.query.get("after", "0"))
+        shown = [m for m in self.channel_messages.get(request.match_info["channel"], []) if int(m["id"]) > after]
+        return _discord_json([{k: v for k, v in m.items() if k != "nonce"} for m in reversed(shown)])
 
     async def gateway(self, request: web.Request) -> web.Response:
         """The gateway URL: on loopback, with a gateway behind it or none (discord.py then keeps failing here,

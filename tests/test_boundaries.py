@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib
 import inspect
+import pkgutil
 import typing
 
 import pytest
@@ -76,10 +78,22 @@ PORTS = {
 }
 
 
+def _storage_classes():
+    """Every class defined in a module of storage/, by name (some of the store's are imported on first use)."""
+    import storage
+
+    found = {}
+    for info in pkgutil.walk_packages(storage.__path__, "storage."):
+        module = importlib.import_module(info.name)
+        found.update({name: value for name, value in vars(module).items() if isinstance(value, type)})
+    return found
+
+
 def _store_repositories():
     """The classes the store hands out, by attribute name: what handlers may reach only through a port."""
+    classes = _storage_classes()
     return {
-        name: typing.get_type_hints(member.func)["return"]
+        name: typing.get_type_hints(member.func, localns=classes)["return"]
         for name, member in vars(Store).items()
         if isinstance(member, functools.cached_property)
     }

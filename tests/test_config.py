@@ -60,6 +60,10 @@ def test_defaults_without_a_file():
         ('[slack]\nblock_channels = { kinki = "" }\n', "[slack] block_channels: empty channel id for 'kinki'"),
         ('[discord]\nguild_ids = [""]\n', "[discord] guild_ids: an empty id in the list"),
         ('[http]\ntrusted_proxies = ["proxy.local"]\n', "[http] trusted_proxies: expected addresses or networks"),
+        ('[attachments]\nallowed_types = ["pdf", "exe"]\n', "[attachments] allowed_types: 'exe' can carry a program"),
+        ('[attachments]\nallowed_types = ["svg"]\n', "[attachments] allowed_types: 'svg' can carry a program"),
+        ('[attachments]\nallowed_types = ["pdff"]\n', "[attachments] allowed_types: unknown file type 'pdff'"),
+        ("[attachments]\ndiscord_max_bytes = 0\n", "[attachments] discord_max_bytes: expected a positive number"),
     ],
 )
 def test_bad_values_name_the_file_and_key(tmp_path, toml, expected):

@@ -14,7 +14,7 @@ from bot.app import HealthBoard, build_components
 from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
-from storage.records import Announcement
+from storage.records import Announcement, Attachment
 from storage.subscribers import Subscriber
 from tests.conftest import CALENDAR, NOW
 
@@ -113,11 +113,20 @@ async def test_the_atom_feed_parses_with_its_posts(site):
 
 
 async def test_the_subscription_form_posts_to_subscribe(site):
-    """GET /subscribe is a form (address, frequency) posting to /subscribe, in the page's language."""
+    """GET /subscribe is a form (address, language, frequency, blocks) posting to /subscribe, in the page's
+    language; the Japanese one links to the English one, marked lang="en"."""
     html = await (await site.get("/subscribe?lang=en")).text()
     assert '<form method="post" action="/subscribe"' in html
     assert 'name="email" type="email"' in html
-    assert '<input type="hidden" name="lang" value="en">' in html
+    assert '<input type="radio" name="lang" value="en" checked>' in html
+    assert '<input type="radio" name="frequency" value="daily">' in html
+    assert html.count('type="checkbox" name="blocks"') == 10
+    assert "Kinki block" in html
+    assert "近畿" not in html
+    japanese = await (await site.get("/subscribe")).text()
+    assert '<p class="note" lang="en"><a href="/subscribe?lang=en" hreflang="en">This form in English</a>' in japanese
+    assert '<input type="radio" name="lang" value="ja" checked>' in japanese
+    assert "近畿ブロック" in japanese
 
 
 async def test_public_false_serves_no_public_page(tmp_path):
@@ -151,3 +160,45 @@ async def test_the_front_page_in_chromium_at_phone_and_desktop_width(tmp_path):
         assert "Coming meetings and trainings" in english.text
         assert not english.scrolls_sideways
     core.close()
+
+
+async def test_a_posts_allowed_files_are_linked_and_served_as_downloads_and_others_never(tmp_path):
+    """A kept PDF is linked from its post and served with its Japanese name, its extension's type and nosniff;
+    an .exe, a file not kept and a number out of range are 404s, and `[web] public = false` serves none."""
+    pdf = b"%PDF-1.4\n" + b"0" * 50
+    for public in ("true", "false"):
+        (tmp_path / public).mkdir()
+        core = _open(tmp_path / public, f"[web]\npublic = {public}\n")
+        announcements = core.store.announcements
+        files = (
+            Attachment("研修会チラシ.pdf", "application/octet-stream", len(pdf), announcements.keep_file(pdf), "pdf"),
+            Attachment(
+                "setup.exe", "application/octet-stream", 4, announcements.keep_file(b"MZ\x90\x00"), "executable"
+            ),
+            Attachment("申込書.pdf", "application/pdf", 10, "", "pdf"),
+        )
+        announcements.add_many([Announcement(id="a-files", message_id="m-files@x", subject="研修会", body="本文",
+                                             sender="jimukyoku@rmo-network.example.jp", received_at=NOW,
+                                             attachments=files)])  # fmt: skip
+        async with TestClient(TestServer(_app(core))) as client:
+            if public == "false":
+                assert (await client.get("/announcements/a-files/files/1")).status == 404
+                core.close()
+                continue
+            html = await (await client.get("/announcements/a-files")).text()
+            assert '<a href="/announcements/a-files/files/1">研修会チラシ.pdf（59 bytes）</a>' in html
+            assert "<li>setup.exe（4 bytes）</li>" in html
+            assert "<li>申込書.pdf（10 bytes）</li>" in html
+            response = await client.get("/announcements/a-files/files/1")
+            assert response.status == 200
+            assert await response.read() == pdf
+            assert response.headers["Content-Type"] == "application/pdf"
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+            assert response.headers["Content-Disposition"] == (
+                "attachment; filename=\"attachment.pdf\"; filename*=UTF-8''"
+                "%E7%A0%94%E4%BF%AE%E4%BC%9A%E3%83%81%E3%83%A9%E3%82%B7.pdf"
+            )
+            for n in ("2", "3", "4", "0", "x", "-1"):
+                assert (await client.get(f"/announcements/a-files/files/{n}")).status == 404, n
+            assert (await client.get("/announcements/r-reminder/files/1")).status == 404
+        core.close()

@@ -61,6 +61,7 @@ async def test_sigkill_during_a_digest_run_neither_doubles_nor_skips(tmp_path):
         tmp_path / "config.toml", slack_url=slack.base_url, discord_url=discord.base_url,
         outbound=f'host = "127.0.0.1"\nport = {smtp.port}\nstarttls = false\n',
         extra="[digest]\nhour = 0\n",  # due at once: the run starts at the bot's first tick
+        public_url="https://rmo.example.jp",  # digests need it for their links
     )  # fmt: skip
     data = tmp_path / "data"
     _prepare(config, data, SystemClock(JST).now())

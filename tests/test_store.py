@@ -220,15 +220,19 @@ def test_unanswered_questions_are_partitioned_by_month(tmp_path):
 
 
 def test_writes_stay_small_as_history_grows(tmp_path):
-    """Recording a question in a month rewrites that month's file only, whatever older months hold."""
+    """Recording a question rewrites no month's file, and folding it in rewrites that month's file only,
+    whatever older months hold."""
     with _core(tmp_path / "d") as core:
         archive = core.store.unanswered
         for day in range(1, 29):
             archive.record(UnansweredQuestion("古い質問" * 50, "ja", datetime(2026, 1, day, tzinfo=JST), "test"))
+        archive.fold()
         january = tmp_path / "d" / "unanswered" / "2026-01.json"
         stamp = january.stat().st_mtime_ns
         time.sleep(0.01)
         archive.record(UnansweredQuestion("新しい質問", "ja", NOW, "test"))
+        assert not (tmp_path / "d" / "unanswered" / "2026-11.json").exists()
+        archive.fold()
         assert january.stat().st_mtime_ns == stamp
         assert (tmp_path / "d" / "unanswered" / "2026-11.json").stat().st_size < 1000
 

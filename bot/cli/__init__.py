@@ -215,6 +215,9 @@ def _cmd_check_config(config: Config, args: argparse.Namespace) -> int:
     print(f"mail outbound: {outbound}")
     print(f"http: {config.http.listen}")
     print(f"facebook page: {_facebook_state(config)}")
+    files = config.attachments
+    uploaded = "uploaded" if files.upload else "listed only"
+    print(f"attachments: {uploaded}; allowed: {' '.join(files.allowed_types) or 'none'}")
     print(f"secrets set in the environment: {', '.join(config.secrets.present()) or 'none'}")
     return 0
 

@@ -43,8 +43,11 @@ def render_all(
     tz = core.config.timezone
     routes = deliveries if deliveries is not None else core.intake.routes.destinations(announcement.blocks)
     out: dict[str, Any] = {}
+    files = core.file_steps
+    slack = functools.partial(render_slack, listing=files.listing(announcement, "slack"))
+    discord = functools.partial(render_discord, listing=files.listing(announcement, "discord"))
     renders: tuple[tuple[str, Callable[[Announcement, str, tzinfo, str], Sequence[Mapping[str, Any]]]], ...] = (
-        ("slack", render_slack), ("discord", render_discord),
+        ("slack", slack), ("discord", discord),
         ("facebook", functools.partial(render_facebook, pages_url=core.pages_url)),
     )  # fmt: skip
     for platform, render in renders:

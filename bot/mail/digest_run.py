@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.config_checks import digest_links
+from bot.errors import ConfigError
 from bot.mail.compose import DigestRenderer
 from bot.mail.sending import OutboundUnavailableError, sender_for
 from storage.atomic import atomic_write_bytes
@@ -101,12 +103,15 @@ class _Journaled:
 
 
 async def send_due(core: Core, now: datetime, *, connections: int | None = None) -> DigestOutcome:
-    """Compose and send every due digest. Raises OutboundUnavailableError when the SMTP server cannot be
-    reached; what was sent until then is recorded and the rest stays due."""
-    outcome = DigestOutcome(resumed=recover(core))
+    """Compose and send every due digest. Raises ConfigError while `[http] public_url` is empty (the links
+    would point at loopback), OutboundUnavailableError when the SMTP server cannot be reached; what was sent
+    until then is recorded and the rest stays due."""
     config = core.config
+    if problem := digest_links(config.http.public_url):
+        raise ConfigError(problem)
+    outcome = DigestOutcome(resumed=recover(core))
     sender = sender_for(core, connections=connections)
-    renderer = DigestRenderer(config)
+    renderer = DigestRenderer(config, core.network_name)
     journal = DigestJournal(core.store.directory)
     journal.start(now)
     queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue(maxsize=_QUEUE)
@@ -159,8 +164,13 @@ class DigestJob:
         self._core = core
         self._task: asyncio.Task[None] | None = None
         self._retry_at: datetime | None = None
+        self._refusal = digest_links(core.config.http.public_url)
+        if self._refusal:
+            _log.error("%s", self._refusal)
 
     def tick(self, now: datetime) -> None:
+        if self._refusal:  # said once at start; nothing is sent until the configuration is fixed
+            return
         if self._task is not None and not self._task.done():
             return
         if self._retry_at is not None and now < self._retry_at:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import aiosmtplib
 
+from bot.mail.dkim import dkim_signer
 from bot.mail.transaction import Link, open_link, transmit
 from handlers.digests import verp_sign
 from storage.atomic import atomic_write_bytes
@@ -122,8 +123,10 @@ class DigestSender:
         """Send a handful of ready messages (a confirmation, an unsubscribe link); returns the refusals
         (an unreachable server refuses every message it did not take)."""
         queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue()
+        sign = dkim_signer(self._config)
         for message in messages:
-            queue.put_nowait((str(message["To"]), smtp_bytes(message)))
+            raw = smtp_bytes(message)
+            queue.put_nowait((str(message["To"]), sign(raw) if sign else raw))
         workers = min(self.connections, max(1, len(messages)))
         for _ in range(workers):
             queue.put_nowait(None)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from bot.core import Core
     from bot.relay import Poster
+    from bot.relay_files import Uploader
 
 __all__ = ["MailService"]
 
@@ -27,15 +28,21 @@ class MailService:
     def __init__(self, core: Core) -> None:
         config = core.config
         posters: dict[str, Poster] = {}
+        uploaders: dict[str, Uploader] = {}
         if config.secrets.slack_bot_token:
-            posters["slack"] = SlackPoster(config.secrets.slack_bot_token, config.slack.api_base_url)
+            posters["slack"] = uploaders["slack"] = SlackPoster(
+                config.secrets.slack_bot_token, config.slack.api_base_url
+            )
         if config.secrets.discord_token:
-            posters["discord"] = DiscordPoster(config.secrets.discord_token, config.discord.api_base_url)
+            posters["discord"] = uploaders["discord"] = DiscordPoster(
+                config.secrets.discord_token, config.discord.api_base_url
+            )
         if config.facebook_configured:
             posters["facebook"] = FacebookPoster(config.secrets.facebook_page_token, config.facebook.api_base_url)
         self.relay = RelayService(
-            core.store, core.intake, core.outbox_signal, posters, config.timezone, pages_url=core.pages_url
-        )
+            core.store, core.intake, core.outbox_signal, posters, config.timezone, pages_url=core.pages_url,
+            files=core.file_steps, uploaders=uploaders,
+        )  # fmt: skip
         intake = config.mail.intake
         host, port = intake.listen.rsplit(":", 1)
         self.listener = MailListener(

@@ -13,9 +13,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import tzinfo
 
+    from handlers.attachments import FilePlan
     from storage.records import Announcement
 
-__all__ = ["MAX_PARTS", "attachment_lines", "bounded_parts", "byline", "split_text"]
+__all__ = ["MAX_PARTS", "attachment_lines", "bounded_parts", "byline", "file_url", "split_text"]
 
 
 MAX_PARTS = 10  # messages one post becomes in one channel at most: the rest is pointed to, not posted
@@ -98,8 +99,24 @@ def byline(announcement: Announcement, tz: tzinfo) -> str:
     return f"{who} · {when}"
 
 
-def attachment_lines(announcement: Announcement) -> list[str]:
-    return [f"📎 {a.filename} ({a.content_type}, {_size(a.size)})" for a in announcement.attachments]
+def file_url(pages_url: str, announcement_id: str, number: int) -> str:
+    """Where the public page serves an announcement's `number`th attachment (from 1)."""
+    return f"{pages_url}/announcements/{announcement_id}/files/{number}"
+
+
+def attachment_lines(announcement: Announcement, plan: FilePlan | None = None, pages_url: str = "") -> list[str]:
+    """One line per attachment; with the platform's `plan`, those not uploaded say why (in Japanese, the
+    language of the posts), and one too large to upload links to the public page that serves it."""
+    lines = []
+    for index, a in enumerate(announcement.attachments):
+        line = f"📎 {a.filename} ({a.content_type}, {_size(a.size)})"
+        refusal = plan.refusal(index) if plan is not None else None
+        if refusal is not None:
+            line += " — " + say(f"files.{refusal}", "ja")
+            if refusal == "size" and pages_url:
+                line += "　" + say("files.download", "ja", url=file_url(pages_url, announcement.id, index + 1))
+        lines.append(line)
+    return lines
 
 
 def _size(size: int) -> str:

@@ -1,6 +1,7 @@
 """The network's public pages on the bot's HTTP server: `GET /` (coming meetings by block, recent
 announcements, how to join, how to subscribe), `GET /announcements/{id}`, `GET /feed.atom`, `GET /subscribe`
-(the form), in Japanese (`?lang=en`: in English), with the one stylesheet the bot serves.
+(the form), a post's attachments (`bot/web/files.py`), in Japanese (`?lang=en`: in English), with the one
+stylesheet the bot serves.
 
 Public means public: only what members of the list were sent and the calendar are shown; never a
 subscriber, a draft, a quarantined mail or an address. `[web] public = false` serves none of it.
@@ -8,72 +9,40 @@ subscriber, a draft, a quarantined mail or an address. `[web] public = false` se
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
-import jinja2
 from aiohttp import web
+from markupsafe import Markup
 
+from bot.web.files import add_file_routes, served
+from bot.web.pages import language
 from handlers.commands import Asker
 from handlers.dates import format_datetime, format_span
+from handlers.digest_writing import linkify
 from handlers.texts import say
 from storage.datafile import BLOCK_KEYS
 
 if TYPE_CHECKING:
     from bot.core import Core
+    from bot.web.pages import Pages
     from handlers.messages import Lang
     from storage.records import Announcement, Event
 
 __all__ = ["add_public_routes"]
 
-_HERE = Path(__file__).parent
-_STATIC = _HERE / "static"
 _RECENT = 10
 _FEED = 30
 _COMING = 50
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
-    )
-
-
 class _Pages:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, pages: Pages) -> None:
         self._core = core
-        self._env = _environment()
-        public = core.config.http.public_url.rstrip("/")
-        self._public_url = public
-
-    def _lang(self, request: web.Request) -> Lang:
-        return "en" if request.query.get("lang") == "en" else "ja"
-
-    def _base(self, request: web.Request, lang: Lang) -> dict[str, Any]:
-        info = self._core.store.knowledge.network()
-        network = (info.name if lang == "ja" else info.name_en or info.name) if info else "rmo-bot"
-        other: Lang = "en" if lang == "ja" else "ja"
-        path = request.path
-        return {
-            "lang": lang, "network": network, "t": lambda key, **values: say(key, lang, **values),
-            "home_url": "/?lang=en" if lang == "en" else "/",
-            "other_lang": other, "other_label": "English" if other == "en" else "日本語",
-            "other_url": f"{path}?lang=en" if other == "en" else path,
-            "contact_email": self._core.config.contact.secretariat_email,
-        }  # fmt: skip
-
-    def _render(
-        self,
-        template: str,
-        request: web.Request,
-        lang: Lang,
-        status: int = 200,
-        **values: Any,  # noqa: ANN401
-    ) -> web.Response:
-        html = self._env.get_template(template).render(**self._base(request, lang), **values)
-        return web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
+        self._public_url = core.config.http.public_url.rstrip("/")
+        self._render = pages.render
+        self._lang = language
 
     def _host(self, request: web.Request) -> str:
         return urlsplit(self._public_url).netloc if self._public_url else request.host
@@ -130,15 +99,16 @@ class _Pages:
             return self._render("not_found.html", request, lang, status=404)
         tz = self._core.config.timezone
         view = {
-            "subject": post.subject, "body": post.body,
+            "subject": post.subject, "body": Markup(linkify(post.body, breaks=False)),  # noqa: S704 - escaped there
             "when": format_datetime(post.sent_at or post.received_at, lang, tz),
             "sender": post.sender_name or None,
-            "attachments": [f"{a.filename}（{a.size:,} bytes）" for a in post.attachments],
+            "attachments": [
+                {"label": f"{a.filename}（{a.size:,} bytes）",
+                 "url": f"/announcements/{post.id}/files/{n}" if served(self._core, a) else None}
+                for n, a in enumerate(post.attachments, start=1)
+            ],
         }  # fmt: skip
         return self._render("announcement.html", request, lang, post=view)
-
-    async def subscribe_form(self, request: web.Request) -> web.Response:
-        return self._render("subscribe.html", request, self._lang(request))
 
     async def feed(self, request: web.Request) -> web.Response:
         base = self._public_url or f"{request.scheme}://{request.host}"
@@ -161,17 +131,10 @@ class _Pages:
                f"<updated>{updated.isoformat()}</updated>{entries}</feed>")  # fmt: skip
         return web.Response(text=xml, content_type="application/atom+xml", charset="utf-8")
 
-    async def stylesheet(self, request: web.Request) -> web.Response:
-        del request
-        css = (_STATIC / "rmo.css").read_text(encoding="utf-8")
-        return web.Response(text=css, content_type="text/css", charset="utf-8",
-                            headers={"Cache-Control": "max-age=3600"})  # fmt: skip
 
-
-def add_public_routes(app: web.Application, core: Core) -> None:
-    pages = _Pages(core)
+def add_public_routes(app: web.Application, core: Core, site: Pages) -> None:
+    pages = _Pages(core, site)
     app.router.add_get("/", pages.index)
     app.router.add_get("/announcements/{id}", pages.announcement)
+    add_file_routes(app, core)
     app.router.add_get("/feed.atom", pages.feed)
-    app.router.add_get("/subscribe", pages.subscribe_form)
-    app.router.add_get("/static/rmo.css", pages.stylesheet)

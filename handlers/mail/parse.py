@@ -36,6 +36,7 @@ class ParsedAttachment:
     filename: str
     content_type: str
     size: int
+    data: bytes = field(default=b"", repr=False, compare=False)  # the decoded bytes, for the intake to keep
 
 
 @dataclass(slots=True)
@@ -254,7 +255,8 @@ class _Reader:
         if part.is_multipart() or part.get_content_type() == "message/rfc822" or not self.is_attachment(part):
             return None
         name = self.head(part).filename or f"attachment.{part.get_content_subtype() or 'bin'}"
-        return ParsedAttachment(name, part.get_content_type(), len(_payload(part)))
+        data = _payload(part)
+        return ParsedAttachment(name, part.get_content_type(), len(data), data)
 
     def attachments(self, message: Message) -> list[ParsedAttachment]:
         found = (self.guarded("an attachment", partial(self._attachment, p), default=None) for p in message.walk())

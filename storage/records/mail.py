@@ -13,11 +13,21 @@ Doc = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file that came with an announcement: listed, not relayed."""
+    """A file that came with an announcement. `ref` names its bytes, kept beside the announcements (""
+    when they were not kept); `kind` is what its first bytes say it is ("pdf", "zip", "ole", "png", …, "" when
+    nothing is recognised), so whether it may be relayed can be decided without reading it again."""
 
     filename: str
     content_type: str
     size: int
+    ref: str = ""
+    kind: str = ""
+
+    def to_doc(self) -> Doc:
+        doc: Doc = {"filename": self.filename, "content_type": self.content_type, "size": self.size}
+        if self.ref:
+            doc |= {"ref": self.ref, "kind": self.kind}
+        return doc
 
 
 BIG_BODY = 64 * 1024  # characters: an announcement's text this long is stored in a file of its own
@@ -54,9 +64,7 @@ class Announcement:
             "source": self.source,
             **({"body_ref": self.body_ref} if self.body_ref else {}),
             "received_at": self.received_at.isoformat(),
-            "attachments": [
-                {"filename": a.filename, "content_type": a.content_type, "size": a.size} for a in self.attachments
-            ],
+            "attachments": [a.to_doc() for a in self.attachments],
             "blocks": list(self.blocks),
         }
 
@@ -81,7 +89,10 @@ class Announcement:
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One announcement to one channel: the outbox's unit of work, kept until it is posted."""
+    """One announcement to one channel: the outbox's unit of work, kept until it is posted. Its text parts
+    go first (`parts_done`), then its files, one upload message at a time (`uploads_done`); `upload_started`
+    is what the platform was told of the upload in progress (Slack: its file ids), recorded durably before
+    the step that shares the files, so a retry or a restart checks it before uploading again."""
 
     id: str
     announcement_id: str
@@ -93,9 +104,13 @@ class Delivery:
     attempts: int = 0
     last_error: str | None = None
     failed: bool = False
+    uploads_done: int = 0
+    upload_started: str = ""
 
     def to_doc(self) -> Doc:
         return {
+            **({"uploads_done": self.uploads_done} if self.uploads_done else {}),
+            **({"upload_started": self.upload_started} if self.upload_started else {}),
             "id": self.id,
             "announcement_id": self.announcement_id,
             "platform": self.platform,
@@ -121,6 +136,8 @@ class Delivery:
             attempts=doc.get("attempts", 0),
             last_error=doc.get("last_error"),
             failed=doc.get("failed", False),
+            uploads_done=doc.get("uploads_done", 0),
+            upload_started=doc.get("upload_started", ""),
         )
 
 

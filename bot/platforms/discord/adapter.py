@@ -43,9 +43,10 @@ __all__ = ["DiscordPlatform", "invite_url"]
 
 _log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
-# Send Messages, Embed Links, Read Message History, Use Application Commands — nothing more.
-PERMISSIONS = discord.Permissions(send_messages=True, embed_links=True, read_message_history=True,
-                                  use_application_commands=True)  # fmt: skip
+# Send Messages, Embed Links, Attach Files (a post's attachments), Read Message History (also: is an upload
+# already there after a crash), Use Application Commands — nothing more.
+PERMISSIONS = discord.Permissions(send_messages=True, embed_links=True, attach_files=True,
+                                  read_message_history=True, use_application_commands=True)  # fmt: skip
 
 
 def invite_url(application_id: int | str) -> str:

@@ -18,9 +18,13 @@ import discord
 from discord.http import HTTPClient, Route  # not in discord.py's documented API: pinned in pyproject.toml
 
 from bot.errors import DeliveryError, DeliveryRejected, DeliveryRetryable, DeliveryTimeout, DeliveryUncertain
+from bot.platforms.discord.files import upload_files
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from datetime import datetime
+
+    from bot.relay_files import OutgoingFile
 
 __all__ = ["DiscordPoster"]
 
@@ -82,6 +86,14 @@ class DiscordPoster:
         """None known: each part's nonce is enforced, so re-sending a part that landed posts nothing new."""
         del channel, delivery_id, since
         return set()
+
+    async def upload(
+        self, channel: str, files: Sequence[OutgoingFile], *, key: str, comment: str, since: datetime,
+        started: str, record: Callable[[str], None],
+    ) -> None:  # fmt: skip
+        """Post a post's files in `channel` as one message, once (bot/platforms/discord/files.py)."""
+        http = await self._client()
+        await upload_files(http, channel, files, key=key, comment=comment, since=since, started=started, record=record)
 
     async def _client(self) -> HTTPClient:
         """The logged-in client, made at first use (it needs the running loop) and again after close."""

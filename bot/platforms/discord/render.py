@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from bot.platforms.common import PieceCache, attachment_lines, bounded_parts, byline, split_text
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import tzinfo
 
     from storage.records import Announcement
@@ -67,8 +68,11 @@ def _split(body: str) -> list[str]:
     return [escape_markdown(p) for p in bounded_parts(body, DESCRIPTION_LIMIT - 10, escaped_length)]
 
 
-def render_discord(announcement: Announcement, channel: str, tz: tzinfo, delivery_id: str = "") -> list[DiscordMessage]:
-    """One payload per part; long text is split at paragraphs with (1/3) markers; every attachment is listed."""
+def render_discord(
+    announcement: Announcement, channel: str, tz: tzinfo, delivery_id: str = "", *, listing: Sequence[str] | None = None
+) -> list[DiscordMessage]:
+    """One payload per part; long text is split at paragraphs with (1/3) markers; every attachment is listed
+    (`listing`: the lines to show, by default each attachment plainly)."""
     del channel  # the channel is in the URL, not the payload
     body = announcement.body or "（本文なし）"
     parts = _PIECES.get(announcement.id, body, _split)  # split once per announcement, not per channel
@@ -82,9 +86,10 @@ def render_discord(announcement: Announcement, channel: str, tz: tzinfo, deliver
             title = title[: TITLE_LIMIT - 1 - len(marker)] + "…" + marker
         embeds.append({"title": title, "description": part, "footer": footer, "color": COLOR})
     if announcement.attachments:
-        listing = escape_markdown("\n".join(attachment_lines(announcement)))
+        lines = attachment_lines(announcement) if listing is None else listing
+        escaped = escape_markdown("\n".join(lines))
         fields: list[dict[str, Any]] = [
-            {"name": ATTACHMENTS, "value": chunk, "inline": False} for chunk in split_text(listing, FIELD_LIMIT)
+            {"name": ATTACHMENTS, "value": chunk, "inline": False} for chunk in split_text(escaped, FIELD_LIMIT)
         ]
         target = embeds[-1]
         for field in fields:

@@ -14,10 +14,14 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import DeliveryRejected, DeliveryRetryable, DeliveryTimeout, DeliveryUncertain
+from bot.platforms.slack.files import upload_files
 from bot.platforms.slack.render import EVENT_TYPE
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from datetime import datetime
+
+    from bot.relay_files import OutgoingFile
 
 __all__ = ["SlackPoster"]
 
@@ -122,6 +126,20 @@ class SlackPoster:
             if not cursor:
                 break
         return found
+
+    async def upload(
+        self, channel: str, files: Sequence[OutgoingFile], *, key: str, comment: str, since: datetime,
+        started: str, record: Callable[[str], None],
+    ) -> None:  # fmt: skip
+        """Share a post's files in `channel`, once (bot/platforms/slack/files.py)."""
+        del key  # Slack's file ids are the marker
+        client, session = self._client, self._session
+        if session is None:  # made with the client, so never; but mypy cannot know
+            msg = "no session to upload with"
+            raise DeliveryRetryable(msg)
+        await upload_files(
+            client, session, channel, files, comment=comment, since=since, started=started, record=record
+        )
 
     async def close(self) -> None:
         if self._session is not None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from bot.platforms.common import PieceCache, attachment_lines, bounded_parts, byline, split_text
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import tzinfo
 
     from storage.records import Announcement
@@ -46,8 +47,11 @@ def _fit(body: str, key: str = "") -> list[str]:
     return _PIECES.get(key, body, split) if key else split(body)
 
 
-def render_slack(announcement: Announcement, channel: str, tz: tzinfo, delivery_id: str = "") -> list[SlackMessage]:
-    """One payload per part; a long announcement is split at paragraphs with (1/3) markers."""
+def render_slack(
+    announcement: Announcement, channel: str, tz: tzinfo, delivery_id: str = "", *, listing: Sequence[str] | None = None
+) -> list[SlackMessage]:
+    """One payload per part; a long announcement is split at paragraphs with (1/3) markers. `listing` are the
+    attachment lines to show (default: every attachment, plainly)."""
     body = announcement.body or "（本文なし）"
     parts = _fit(body, announcement.id)
     count = len(parts)
@@ -62,7 +66,8 @@ def render_slack(announcement: Announcement, channel: str, tz: tzinfo, delivery_
             {"type": "section", "text": {"type": "mrkdwn", "text": escape_mrkdwn(part), "verbatim": True}},
         ]
         if number == count and announcement.attachments:
-            listings = split_text(escape_mrkdwn("\n".join(attachment_lines(announcement))), SECTION_LIMIT)
+            lines = attachment_lines(announcement) if listing is None else listing
+            listings = split_text(escape_mrkdwn("\n".join(lines)), SECTION_LIMIT)
             blocks.extend(
                 {"type": "section", "text": {"type": "mrkdwn", "text": x, "verbatim": True}} for x in listings
             )
