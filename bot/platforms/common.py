@@ -81,7 +81,9 @@ def bounded_parts(text: str, limit: int, measure: Callable[[str], int] = len) ->
     """At most MAX_PARTS pieces of `text` (see split_text); when it is longer, the last piece is cut to
     make room for a note saying how much is shown and where the whole text is (in Japanese, the language
     of the posts themselves)."""
-    pieces = split_text(text, limit, measure, most=MAX_PARTS)
+    # The pieces shown take at most MAX_PARTS * (limit + 2) characters (each with its separator): splitting a
+    # head a little longer gives the same pieces, and does not copy a long post's megabytes of rest, twice.
+    pieces = split_text(text[: MAX_PARTS * (limit + 2) + limit], limit, measure, most=MAX_PARTS)
     if len(pieces) < MAX_PARTS or (len(pieces[-1]) <= limit and measure(pieces[-1]) <= limit):
         return pieces
     shown = sum(len(p) for p in pieces[:-1])
