@@ -7,8 +7,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol
 
 from bot.errors import ListenError, PlatformLoginError
@@ -105,6 +108,7 @@ class Application:
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
+        loop.set_default_executor(_started_executor())  # before anything runs in it
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.stop.set)
@@ -172,6 +176,19 @@ def failure_line(exc: BaseException) -> str:
     if isinstance(exc, RmoBotError):
         return text or type(exc).__name__
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__ + ' (log_level = "DEBUG" shows more)'
+
+
+def _started_executor(workers: int = min(32, (os.cpu_count() or 1) + 4)) -> ThreadPoolExecutor:
+    """The loop's worker threads (asyncio's default number), all started now. Left to asyncio, each starts on
+    first use, and starting one waits until the new thread holds the interpreter lock: under load, with a big
+    post being read and rendered in the others, that held the event loop for up to 80 ms."""
+    executor = ThreadPoolExecutor(workers, thread_name_prefix="rmo-bot-worker")
+    started = threading.Barrier(workers + 1)
+    for _ in range(workers):
+        executor.submit(started.wait)  # each keeps its thread until all have started, so each submit starts one
+    with contextlib.suppress(threading.BrokenBarrierError):
+        started.wait(timeout=10)  # they start on demand after all, if this machine cannot start them now
+    return executor
 
 
 def _imap_intake(core: Core, mail: MailService, health: HealthBoard) -> Component:

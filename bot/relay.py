@@ -29,6 +29,7 @@ from bot.platforms.facebook.render import render_facebook
 from bot.platforms.slack.render import render_slack
 from bot.relay_steps import DeliverySteps
 from handlers.intake import IntakeResult
+from storage.records import BIG_BODY
 from storage.spool import OVERSIZE, OVERSIZE_REASON
 
 if TYPE_CHECKING:
@@ -157,9 +158,10 @@ class RelayService:
     async def _process(self, names: list[str]) -> None:
         spool = self._store.spool
         items, oversize = [], []
-        for name in names:
+        # In a thread: a big post's spool file takes milliseconds to read (the listener only adds new files).
+        contents = await asyncio.to_thread(lambda: [spool.read(name) for name in names])
+        for name, raws in zip(names, contents, strict=True):
             received = datetime.fromtimestamp(int(name.split("-", 1)[0]) / 1e9, tz=UTC).astimezone(self._tz)
-            raws = spool.read(name)
             items += [(raw, received, None) for raw in raws]
             oversize += [OVERSIZE in name] * len(raws)
         # Reading a big post takes a while: in a worker process (big ones) and a thread, off the loop.
@@ -168,7 +170,9 @@ class RelayService:
             texts[index] = IntakeResult("rejected", OVERSIZE_REASON)
         readings = await asyncio.to_thread(self._intake.read_batch, items, texts=texts)
         results = self._intake.process_batch(items, readings=readings)
-        spool.remove(names)  # only now: a crash before this re-processes them, and de-duplication catches it
+        # Only now: a crash before this re-processes them, and de-duplication catches it. In a thread: removing
+        # and the directory's fsync are disk waits, and nothing else removes spool files.
+        await asyncio.to_thread(spool.remove, names)
         self.processed += len(results)
         for result in results:
             if result.status == "accepted" and result.announcement:
@@ -238,8 +242,11 @@ class RelayService:
             listing = self._files.listing(announcement, delivery.platform)
             if uploader is not None and delivery.action == "post" and not announcement.withdrawn:
                 uploads = self._files.count(announcement, delivery.platform)
-        render = _render(delivery.platform, self._pages_url, listing)
-        payloads = render(announcement, delivery.channel, self._tz, delivery.id)
+        render = functools.partial(
+            _render(delivery.platform, self._pages_url, listing), announcement, delivery.channel, self._tz, delivery.id
+        )
+        # A big post's text takes milliseconds to split and escape: in a thread (rendering is a pure function).
+        payloads = await asyncio.to_thread(render) if len(announcement.body) >= BIG_BODY else render()
         root, thread_name = self._thread_of(announcement, delivery)
         steps = DeliverySteps(
             delivery, announcement, payloads, poster, self._store.posted, root=root, thread_name=thread_name,

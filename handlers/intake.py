@@ -116,6 +116,10 @@ class MailIntake:
             named += [m.block for m in finder.find_all(window) if m.kind == "block" and m.end == len(window)]
         return tuple(dict.fromkeys(named))
 
+    def warm_up(self, subject: str, body: str) -> None:
+        """Build the block finder now (a long pattern to compile), not on the event loop with the first post."""
+        self._blocks(subject, body)
+
     def read(
         self,
         raw: bytes,
@@ -160,13 +164,19 @@ class MailIntake:
         trusted: bool = False,
         texts: Sequence[MailText | IntakeResult | None] = (),
     ) -> list[Reading | IntakeResult]:
-        """`read` for each message of a batch, big texts and attachments stored already (for a worker thread:
-        it uses no repository but the thread-safe `keep_body` and `keep_file`)."""
+        """`read` for each message of a batch, big texts and attachments stored, meetings read ahead (for a worker
+        thread: it uses no repository but the thread-safe `keep_body`, `keep_file` and `read_ahead`)."""
         texts = [*texts, *[None] * (len(items) - len(texts))]
         readings = [
             self._read_safely(raw, envelope_sender, trusted, text)
             for (raw, _, envelope_sender), text in zip(items, texts, strict=True)
         ]
+        if self._meetings is not None:
+            # Each post's meeting, read here (as `_settle` builds the announcement), not on the loop in propose_many.
+            for (_, received_at, _), reading in zip(items, readings, strict=True):
+                if isinstance(reading, Reading):
+                    subject = take_page_mark(reading.subject)[0]
+                    self._meetings.read_ahead(subject, reading.body, _sent_at(reading.mail) or received_at)
         readings = [
             r._replace(body_ref=self._announcements.keep_body(r.body))
             if isinstance(r, Reading) and len(r.body) >= BIG_BODY

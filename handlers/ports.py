@@ -161,6 +161,9 @@ class MeetingProposer(Protocol):
     """Reads newly accepted posts for the meetings they announce, move or cancel, and proposes them."""
 
     def propose_many(self, announcements: Iterable[Announcement], now: datetime) -> list[Proposal]: ...
+    def read_ahead(self, subject: str, body: str, posted_at: datetime) -> None:
+        """Read a post about to be accepted, in a worker thread, so that `propose_many` does not on the loop."""
+        ...
 
 
 class ConversationRepository(Protocol):

@@ -22,7 +22,7 @@ from tinydb.storages import Storage
 from storage.errors import StoreError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
 __all__ = ["FILE_MODE", "AtomicJSONStorage", "atomic_write_bytes", "fsync_dir", "remove_stale_temporaries"]
 
@@ -40,15 +40,17 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, payload: bytes, *, durable: bool = True) -> None:
-    """Replace `path` with `payload` so that a crash leaves either the old or the new file."""
+def atomic_write_bytes(path: Path, payload: bytes | Sequence[bytes], *, durable: bool = True) -> None:
+    """Replace `path` with `payload` (or its pieces one after another, not copied into one) so that a crash
+    leaves either the old or the new file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}{_TMP_SUFFIX}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
-        view = memoryview(payload)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        for piece in (payload,) if isinstance(payload, bytes) else payload:
+            view = memoryview(piece)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
         if durable:
             os.fsync(fd)
     except BaseException:

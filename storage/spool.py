@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from storage.atomic import atomic_write_bytes, fsync_dir
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
 __all__ = ["OVERSIZE", "OVERSIZE_REASON", "Spool"]
@@ -44,12 +45,17 @@ class Spool:
         """Store one message durably; returns its spool name."""
         return self.put_many([raw])
 
-    def put_many(self, raws: list[bytes], *, oversize: bool = False) -> str:
-        """Store several messages durably in one write; returns the spool name. `oversize`: each is only the
-        start of a message over the intake's size limit, kept to be refused with its reason (IMAP)."""
+    def put_many(self, raws: Sequence[bytes | Sequence[bytes]], *, oversize: bool = False) -> str:
+        """Store several messages durably in one write; returns the spool name. A message may come in pieces
+        (an envelope header, the message): they are written one after another, not copied into one.
+        `oversize`: each is only the start of a message over the intake's size limit, kept to be refused with
+        its reason (IMAP)."""
         tag = OVERSIZE if oversize else ""
         name = f"{time.time_ns():020d}-{os.getpid()}-{next(self._counter):06d}{tag}.spool"
-        payload = _MAGIC + b"".join(_LENGTH.pack(len(raw)) + raw for raw in raws)
+        payload = [_MAGIC]
+        for raw in raws:
+            pieces = (raw,) if isinstance(raw, bytes) else raw
+            payload += [_LENGTH.pack(sum(map(len, pieces))), *pieces]
         atomic_write_bytes(self._dir / name, payload, durable=self._durable)
         return name
 

@@ -267,6 +267,8 @@ def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = F
     with _open(config, args, clock) as core:
         health = HealthBoard(core)
         components: list[Component] = [] if console_only else build_components(core, health)
+        if not console_only:
+            core.warm_up()  # before the loop runs: the first post must not compile patterns on it
         notice = ""
         if core.store.events.count() == 0:
             notice = f"{say('console.empty_calendar', 'ja')}\n{say('console.empty_calendar', 'en')}"

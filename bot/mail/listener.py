@@ -14,10 +14,11 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.lmtp import LMTP
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, syntax
 
 from bot.acceptor import Acceptor
 from bot.limits import Throttle, client_key
+from bot.mail.smtp_data import read_data
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,10 +35,11 @@ class _GroupCommit:
 
     def __init__(self, spool: Spool) -> None:
         self._spool = spool
-        self._waiting: list[tuple[bytes, asyncio.Future[str]]] = []
+        self._waiting: list[tuple[tuple[bytes, ...], asyncio.Future[str]]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def put(self, raw: bytes) -> str:
+    async def put(self, raw: tuple[bytes, ...]) -> str:
+        """Spool one message, given in pieces (written one after another: a big one is not copied)."""
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._waiting.append((raw, future))
         if self._writer is None or self._writer.done():
@@ -95,9 +97,9 @@ class _Handler:
         mail_from = envelope.mail_from or ""
         rcpt = envelope.rcpt_tos[0] if envelope.rcpt_tos else ""
         # Like an MTA's Return-Path and Delivered-To: the envelope travels with the message.
-        stamped = f"Return-Path: <{mail_from.strip('<>')}>\r\nDelivered-To: {rcpt}\r\n".encode("utf-8", "replace") + raw
+        stamp = f"Return-Path: <{mail_from.strip('<>')}>\r\nDelivered-To: {rcpt}\r\n".encode("utf-8", "replace")
         try:
-            name = await self._spool.put(stamped)
+            name = await self._spool.put((stamp, raw))
         except Exception as exc:  # noqa: BLE001 - never a 5xx for our own trouble: the sender must retry
             _log.error("could not spool a message from %s: %s", mail_from, exc)
             return self._reply(envelope, "451 4.3.0 Cannot store the message now; please try again later")
@@ -175,6 +177,38 @@ class _GatedSMTP(SMTP):
         self._gate.release(self._client)
         self._client = None
         super().connection_lost(error)
+
+    # aiosmtpd's own DATA with its reading replaced (bot/mail/smtp_data.py: it held the event loop for tens
+    # of milliseconds on a big post). It uses aiosmtpd's `_reader`, `_writer` and `_set_post_data_state`,
+    # which its documentation does not cover: tested with aiosmtpd 1.4.6, pinned to <1.5 in pyproject.toml.
+    @syntax("DATA")
+    async def smtp_DATA(self, arg: str) -> None:  # noqa: N802 - aiosmtpd's command method name
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        envelope = self.envelope
+        assert envelope is not None  # aiosmtpd makes one with the connection
+        if not envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        try:
+            content = await read_data(self._reader, size_limit=self.data_size_limit, line_limit=self.line_length_limit)
+        except asyncio.CancelledError:  # the connection was reset during DATA
+            self._writer.close()
+            raise
+        if content is None:
+            return  # the connection ended before the message did
+        if isinstance(content, str):  # too big, or a line too long: refused once all of it has come
+            await self.push(content)
+            self._set_post_data_state()  # type: ignore[no-untyped-call]
+            return
+        envelope.content = envelope.original_content = content  # decode_data is off
+        status = await self.event_handler.handle_DATA(self, self.session, envelope)
+        self._set_post_data_state()  # type: ignore[no-untyped-call]
+        await self.push(status)
 
 
 class _GatedLMTP(_GatedSMTP, LMTP):

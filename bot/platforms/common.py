@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
@@ -61,14 +62,18 @@ class PieceCache:
     def __init__(self, size: int = 16) -> None:
         self._size = size
         self._pieces: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()
+        self._lock = threading.Lock()  # big posts are rendered in threads, several channels at once
 
     def get(self, key: str, text: str, split: Callable[[str], list[str]]) -> list[str]:
         slot = (key, len(text))
-        pieces = self._pieces.get(slot)
+        with self._lock:
+            pieces = self._pieces.get(slot)
         if pieces is None:
-            pieces = self._pieces[slot] = tuple(split(text))
-            while len(self._pieces) > self._size:
-                self._pieces.popitem(last=False)
+            pieces = tuple(split(text))  # outside the lock: two channels splitting at once get the same pieces
+            with self._lock:
+                self._pieces[slot] = pieces
+                while len(self._pieces) > self._size:
+                    self._pieces.popitem(last=False)
         return list(pieces)
 
 
@@ -76,7 +81,9 @@ def bounded_parts(text: str, limit: int, measure: Callable[[str], int] = len) ->
     """At most MAX_PARTS pieces of `text` (see split_text); when it is longer, the last piece is cut to
     make room for a note saying how much is shown and where the whole text is (in Japanese, the language
     of the posts themselves)."""
-    pieces = split_text(text, limit, measure, most=MAX_PARTS)
+    # The pieces shown take at most MAX_PARTS * (limit + 2) characters (each with its separator): splitting a
+    # head a little longer gives the same pieces, and does not copy a long post's megabytes of rest, twice.
+    pieces = split_text(text[: MAX_PARTS * (limit + 2) + limit], limit, measure, most=MAX_PARTS)
     if len(pieces) < MAX_PARTS or (len(pieces[-1]) <= limit and measure(pieces[-1]) <= limit):
         return pieces
     shown = sum(len(p) for p in pieces[:-1])

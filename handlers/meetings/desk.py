@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -30,6 +32,7 @@ _log = logging.getLogger(__name__)
 
 
 _READ_CHARS = 6_000  # a meeting is announced at the start of a post: a long one is not read to its end
+_AHEAD = 16  # readings done ahead and kept until the post is accepted (a batch is at most a few)
 _SAME_MEETING = timedelta(days=45)  # how far a move may take a meeting and still be found as the same one
 
 
@@ -64,6 +67,9 @@ class MeetingDesk:
         self._auto_accept = auto_accept
         self._on_change = on_change  # e.g. plan the reminders
         self._on_proposal = on_proposal  # e.g. tell the secretariat in chat
+        # Readings done ahead, in a worker thread, of posts about to be accepted (see `read_ahead`).
+        self._ahead: OrderedDict[tuple[str, str, datetime], MeetingReading | None] = OrderedDict()
+        self._ahead_lock = threading.Lock()
 
     # Reading ----------------------------------------------------------------------------------------
 
@@ -71,8 +77,26 @@ class MeetingDesk:
         """What `announcement` says about a meeting (None: it announces none, or no reader is configured)."""
         if self._reader is None or announcement.source != "mail":
             return None
-        posted = announcement.sent_at or announcement.received_at
-        return self._reader(announcement.subject, announcement.body[:_READ_CHARS], posted)
+        key = (announcement.subject, announcement.body[:_READ_CHARS], announcement.sent_at or announcement.received_at)
+        with self._ahead_lock:
+            if key in self._ahead:
+                return self._ahead.pop(key)
+        return self._reader(*key)
+
+    def read_ahead(self, subject: str, body: str, posted_at: datetime) -> None:
+        """Read a post that is about to be accepted, so that `read` finds the result ready (it reads again
+        if anything differs). Safe in a worker thread: the reader uses no repository; never raises."""
+        if self._reader is None:
+            return
+        key = (subject, body[:_READ_CHARS], posted_at)
+        try:
+            reading = self._reader(*key)
+        except Exception:  # noqa: BLE001 - `read` reads it again and reports it where a failure is handled
+            return
+        with self._ahead_lock:
+            self._ahead[key] = reading
+            while len(self._ahead) > _AHEAD:
+                self._ahead.popitem(last=False)
 
     def proposal_for(self, announcement: Announcement, now: datetime) -> Proposal | None:
         """The proposal `announcement` makes, not stored (None: it proposes nothing new)."""
