@@ -14,6 +14,7 @@ import pytest
 
 from tests.botproc import SECRETARIAT, BotProcess, write_config
 from tests.fakes import FakeDiscord, FakeSlack
+from tests.platform_checks import slack_shown
 from tests.test_relay_e2e import post, until
 
 PDF_NAME = "研修会チラシ（第2回）.pdf"  # sent with RFC 2231 continuations (filename*0*, filename*1*)
@@ -101,7 +102,7 @@ async def test_a_post_with_files_arrives_as_files_once_and_lists_the_rest(tmp_pa
         _assert_once_and_intact(slack, discord)
         assert "研修会のご案内" in slack.files.completions[0]["initial_comment"]
         (text,) = slack.posted("C111")
-        listing = "\n".join(b["text"]["text"] for b in text["blocks"] if b["type"] == "section")
+        listing = "\n".join(slack_shown(b) for b in text["blocks"] if b["type"] == "rich_text")
         assert f"{EXE_NAME} (application/octet-stream, 2 KB) — この種類のファイルは添付していません" in listing
         link = re.search(rf"{re.escape(BIG_NAME)} \(application/pdf, 293 KB\) — 大きすぎるため添付していません"
                          rf"　ダウンロード：{PUBLIC}/announcements/(a[0-9a-f]{{16}})/files/4", listing)  # fmt: skip
@@ -165,7 +166,7 @@ async def test_files_refused_for_good_stay_listed_and_do_not_hold_the_channel(tm
         assert len(slack.files.shared("C111")) == 2
         assert "missing_scope; the files of" in bot.text()
         assert "stay listed, not uploaded" in bot.text()
-        assert PDF_NAME in slack.posted("C111")[0]["blocks"][-1]["text"]["text"]
+        assert PDF_NAME in slack_shown(slack.posted("C111")[0]["blocks"][-1])
     finally:
         bot.stop()
 
