@@ -128,8 +128,10 @@ def test_ask_works_while_the_bot_runs(tmp_path):
     rmo_bot("import", CALENDAR, "--data-dir", data)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env["PYTHONPATH"] = str(ROOT)
+    config = tmp_path / "config.toml"  # free ports: another test (or program) may hold the default ones
+    config.write_text('[mail.intake]\nlisten = "127.0.0.1:0"\n[http]\nlisten = "127.0.0.1:0"\n', encoding="utf-8")
     with subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--data-dir", str(data)],
+        [sys.executable, "-m", "bot", "run", "--config", str(config), "--data-dir", str(data)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
     ) as running:  # fmt: skip
         try:
@@ -137,6 +139,7 @@ def test_ask_works_while_the_bot_runs(tmp_path):
             for line in running.stderr:
                 if "rmo-bot running" in line:
                     break
+            assert running.poll() is None, "the bot did not start"
             result = rmo_bot("ask", "次の九州ブロック会議は？", "--now", NOW, "--json", "--data-dir", data)
             assert result.returncode == 0, result.stderr
             assert json.loads(result.stdout)["events"] == ["kyushu-2026-3"]

@@ -66,15 +66,20 @@ def test_second_instance_of_the_command_is_refused(tmp_path):
     data = tmp_path / "data"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env = {k: v for k, v in env.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    config = tmp_path / "config.toml"  # free ports: another test (or program) may hold the default ones
+    config.write_text('[mail.intake]\nlisten = "127.0.0.1:0"\n[http]\nlisten = "127.0.0.1:0"\n', encoding="utf-8")
     with subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--data-dir", str(data)],
+        [sys.executable, "-m", "bot", "run", "--config", str(config), "--data-dir", str(data)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
     ) as first:  # fmt: skip
         try:
             assert first.stderr is not None
+            seen = []
             for line in first.stderr:
+                seen.append(line)
                 if "rmo-bot running" in line:
                     break
+            assert first.poll() is None, "".join(seen)
             second = rmo_bot("import", CALENDAR, "--data-dir", data)
             assert second.returncode == 1
             assert "in use by another rmo-bot process" in second.stderr
