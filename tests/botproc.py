@@ -136,6 +136,10 @@ class BotProcess:
         deadline = time.monotonic() + timeout
         while not ready.wait(0.1):
             if self.proc.poll() is not None or time.monotonic() > deadline:
+                if self.proc.poll() is None:  # timed out: no child may outlive the test (issue 15)
+                    self.proc.kill()
+                    self.proc.wait(timeout=30)
+                self._close()
                 raise RuntimeError("rmo-bot did not start:\n" + "".join(self.log[-30:]))
 
     def kill(self) -> None:

@@ -16,7 +16,7 @@ from bot.core import Core
 from bot.logs import remove_handlers, setup_logging
 from bot.platforms.discord.adapter import DiscordPlatform
 from bot.platforms.slack.adapter import SlackPlatform
-from tests.botproc import free_port
+from tests.botproc import BotProcess, free_port
 from tests.helpers import rmo_bot
 from tests.test_relay_e2e import until
 
@@ -188,3 +188,14 @@ def test_a_retrying_library_s_tracebacks_are_kept_to_one_line_a_minute(capsys):
     assert "The server responded with" not in err
     assert "Cannot connect to host" not in err  # the exception (and its traceback) are left out
     assert "our own error, told as it is" in err
+
+
+def test_a_bot_that_does_not_start_in_time_is_not_left_running(tmp_path):
+    """The test harness kills a bot whose start timed out, so no child outlives its test."""
+    config = tmp_path / "config.toml"
+    config.write_text('[mail.intake]\nlisten = "127.0.0.1:0"\n[http]\nlisten = "127.0.0.1:0"\n', encoding="utf-8")
+    bot = BotProcess(config, tmp_path / "d")
+    with pytest.raises(RuntimeError, match="did not start"):
+        bot.start(timeout=0)
+    assert bot.proc is not None
+    assert bot.proc.poll() is not None
