@@ -120,3 +120,4 @@ async def discord_bot(tmp_path, fake_discord, discord_core):
         await platform.client.login("discord-test-token")
         platform.parse("GUILD_CREATE", _guild())
         yield platform, fake_discord
+    await asyncio.sleep(0)  # closing dispatched `disconnect` to a task: let it run before the loop ends

@@ -270,32 +270,36 @@ class DiscordPlatform:
         """Log in and keep the gateway connection (discord.py reconnects by itself) until stopped."""
         if self.client.is_closed():
             self._build_client()
-        async with self.client:
-            try:
-                await self.client.login(self._token)
-            except discord.LoginFailure:
-                self.link.failed("Discord refused the bot token")
-                msg = (
-                    "Discord refused DISCORD_TOKEN (401): reset the bot's token in the Developer Portal "
-                    "(Applications → your app → Bot → Reset Token), set it in the environment and restart"
-                )
-                raise PlatformLoginError(msg) from None
-            # discord.py dials Discord's own gateway whatever API it was given: ask the configured API instead.
-            _, gateway, _ = await self.client.http.get_bot_gateway()
-            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
-            connection = asyncio.create_task(self.client.connect(reconnect=True))
-            stopping = asyncio.create_task(stop.wait())
-            await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            if connection.done() and not stop.is_set():
-                failure = connection.exception()
-                if isinstance(failure, AttributeError) and self.client.ws is None:
-                    # discord.py trips over its own missing socket when the first connection fails.
-                    raise ConnectionError(f"could not connect to the Discord gateway at {gateway}") from failure
-                connection.result()  # a failure: the supervisor restarts the platform
-            elif connection.done() and not connection.cancelled() and connection.exception() is not None:
-                # Stopping while the gateway was failing: discord.py can end with its own error then.
-                _log.debug("Discord connection ended while stopping: %r", connection.exception())
+        try:
+            async with self.client:
+                try:
+                    await self.client.login(self._token)
+                except discord.LoginFailure:
+                    self.link.failed("Discord refused the bot token")
+                    msg = (
+                        "Discord refused DISCORD_TOKEN (401): reset the bot's token in the Developer Portal "
+                        "(Applications → your app → Bot → Reset Token), set it in the environment and restart"
+                    )
+                    raise PlatformLoginError(msg) from None
+                # discord.py dials Discord's own gateway whatever API it was given: ask the configured API instead.
+                _, gateway, _ = await self.client.http.get_bot_gateway()
+                DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+                connection = asyncio.create_task(self.client.connect(reconnect=True))
+                stopping = asyncio.create_task(stop.wait())
+                await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                stopping.cancel()
+                if connection.done() and not stop.is_set():
+                    failure = connection.exception()
+                    if isinstance(failure, AttributeError) and self.client.ws is None:
+                        # discord.py trips over its own missing socket when the first connection fails.
+                        raise ConnectionError(f"could not connect to the Discord gateway at {gateway}") from failure
+                    connection.result()  # a failure: the supervisor restarts the platform
+                elif connection.done() and not connection.cancelled() and connection.exception() is not None:
+                    # Stopping while the gateway was failing: discord.py can end with its own error then.
+                    _log.debug("Discord connection ended while stopping: %r", connection.exception())
+        finally:
+            # Closing dispatched `disconnect` to a task of its own: let it run before the loop may end.
+            await asyncio.sleep(0)
 
     def parse(self, event: str, payload: dict[str, Any]) -> None:
         """Feed one gateway dispatch (e.g. MESSAGE_CREATE, INTERACTION_CREATE), as the gateway would."""
