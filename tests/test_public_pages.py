@@ -164,7 +164,8 @@ async def test_the_front_page_in_chromium_at_phone_and_desktop_width(tmp_path):
 
 async def test_a_posts_allowed_files_are_linked_and_served_as_downloads_and_others_never(tmp_path):
     """A kept PDF is linked from its post and served with its Japanese name, its extension's type and nosniff;
-    an .exe, a file not kept and a number out of range are 404s, and `[web] public = false` serves none."""
+    an .exe, a file not kept and a number out of range are 404s, a withdrawn post's file is gone (410), and
+    `[web] public = false` serves none."""
     pdf = b"%PDF-1.4\n" + b"0" * 50
     for public in ("true", "false"):
         (tmp_path / public).mkdir()
@@ -201,4 +202,7 @@ async def test_a_posts_allowed_files_are_linked_and_served_as_downloads_and_othe
             for n in ("2", "3", "4", "0", "x", "-1"):
                 assert (await client.get(f"/announcements/a-files/files/{n}")).status == 404, n
             assert (await client.get("/announcements/r-reminder/files/1")).status == 404
+            assert response.headers["Cache-Control"] == "no-cache"  # a withdrawal must take effect at once
+            core.corrections.withdraw("a-files", "slack:USEC", NOW)
+            assert (await client.get("/announcements/a-files/files/1")).status == 410
         core.close()

@@ -51,6 +51,8 @@ class _Files:
         number = request.match_info["n"]
         if post is None or post.source == "reminder" or not number.isdigit():
             raise web.HTTPNotFound
+        if post.withdrawn:  # as its page: gone (a withdrawal is often for the wrong file)
+            raise web.HTTPGone
         index = int(number) - 1
         if not 0 <= index < len(post.attachments):
             raise web.HTTPNotFound
@@ -63,7 +65,8 @@ class _Files:
             "Content-Disposition": content_disposition(attachment.filename),
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; sandbox",
-            "Cache-Control": "public, max-age=86400",
+            # Asked again each time, so a withdrawal takes effect at once, in browsers and caches alike.
+            "Cache-Control": "no-cache",
         }
         return web.Response(body=data, content_type=file_type.content_type, headers=headers)
 

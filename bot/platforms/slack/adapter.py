@@ -303,7 +303,7 @@ class SlackPlatform:
             await ack(response_action="errors", errors={outcome.field or "body": outcome.text})
             return
         await ack()
-        await self.client.chat_postMessage(channel=user, text=outcome.text)
+        await self.client.chat_postMessage(channel=user, **reply_for_slack(outcome))
 
     async def _on_home(self, event: dict[str, Any]) -> None:
         """The App Home tab: what is coming up (the event also comes for the Messages tab: nothing to draw)."""
