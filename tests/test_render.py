@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from datetime import datetime
 
 from bot.mail.render import render_email
@@ -9,7 +11,7 @@ from bot.platforms.common import split_text
 from bot.platforms.discord.render import render_discord
 from bot.platforms.slack.render import render_slack
 from storage.records import Announcement, Attachment
-from tests.conftest import JST
+from tests.conftest import JST, NOW
 from tests.platform_checks import assert_discord_message, assert_slack_blocks, slack_links, slack_shown
 
 TZ = JST
@@ -195,3 +197,15 @@ def test_discord_answers_show_each_listed_event_once():
     assert_discord_message(payload)
     assert [e.get("title") for e in payload["embeds"]] == [None]
     assert payload["embeds"][0]["description"].count("■ 会議") == 12
+
+
+def test_two_corrections_of_one_length_render_their_own_text():
+    """Two texts of one post with the same length and correction time are split apart, never from each other."""
+    first = Announcement(id="a-same", message_id="m-same@x", subject="総会", body="10時に開始します。",
+                         sender="jimukyoku@rmo-network.example.jp", received_at=NOW)  # fmt: skip
+    second = dataclasses.replace(first, body="11時に開始します。")
+    for render in (render_slack, render_discord):
+        assert "10時" in json.dumps(render(first, "C1", JST), ensure_ascii=False)
+        shown = json.dumps(render(second, "C1", JST), ensure_ascii=False)
+        assert "11時" in shown
+        assert "10時" not in shown

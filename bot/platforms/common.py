@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ __all__ = ["MAX_PARTS", "attachment_lines", "bounded_parts", "byline", "file_url
 
 
 MAX_PARTS = 10  # messages one post becomes in one channel at most: the rest is pointed to, not posted
+_HEAD = MAX_PARTS * 8_000  # characters of a text a bounded split can show (10 parts of at most 4,096, and more)
 
 
 def split_text(text: str, limit: int, measure: Callable[[str], int] = len, *, most: int | None = None) -> list[str]:
@@ -61,11 +63,12 @@ class PieceCache:
 
     def __init__(self, size: int = 16) -> None:
         self._size = size
-        self._pieces: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()
+        self._pieces: OrderedDict[tuple[str, int, bytes], tuple[str, ...]] = OrderedDict()
         self._lock = threading.Lock()  # big posts are rendered in threads, several channels at once
 
     def get(self, key: str, text: str, split: Callable[[str], list[str]]) -> list[str]:
-        slot = (key, len(text))
+        # Its length and a digest of its head (all a bounded split shows): two corrections of one post differ.
+        slot = (key, len(text), hashlib.blake2b(text[:_HEAD].encode(), digest_size=16).digest())
         with self._lock:
             pieces = self._pieces.get(slot)
         if pieces is None:
