@@ -229,8 +229,11 @@ class RelayService:
             # Deliveries are written before their announcement: it may be a moment away (or a retry away).
             msg = f"announcement {delivery.announcement_id} is not stored (yet)"
             raise LookupError(msg)
-        if delivery.action == "post" and announcement.withdrawn and not delivery.parts_done:
-            _log.info("%s was withdrawn before it was posted to %s; not posting it", announcement.id, delivery.channel)
+        if delivery.action == "post" and announcement.withdrawn:
+            # Withdrawn before it was (wholly) posted: not another part. What is already there is recorded, so
+            # the withdrawal queued behind this delivery deletes it.
+            _log.info("%s was withdrawn; not posting (the rest of) it to %s", announcement.id, delivery.channel)
+            self._record_partial(delivery)
             outbox.done(delivery)
             self._dirty.set()
             return
@@ -285,6 +288,7 @@ class RelayService:
                 delivery = outbox.update(delivery, attempts=delivery.attempts + 1, last_error=str(exc))
                 if refusals >= _PERMANENT_TRIES:
                     _log.error("giving up on %s after %d refusals: %s", delivery.id, refusals, exc)
+                    self._record_partial(delivery)  # a withdrawal or correction must still find what was posted
                     outbox.update(delivery, failed=True)
                     self._dirty.set()
                     return
@@ -306,6 +310,12 @@ class RelayService:
         outbox.done(delivery)
         self._uncertain.discard(delivery.id)
         self._dirty.set()
+
+    def _record_partial(self, delivery: Delivery) -> None:
+        """What a post delivery that stops short already put in the channel, on record as a finished one's is."""
+        if delivery.action == "post" and (delivery.refs or delivery.file_refs):
+            key = (delivery.announcement_id, delivery.platform, delivery.channel)
+            self._store.posted.record(*key, delivery.refs, files=delivery.file_refs)
 
     async def _upload(
         self, uploader: Uploader, delivery: Delivery, step: UploadStep, thread: MessageRef | None, thread_name: str

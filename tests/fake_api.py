@@ -13,7 +13,8 @@ __all__ = ["FakeAPI", "Faults"]
 
 @dataclass
 class Faults:
-    """What the fake does to the next requests: a list of "429", "500", "hang" consumed in order."""
+    """What the fake does to the next requests: a list of "429", "500", "hang", "refuse" consumed in order (any
+    other entry, e.g. "ok", lets one request through)."""
 
     script: list[str] = field(default_factory=list)
     retry_after: float = 1.0
@@ -71,6 +72,8 @@ class FakeAPI:
             )
         if fault == "500":
             return web.json_response({"ok": False, "error": "internal_error"}, status=500)
+        if fault == "refuse":  # Slack's answer for good: the bot was taken out of the channel
+            return web.json_response({"ok": False, "error": "not_in_channel"})
         if fault == "hang":
             await self._release.wait()
             return web.json_response({"ok": False, "error": "shutting down"}, status=503)

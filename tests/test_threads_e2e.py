@@ -148,6 +148,25 @@ async def test_a_withdrawal_deletes_every_part_on_both(fakes, bot):
     assert json.loads(rmo_bot("announcements", "list", "--json", "--data-dir", bot.data_dir).stdout) == []
 
 
+async def test_a_post_given_up_part_way_is_still_withdrawn_and_never_finished(fakes, bot):
+    """A post whose second part Slack refuses for good is given up on; withdrawn, its first part is deleted,
+    and a retry of the outbox never posts the rest."""
+    slack, _ = fakes
+    slack.faults.script = ["ok", *["refuse"] * 5]  # part 1 lands, part 2 is refused five times
+    await send(bot, post(1, "長いお知らせ", LONG[:7_000]))
+    await until(lambda: "giving up on" in bot.text(), what="the refused delivery given up on")
+    assert len(slack.messages.get("C111", [])) == 1
+    bot.stop()
+    (listed,) = json.loads(rmo_bot("announcements", "list", "--json", "--data-dir", bot.data_dir).stdout)
+    rmo_bot("announcements", "withdraw", listed["id"], "--config", bot.config, "--data-dir", bot.data_dir)
+    rmo_bot("outbox", "retry", "--data-dir", bot.data_dir)
+    bot.start()
+    await until(lambda: not slack.messages.get("C111"), what="the first part deleted")
+    await asyncio.sleep(1.0)  # nothing more may follow
+    assert not slack.messages.get("C111")
+    assert [c.get("metadata", {}).get("event_payload", {}).get("part") for c in slack.posted("C111")] == [1]
+
+
 async def test_sigkill_between_parts_threads_the_rest_and_doubles_nothing(fakes, bot):
     """Killed while the first part's answer is outstanding, the bot finds that part again and threads the rest."""
     slack, discord = fakes
