@@ -251,10 +251,9 @@ class Store(ClosesOnExit):
 
         return Reminders(self._db("reminders"))
 
-    @contextlib.contextmanager
-    def reminder_batch(self) -> Iterator[None]:
-        with self._storage("reminders").batch():
-            yield
+    def file_writes(self, name: str) -> int:
+        """How many times `NAME.json` was written since the store opened (what a change costs, in writes)."""
+        return self._storage(name).writes
 
     @functools.cached_property
     def unanswered(self) -> TinyUnansweredRepository:

@@ -1,20 +1,22 @@
 """The scheduler (APScheduler 3.x, AsyncIOScheduler in the bot's loop, Japan time).
 
-It holds two jobs: a reminder tick and a digest tick, every minute. What is due lives in the store, not in APScheduler's
+Before its jobs start it catches up: every event's reminders are planned, in steps between which the
+loop serves everything else (the listeners are already up), with its progress logged. It then holds two
+jobs: a reminder tick and a digest tick, every minute. What is due lives in the store, not in APScheduler's
 job store, so nothing is lost with a restart; every option below is set on purpose, not left to the
 defaults (a 1-second misfire grace, and `replace_existing` dropping an overdue run, would lose reminders).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 if TYPE_CHECKING:
-    import asyncio
-
     from bot.mail.digest_run import DigestJob
     from handlers.ports import Clock
     from handlers.reminders import ReminderService
@@ -23,6 +25,7 @@ __all__ = ["TICK_SECONDS", "SchedulerService"]
 
 _log = logging.getLogger(__name__)
 TICK_SECONDS = 60
+_PROGRESS_SECONDS = 2.0  # at most one progress line this often during the catch-up
 
 
 class SchedulerService:
@@ -76,7 +79,27 @@ class SchedulerService:
         self.scheduler = scheduler
         return scheduler
 
+    async def catch_up(self, stop: asyncio.Event) -> None:
+        """Plan every event's reminders (once after start), yielding to the loop between steps."""
+        now, started = self._clock.now(), time.monotonic()
+        shown, total = started, 0
+        await asyncio.sleep(0)  # the listeners' tasks bind their ports first
+        _log.info("catch-up started: planning every event's reminders in the background")
+        for done, total in (steps := self._reminders.catch_up(now)):
+            if time.monotonic() - shown >= _PROGRESS_SECONDS:
+                _log.info("catch-up in progress: reminders of %d of %d events planned", done, total)
+                shown = time.monotonic()
+            await asyncio.sleep(0)
+            if stop.is_set():
+                steps.close()  # nothing written: the next start plans them all again
+                return
+        _log.info("catch-up done: reminders of %d events planned in %.1f s", total, time.monotonic() - started)
+
     async def run(self, stop: asyncio.Event) -> None:
+        if not self._reminders.caught_up:
+            await self.catch_up(stop)
+            if stop.is_set():
+                return
         scheduler = self.start()
         _log.info("scheduler running: reminder tick every %d s", TICK_SECONDS)
         try:
