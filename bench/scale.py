@@ -166,10 +166,14 @@ def run_to_listening(data: Path, tmp: Path, limit: float) -> float:
     return took
 
 
-def first_mail(data: Path) -> float:
-    """Seconds for the first announcement stored after opening a store of 100k announcements."""
+def first_mail(data: Path, *, caught_up: bool) -> float:
+    """Seconds for the first announcement stored after opening a store of 100k announcements: after the
+    catch-up read the keys in the background (`caught_up`, as `rmo-bot run` does), or before it did."""
     config = load_config(None, environ={})
     with Core.open(config, data, FrozenClock(NOW)) as core:
+        repository = core.store.announcements
+        if caught_up and hasattr(repository, "read_keys"):  # main's code has no catch-up: the cold figure
+            repository.adopt_keys(repository.read_keys())
         announcement = Announcement(
             id="a-first", message_id="first@bench.example.jp", subject="最初のお知らせ", body=BODY,
             sender="jimukyoku@rmo-network.example.jp", received_at=NOW,
@@ -201,7 +205,7 @@ def main() -> None:
             first = run_to_listening(big, tmp, args.run_limit)
             again = run_to_listening(big, tmp, args.run_limit)
             runs = (first, again)
-        mail = first_mail(big)
+        mail = (first_mail(big, caught_up=True), first_mail(big, caught_up=False))
     ms = lambda s: f"{s * 1000:,.1f} ms"  # noqa: E731
     rows = [
         (f"reminder tick, {' / '.join(f'{n:,}' for n in sizes)} events (steady; first after start)",
@@ -211,7 +215,8 @@ def main() -> None:
          " / ".join(f"{s:.2f} s" for s in runs), "< 2 s / < 2 s"),
         ("one write to a file of N records", "not measured yet", "O(change)"),
         ("intake flood vs bare aiosmtpd", "not measured yet", "≥ 0.8×"),
-        (f"first mail after start, {args.announcements:,} announcements", ms(mail), "< 50 ms"),
+        (f"first mail after start, {args.announcements:,} announcements", f"{ms(mail[0])} (before the catch-up read the keys: {ms(mail[1])})",
+         "< 50 ms"),
         ("answers p99 (bench/qa.py)", "not measured yet", "< 5 ms"),
         ("`rmo-bot ask` at 100k events", "not measured yet", "< 0.3 s over bare Python"),
         ("relay p99 SMTP 250 → API", "not measured yet", "< 20 ms"),

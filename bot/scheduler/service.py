@@ -1,8 +1,7 @@
 """The scheduler (APScheduler 3.x, AsyncIOScheduler in the bot's loop, Japan time).
 
-Before its jobs start it catches up: every event's reminders are planned, in steps between which the
-loop serves everything else (the listeners are already up), with its progress logged. It then holds two
-jobs: a reminder tick and a digest tick, every minute. What is due lives in the store, not in APScheduler's
+It holds two jobs, started once the catch-up after start is done (bot/catch_up.py): a reminder tick and a
+digest tick, every minute. What is due lives in the store, not in APScheduler's
 job store, so nothing is lost with a restart; every option below is set on purpose, not left to the
 defaults (a 1-second misfire grace, and `replace_existing` dropping an overdue run, would lose reminders).
 """
@@ -11,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,7 +23,6 @@ __all__ = ["TICK_SECONDS", "SchedulerService"]
 
 _log = logging.getLogger(__name__)
 TICK_SECONDS = 60
-_PROGRESS_SECONDS = 2.0  # at most one progress line this often during the catch-up
 
 
 class SchedulerService:
@@ -36,10 +33,12 @@ class SchedulerService:
         reminders: ReminderService,
         clock: Clock,
         digests: DigestJob | None = None,
+        ready: asyncio.Event | None = None,
     ) -> None:
         self._reminders = reminders
         self._clock = clock
         self._digests = digests
+        self._ready = ready  # set once the catch-up planned every event's reminders (bot/catch_up.py)
         self.scheduler: AsyncIOScheduler | None = None
 
     async def tick(self) -> None:
@@ -79,25 +78,13 @@ class SchedulerService:
         self.scheduler = scheduler
         return scheduler
 
-    async def catch_up(self, stop: asyncio.Event) -> None:
-        """Plan every event's reminders (once after start), yielding to the loop between steps."""
-        now, started = self._clock.now(), time.monotonic()
-        shown, total = started, 0
-        await asyncio.sleep(0)  # the listeners' tasks bind their ports first
-        _log.info("catch-up started: planning every event's reminders in the background")
-        for done, total in (steps := self._reminders.catch_up(now)):
-            if time.monotonic() - shown >= _PROGRESS_SECONDS:
-                _log.info("catch-up in progress: reminders of %d of %d events planned", done, total)
-                shown = time.monotonic()
-            await asyncio.sleep(0)
-            if stop.is_set():
-                steps.close()  # nothing written: the next start plans them all again
-                return
-        _log.info("catch-up done: reminders of %d events planned in %.1f s", total, time.monotonic() - started)
-
     async def run(self, stop: asyncio.Event) -> None:
-        if not self._reminders.caught_up:
-            await self.catch_up(stop)
+        if self._ready is not None:
+            ready = asyncio.create_task(self._ready.wait())
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({ready, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            ready.cancel()
+            stopping.cancel()
             if stop.is_set():
                 return
         scheduler = self.start()
