@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
     from tinydb import TinyDB
 
+    from storage.atomic import AtomicJSONStorage
+
 __all__ = ["Reminder", "ReminderStatus", "Reminders"]
 
 ReminderStatus = Literal["pending", "sent", "skipped", "obsolete"]
@@ -56,8 +58,9 @@ class Reminders:
     """All reminders in one file, read once, with two indexes kept in step with every write: by event, and
     the pending ones by due time, so that a tick reads only what is due, not every reminder ever planned."""
 
-    def __init__(self, db: TinyDB) -> None:
+    def __init__(self, db: TinyDB, storage: AtomicJSONStorage) -> None:
         self._table = db.table("reminders")
+        self._storage = storage
         self._items = {r.id: r for r in (Reminder.from_doc(dict(d)) for d in self._table.all())}
         self._by_event: dict[str, dict[str, Reminder]] = {}
         for reminder in self._items.values():
@@ -95,8 +98,9 @@ class Reminders:
         before = {reminder_id: self._items.get(reminder_id) for reminder_id in changed}
         self._items.update(changed)
         try:
-            self._table.truncate()
-            self._table.insert_multiple([r.to_doc() for r in self.all()])
+            with self._storage.batch():  # one write, atomic, of the whole table
+                self._table.truncate()
+                self._table.insert_multiple([r.to_doc() for r in self.all()])
         except BaseException:
             for reminder_id, old in before.items():  # the file still holds these: so does memory
                 if old is None:

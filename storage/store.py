@@ -249,7 +249,7 @@ class Store(ClosesOnExit):
     def reminders(self) -> Reminders:
         from storage.reminders import Reminders  # noqa: PLC0415
 
-        return Reminders(self._db("reminders"))
+        return Reminders(self._db("reminders"), self._storage("reminders"))
 
     def file_writes(self, name: str) -> int:
         """How many times `NAME.json` was written since the store opened (what a change costs, in writes)."""
