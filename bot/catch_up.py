@@ -41,10 +41,15 @@ class CatchUp:
         await asyncio.sleep(0)  # the listeners' tasks, started before this one, bind their ports first
         started = time.monotonic()
         _log.info("catch-up started: reading the announcements' keys, then planning every event's reminders")
-        found = await asyncio.to_thread(self._announcements.read_keys)
-        self._announcements.adopt_keys(found)
-        _log.info("catch-up in progress: %d announcements' keys read in %.1f s", len(found[0]),
-                  time.monotonic() - started)  # fmt: skip
+        try:
+            found = await asyncio.to_thread(self._announcements.read_keys)
+        except Exception as exc:  # noqa: BLE001 - the reminders must not wait on it: the first mail reads them instead
+            _log.warning("catch-up: the announcements' keys could not be read ahead (%s); the first mail reads them",
+                         exc)  # fmt: skip
+        else:
+            self._announcements.adopt_keys(found)
+            _log.info("catch-up in progress: %d announcements' keys read in %.1f s", len(found[0]),
+                      time.monotonic() - started)  # fmt: skip
         now, shown, total = self._clock.now(), time.monotonic(), 0
         steps = self._reminders.catch_up(now)
         for done, total in steps:

@@ -65,7 +65,7 @@ class Reminders:
         self._by_event: dict[str, dict[str, Reminder]] = {}
         for reminder in self._items.values():
             self._by_event.setdefault(reminder.event_id, {})[reminder.id] = reminder
-        # (due, id) of the pending reminders, sorted; an entry whose reminder changed since is dropped when met.
+        # (due, id) of the pending reminders, sorted; `save` keeps it exact.
         self._due = sorted((r.due_at, r.id) for r in self._items.values() if r.status == "pending")
 
     def all(self) -> list[Reminder]:
@@ -80,15 +80,7 @@ class Reminders:
     def due(self, now: datetime) -> list[Reminder]:
         """The pending reminders due at `now` or before, soonest first (from the index: no scan)."""
         end = bisect.bisect_right(self._due, (now, "\uffff"))
-        found: list[Reminder] = []
-        live: list[tuple[datetime, str]] = []
-        for due_at, reminder_id in self._due[:end]:
-            reminder = self._items.get(reminder_id)
-            if reminder is not None and reminder.status == "pending" and reminder.due_at == due_at:
-                found.append(reminder)
-                live.append((due_at, reminder_id))
-        self._due[:end] = live  # stale entries go; what is still pending stays until it is recorded
-        return found
+        return [self._items[reminder_id] for _, reminder_id in self._due[:end]]
 
     def save(self, reminders: Iterable[Reminder]) -> int:
         """Write these (new or changed) reminders in one write; returns how many changed."""
@@ -113,7 +105,10 @@ class Reminders:
             if old is not None and old.event_id != reminder.event_id:
                 self._by_event.get(old.event_id, {}).pop(reminder.id, None)
             self._by_event.setdefault(reminder.event_id, {})[reminder.id] = reminder
-            indexed = old is not None and old.status == "pending" and old.due_at == reminder.due_at
-            if reminder.status == "pending" and not indexed:
+            if old is not None and old.status == "pending":
+                at = bisect.bisect_left(self._due, (old.due_at, old.id))
+                if at < len(self._due) and self._due[at] == (old.due_at, old.id):
+                    del self._due[at]
+            if reminder.status == "pending":
                 bisect.insort(self._due, (reminder.due_at, reminder.id))
         return len(changed)
