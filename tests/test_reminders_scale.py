@@ -16,6 +16,8 @@ from bot.config import load_config
 from bot.core import Core
 from storage.datafile import DataSet
 from storage.records import Event
+from storage.reminders import Reminder
+from storage.store import Store
 from tests.botproc import BotProcess, write_config
 from tests.conftest import JST
 from tests.fakes import FakeDiscord, FakeSlack
@@ -113,3 +115,19 @@ async def test_run_listens_while_its_catch_up_is_still_planning(tmp_path):
     assert "catch-up done" not in log_then
     with Core.open(load_config(config_path, environ={}), data, FrozenClock(T0)) as core:
         assert len(core.store.reminders.all()) == 120_000
+
+
+def test_a_reminder_moved_away_and_back_is_due_once(tmp_path):
+    """The index by due time follows every save: a reminder moved later and back again is listed due once,
+    and no longer once it is recorded as sent."""
+    first, later = T0, T0 + timedelta(hours=2)
+    with Store.open(tmp_path / "d") as store:
+        reminders = store.reminders
+        reminders.save([Reminder("e:day:1d", "e", "1d", first)])
+        reminders.save([Reminder("e:day:1d", "e", "1d", later)])
+        reminders.save([Reminder("e:day:1d", "e", "1d", first)])
+        due = [r.id for r in reminders.due(later)]
+        reminders.save([dataclasses.replace(reminders.due(later)[0], status="sent", sent_at=later)])
+        after = reminders.due(later + timedelta(days=1))
+    assert due == ["e:day:1d"]
+    assert after == []
