@@ -121,7 +121,7 @@ class Core(ClosesOnExit):
 
         return MeetingDesk(
             store.events, store.proposals, reader,
-            auto_accept=self.config.calendar.auto_accept, on_change=lambda now: self.reminders.plan(now),  # noqa: PLW0108 - lazily: reminders need the intake
+            auto_accept=self.config.calendar.auto_accept, on_change=lambda now: self.reminders.plan_changed(now),  # noqa: PLW0108 - lazily: reminders need the intake
             on_proposal=lambda proposal: [listener(proposal) for listener in self.proposal_listeners],
         )  # fmt: skip
 
@@ -167,7 +167,6 @@ class Core(ClosesOnExit):
         store = self.store
         return ReminderService(
             store.events, store.reminders, self.intake, self.config.timezone, reminder_settings(self.config),
-            store.reminder_batch,
         )  # fmt: skip
 
     @functools.cached_property
@@ -212,7 +211,7 @@ class Core(ClosesOnExit):
         store = self.store
         return EventCommands(
             store.events, self.proposal_commands, store.knowledge, self.clock, self.config.timezone,
-            on_change=lambda now: self.reminders.plan(now),  # noqa: PLW0108 - lazily, as for the meetings
+            on_change=lambda now: self.reminders.plan_changed(now),  # noqa: PLW0108 - lazily, as for the meetings
         )  # fmt: skip
 
     @classmethod

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AnnouncementRepository",
     "CalendarWriter",
+    "ChangingCalendar",
     "Clock",
     "ConversationRepository",
     "EventRepository",
@@ -140,6 +141,18 @@ class EventRepository(Protocol):
         ...
 
 
+class ChangingCalendar(EventRepository, Protocol):
+    """The events, with what changed since a revision: what the reminders are planned from, one event at a time."""
+
+    def ids(self) -> list[str]:
+        """Every event's id."""
+        ...
+
+    def changed_after(self, revision: int) -> tuple[int, list[str]]:
+        """The ids of the events written since `revision` (0: since the store opened), and the revision now."""
+        ...
+
+
 class CalendarWriter(EventRepository, Protocol):
     """The events, written: the secretariat's decisions (a change to a meeting is recorded for the digests)."""
 
@@ -238,8 +251,12 @@ class ReminderRepository(Protocol):
 
     def all(self) -> list[Reminder]: ...
     def for_event(self, event_id: str) -> list[Reminder]: ...
+    def due(self, now: datetime) -> list[Reminder]:
+        """The pending reminders due at `now` or before, soonest first, without reading the others."""
+        ...
+
     def save(self, reminders: Iterable[Reminder]) -> int:
-        """Write these (new or changed) reminders; returns how many changed."""
+        """Write these (new or changed) reminders in one write; returns how many changed."""
         ...
 
 

@@ -1,10 +1,12 @@
 """Meeting reminders: planned from the events in the store, sent once each through the outbox.
 
-The store is the source of truth: every tick re-plans from the events (so a moved meeting moves its
-reminders and a cancelled one gets a notice instead), then sends what is due. A reminder due while the
+The store is the source of truth. Once after start every event's reminders are planned (`catch_up`, in
+steps, so the running bot stays responsive); after that an event is planned again when it changes
+(`plan_changed`: a moved meeting moves its reminders and a cancelled one gets a notice instead), and a
+tick reads only the reminders that are due, from the store's index by due time. A reminder due while the
 bot was down is sent once, marked late, within the grace period, and recorded as skipped beyond it.
 Sending is idempotent: the announcement's key is the reminder's id, so a crash between posting and
-recording it never sends it twice.
+recording it never sends it twice; what one tick did is therefore recorded in one write.
 """
 
 from __future__ import annotations
@@ -20,17 +22,18 @@ from storage.records import Announcement, Delivery, Event
 from storage.reminders import Reminder
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from contextlib import AbstractContextManager
+    from collections.abc import Generator
     from datetime import tzinfo
 
     from handlers.intake import MailIntake
-    from handlers.ports import EventRepository, ReminderRepository
+    from handlers.ports import ChangingCalendar, ReminderRepository
 
 __all__ = ["ReminderService", "ReminderSettings"]
 
 _log = logging.getLogger(__name__)
 _LATE = timedelta(minutes=5)
+_STEP = 500  # events planned between two yields of `catch_up`
+_NAMED = 5  # skipped reminders named in the log line (the rest are counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,23 +51,23 @@ class Sent:
 
 
 class ReminderService:
-    """Plans, sends and records reminders. `tick(now)` is all a scheduler has to call."""
+    """Plans, sends and records reminders. A scheduler runs `catch_up` once, then `tick(now)` every minute."""
 
     def __init__(
         self,
-        events: EventRepository,
+        events: ChangingCalendar,
         reminders: ReminderRepository,
         intake: MailIntake,
         tz: tzinfo,
         settings: ReminderSettings,
-        transaction: Callable[[], AbstractContextManager[None]],
     ) -> None:
         self._events = events
         self._reminders = reminders
         self._intake = intake
         self._tz = tz
         self._settings = settings
-        self._transaction = transaction
+        self._revision = 0  # the events' revision the reminders are planned up to
+        self._caught_up = False
 
     def _at_hour(self, moment: datetime, days: int) -> datetime:
         local = (moment.astimezone(self._tz) - timedelta(days=days)).replace(
@@ -86,24 +89,61 @@ class ReminderService:
                 wanted[f"{event.id}:{by}:deadline-{d}d"] = (f"deadline-{d}d", self._at_hour(deadline, d))
         return wanted
 
+    @property
+    def caught_up(self) -> bool:
+        """Whether every event's reminders were planned since the store opened."""
+        return self._caught_up
+
     def plan(self, now: datetime) -> int:
-        """Bring the reminder records in line with the events; returns how many records changed."""
-        changes: list[Reminder] = []
-        for event in self._events.all():
-            existing = {r.id: r for r in self._reminders.for_event(event.id)}
-            if event.status == "cancelled":
-                changes += [
-                    dataclasses.replace(r, status="obsolete") for r in existing.values() if r.status == "pending"
-                ]
-                notice = f"{event.id}:cancelled"
-                if existing and notice not in existing and event.starts_at > now:
-                    changes.append(Reminder(notice, event.id, "cancelled", now, for_start=event.starts_at))
-                continue
-            if event.starts_at <= now:
-                continue
-            changes += self._planned(event, existing, now)
-        with self._transaction():
-            return self._reminders.save(changes)
+        """Bring every event's reminders in line with it, at once; returns how many records changed."""
+        steps = self.catch_up(now)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return int(done.value)
+
+    def catch_up(self, now: datetime, step: int = _STEP) -> Generator[tuple[int, int], None, int]:
+        """Plan every event's reminders, `step` events at a time (yielding how many of how many are done),
+        and write them once at the end. An event written meanwhile is left to `plan_changed`, which plans it
+        from what it became (what was computed here may be out of date)."""
+        revision, _ = self._events.changed_after(self._revision)
+        ids = self._events.ids()
+        planned: dict[str, list[Reminder]] = {}
+        for start in range(0, len(ids), step):
+            for event_id in ids[start : start + step]:
+                event = self._events.get(event_id)
+                if event is not None:
+                    planned[event_id] = self._changes_of(event, now)
+            yield min(start + step, len(ids)), len(ids)
+        _, meanwhile = self._events.changed_after(revision)
+        for event_id in meanwhile:
+            planned.pop(event_id, None)
+        changed = self._reminders.save(r for changes in planned.values() for r in changes)
+        self._revision = max(self._revision, revision)
+        self._caught_up = True
+        return changed
+
+    def plan_changed(self, now: datetime) -> int:
+        """Plan the reminders of the events written since the last planning; returns how many records changed."""
+        revision, ids = self._events.changed_after(self._revision)
+        changes = [r for event_id in ids if (event := self._events.get(event_id)) for r in self._changes_of(event, now)]
+        changed = self._reminders.save(changes)
+        self._revision = revision
+        return changed
+
+    def _changes_of(self, event: Event, now: datetime) -> list[Reminder]:
+        """The reminder records to write so that this event's reminders are what it needs at `now`."""
+        existing = {r.id: r for r in self._reminders.for_event(event.id)}
+        if event.status == "cancelled":
+            changes = [dataclasses.replace(r, status="obsolete") for r in existing.values() if r.status == "pending"]
+            notice = f"{event.id}:cancelled"
+            if existing and notice not in existing and event.starts_at > now:
+                changes.append(Reminder(notice, event.id, "cancelled", now, for_start=event.starts_at))
+            return changes
+        if event.starts_at <= now:
+            return []
+        return self._planned(event, existing, now)
 
     def _planned(self, event: Event, existing: dict[str, Reminder], now: datetime) -> list[Reminder]:
         changes: list[Reminder] = []
@@ -133,31 +173,39 @@ class ReminderService:
         return changes
 
     def tick(self, now: datetime) -> list[Sent]:
-        """Plan, then send every reminder that is due (or skip it, when it is older than the grace)."""
-        self.plan(now)
+        """Plan what changed (everything, the first time, unless `catch_up` ran), then send every reminder that
+        is due, or skip it when it is older than the grace; what became of them is recorded in one write."""
+        if self._caught_up:
+            self.plan_changed(now)
+        else:
+            self.plan(now)
         sent: list[Sent] = []
-        for reminder in self._reminders.all():
-            if reminder.status != "pending" or reminder.due_at > now:
-                continue
-            event = self._events.get(reminder.event_id)
-            if event is None:
-                self._save(dataclasses.replace(reminder, status="obsolete"))
-                continue
-            overdue = now - reminder.due_at
-            if overdue > self._settings.grace:
-                _log.warning("reminder %s was due %s ago, beyond the grace: skipped", reminder.id, overdue)
-                self._save(dataclasses.replace(reminder, status="skipped"))
-                continue
-            late = overdue > _LATE
-            deliveries = self._intake.publish(self._announcement(reminder, event, now, late=late))
-            self._save(dataclasses.replace(reminder, status="sent", sent_at=now, late=late))
-            _log.info("reminder %s sent%s to %d channels", reminder.id, " (late)" if late else "", len(deliveries))
-            sent.append(Sent(reminder, deliveries))
+        records: list[Reminder] = []
+        skipped: list[str] = []
+        try:
+            for reminder in self._reminders.due(now):
+                event = self._events.get(reminder.event_id)
+                if event is None:
+                    records.append(dataclasses.replace(reminder, status="obsolete"))
+                    continue
+                overdue = now - reminder.due_at
+                if overdue > self._settings.grace:
+                    skipped.append(f"{reminder.id} (due {overdue} ago)")
+                    records.append(dataclasses.replace(reminder, status="skipped"))
+                    continue
+                late = overdue > _LATE
+                deliveries = self._intake.publish(self._announcement(reminder, event, now, late=late))
+                records.append(dataclasses.replace(reminder, status="sent", sent_at=now, late=late))
+                _log.info("reminder %s sent%s to %d channels", reminder.id, " (late)" if late else "", len(deliveries))
+                sent.append(Sent(reminder, deliveries))
+        finally:
+            # One write for the whole tick: a crash before it re-sends nothing (the announcements are on record).
+            self._reminders.save(records)
+        if skipped:
+            more = f" and {len(skipped) - _NAMED} more" if len(skipped) > _NAMED else ""
+            _log.warning("%d reminders were due beyond the grace: skipped: %s%s", len(skipped),
+                         ", ".join(skipped[:_NAMED]), more)  # fmt: skip
         return sent
-
-    def _save(self, reminder: Reminder) -> None:
-        with self._transaction():
-            self._reminders.save([reminder])
 
     def _announcement(self, reminder: Reminder, event: Event, now: datetime, *, late: bool) -> Announcement:
         when = format_span(event.starts_at, event.ends_at, "ja", self._tz)

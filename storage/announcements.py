@@ -60,6 +60,25 @@ class TinyAnnouncementRepository:
             self._keys = keys
         return self._keys
 
+    def read_keys(self) -> tuple[set[str], dict[str, str]]:
+        """The known message keys and each announcement's month, read from the files (slow at 100k; safe in a
+        worker thread, so that the running bot loads them in the background after start)."""
+        keys: set[str] = set()
+        months: dict[str, str] = {}
+        for month, doc in self._archive.scan():
+            keys.add(doc["message_id"])
+            months[doc["id"]] = month
+        return keys, months
+
+    def adopt_keys(self, found: tuple[set[str], dict[str, str]]) -> bool:
+        """Take what `read_keys` found, unless the keys were loaded meanwhile (every write loads them first,
+        so nothing was stored since the files were read); returns whether they were taken."""
+        if self._keys is not None:
+            return False
+        self._keys, months = found
+        self._months.update(months)
+        return True
+
     def keep_body(self, text: str) -> str:
         """Store a big text in its own file and return its name (the same text, the same name). Touches no
         TinyDB file, so it may run in a worker thread while the event loop uses the archive."""

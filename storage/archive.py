@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections import OrderedDict
@@ -34,6 +35,8 @@ class MonthlyArchive:
         self._open_limit = open_limit
         # Only the newest partitions stay parsed in memory; older months are read on demand.
         self._open: OrderedDict[str, TinyDB] = OrderedDict()
+        # Each month's last file, listed once: an append must not list a directory of a thousand files.
+        self._last: dict[str, str] | None = None
         if writable and not directory.is_dir():
             directory.mkdir(mode=_DIR_MODE)
             os.chmod(directory, _DIR_MODE)
@@ -61,14 +64,20 @@ class MonthlyArchive:
 
     def _current(self, month: str, adding: int) -> str:
         """The file new documents of `month` go to: its last chunk, or a new one when that is full."""
-        chunks = [p for p in self.partitions() if p.split(".")[0] == month]
-        if not chunks:
+        if self._last is None:
+            self._last = {p.split(".")[0]: p for p in self.partitions()}  # oldest first: the last one stays
+        last = self._last.get(month)
+        if last is None:
             return month
-        last = chunks[-1]
         if len(self._db(last)) + adding <= CHUNK or len(self._db(last)) == 0:
             return last
         number = int(last.split(".")[1]) + 1 if "." in last else 1
         return f"{month}.{number}"
+
+    def _used(self, month: str, partition: str) -> None:
+        """Documents were written to `partition`: it is now the month's last file (it may be a new one)."""
+        if self._last is not None:
+            self._last[month] = partition
 
     def _db(self, partition: str) -> TinyDB:
         db = self._open.get(partition)
@@ -85,7 +94,10 @@ class MonthlyArchive:
 
     def append(self, when: datetime, doc: dict[str, Any]) -> int:
         """Store one document in its month; returns its id within that month."""
-        doc_id: int = self._db(self._current(self.partition_of(when), 1)).insert(doc)
+        month = self.partition_of(when)
+        partition = self._current(month, 1)
+        doc_id: int = self._db(partition).insert(doc)
+        self._used(month, partition)
         return doc_id
 
     def append_many(self, docs: list[tuple[datetime, dict[str, Any]]]) -> dict[str, str]:
@@ -97,6 +109,7 @@ class MonthlyArchive:
         for month, month_docs in by_month.items():
             used[month] = self._current(month, len(month_docs))
             self._db(used[month]).insert_multiple(month_docs)
+            self._used(month, used[month])
         return used
 
     def iter_docs(self, *, newest_first: bool = False) -> Iterator[dict[str, Any]]:
@@ -108,6 +121,17 @@ class MonthlyArchive:
             if newest_first:
                 docs.reverse()
             yield from (dict(doc) for doc in docs)
+
+    def scan(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every document with its partition, read from the files themselves: no TinyDB object is touched, so
+        this may run in a worker thread while the event loop writes (each file is replaced whole)."""
+        for partition in self.partitions():
+            try:
+                raw = (self._dir / f"{partition}.json").read_bytes()
+            except FileNotFoundError:
+                continue
+            data = json.loads(raw) if raw else {}
+            yield from ((partition, doc) for doc in data.get("_default", {}).values())
 
     def docs_in(self, partition: str) -> list[dict[str, Any]]:
         """The documents of one month (as stored; do not modify)."""

@@ -85,6 +85,7 @@ class AtomicJSONStorage(Storage):
         self._loaded = False
         self._deferred = 0
         self._dirty = False
+        self.writes = 0  # how many times the file was replaced since it was opened (tests and benches count)
 
     @property
     def path(self) -> Path:
@@ -160,3 +161,4 @@ class AtomicJSONStorage(Storage):
             self._forget()
             raise
         self._dirty = False
+        self.writes += 1

@@ -41,6 +41,8 @@ class TinyEventRepository:
         self._cancelled: dict[_IndexKey, list[_Entry]] = {}
         self._moves: dict[str, EventChange] | None = None
         self._longest = 0.0
+        # The id of every event each write here changed, in order, so that the reminders re-plan those alone.
+        self._changed: list[str] = []
 
     def _ensure_index(self) -> dict[str, int]:
         if self._doc_ids is not None:
@@ -214,10 +216,19 @@ class TinyEventRepository:
                     self._table.insert_multiple(new)
                 if changes:
                     self._changes.insert_multiple(changes)
+            self._changed += [doc["id"] for doc in (*replace.values(), *new)]
         finally:
             self._doc_ids = self._moves = None  # rebuilt from what was actually stored
             self._table.clear_cache()
         return len(replace) + len(new)
+
+    def changed_after(self, revision: int) -> tuple[int, list[str]]:
+        """The ids of the events written since `revision` (0: since the store opened), and the revision now."""
+        return len(self._changed), list(dict.fromkeys(self._changed[revision:]))
+
+    def ids(self) -> list[str]:
+        """Every event's id, from the index (no event is decoded)."""
+        return list(self._ensure_index())
 
     def changes_since(self, after: datetime) -> list[EventChange]:
         changes = [EventChange.from_doc(doc) for doc in self._changes.all()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +12,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from tinydb import TinyDB
+
+    from storage.atomic import AtomicJSONStorage
 
 __all__ = ["Reminder", "ReminderStatus", "Reminders"]
 
@@ -52,11 +55,18 @@ class Reminder:
 
 
 class Reminders:
-    """All reminders in one small file (only future events' reminders are pending), read once."""
+    """All reminders in one file, read once, with two indexes kept in step with every write: by event, and
+    the pending ones by due time, so that a tick reads only what is due, not every reminder ever planned."""
 
-    def __init__(self, db: TinyDB) -> None:
+    def __init__(self, db: TinyDB, storage: AtomicJSONStorage) -> None:
         self._table = db.table("reminders")
+        self._storage = storage
         self._items = {r.id: r for r in (Reminder.from_doc(dict(d)) for d in self._table.all())}
+        self._by_event: dict[str, dict[str, Reminder]] = {}
+        for reminder in self._items.values():
+            self._by_event.setdefault(reminder.event_id, {})[reminder.id] = reminder
+        # (due, id) of the pending reminders, sorted; `save` keeps it exact.
+        self._due = sorted((r.due_at, r.id) for r in self._items.values() if r.status == "pending")
 
     def all(self) -> list[Reminder]:
         return sorted(self._items.values(), key=lambda r: (r.due_at, r.id))
@@ -65,15 +75,40 @@ class Reminders:
         return self._items.get(reminder_id)
 
     def for_event(self, event_id: str) -> list[Reminder]:
-        return [r for r in self.all() if r.event_id == event_id]
+        return sorted(self._by_event.get(event_id, {}).values(), key=lambda r: (r.due_at, r.id))
+
+    def due(self, now: datetime) -> list[Reminder]:
+        """The pending reminders due at `now` or before, soonest first (from the index: no scan)."""
+        end = bisect.bisect_right(self._due, (now, "\uffff"))
+        return [self._items[reminder_id] for _, reminder_id in self._due[:end]]
 
     def save(self, reminders: Iterable[Reminder]) -> int:
-        """Write these (new or changed) reminders; returns how many changed."""
-        changed = [r for r in reminders if self._items.get(r.id) != r]
+        """Write these (new or changed) reminders in one write; returns how many changed."""
+        changed = {r.id: r for r in reminders if self._items.get(r.id) != r}
         if not changed:
             return 0
-        for reminder in changed:
-            self._items[reminder.id] = reminder
-        self._table.truncate()
-        self._table.insert_multiple([r.to_doc() for r in self.all()])
+        before = {reminder_id: self._items.get(reminder_id) for reminder_id in changed}
+        self._items.update(changed)
+        try:
+            with self._storage.batch():  # one write, atomic, of the whole table
+                self._table.truncate()
+                self._table.insert_multiple([r.to_doc() for r in self.all()])
+        except BaseException:
+            for reminder_id, old in before.items():  # the file still holds these: so does memory
+                if old is None:
+                    del self._items[reminder_id]
+                else:
+                    self._items[reminder_id] = old
+            raise
+        for reminder in changed.values():
+            old = before[reminder.id]
+            if old is not None and old.event_id != reminder.event_id:
+                self._by_event.get(old.event_id, {}).pop(reminder.id, None)
+            self._by_event.setdefault(reminder.event_id, {})[reminder.id] = reminder
+            if old is not None and old.status == "pending":
+                at = bisect.bisect_left(self._due, (old.due_at, old.id))
+                if at < len(self._due) and self._due[at] == (old.due_at, old.id):
+                    del self._due[at]
+            if reminder.status == "pending":
+                bisect.insort(self._due, (reminder.due_at, reminder.id))
         return len(changed)

@@ -267,12 +267,11 @@ class Store(ClosesOnExit):
     def reminders(self) -> Reminders:
         from storage.reminders import Reminders  # noqa: PLC0415
 
-        return Reminders(self._db("reminders"))
+        return Reminders(self._db("reminders"), self._storage("reminders"))
 
-    @contextlib.contextmanager
-    def reminder_batch(self) -> Iterator[None]:
-        with self._storage("reminders").batch():
-            yield
+    def file_writes(self, name: str) -> int:
+        """How many times `NAME.json` was written since the store opened (what a change costs, in writes)."""
+        return self._storage(name).writes
 
     @functools.cached_property
     def unanswered(self) -> TinyUnansweredRepository:

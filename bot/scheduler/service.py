@@ -1,20 +1,20 @@
 """The scheduler (APScheduler 3.x, AsyncIOScheduler in the bot's loop, Japan time).
 
-It holds two jobs: a reminder tick and a digest tick, every minute. What is due lives in the store, not in APScheduler's
+It holds two jobs, started once the catch-up after start is done (bot/catch_up.py): a reminder tick and a
+digest tick, every minute. What is due lives in the store, not in APScheduler's
 job store, so nothing is lost with a restart; every option below is set on purpose, not left to the
 defaults (a 1-second misfire grace, and `replace_existing` dropping an overdue run, would lose reminders).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 if TYPE_CHECKING:
-    import asyncio
-
     from bot.mail.digest_run import DigestJob
     from handlers.ports import Clock
     from handlers.reminders import ReminderService
@@ -33,10 +33,12 @@ class SchedulerService:
         reminders: ReminderService,
         clock: Clock,
         digests: DigestJob | None = None,
+        ready: asyncio.Event | None = None,
     ) -> None:
         self._reminders = reminders
         self._clock = clock
         self._digests = digests
+        self._ready = ready  # set once the catch-up planned every event's reminders (bot/catch_up.py)
         self.scheduler: AsyncIOScheduler | None = None
 
     async def tick(self) -> None:
@@ -77,6 +79,14 @@ class SchedulerService:
         return scheduler
 
     async def run(self, stop: asyncio.Event) -> None:
+        if self._ready is not None:
+            ready = asyncio.create_task(self._ready.wait())
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({ready, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            ready.cancel()
+            stopping.cancel()
+            if stop.is_set():
+                return
         scheduler = self.start()
         _log.info("scheduler running: reminder tick every %d s", TICK_SECONDS)
         try:
