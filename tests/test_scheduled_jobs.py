@@ -57,14 +57,17 @@ async def test_sigkill_during_a_digest_run_neither_doubles_nor_skips(tmp_path):
     slack, discord = FakeSlack(), FakeDiscord()
     await slack.start()
     await discord.start()
+    now = SystemClock(JST).now()
     config = write_config(
         tmp_path / "config.toml", slack_url=slack.base_url, discord_url=discord.base_url,
         outbound=f'host = "127.0.0.1"\nport = {smtp.port}\nstarttls = false\n',
-        extra="[digest]\nhour = 0\n",  # due at once: the run starts at the bot's first tick
+        # Due at once (the run starts at the bot's first tick), and the next run a day away: a fixed hour would
+        # make a second run due mid-test when the test crosses it.
+        extra=f"[digest]\nhour = {now.hour}\n",
         public_url="https://rmo.example.jp",  # digests need it for their links
     )  # fmt: skip
     data = tmp_path / "data"
-    _prepare(config, data, SystemClock(JST).now())
+    _prepare(config, data, now)
     bot = BotProcess(config, data)
     rng = random.Random(11)
     marks = sorted(rng.sample(range(200, SUBSCRIBERS - 200), KILLS))
