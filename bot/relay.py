@@ -54,7 +54,8 @@ _PERMANENT_TRIES = 5
 
 class Poster(Protocol):
     """One platform's transport: posts a rendered payload (in the thread of `thread`'s message when given)
-    and says where it went; edits and deletes a posted message; and says which parts of a delivery a
+    and says where it went; edits and deletes a posted message; renames (and archives) the thread started
+    from a post's first message where a thread outlives it (Discord); and says which parts of a delivery a
     channel already shows, and where (asked after an uncertain post, before the part is sent again)."""
 
     platform: str
@@ -64,6 +65,7 @@ class Poster(Protocol):
     ) -> MessageRef: ...
     async def edit(self, ref: MessageRef, payload: dict[str, Any]) -> None: ...
     async def delete(self, ref: MessageRef) -> None: ...
+    async def rename_thread(self, root: MessageRef, name: str, *, archive: bool = False) -> None: ...
     async def posted_parts(self, channel: str, delivery_id: str, since: datetime) -> set[int]: ...
     async def posted_refs(
         self, channel: str, delivery_id: str, since: datetime, thread: MessageRef | None = None

@@ -16,6 +16,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import DeliveryRejected
+from handlers.texts import say
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -78,12 +79,18 @@ class DeliverySteps:
                 await self._poster.delete(self._files[step - 1])
             else:
                 await self._poster.delete(self._before[len(self._files) + len(self._before) - step])
+            if step == self.count and self._root is None:
+                # A Discord thread outlives the message it started from: no longer named after the subject.
+                withdrawn = say("revise.thread_withdrawn", "ja")  # named like the posts: in the network's language
+                await self._poster.rename_thread(self._before[0], withdrawn, archive=True)
             return refs
         if action == "edit" and step <= len(self._before):
             if step > len(self._payloads):
                 await self._poster.delete(self._before[step - 1])  # the corrected text is shorter
                 return refs
             await self._poster.edit(self._before[step - 1], dict(self._payloads[step - 1]))
+            if step == 1 and self._root is None:  # the post's own thread (a reply's is its first post's)
+                await self._poster.rename_thread(self._before[0], self._thread_name)
             return (*refs, self._before[step - 1])
         return (*refs, await self._post(step, refs))
 

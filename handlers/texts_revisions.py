@@ -43,6 +43,8 @@ REVISION_TEXTS: dict[str, tuple[str, str]] = {
         "「{subject}」の訂正：新しい件名と本文を入力してください。投稿済みのメッセージがその場で書き換わります。",
         "Correct “{subject}”: enter the new subject and text; the posted messages are changed in place.",
     ),
+    # The name a withdrawn post's Discord thread is given (it outlives the message it started from).
+    "revise.thread_withdrawn": ("取り下げられた投稿", "Withdrawn post"),
     "revise.form_too_long": (
         (
             "投稿 {id} は長いためフォームでは訂正できません。"

@@ -125,6 +125,7 @@ class DiscordThreads:
         fake.app.router.add_post(path + "/threads", self.start_thread)
         fake.app.router.add_patch(path, self.edit)
         fake.app.router.add_delete(path, self.delete)
+        fake.app.router.add_patch("/api/v10/channels/{channel}", self.modify_thread)
 
     def created(self, message: dict[str, Any]) -> None:
         self.messages[message["id"]] = message
@@ -177,6 +178,26 @@ class DiscordThreads:
         shown = self.fake.channel_messages.get(message["channel_id"], [])
         shown[:] = [m for m in shown if m["id"] != message["id"]]
         return web.Response(status=204)
+
+    async def modify_thread(self, request: web.Request) -> web.Response:
+        """PATCH /channels/{id} of a thread, as its creator may without Manage Threads (the bot's permissions):
+        its name and `archived`; `locked` needs Manage Threads; an archived thread takes nothing unless
+        the same request unarchives it. Deleting the starter message leaves the thread (Discord does)."""
+        payload = json.loads(await request.read())
+        self.fake.calls.append({"method": "modify_thread", "channel": request.match_info["channel"], **payload})
+        thread = self.threads.get(request.match_info["channel"])
+        if thread is None:
+            return _discord({"message": "Unknown Channel", "code": 10003}, 404)
+        if "locked" in payload:
+            return _discord({"message": "Missing Permissions", "code": 50013}, 403)
+        state = thread["thread_metadata"]
+        if state["archived"] and payload.get("archived") is not False:
+            return _discord({"message": "Thread is archived", "code": 50083}, 400)
+        if "name" in payload and not 1 <= len(payload["name"]) <= 100:
+            return _discord({"message": "Invalid Form Body", "code": 50035}, 400)
+        thread["name"] = payload.get("name", thread["name"])
+        state["archived"] = bool(payload.get("archived", state["archived"]))
+        return _discord(thread)
 
     def top_level(self, channel: str) -> list[dict[str, Any]]:
         """The messages the channel shows outside threads now."""

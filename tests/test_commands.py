@@ -3,6 +3,7 @@ console harness and the neutral API every platform calls."""
 
 from __future__ import annotations
 
+import json
 import logging
 from email import message_from_bytes, policy
 
@@ -224,11 +225,11 @@ async def test_event_edit_opens_a_filled_form_and_its_submission_changes_the_eve
     assert edit.values.title == "近畿ブロック会議（第2回）"
     view = edit_modal(edit)
     assert_slack_view(view)
-    assert view["private_metadata"] == "kinki-2026-2"
+    assert json.loads(view["private_metadata"]) == {"id": "kinki-2026-2", "lang": "ja"}
     fields = {b["block_id"]: b["element"].get("initial_value", "") for b in view["blocks"] if b["type"] == "input"}
     assert fields["when"] == "2027-01-20 13:30-16:30"
     typed = {**fields, "venue": "近江八幡市文化会館"}
-    submitted = {"private_metadata": "kinki-2026-2",
+    submitted = {"private_metadata": view["private_metadata"],
                  "state": {"values": {k: {"value": {"value": v}} for k, v in typed.items()}}}  # fmt: skip
     event_id, form = edit_values(submitted)
     commands = chat.core.event_commands

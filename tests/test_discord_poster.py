@@ -96,3 +96,17 @@ async def test_after_close_the_poster_logs_in_again(fake, poster):
     await poster.post("900", payload(2))
     assert fake.logins == 2
     assert [c["auth"] for c in fake.posted("900")] == [f"Bot {TOKEN}"] * 2
+
+
+async def test_a_thread_archived_for_inactivity_is_renamed_and_archived_again(fake, poster):
+    """Discord takes nothing for an archived thread unless the request reopens it: the rename reopens it,
+    renames it and archives it again; a post that never had a thread is left alone."""
+    root = await poster.post("900", payload(1))
+    await poster.post("900", payload(2), thread=root, thread_name="お知らせ")
+    fake.threads.threads[root.id]["thread_metadata"]["archived"] = True  # a week without messages
+    await poster.rename_thread(root, "お知らせ（訂正）")
+    thread = fake.threads.threads[root.id]
+    assert (thread["name"], thread["thread_metadata"]["archived"]) == ("お知らせ（訂正）", True)
+    lonely = await poster.post("900", payload(3))
+    await poster.rename_thread(lonely, "取り下げられた投稿", archive=True)  # Discord: unknown channel, no failure
+    assert lonely.id not in fake.threads.threads

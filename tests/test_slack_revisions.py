@@ -37,7 +37,7 @@ async def test_the_secretariat_corrects_with_a_form_and_withdraws_from_slack(sla
     await until(lambda: slack.called("views.open"), what="the correction form")
     view = slack.called("views.open")[0]["view"]
     View(**view).validate_json()  # a valid Block Kit modal
-    assert view["private_metadata"] == announcement
+    assert json.loads(view["private_metadata"]) == {"id": announcement, "lang": "ja"}
     assert view["blocks"][2]["element"]["initial_value"] == "会場：東近江市役所"
 
     values = {

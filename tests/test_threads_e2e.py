@@ -146,6 +146,39 @@ async def test_a_withdrawal_deletes_every_part_on_both(fakes, bot):
     assert len({c["ts"] for c in slack.called("chat.delete")}) == len(slack.posted())
     assert {c["message"] for c in discord.called("delete")} == {c["id"] for c in discord.nonces.values()}
     assert json.loads(rmo_bot("announcements", "list", "--json", "--data-dir", bot.data_dir).stdout) == []
+    # Deleting the first message leaves its thread: it is archived and no longer named after the subject.
+    await until(lambda: discord.called("modify_thread"), what="the thread archived")
+    assert [(t["name"], t["thread_metadata"]["archived"]) for t in discord.threads.threads.values()] == [
+        ("取り下げられた投稿", True)]  # fmt: skip
+
+
+async def test_a_correction_that_changes_the_subject_renames_the_thread(fakes, bot, tmp_path):
+    """A correction with a new subject renames the post's Discord thread; a post that never had a thread is
+    withdrawn without one (Discord's unknown channel is no failure)."""
+    _, discord = fakes
+    await send(bot, post(1, "長いお知らせ", LONG[:12_000]))
+    await until(lambda: len(discord.posted()) >= 4, what="every part")  # the first, then three in its thread
+    await send(bot, post(2, "短いお知らせ", "本文です。"))
+    await until(lambda: len(discord.posted()) >= 5, what="the short post")
+    await asyncio.sleep(0.5)
+    bot.stop()
+    listed = json.loads(rmo_bot("announcements", "list", "--json", "--data-dir", bot.data_dir).stdout)
+    ids = {a["subject"]: a["id"] for a in listed}
+    text = tmp_path / "corrected.txt"
+    text.write_text(LONG[:12_000].replace("第0段落。", "第0段落（訂正）。"), encoding="utf-8")
+    rmo_bot("announcements", "correct", ids["長いお知らせ"], "--file", text, "--subject", "長いお知らせ（日程変更）",
+            "--config", bot.config, "--data-dir", bot.data_dir)  # fmt: skip
+    rmo_bot("announcements", "withdraw", ids["短いお知らせ"], "--config", bot.config, "--data-dir", bot.data_dir)
+    bot.start()
+    await until(lambda: len(discord.called("modify_thread")) >= 2 and discord.called("delete"),
+                what="the rename and the deletion")  # fmt: skip
+    await asyncio.sleep(0.5)
+    (thread,) = discord.threads.threads.values()
+    assert (thread["name"], thread["thread_metadata"]["archived"]) == ("長いお知らせ（日程変更）", False)
+    changes = [(c["channel"] == thread["id"], c["name"]) for c in discord.called("modify_thread")]
+    assert sorted(changes) == [(False, "取り下げられた投稿"), (True, "長いお知らせ（日程変更）")]
+    assert "第0段落（訂正）" in json.dumps(discord.threads.top_level("900"), ensure_ascii=False)
+    assert [m["embeds"][0]["title"] for m in discord.threads.top_level("900")] == ["長いお知らせ（日程変更） (1/4)"]
 
 
 async def test_a_post_given_up_part_way_is_still_withdrawn_and_never_finished(fakes, bot):

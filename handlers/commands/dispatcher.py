@@ -112,10 +112,11 @@ class CommandDispatcher:
             return _apology("an announcement draft", lang_hint or "ja")
 
     def correct(
-        self, asker: Asker, announcement_id: str, subject: str, body: str, lang_hint: Lang | None = None
+        self, asker: Asker, announcement_id: str, subject: str, body: str, form_lang: Lang | None = None
     ) -> Notice:
-        """The correction form of a relayed post, submitted."""
-        lang = detect_language(f"{subject} {body}", lang_hint or "ja")
+        """The correction form of a relayed post, submitted: answered in the form's language when it is known
+        (the post's own text may well be in the other one), else in the language of what was typed."""
+        lang = form_lang or detect_language(f"{subject} {body}", "ja")
         if self._revisions is None:
             return Notice("revise.refused", say("revise.refused", lang), lang)
         try:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from bot.core import Core
     from handlers.commands import CommandReply, DraftForm, EventDraft, ProposalCorrection, Verb
     from handlers.commands.proposals import ProposalCard
+    from handlers.messages import Lang
 
 __all__ = ["DiscordPlatform", "invite_url"]
 
@@ -169,7 +170,10 @@ class DiscordPlatform:
                     EventModal(f"rmo-event:{interaction.id}", self._add_event, reply.lang)
                 )
             case EventEdit():
-                await interaction.response.send_modal(ProposalModal(reply.event_id, reply.values, self._edit_event))
+                modal = ProposalModal(
+                    reply.event_id, reply.values, self._edit_event, reply.lang, title_key="event.edit.title"
+                )
+                await interaction.response.send_modal(modal)
             case AnnouncePreview():
                 view = ConfirmView(reply.draft.id, self._confirm, reply.lang)
                 self.client.add_view(view)  # the button works whatever message carries it
@@ -212,18 +216,20 @@ class DiscordPlatform:
         await self._show_decision(interaction, card)
 
     async def _on_proposal_fix(
-        self, interaction: discord.Interaction, proposal_id: str, form: ProposalCorrection
+        self, interaction: discord.Interaction, proposal_id: str, form: ProposalCorrection, lang: Lang
     ) -> None:
         who = interaction.user.display_name
-        card = self._proposals.correct(self._asker(interaction.user), proposal_id, form, who=who)
+        card = self._proposals.correct(self._asker(interaction.user), proposal_id, form, lang, who=who)
         await self._show_decision(interaction, card)
 
-    async def _add_event(self, interaction: discord.Interaction, draft: EventDraft) -> None:
-        outcome = self._event_commands.add_form(self._asker(interaction.user), draft)
+    async def _add_event(self, interaction: discord.Interaction, draft: EventDraft, lang: Lang) -> None:
+        outcome = self._event_commands.add_form(self._asker(interaction.user), draft, lang)
         await interaction.response.send_message(_content(outcome.text), ephemeral=True, allowed_mentions=NO_PINGS)
 
-    async def _edit_event(self, interaction: discord.Interaction, event_id: str, form: ProposalCorrection) -> None:
-        outcome = self._event_commands.edit_form(self._asker(interaction.user), event_id, form)
+    async def _edit_event(
+        self, interaction: discord.Interaction, event_id: str, form: ProposalCorrection, lang: Lang
+    ) -> None:
+        outcome = self._event_commands.edit_form(self._asker(interaction.user), event_id, form, lang)
         await interaction.response.send_message(_content(outcome.text), ephemeral=True, allowed_mentions=NO_PINGS)
 
     async def _show_decision(self, interaction: discord.Interaction, card: ProposalCard | Notice) -> None:

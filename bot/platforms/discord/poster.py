@@ -43,7 +43,10 @@ _MAX_RATELIMIT_WAIT = 30.0
 _MESSAGES = "/channels/{channel_id}/messages"
 _MESSAGE = "/channels/{channel_id}/messages/{message_id}"
 _THREAD = "/channels/{channel_id}/messages/{message_id}/threads"
+_CHANNEL = "/channels/{channel_id}"
 _THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+_ARCHIVED = 50083  # "Operation cannot be performed on an archived thread"
+_MISSING_PERMISSIONS = 50013
 _UNKNOWN_MESSAGE = 10008
 _UNKNOWN_CHANNEL = 10003
 _THREAD_NAME_LIMIT = 100
@@ -81,7 +84,8 @@ class DiscordPoster:
         self._timeout = timeout
         self._http: HTTPClient | None = None
         self._login = asyncio.Lock()
-        self._threads: set[str] = set()  # messages known to have a thread (started by us or found so)
+        # Messages known to have a thread (started by us or found so) → the name it was given here ("": unknown).
+        self._threads: dict[str, str] = {}
 
     async def post(
         self, channel: str, payload: dict[str, Any], *, thread: MessageRef | None = None, thread_name: str = ""
@@ -115,18 +119,49 @@ class DiscordPoster:
                 raise
             _log.info("Discord message %s in %s was already gone", ref.id, ref.channel)
 
+    async def rename_thread(self, root: MessageRef, name: str, *, archive: bool = False) -> None:
+        """PATCH the name of the thread started from `root` (archiving it too when asked). A thread's creator
+        may rename and archive it without Manage Threads, which the bot is not given: a thread a member
+        started is left as it is, and so is a post that never had a thread (Discord: unknown channel)."""
+        name = (name.strip() or "…")[:_THREAD_NAME_LIMIT]
+        if not archive and self._threads.get(root.id) == name:
+            return  # a correction that kept the subject: Discord allows a channel two renames in ten minutes
+        route = Route("PATCH", _CHANNEL, channel_id=root.id)
+        body: dict[str, Any] = {"name": name}
+        try:
+            try:
+                await self._request(route, root.id, {**body, "archived": True} if archive else body)
+            except DeliveryRejected as exc:
+                if exc.code != str(_ARCHIVED):
+                    raise
+                # Archived by a week without messages: reopened to be renamed (its creator may), then as it was.
+                await self._request(route, root.id, {**body, "archived": False})
+                await self._request(Route("PATCH", _CHANNEL, channel_id=root.id), root.id, {"archived": True})
+        except DeliveryRejected as exc:
+            if exc.code == str(_UNKNOWN_CHANNEL):
+                return  # no thread was ever started from this post here
+            if exc.code != str(_MISSING_PERMISSIONS):
+                raise
+            _log.warning("the thread of Discord message %s in %s is not the bot's to rename: left as it is",
+                         root.id, root.channel)  # fmt: skip
+            return
+        if root.id in self._threads:
+            self._threads[root.id] = name
+
     async def _thread(self, root: MessageRef, name: str) -> str:
         """The thread started from `root` (started now if it has none yet): its id is the message's."""
         if root.id in self._threads:
             return root.id
-        body = {"name": (name.strip() or "…")[:_THREAD_NAME_LIMIT], "auto_archive_duration": _ARCHIVE_MINUTES}
+        name = (name.strip() or "…")[:_THREAD_NAME_LIMIT]
+        body = {"name": name, "auto_archive_duration": _ARCHIVE_MINUTES}
         route = Route("POST", _THREAD, channel_id=root.channel, message_id=root.id)
         try:
             await self._request(route, root.channel, body)
         except DeliveryRejected as exc:
             if exc.code != str(_THREAD_EXISTS):  # started before a restart, or by a member: use it
                 raise
-        self._threads.add(root.id)
+            name = ""  # named by whoever started it
+        self._threads[root.id] = name
         return root.id
 
     async def _request(self, route: Route, channel: str, payload: dict[str, Any] | None) -> object:

@@ -75,15 +75,20 @@ def proposal_view(card: ProposalCard, button_type: type[Any]) -> discord.ui.View
 
 
 class ProposalModal(discord.ui.Modal):
-    """The correction form, filled in with what was read (Discord allows five fields: these are the five)."""
+    """The correction form, filled in with what was read (Discord allows five fields: these are the five).
+    It keeps its language, so what a submission is told is in the language of the form that was shown."""
 
     def __init__(
         self,
         proposal_id: str,
         values: ProposalCorrection,
-        submit: Callable[[discord.Interaction, str, ProposalCorrection], Awaitable[None]],
+        submit: Callable[[discord.Interaction, str, ProposalCorrection, Lang], Awaitable[None]],
+        lang: Lang = "ja",
+        *,
+        title_key: str = "proposal.form.title",
     ) -> None:
-        super().__init__(title=say("proposal.form.title", "ja"), custom_id=f"rmo-proposal-fix:{proposal_id}")
+        super().__init__(title=say(title_key, lang)[:45], custom_id=f"rmo-proposal-fix:{proposal_id}")
+        self.lang: Lang = lang
         self._proposal_id = proposal_id
         self._submit = submit
         self._inputs: dict[str, discord.ui.TextInput[ProposalModal]] = {}
@@ -92,7 +97,7 @@ class ProposalModal(discord.ui.Modal):
             ("registration_url", values.registration_url, False), ("deadline", values.deadline, False),
         ):  # fmt: skip
             field: discord.ui.TextInput[ProposalModal] = discord.ui.TextInput(
-                label=say(f"proposal.field.{name}", "ja")[:45], default=value[:300] or None, required=required,
+                label=say(f"proposal.field.{name}", lang)[:45], default=value[:300] or None, required=required,
                 max_length=300, custom_id=f"rmo-proposal-{name}",
             )  # fmt: skip
             self._inputs[name] = field
@@ -100,16 +105,21 @@ class ProposalModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         typed = {name: field.value or "" for name, field in self._inputs.items()}
-        await self._submit(interaction, self._proposal_id, ProposalCorrection(**typed))
+        await self._submit(interaction, self._proposal_id, ProposalCorrection(**typed), self.lang)
 
 
 class EventModal(discord.ui.Modal):
-    """The form that adds an event (`/rmo event add`): title, date and time, block, venue, registration URL."""
+    """The form that adds an event (`/rmo event add`): title, date and time, block, venue, registration URL.
+    It keeps its language, so what a submission is told is in the language of the form that was shown."""
 
     def __init__(
-        self, custom_id: str, submit: Callable[[discord.Interaction, EventDraft], Awaitable[None]], lang: Lang = "ja"
+        self,
+        custom_id: str,
+        submit: Callable[[discord.Interaction, EventDraft, Lang], Awaitable[None]],
+        lang: Lang = "ja",
     ) -> None:
         super().__init__(title=say("event.form.title", lang), custom_id=custom_id)
+        self.lang: Lang = lang
         self._submit = submit
         self._inputs: dict[str, discord.ui.TextInput[EventModal]] = {}
         for name, required in (("title", True), ("when", True), ("block", True), ("venue", False),
@@ -122,4 +132,5 @@ class EventModal(discord.ui.Modal):
             self.add_item(field)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await self._submit(interaction, EventDraft(**{name: f.value or "" for name, f in self._inputs.items()}))
+        draft = EventDraft(**{name: f.value or "" for name, f in self._inputs.items()})
+        await self._submit(interaction, draft, self.lang)

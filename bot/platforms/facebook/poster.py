@@ -78,6 +78,10 @@ class FacebookPoster:
         msg = f"deleting a Page post ({ref.id}) is not supported"
         raise DeliveryRejected(msg)
 
+    async def rename_thread(self, root: MessageRef, name: str, *, archive: bool = False) -> None:
+        """Nothing to do: nothing threads into a Page post."""
+        del root, name, archive
+
     async def posted_refs(
         self, channel: str, delivery_id: str, since: datetime, thread: MessageRef | None = None
     ) -> dict[int, MessageRef]:

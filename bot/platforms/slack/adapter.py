@@ -25,6 +25,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.errors import PlatformLoginError
 from bot.link_state import LinkState
+from bot.platforms.slack.metadata import view_language
 from bot.platforms.slack.modals import (
     CONFIRM_VIEW,
     DRAFT_VIEW,
@@ -267,7 +268,7 @@ class SlackPlatform:
     async def _on_proposal_fix(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
         user = body.get("user", {}).get("id", "")
         proposal_id, response_url, form = correction_values(view)
-        card = self._proposals.correct(await self._asker(user), proposal_id, form, who=_name(body))
+        card = self._proposals.correct(await self._asker(user), proposal_id, form, view_language(view), who=_name(body))
         if isinstance(card, Notice):
             field = card.key.removeprefix("proposal.invalid.") if card.key.startswith("proposal.invalid.") else "title"
             await ack(response_action="errors", errors={field: card.text})
@@ -278,7 +279,7 @@ class SlackPlatform:
 
     async def _on_event_add(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
         user = body.get("user", {}).get("id", "")
-        outcome = self._event_commands.add_form(await self._asker(user), event_values(view))
+        outcome = self._event_commands.add_form(await self._asker(user), event_values(view), view_language(view))
         if outcome.key != "event.added":
             await ack(response_action="errors", errors={outcome.field or "title": outcome.text})
             return
@@ -288,7 +289,7 @@ class SlackPlatform:
     async def _on_event_edit(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
         user = body.get("user", {}).get("id", "")
         event_id, form = edit_values(view)
-        outcome = self._event_commands.edit_form(await self._asker(user), event_id, form)
+        outcome = self._event_commands.edit_form(await self._asker(user), event_id, form, view_language(view))
         if outcome.key != "event.edited":
             await ack(response_action="errors", errors={outcome.field or "title": outcome.text})
             return
@@ -298,7 +299,7 @@ class SlackPlatform:
     async def _on_post_fix(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:  # noqa: ANN401
         user = body.get("user", {}).get("id", "")
         announcement_id, subject, text = post_fix_values(view)
-        outcome = self._commands.correct(await self._asker(user), announcement_id, subject, text)
+        outcome = self._commands.correct(await self._asker(user), announcement_id, subject, text, view_language(view))
         if outcome.key != "revise.corrected":
             await ack(response_action="errors", errors={outcome.field or "body": outcome.text})
             return

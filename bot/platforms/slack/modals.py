@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.platforms.preview import preview_of
+from bot.platforms.slack.metadata import form_metadata, read_metadata
 from bot.platforms.slack.reply import text_blocks
 from bot.platforms.slack.text import plain_context
 from handlers.commands import BODY_LIMIT, TITLE_LIMIT, DraftForm
@@ -91,7 +92,8 @@ def notice_modal(text: str, lang: Lang) -> dict[str, Any]:
 def post_fix_modal(form: CorrectionForm) -> dict[str, Any]:
     """A relayed post's correction: its subject and text, filled in as members read them now."""
     return {
-        "type": "modal", "callback_id": POST_FIX_VIEW, "private_metadata": form.announcement_id,
+        "type": "modal", "callback_id": POST_FIX_VIEW,
+        "private_metadata": form_metadata(form.lang, id=form.announcement_id),
         "title": _text("投稿の訂正" if form.lang == "ja" else "Correct a post"),
         "submit": _text("訂正する" if form.lang == "ja" else "Correct"),
         "close": _text("キャンセル" if form.lang == "ja" else "Cancel"),
@@ -112,4 +114,4 @@ def post_fix_values(view: dict[str, Any]) -> tuple[str, str, str]:
     values = view.get("state", {}).get("values", {})
     subject = values.get("title", {}).get("value", {}).get("value") or ""
     body = values.get("body", {}).get("value", {}).get("value") or ""
-    return str(view.get("private_metadata") or ""), subject, body
+    return str(read_metadata(view).get("id") or ""), subject, body

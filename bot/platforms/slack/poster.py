@@ -114,6 +114,10 @@ class SlackPoster:
                 raise
             _log.info("Slack message %s in %s was already gone", ref.id, ref.channel)
 
+    async def rename_thread(self, root: MessageRef, name: str, *, archive: bool = False) -> None:
+        """Nothing to do: a Slack thread has no name, and its replies are deleted before the message they hang from."""
+        del root, name, archive
+
     async def _call(self, channel: str, call: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:
         """One Web API call, its failure translated into the DeliveryError the lane understands."""
         try:

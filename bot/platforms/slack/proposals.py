@@ -4,9 +4,9 @@ button; the bot decides the rest."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
+from bot.platforms.slack.metadata import form_metadata, read_metadata
 from bot.platforms.slack.text import escape_mrkdwn, plain_context, rich_text
 from handlers.commands import EventDraft, ProposalCorrection
 from handlers.texts import say
@@ -77,7 +77,7 @@ def event_modal(form: EventForm) -> dict[str, Any]:
     return {
         "type": "modal", "callback_id": ADD_VIEW, "title": _plain(say("event.form.title", lang)[:24]),
         "submit": _plain(say("event.form.save", lang)[:24]),
-        "close": _plain("キャンセル" if lang == "ja" else "Cancel"),
+        "close": _plain("キャンセル" if lang == "ja" else "Cancel"), "private_metadata": form_metadata(lang),
         "blocks": [
             plain_context(form.text),
             _field("title", "", lang), _field("when", "", lang), _field("block", "", lang),
@@ -89,7 +89,7 @@ def event_modal(form: EventForm) -> dict[str, Any]:
 def edit_modal(form: EventEdit) -> dict[str, Any]:
     """The form that corrects an event on the calendar, filled in with how it is now."""
     view = correction_modal(form.event_id, form.values, "", form.lang)
-    view.update({"callback_id": EDIT_VIEW, "private_metadata": form.event_id,
+    view.update({"callback_id": EDIT_VIEW, "private_metadata": form_metadata(form.lang, id=form.event_id),
                  "title": _plain(say("event.edit.title", form.lang)[:24])})  # fmt: skip
     view["blocks"].insert(0, plain_context(form.text))
     return view
@@ -97,8 +97,8 @@ def edit_modal(form: EventEdit) -> dict[str, Any]:
 
 def edit_values(view: dict[str, Any]) -> tuple[str, ProposalCorrection]:
     """The submitted edit form: the event's id and what was typed."""
-    _, _, typed = correction_values({**view, "private_metadata": "{}"})
-    return str(view.get("private_metadata") or ""), typed
+    event_id, _, typed = correction_values(view)
+    return event_id, typed
 
 
 def event_values(view: dict[str, Any]) -> EventDraft:
@@ -120,7 +120,7 @@ def correction_modal(proposal_id: str, values: ProposalCorrection, response_url:
         "submit": _plain(say("proposal.form.save", lang)[:24]),
         "close": _plain("キャンセル" if lang == "ja" else "Cancel"),
         # The card's response_url travels with the form, so the card can say what was decided.
-        "private_metadata": json.dumps({"id": proposal_id, "response_url": response_url}),
+        "private_metadata": form_metadata(lang, id=proposal_id, response_url=response_url),
         "blocks": [
             field("title", values.title), field("when", values.when), field("venue", values.venue),
             field("registration_url", values.registration_url, optional=True),
@@ -131,7 +131,7 @@ def correction_modal(proposal_id: str, values: ProposalCorrection, response_url:
 
 def correction_values(view: dict[str, Any]) -> tuple[str, str, ProposalCorrection]:
     """The submitted correction form: the proposal's id, the card's response_url, and what was typed."""
-    meta = json.loads(view.get("private_metadata") or "{}")
+    meta = read_metadata(view)
     values = view.get("state", {}).get("values", {})
     typed = {name: values.get(name, {}).get("value", {}).get("value") or "" for name in _FIELDS}
     return str(meta.get("id", "")), str(meta.get("response_url", "")), ProposalCorrection(**typed)
