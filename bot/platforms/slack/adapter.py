@@ -6,25 +6,20 @@ a draft or a confirmation; the dispatcher decides, and its neutral reply is rend
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
 import time
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.errors import PlatformLoginError
 from bot.link_state import LinkState
+from bot.platforms.slack.connection import run_connection
 from bot.platforms.slack.metadata import view_language
 from bot.platforms.slack.modals import (
     CONFIRM_VIEW,
@@ -68,6 +63,7 @@ from handlers.commands import (
 from handlers.texts import say
 
 if TYPE_CHECKING:
+    import asyncio
     from collections.abc import Callable
 
     from bot.core import Core
@@ -79,15 +75,7 @@ _log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _SEEN = 2000  # event ids remembered, so Slack's retries are answered once
 _GROUP_TTL = 300.0
-_RECHECK = 60.0  # seconds between tries while Slack cannot be reached
-_POLL = 5.0  # seconds between looks at the Socket Mode connection
 _REPLAY_WINDOW = 330.0  # Slack's signatures are good for five minutes; a little more for clock skew
-# Slack's answers to a token that is wrong, revoked or not for this use: trying again will not help.
-_REFUSED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
-                      "not_allowed_token_type", "missing_scope"})  # fmt: skip
-_BOT_FIX = "set the app's Bot User OAuth Token (xoxb-…, OAuth & Permissions) in the environment and restart"
-_APP_FIX = ("set an app-level token (xapp-…, Basic Information → App-Level Tokens, scope connections:write) "
-                  'with Socket Mode on, or use [slack] mode = "http" with SLACK_SIGNING_SECRET')  # fmt: skip
 
 
 def _name(body: dict[str, Any]) -> str:
@@ -349,67 +337,7 @@ class SlackPlatform:
             self._signatures.popitem(last=False)
         return False
 
-    async def _signed_in(self, stop: asyncio.Event) -> bool:
-        """Whether Slack accepts the bot token (auth.test); until it answers, tried again each minute. A
-        refused token is `failed` and raised (the supervisor says so in one line and tries again in a
-        minute: the Socket Mode client would retry it every ten seconds, with a traceback each time)."""
-        while not stop.is_set():
-            try:
-                await self.client.auth_test()
-            except SlackApiError as exc:
-                error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
-                if error in _REFUSED:
-                    self._refused("bot", "SLACK_BOT_TOKEN", error, _BOT_FIX)
-                self.link.retrying(f"Slack answered {error or exc.response.status_code}")
-            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-                self.link.retrying(f"cannot reach Slack: {type(exc).__name__}")
-            else:
-                return True
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=_RECHECK)
-        return False
-
-    def _refused(self, which: str, variable: str, error: str, fix: str) -> NoReturn:
-        self.link.failed(f"Slack refused the {which} token ({error})")
-        msg = f"Slack refused {variable} ({error}): {fix}"
-        raise PlatformLoginError(msg) from None
-
-    async def _check_app_token(self) -> None:
-        """The app-level token tried once before Socket Mode starts (which would retry a refused one forever)."""
-        try:
-            await self.client.apps_connections_open(app_token=self._app_token)
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", "")) if isinstance(exc.response.data, dict) else ""
-            if error in _REFUSED:
-                self._refused("app", "SLACK_APP_TOKEN", error, _APP_FIX)
-            raise
-
     async def run(self, stop: asyncio.Event) -> None:
         """Socket Mode: connect out to Slack (no public URL needed) until stopped; reconnects by itself. HTTP
         mode: Slack calls the bot's server; the token is checked, so /healthz can say whether Slack is reachable."""
-        if not await self._signed_in(stop):
-            return  # stopped before Slack answered
-        if self.mode != "socket":
-            self.link.connected()
-            await stop.wait()
-            return
-        await self._check_app_token()
-        handler = AsyncSocketModeHandler(self.app, self._app_token, web_client=self.client)
-        try:
-            await handler.connect_async()  # type: ignore[no-untyped-call]
-        except SlackApiError as exc:
-            error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
-            if error in _REFUSED:
-                self._refused("app", "SLACK_APP_TOKEN", error, _APP_FIX)
-            raise
-        try:
-            while not stop.is_set():
-                # slack_sdk reconnects a dropped socket by itself: look how it stands now and then.
-                if await handler.client.is_connected():
-                    self.link.connected()
-                else:
-                    self.link.retrying("the Socket Mode connection dropped; reconnecting")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=_POLL)
-        finally:
-            await handler.close_async()  # type: ignore[no-untyped-call]
+        await run_connection(self.app, self.client, self._app_token, self.mode, self.link, stop)
