@@ -7,7 +7,6 @@ grows long and at close; on open, the file is read, then the journal replayed ov
 from __future__ import annotations
 
 import dataclasses
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,8 +19,6 @@ if TYPE_CHECKING:
     from storage.atomic import AtomicJSONStorage
 
 __all__ = ["Conversation", "TinyConversationRepository"]
-
-_log = logging.getLogger(__name__)
 
 _KEPT = 2000  # conversations remembered at most (the oldest go first)
 _FORGET = timedelta(days=1)  # older ones are dropped at the next fold
@@ -88,10 +85,4 @@ class TinyConversationRepository:
 
     def close(self) -> None:
         """Fold the journal into the file (when there is anything to fold) and let go of it."""
-        try:
-            if self._journal.records and self._journal.writable:
-                self.fold()
-        except OSError as exc:
-            _log.warning("could not fold the conversations journal (it is replayed at the next start): %s", exc)
-        finally:
-            self._journal.close()
+        self._journal.close_folded(self.fold, "conversations")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -19,9 +20,12 @@ from storage.atomic import FILE_MODE
 from storage.errors import StoreError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 __all__ = ["Journal"]
+
+_log = logging.getLogger(__name__)
 
 
 class Journal:
@@ -71,6 +75,17 @@ class Journal:
             with contextlib.suppress(FileNotFoundError):
                 os.truncate(self._path, 0)
         self.records = []
+
+    def close_folded(self, fold: Callable[[], None], what: str) -> None:
+        """Fold (when there is anything to fold) and let go of the file; a fold that fails is logged: its
+        lines stay, and are folded at the next start."""
+        try:
+            if self.records and self.writable:
+                fold()
+        except OSError as exc:
+            _log.warning("could not fold the %s journal (it is folded at the next start): %s", what, exc)
+        finally:
+            self.close()
 
     def close(self) -> None:
         if self._fd is not None:

@@ -8,7 +8,6 @@ and at close. A fold that a crash cut short is done again at the next start with
 from __future__ import annotations
 
 import itertools
-import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["TinyUnansweredRepository"]
 
-_log = logging.getLogger(__name__)
 
 _FOLD_AFTER = 100  # journal lines: past this many, they are folded into the monthly files
 
@@ -67,13 +65,7 @@ class TinyUnansweredRepository:
 
     def close(self) -> None:
         """Fold the journal (when there is anything to fold) and let go of it."""
-        try:
-            if self._journal.records and self._journal.writable:
-                self.fold()
-        except OSError as exc:
-            _log.warning("could not fold the unanswered journal (it is folded at the next start): %s", exc)
-        finally:
-            self._journal.close()
+        self._journal.close_folded(self.fold, "unanswered")
 
 
 def _once(docs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
