@@ -228,6 +228,10 @@ class TinyEventRepository:
             self._ensure_index()  # and saved beside the file, for the next command to read
         return len(replace) + len(new)
 
+    def save_index(self) -> None:
+        """Bring the index saved beside the file in step with it (after a batch of writes has been written)."""
+        self._ensure_index()
+
     def changed_after(self, revision: int) -> tuple[int, list[str]]:
         """The ids of the events written since `revision` (0: since the store opened), and the revision now."""
         return len(self._changed), list(dict.fromkeys(self._changed[revision:]))

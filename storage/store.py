@@ -319,6 +319,8 @@ class Store(ClosesOnExit):
                 changed["faq"] = knowledge.upsert_faq(data.faq)
             if data.events is not None:
                 changed["events"] = self.events.upsert_many(data.events, at=now)
+        if changed.get("events"):
+            self.events.save_index()  # the batch wrote the file only now
         return changed
 
     def export(self) -> DataSet:

@@ -12,6 +12,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 
+from storage.datafile import DataSet
 from storage.event_index import index_path
 from storage.records import Event, Venue
 from storage.store import Store
@@ -61,7 +62,19 @@ def test_saved_index_answers_as_the_file_does(tmp_path):
     assert index_path(tmp_path / "events.json").exists()
     with Store.open(tmp_path) as store:
         assert _answers(store) == from_file
-        assert not store._storage("events").loaded
+        assert not store._storage("events").loaded  # the point: the file was not decoded
+
+
+def test_an_import_leaves_the_saved_index_in_step(tmp_path):
+    """After an import (one batch over several files), the next command reads the index, not the whole file."""
+    with Store.open(tmp_path) as store:
+        store.apply(DataSet(events=tuple(_events("v1"))), now=START)
+    with Store.open(tmp_path) as store:
+        answered = _answers(store)
+        assert not store._storage("events").loaded  # the point: the file was not decoded
+    index_path(tmp_path / "events.json").unlink()
+    with Store.open(tmp_path, writable=False) as store:  # read whole from the file: no index to read
+        assert answered == _answers(store)
 
 
 def test_index_is_rebuilt_after_the_events_file_changes_behind_its_back(tmp_path):
