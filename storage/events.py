@@ -77,10 +77,12 @@ class TinyEventRepository:
             return None
         if self._from_disk:
             self._disk_reads += 1
-            found = index.read_doc(self._storage.path, event_id)
+            found = index.read_doc(self._storage.path, event_id) if self._disk_reads <= _DISK_READS else None
             if found is not None:
                 return Event.from_doc(found)
-            # The file changed since the index was read (or too many were read one by one): decode it whole.
+            # The file changed since the index was read (or many were read one by one): decode it whole,
+            # and answer from it alone from now on, as before there was an index.
+            self._disk_reads = _DISK_READS
             self._index = None
             doc_id = self._ensure_index().doc_id(event_id)
             if doc_id is None:

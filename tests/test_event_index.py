@@ -141,3 +141,13 @@ def test_sigkill_mid_write_leaves_the_index_reading_one_whole_round(tmp_path):
             whole = {e.title for e in store.events.all()}
         assert indexed == whole, (indexed, whole)
         assert whole <= {f"v{last_done}", f"v{last_done + 1}"}, (whole, last_done)
+
+
+def test_many_events_read_one_by_one_switch_to_the_whole_file(tmp_path):
+    """Reading more events one by one than is cheap from their byte ranges decodes the file, with the same events."""
+    with Store.open(tmp_path) as store:
+        store.events.upsert_many(_events("v1", count=100), at=START)
+        expected = store.events.all()
+    with Store.open(tmp_path) as store:
+        assert [store.events.get(f"e{i}") for i in range(100)] == expected
+        assert store._storage("events").loaded  # the file was decoded once, past the first events
