@@ -5,17 +5,20 @@ The store is written straight to disk in the store's own format (TinyDB document
 seconds, not the hours the bot's own writes would. Rows not worked on yet print "not measured yet".
 
     python bench/scale.py [--events 1000,3000,10000] [--announcements 100000] [--subscribers 50000] [--skip-run]
+                          [--ask-events 100000] [--ask-runs 5] [--qa-rounds 3] [--relay-mails 200] [--only-answers]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import os
 import random
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,12 +31,16 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.qa import measure, questions  # noqa: E402
+from bench.relay import _Timestamped, arrival_times, paced, pct  # noqa: E402
 from bot.clock import FrozenClock  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.core import Core  # noqa: E402
 from storage.archive import CHUNK, MonthlyArchive  # noqa: E402
 from storage.records import Announcement, Event, Venue  # noqa: E402
 from storage.subscribers import Subscriber  # noqa: E402
+from tests.botproc import BotProcess, write_config  # noqa: E402
+from tests.fakes import FakeDiscord, FakeSlack  # noqa: E402
 
 JST = ZoneInfo("Asia/Tokyo")
 # Real time, as `rmo-bot run` keeps it: its scheduler plans its ticks on the wall clock, whatever `--now` says.
@@ -199,18 +206,113 @@ def first_mail(data: Path, *, caught_up: bool) -> float:
         return time.perf_counter() - started
 
 
+def ask_wall(data: Path, runs: int) -> tuple[float, float, float]:
+    """`rmo-bot ask` against this store: the median wall time of `runs` answers, the median of as many
+    `python -c pass` taken alternately with them (the same load on both), and the answers' peak RSS in MB.
+
+    The peak is taken in a helper process that runs one answer alone: RUSAGE_CHILDREN's peak is the
+    largest any child ever reached, and this one may already have bigger children behind it."""
+    command = [sys.executable, "-m", "bot", "ask", "次の近畿ブロック会議は？", "--data-dir", str(data)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run(command, check=True, capture_output=True, env=env, cwd=ROOT)  # a first run may build indexes
+    asks, bares = [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True, capture_output=True)
+        bares.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, env=env, cwd=ROOT)
+        asks.append(time.perf_counter() - t0)
+    # One more answer in a child that only runs it, so that its peak RSS is the answer's own.
+    probe = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, *command], check=True, capture_output=True, env=env, cwd=ROOT)
+    return statistics.median(asks), statistics.median(bares), int(out.stdout) / 1024
+
+
+def answers_p99(data: Path, rounds: int) -> dict[str, float]:
+    """bench/qa.py's in-process measure (every question set, 200 members in one channel) on this store."""
+    config = load_config(None, environ={})
+    with Core.open(config, data, FrozenClock(NOW)) as core:
+        return measure(core, questions(), rounds)
+
+
+async def relay_p99(data: Path, tmp: Path, mails: int) -> tuple[float, float, int]:
+    """bench/relay.py's latency trip into `rmo-bot run` on this store: `mails` posts at 20 a second, from
+    each SMTP 250 to the fake Slack API receiving it; (p50, p99) in ms and how many arrived."""
+    slack, discord = FakeSlack(), FakeDiscord()
+    for fake in (slack, discord):
+        await fake.start()
+        fake.calls = _Timestamped()
+    bot = BotProcess(write_config(tmp / "relay.toml", slack_url=slack.base_url, discord_url=discord.base_url), data)
+    try:
+        await asyncio.to_thread(bot.start, 300)
+        sent = await paced(bot.port, mails, 20.0, "scale")
+        deadline = time.monotonic() + 60
+        while len(arrival_times(slack, "slack")) < mails and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+    finally:
+        bot.stop()
+        for fake in (slack, discord):
+            await fake.stop()
+    arrived = arrival_times(slack, "slack")
+    delays = [arrived[s] - t for s, t in sent.items() if s in arrived]
+    if not delays:
+        print("  no posts arrived; the bot's log ends:\n" + "".join(bot.log[-15:]))
+        return float("nan"), float("nan"), 0
+    return pct(delays, 0.5), pct(delays, 0.99), len(delays)
+
+
+def answers_row(qa: dict[str, float], events: int) -> tuple[str, str, str]:
+    """Print the answers' figures and return their row."""
+    measured = (
+        f"{qa['p99']:.2f} ms (p50 {qa['p50']:.2f} ms, CPU p99 {qa['cpu_p99']:.2f} ms, "
+        f"{qa['unknown_share']:.0%} unknown, {qa['answers']:,.0f} answers)"
+    )
+    print(f"  answers at {events:,} events: {measured}")
+    return (f"answers p99 (bench/qa.py's path), {events:,} events", measured, "< 5 ms")
+
+
+def ask_row(tmp: Path, args: argparse.Namespace) -> tuple[str, str, str]:
+    """Build the store `rmo-bot ask` reads, measure it, print the figures and return its row."""
+    huge = tmp / "ask"
+    build(huge, events=args.ask_events, announcements=0, subscribers=0)
+    ask, bare, peak = ask_wall(huge, args.ask_runs)
+    measured = (
+        f"{ask * 1000:,.0f} ms, {(ask - bare) * 1000:,.0f} ms over `python -c pass` ({bare * 1000:,.0f} ms; "
+        f"medians of {args.ask_runs}), peak RSS {peak:,.0f} MB"
+    )
+    print(f"  rmo-bot ask at {args.ask_events:,} events: {measured}")
+    return (f"`rmo-bot ask` at {args.ask_events:,} events", measured, "< 0.3 s over bare Python")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", default="1000,3000,10000")
     parser.add_argument("--announcements", type=int, default=100_000)
     parser.add_argument("--subscribers", type=int, default=50_000)
     parser.add_argument("--skip-run", action="store_true", help="do not start `rmo-bot run`")
+    parser.add_argument("--ask-events", type=int, default=100_000, help="events in the store `rmo-bot ask` reads")
+    parser.add_argument("--ask-runs", type=int, default=5)
+    parser.add_argument("--qa-rounds", type=int, default=3)
+    parser.add_argument("--relay-mails", type=int, default=200)
+    parser.add_argument("--only-answers", action="store_true", help="only the answers' and `rmo-bot ask`'s rows")
     parser.add_argument("--run-limit", type=float, default=300.0, help="seconds a start may take before giving up")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the skipped reminders of a store built in the past, one line each
     sizes = [int(s) for s in args.events.split(",")]
     with tempfile.TemporaryDirectory(prefix="rmo-scale-") as name:
         tmp = Path(name)
+        if args.only_answers:
+            big = tmp / "big"
+            build(big, events=max(sizes), announcements=args.announcements, subscribers=args.subscribers)
+            rows = [answers_row(answers_p99(big, args.qa_rounds), max(sizes)), ask_row(tmp, args)]
+            print("\n| what | measured | target |\n|---|---|---|")
+            for row in rows:
+                print("| " + " | ".join(row) + " |")
+            return
         ticks = reminder_ticks(sizes, tmp)
         big = tmp / "big"
         started = time.perf_counter()
@@ -222,6 +324,12 @@ def main() -> None:
             again = run_to_listening(big, tmp, args.run_limit)
             runs = (first, again)
         mail = (first_mail(big, caught_up=True), first_mail(big, caught_up=False))
+        qa = answers_row(answers_p99(big, args.qa_rounds), max(sizes))
+        p50, p99, arrived = asyncio.run(relay_p99(big, tmp, args.relay_mails))
+        relay = (f"p99 {p99:,.1f} ms (p50 {p50:,.1f} ms; {arrived}/{args.relay_mails} mails at 20/s, "
+                 f"{max(sizes):,} events, {args.announcements:,} announcements)")  # fmt: skip
+        print(f"  relay 250 → Slack: {relay}")
+        ask = ask_row(tmp, args)
     ms = lambda s: f"{s * 1000:,.2f} ms"  # noqa: E731
     rows = [
         (f"reminder tick, {' / '.join(f'{n:,}' for n in sizes)} events (steady; first after start)",
@@ -234,9 +342,9 @@ def main() -> None:
         ("intake flood vs bare aiosmtpd", "not measured yet", "≥ 0.8×"),
         (f"first mail after start, {args.announcements:,} announcements", f"{ms(mail[0])} (before the catch-up read the keys: {ms(mail[1])})",
          "< 50 ms"),
-        ("answers p99 (bench/qa.py)", "not measured yet", "< 5 ms"),
-        ("`rmo-bot ask` at 100k events", "not measured yet", "< 0.3 s over bare Python"),
-        ("relay p99 SMTP 250 → API", "not measured yet", "< 20 ms"),
+        qa,
+        ask,
+        ("relay p99 SMTP 250 → Slack API (bench/relay.py's trip)", relay, "< 20 ms"),
     ]  # fmt: skip
     print("\n| what | measured | target |\n|---|---|---|")
     for row in rows:

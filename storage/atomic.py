@@ -95,6 +95,16 @@ class AtomicJSONStorage(Storage):
     def writable(self) -> bool:
         return self._writable
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the file's contents are in memory (read, or written since it was opened)."""
+        return self._loaded
+
+    @property
+    def in_step(self) -> bool:
+        """Whether the contents in memory are the file's: loaded, and no write deferred by a batch."""
+        return self._loaded and not self._deferred and not self._dirty
+
     def read(self) -> dict[str, dict[str, Any]] | None:
         if not self._loaded:
             self._cache = self._load()

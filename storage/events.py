@@ -8,7 +8,8 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from storage.documents import replacer
-from storage.records import ASSUMED_DURATION, Event, EventChange, EventKind
+from storage.event_index import EventIndex, IndexEntry, IndexKey, file_identity
+from storage.records import Event, EventChange, EventKind
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Iterator
@@ -21,59 +22,71 @@ if TYPE_CHECKING:
 __all__ = ["TinyEventRepository"]
 
 
-_IndexKey = tuple[str, str | None]
-_Entry = tuple[float, str, float]  # start, id, end (assumed when the event has none)
+_DISK_READS = 64  # events read one by one from the file before it is cheaper to decode it whole
 
 
 class TinyEventRepository:
-    """Events in one file, with an in-memory index by (kind, block) sorted on start time.
+    """Events in one file, with an index by (kind, block) sorted on start time (storage.event_index).
 
     Answering "the next meetings of this block" must not scan every event ever held, so the index turns
-    it into a bisect per list; it is built on first use and kept in step by every write here.
+    it into a bisect per list. It is read from beside the events file when it is in step with it (a command
+    then reads only the events it answers with), otherwise built from the file and saved there, and rebuilt
+    after every write here.
     """
 
     def __init__(self, db: TinyDB, storage: AtomicJSONStorage) -> None:
         self._table = db.table("events")
         self._changes = db.table("changes")  # same file: an event and its change are written together
         self._storage = storage
-        self._doc_ids: dict[str, int] | None = None
-        self._index: dict[_IndexKey, list[_Entry]] = {}
-        self._cancelled: dict[_IndexKey, list[_Entry]] = {}
-        self._moves: dict[str, EventChange] | None = None
-        self._longest = 0.0
+        self._index: EventIndex | None = None
+        self._from_disk = False  # the index was read from beside the file, whose documents are not loaded
+        self._disk_reads = 0
         # The id of every event each write here changed, in order, so that the reminders re-plan those alone.
         self._changed: list[str] = []
 
-    def _ensure_index(self) -> dict[str, int]:
-        if self._doc_ids is not None:
-            return self._doc_ids
-        doc_ids: dict[str, int] = {}
-        index: dict[_IndexKey, list[_Entry]] = {}
-        cancelled: dict[_IndexKey, list[_Entry]] = {}
-        longest = 0.0
-        assumed = ASSUMED_DURATION.total_seconds()
+    def _ensure_index(self) -> EventIndex:
+        if self._index is not None:
+            return self._index
+        if not self._storage.loaded and self._disk_reads < _DISK_READS:
+            persisted = EventIndex.load(self._storage.path)
+            if persisted is not None:
+                self._index, self._from_disk = persisted, True
+                return persisted
         # The stored documents as the storage holds them (its public `read`), not as TinyDB Documents: at
-        # 10,000 events, wrapping each one costs more than the index (and `rmo-bot ask` pays it on start).
-        docs = (self._storage.read() or {}).get(self._table.name, {})
-        for doc_id, doc in docs.items():
-            event_id, start = doc["id"], doc["starts_ts"]
-            doc_ids[event_id] = int(doc_id)
-            end = doc.get("ends_ts") or start + assumed
-            key = (doc["kind"], doc.get("block"))
-            if doc.get("status", "scheduled") == "scheduled":
-                longest = max(longest, end - start)
-                index.setdefault(key, []).append((start, event_id, end))
+        # 10,000 events, wrapping each one costs more than the index.
+        data = self._storage.read() or {}
+        index = EventIndex.build(data)
+        self._from_disk = False
+        if not self._storage.in_step:
+            return index  # inside a batch not yet written (which may still fail): kept for this read only
+        if self._storage.writable:
+            try:
+                stat = self._storage.path.stat()
+            except FileNotFoundError:
+                pass
             else:
-                cancelled.setdefault(key, []).append((start, event_id, end))
-        for entries in (*index.values(), *cancelled.values()):
-            entries.sort()
-        self._doc_ids, self._index, self._cancelled, self._longest = doc_ids, index, cancelled, longest
-        return doc_ids
+                index.locate(data, stat.st_size)
+                index.save(self._storage.path, file_identity(stat))
+        self._index = index
+        return index
 
     def get(self, event_id: str) -> Event | None:
-        doc_id = self._ensure_index().get(event_id)
+        index = self._ensure_index()
+        doc_id = index.doc_id(event_id)
         if doc_id is None:
             return None
+        if self._from_disk:
+            self._disk_reads += 1
+            found = index.read_doc(self._storage.path, event_id) if self._disk_reads <= _DISK_READS else None
+            if found is not None:
+                return Event.from_doc(found)
+            # The file changed since the index was read (or many were read one by one): decode it whole,
+            # and answer from it alone from now on, as before there was an index.
+            self._disk_reads = _DISK_READS
+            self._index = None
+            doc_id = self._ensure_index().doc_id(event_id)
+            if doc_id is None:
+                return None
         doc = self._table.get(doc_id=doc_id)
         assert isinstance(doc, dict)
         return Event.from_doc(doc)
@@ -84,7 +97,7 @@ class TinyEventRepository:
         return events
 
     def count(self) -> int:
-        return len(self._ensure_index())
+        return len(self._ensure_index().ids)
 
     def upcoming(
         self,
@@ -113,22 +126,22 @@ class TinyEventRepository:
 
     def _running(
         self, after: datetime, until: datetime | None, kind: EventKind | None, blocks: Collection[str | None] | None
-    ) -> Iterator[_Entry]:
-        self._ensure_index()
+    ) -> Iterator[IndexEntry]:
+        index = self._ensure_index()
         start = after.timestamp()
         stop = until.timestamp() if until else float("inf")
         # An event that began before `after` may still be on: look back as far as the longest one lasts.
-        first = (start - self._longest, "", 0.0)
+        first = (start - index.longest, "", 0.0)
         lists = [
             itertools.islice(entries, bisect.bisect_left(entries, first), None)
-            for entries in self._lists(self._index, kind, blocks)
+            for entries in self._lists(index.scheduled, kind, blocks)
         ]
-        merged: Iterator[_Entry] = heapq.merge(*lists)
+        merged: Iterator[IndexEntry] = heapq.merge(*lists)
         return (entry for entry in itertools.takewhile(lambda e: e[0] < stop, merged) if entry[2] > start)
 
     def _lists(
-        self, index: dict[_IndexKey, list[_Entry]], kind: EventKind | None, blocks: Collection[str | None] | None
-    ) -> list[list[_Entry]]:
+        self, index: dict[IndexKey, list[IndexEntry]], kind: EventKind | None, blocks: Collection[str | None] | None
+    ) -> list[list[IndexEntry]]:
         return [
             entries
             for (entry_kind, block), entries in index.items()
@@ -145,10 +158,10 @@ class TinyEventRepository:
         limit: int = 5,
     ) -> list[Event]:
         """Scheduled events over by `before` (and started at `since` or later), the most recent first."""
-        self._ensure_index()
+        index = self._ensure_index()
         end, start = before.timestamp(), since.timestamp() if since else float("-inf")
-        found: list[_Entry] = []
-        for entries in self._lists(self._index, kind, blocks):
+        found: list[IndexEntry] = []
+        for entries in self._lists(index.scheduled, kind, blocks):
             stop = bisect.bisect_left(entries, (end, "", 0.0))
             found += [e for e in entries[max(0, stop - limit * 4) : stop] if e[2] <= end and e[0] >= start]
         found.sort(reverse=True)
@@ -164,37 +177,30 @@ class TinyEventRepository:
         limit: int = 5,
     ) -> list[Event]:
         """Cancelled events that would have started between `after` and `until`, soonest first."""
-        self._ensure_index()
+        index = self._ensure_index()
         start, stop = after.timestamp(), until.timestamp() if until else float("inf")
         lists = [
             itertools.islice(entries, bisect.bisect_left(entries, (start, "", 0.0)), None)
-            for entries in self._lists(self._cancelled, kind, blocks)
+            for entries in self._lists(index.cancelled, kind, blocks)
         ]
         merged = itertools.takewhile(lambda e: e[0] < stop, heapq.merge(*lists))
         return [event for _, event_id, _ in itertools.islice(merged, limit) if (event := self.get(event_id))]
 
     def last_move(self, event_id: str) -> EventChange | None:
         """The latest recorded move of an event (its `before` says from when), if it ever moved."""
-        if self._moves is None:
-            moves: dict[str, EventChange] = {}
-            for doc in self._changes.all():
-                if doc["kind"] == "moved":
-                    change = EventChange.from_doc(dict(doc))
-                    if change.event_id not in moves or moves[change.event_id].changed_at <= change.changed_at:
-                        moves[change.event_id] = change
-            self._moves = moves
-        return self._moves.get(event_id)
+        doc = self._ensure_index().moves.get(event_id)
+        return EventChange.from_doc(dict(doc)) if doc is not None else None
 
     def upsert_many(self, events: Iterable[Event], *, at: datetime) -> int:
         """Insert new events and replace changed ones in one atomic write; returns how many changed.
         A meeting moved, re-sited or cancelled is also recorded as a change made `at` (for the digests)."""
-        doc_ids = self._ensure_index()
+        index = self._ensure_index()
         replace: dict[int, dict[str, Any]] = {}
         new: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
         for event in events:
             doc = event.to_doc()
-            doc_id = doc_ids.get(event.id)
+            doc_id = index.doc_id(event.id)
             if doc_id is None:
                 new.append(doc)
                 continue
@@ -218,9 +224,15 @@ class TinyEventRepository:
                     self._changes.insert_multiple(changes)
             self._changed += [doc["id"] for doc in (*replace.values(), *new)]
         finally:
-            self._doc_ids = self._moves = None  # rebuilt from what was actually stored
+            self._index, self._from_disk = None, False  # rebuilt from what was actually stored
             self._table.clear_cache()
+        if self._storage.in_step:
+            self._ensure_index()  # and saved beside the file, for the next command to read
         return len(replace) + len(new)
+
+    def save_index(self) -> None:
+        """Bring the index saved beside the file in step with it (after a batch of writes has been written)."""
+        self._ensure_index()
 
     def changed_after(self, revision: int) -> tuple[int, list[str]]:
         """The ids of the events written since `revision` (0: since the store opened), and the revision now."""
@@ -228,7 +240,7 @@ class TinyEventRepository:
 
     def ids(self) -> list[str]:
         """Every event's id, from the index (no event is decoded)."""
-        return list(self._ensure_index())
+        return list(self._ensure_index().ids)
 
     def changes_since(self, after: datetime) -> list[EventChange]:
         changes = [EventChange.from_doc(doc) for doc in self._changes.all()]

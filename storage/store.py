@@ -4,6 +4,7 @@ Layout (one file per concern, so a write rewrites only what it touches):
     meta.json            schema version
     network.json         network, blocks, officers, members, faq
     events.json          block meetings and trainings
+    events.index.json    their index (storage.event_index), rebuilt from events.json whenever not in step
     unanswered/YYYY-MM.json, unanswered.journal   by month, and the latest ones not yet folded into them
     announcements/YYYY-MM.json
     spool/*.eml          mail received, durable before the SMTP 250, until processed
@@ -318,6 +319,8 @@ class Store(ClosesOnExit):
                 changed["faq"] = knowledge.upsert_faq(data.faq)
             if data.events is not None:
                 changed["events"] = self.events.upsert_many(data.events, at=now)
+        if changed.get("events"):
+            self.events.save_index()  # the batch wrote the file only now
         return changed
 
     def export(self) -> DataSet:

@@ -1,0 +1,233 @@
+"""A compact index of events.json kept beside it (events.index.json), so that a short-lived command such as
+`rmo-bot ask` reads the few events it answers with instead of decoding the whole file.
+
+Invariants:
+- The index names the events file it was built from by its inode, size and modification time (ns). The
+  events file is only ever replaced whole (storage.atomic), so any change gives it a new identity; an index
+  whose identity is not the file's is stale and never used: the repository rebuilds it from the file.
+- It is written after the events file, atomically: a crash leaves no index, the old one (stale, so
+  rebuilt) or the new one. It is never the only copy of anything, so it is written without fsync.
+- An event is read from its byte range in the file named, through a descriptor whose identity was checked,
+  and its id is checked too: a file that changed meanwhile is read from the new one, never answered wrong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from array import array
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from storage.atomic import atomic_write_bytes
+from storage.records import ASSUMED_DURATION
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["EventIndex", "IndexEntry", "IndexKey", "file_identity", "index_path"]
+
+_log = logging.getLogger(__name__)
+
+IndexKey = tuple[str, str | None]
+IndexEntry = tuple[float, str, float]  # start, id, end (assumed when the event has none)
+_VERSION = 1
+_TABLE = "events"
+_SEP = "\x00"  # between the ids in the saved index (an id holding one is not saved: the file is read whole)
+
+
+def index_path(events_file: Path) -> Path:
+    return events_file.with_name(f"{events_file.stem}.index.json")
+
+
+def file_identity(stat: os.stat_result) -> list[int]:
+    return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
+
+
+# As AtomicJSONStorage writes: the byte ranges below are measured in this encoding. One encoder, made once:
+# `json.dumps` with options builds a new one per call, which at 100,000 documents costs more than encoding.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _dumps(value: object) -> bytes:
+    return _encode(value).encode()
+
+
+def _size(value: object) -> int:
+    text = _encode(value)
+    return len(text) if text.isascii() else len(text.encode())
+
+
+def _sections(raw: bytes, sizes: list[int]) -> list[bytes]:
+    pieces, pos = [], 0
+    for size in sizes:
+        pieces.append(raw[pos : pos + size])
+        pos += size
+    if pos != len(raw):
+        msg = "index sections do not add up"
+        raise ValueError(msg)
+    return pieces
+
+
+def _array(kind: str, raw: bytes) -> array[Any]:
+    values = array(kind)
+    values.frombytes(raw)
+    return values
+
+
+@dataclass(slots=True)
+class EventIndex:
+    """Each event's position (file order) and TinyDB document id, the scheduled and the cancelled ones by
+    (kind, block) sorted on start time, the longest event, each event's latest move, and (when known) each
+    event's byte range in the file.
+
+    Saved as one JSON line (the small parts) followed by packed arrays, so that loading 100,000 events'
+    index costs a few array copies instead of decoding 100,000 JSON values.
+    """
+
+    ids: list[str] = field(default_factory=list)
+    doc_ids: array[int] = field(default_factory=lambda: array("q"))
+    scheduled: dict[IndexKey, list[IndexEntry]] = field(default_factory=dict)
+    cancelled: dict[IndexKey, list[IndexEntry]] = field(default_factory=dict)
+    longest: float = 0.0
+    moves: dict[str, dict[str, Any]] = field(default_factory=dict)
+    offsets: array[int] | None = None
+    lengths: array[int] | None = None
+    identity: list[int] | None = None
+    position: dict[str, int] = field(default_factory=dict)
+
+    def doc_id(self, event_id: str) -> int | None:
+        n = self.position.get(event_id)
+        return None if n is None else self.doc_ids[n]
+
+    @classmethod
+    def build(cls, data: dict[str, dict[str, Any]]) -> EventIndex:
+        """The index of a file's parsed contents (the storage's `read`), without byte ranges."""
+        index = cls()
+        assumed = ASSUMED_DURATION.total_seconds()
+        for doc_id, doc in data.get(_TABLE, {}).items():
+            event_id, start = doc["id"], doc["starts_ts"]
+            index.position[event_id] = len(index.ids)
+            index.ids.append(event_id)
+            index.doc_ids.append(int(doc_id))
+            end = doc.get("ends_ts") or start + assumed
+            key = (doc["kind"], doc.get("block"))
+            if doc.get("status", "scheduled") == "scheduled":
+                index.longest = max(index.longest, end - start)
+                index.scheduled.setdefault(key, []).append((start, event_id, end))
+            else:
+                index.cancelled.setdefault(key, []).append((start, event_id, end))
+        for entries in (*index.scheduled.values(), *index.cancelled.values()):
+            entries.sort()
+        latest: dict[str, datetime] = {}
+        for doc in data.get("changes", {}).values():
+            if doc["kind"] == "moved":
+                at = datetime.fromisoformat(doc["changed_at"])
+                if doc["event_id"] not in latest or latest[doc["event_id"]] <= at:
+                    latest[doc["event_id"]], index.moves[doc["event_id"]] = at, doc
+        return index
+
+    def locate(self, data: dict[str, dict[str, Any]], size: int) -> None:
+        """Learn each event's byte range in the file `data` was encoded to, if its encoding is ours."""
+        offsets, lengths = array("q"), array("q")
+        pos = 1  # "{"
+        for n, (table, docs) in enumerate(data.items()):
+            pos += (n > 0) + _size(table) + 1  # ',' "name" ':'
+            if table != _TABLE:
+                pos += _size(docs)
+                continue
+            pos += 1  # "{"
+            for m, (doc_id, doc) in enumerate(docs.items()):
+                pos += (m > 0) + len(doc_id) + 3  # '"' id '"' ':' (TinyDB's ids are digits)
+                length = _size(doc)
+                offsets.append(pos)
+                lengths.append(length)
+                pos += length
+            pos += 1  # "}"
+        if pos + 1 == size and len(offsets) == len(self.ids):
+            self.offsets, self.lengths = offsets, lengths
+
+    def save(self, events_file: Path, identity: list[int]) -> None:
+        """Write the index for the events file of this identity; a failure only costs the next reader time."""
+        if self.offsets is None or self.lengths is None or any(_SEP in event_id for event_id in self.ids):
+            return  # nothing a reader could use without decoding the file anyway
+        lists, arrays = [], [_SEP.join(self.ids).encode(), self.doc_ids.tobytes()]
+        arrays += [self.offsets.tobytes(), self.lengths.tobytes()]
+        for cancelled, table in ((False, self.scheduled), (True, self.cancelled)):
+            for (kind, block), entries in table.items():
+                lists.append([kind, block, cancelled])
+                arrays.append(array("d", [e[0] for e in entries]).tobytes())
+                arrays.append(array("q", [self.position[e[1]] for e in entries]).tobytes())
+                arrays.append(array("d", [e[2] for e in entries]).tobytes())
+        header = {
+            "version": _VERSION,
+            "file": identity,
+            "count": len(self.ids),
+            "lists": lists,
+            "sizes": [len(a) for a in arrays],
+            "longest": self.longest,
+            "moves": self.moves,
+        }
+        try:
+            atomic_write_bytes(index_path(events_file), [_dumps(header), b"\n", *arrays], durable=False)
+        except OSError as exc:
+            _log.warning("could not write the events' index beside %s (%s); it is rebuilt when next read",
+                         events_file, exc)  # fmt: skip
+
+    @classmethod
+    def load(cls, events_file: Path) -> EventIndex | None:
+        """The persisted index, if there is one and it was built from the events file as it is now."""
+        try:
+            raw = index_path(events_file).read_bytes()
+            identity = file_identity(events_file.stat())
+        except OSError:
+            return None
+        try:
+            line, _, rest = raw.partition(b"\n")
+            header = json.loads(line)
+            if header.get("version") != _VERSION or header.get("file") != identity:
+                return None
+            pieces = iter(_sections(rest, header["sizes"]))
+            ids = next(pieces).decode().split(_SEP) if header["count"] else []
+            index = cls(ids, _array("q", next(pieces)), longest=float(header["longest"]), moves=header["moves"])
+            index.offsets, index.lengths = _array("q", next(pieces)), _array("q", next(pieces))
+            for kind, block, cancelled in header["lists"]:
+                starts, positions, ends = _array("d", next(pieces)), _array("q", next(pieces)), next(pieces)
+                table = index.cancelled if cancelled else index.scheduled
+                table[(kind, block)] = list(
+                    zip(starts, map(ids.__getitem__, positions), _array("d", ends), strict=True)
+                )
+            if not len(ids) == len(index.doc_ids) == len(index.offsets) == len(index.lengths) == header["count"]:
+                return None
+        except (ValueError, TypeError, KeyError, IndexError, StopIteration, UnicodeDecodeError):
+            return None  # torn by a disk fault or edited by hand: rebuilt from the events file
+        index.position = {event_id: n for n, event_id in enumerate(ids)}
+        index.identity = identity
+        return index
+
+    def read_doc(self, events_file: Path, event_id: str) -> dict[str, Any] | None:
+        """One event's stored document, read from its byte range; None when that cannot be trusted."""
+        n = self.position.get(event_id)
+        if n is None or self.offsets is None or self.lengths is None:
+            return None
+        where = (self.offsets[n], self.lengths[n])
+        try:
+            fd = os.open(events_file, os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            if file_identity(os.fstat(fd)) != self.identity:
+                return None
+            raw = os.pread(fd, where[1], where[0])
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        with contextlib.suppress(ValueError):
+            doc = json.loads(raw)
+            if isinstance(doc, dict) and doc.get("id") == event_id:
+                return doc
+        return None
