@@ -113,6 +113,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose `rmo-bot run` is measured")
     parser.add_argument("--subscribers", type=int, default=50_000)
     args = parser.parse_args()
+    os.chdir(args.root)  # `python -m bot` puts its working directory first on sys.path: this checkout's code runs
     with tempfile.TemporaryDirectory(prefix="rmo-digest-tick-") as name:
         tmp = Path(name)
         none = stall_after_first_tick(tmp, args.root.resolve(), 0)

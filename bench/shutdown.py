@@ -205,6 +205,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose `rmo-bot run` is measured")
     args = parser.parse_args()
+    os.chdir(args.root)  # `python -m bot` puts its working directory first on sys.path: this checkout's code runs
     with tempfile.TemporaryDirectory(prefix="rmo-shutdown-") as name:
         results = measure(Path(name), args.root.resolve())
     print(f"\nSIGTERM → exit ({args.root.resolve()})\n| state | seconds |\n|---|---|")
