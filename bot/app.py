@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from bot.config import Config
     from bot.core import Core
     from bot.mail.service import MailService
+    from bot.shutdown import ShutdownDeadline
     from handlers.commands.proposals import ProposalCard
 
 __all__ = ["Application", "Component", "HealthBoard", "build_components", "failure_line", "slack_half_configured"]
@@ -97,8 +98,12 @@ class HealthBoard:
 class Application:
     """Runs every component in one event loop until SIGINT/SIGTERM or a component asks to stop."""
 
-    def __init__(self, core: Core, components: list[Component], health: HealthBoard | None = None) -> None:
+    def __init__(
+        self, core: Core, components: list[Component], health: HealthBoard | None = None,
+        deadline: ShutdownDeadline | None = None,
+    ) -> None:  # fmt: skip
         self.core = core
+        self.deadline = deadline
         self.components = components
         self.stop = asyncio.Event()
         self.health = health or HealthBoard(core)
@@ -109,15 +114,20 @@ class Application:
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         loop.set_default_executor(_started_executor())  # before anything runs in it
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, self.stop.set)
+        if self.deadline is not None:
+            self.deadline.install(loop, self.stop)
+        else:  # embedded (tests): the loop's own handlers, no forced exit
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(sig, self.stop.set)
         names = ", ".join(c.name for c in self.components) or "none"
         _log.info("rmo-bot running (components: %s; data: %s)", names, self.core.store.directory)
         tasks = [asyncio.create_task(self._supervise(c), name=c.name) for c in self.components]
         try:
             await self.stop.wait()
         finally:
+            if self.deadline is not None:
+                self.deadline.arm()  # from here on, neither a stuck task nor a stuck worker thread holds the exit
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)

@@ -259,6 +259,7 @@ def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = F
     from bot.limits import raise_open_files_limit
     from bot.logs import LOG_FILE, setup_logging
     from bot.platforms.console.adapter import ConsolePlatform
+    from bot.shutdown import ShutdownDeadline
     from handlers.texts import say
 
     raise_open_files_limit(config.mail.intake.max_connections)
@@ -285,7 +286,7 @@ def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = F
                     console.add_notice(f"{say('console.log_file', 'ja', path=log_file)}\n"
                                        f"{say('console.log_file', 'en', path=log_file)}")  # fmt: skip
             components.append(console)
-        asyncio.run(Application(core, components, health).run())
+        asyncio.run(Application(core, components, health, ShutdownDeadline()).run())
     return 0
 
 

@@ -30,6 +30,7 @@ __all__ = ["DigestJob", "DigestOutcome", "done_slot", "recover", "send_due"]
 
 _log = logging.getLogger(__name__)
 _QUEUE = 64
+_SLICE = 200  # subscribers the producer goes through between two looks at the loop
 _SYNC_EVERY = 500
 _RETRY = timedelta(minutes=10)
 _FEW = 3
@@ -117,7 +118,10 @@ async def send_due(core: Core, now: datetime, *, connections: int | None = None)
     queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue(maxsize=_QUEUE)
 
     async def produce() -> None:
-        for listed in core.digests.due(now):
+        due = await asyncio.to_thread(core.digests.due, now)  # every subscriber looked at: off the loop
+        for count, listed in enumerate(due, 1):
+            if count % _SLICE == 0:
+                await asyncio.sleep(0)  # those with nothing new are not queued: let the loop in between
             subscriber = core.store.subscribers.get(listed.email)
             if subscriber is None or not subscriber.active:  # unsubscribed while the run was under way
                 continue
@@ -176,14 +180,18 @@ class DigestJob:
         if self._retry_at is not None and now < self._retry_at:
             return
         interrupted = DigestJournal(self._core.store.directory).path.exists()
-        slot = self._core.digests.slot(now)
         # One run per digest time: whoever a run could not reach (a refused address) waits for the next.
-        if not interrupted and (slot == done_slot(self._core) or not self._core.digests.due(now)):
+        if not interrupted and self._core.digests.slot(now) == done_slot(self._core):
             return
-        self._task = asyncio.get_running_loop().create_task(self._run(now), name="digest run")
+        self._task = asyncio.get_running_loop().create_task(self._run(now, check=not interrupted), name="digest run")
 
-    async def _run(self, now: datetime) -> None:
+    async def _run(self, now: datetime, *, check: bool) -> None:
+        # Whether anyone is due looks at every subscriber (50,000 take tens of milliseconds): in a worker
+        # thread, off the loop. `Subscribers.all()` copies its values in one call, so the loop's writes
+        # meanwhile cannot change what the thread goes through.
         try:
+            if check and not await asyncio.to_thread(self._core.digests.due, now):
+                return
             outcome = await send_due(self._core, now)
         except OutboundUnavailableError as exc:
             self._retry_at = self._core.clock.now() + _RETRY

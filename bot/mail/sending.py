@@ -218,7 +218,7 @@ class DigestSender:
             return link
 
         try:
-            while (item := await queue.get()) is not None:
+            while (item := await _next(queue)) is not None:
                 try:
                     await self._one(connection, *item, hooks)
                 except OutboundUnavailableError:
@@ -280,6 +280,18 @@ class DigestSender:
             else:
                 hooks.sent(recipient)
             return
+
+
+async def _next(queue: asyncio.Queue[tuple[str, bytes] | None]) -> tuple[str, bytes] | None:
+    """The next message for a connection's worker; CancelledError if the worker was told to stop.
+
+    Python 3.11's `asyncio.wait_for` (which aiosmtplib waits for each reply with) swallows a cancellation that
+    comes as the reply does; the worker would then wait for a producer already gone, and hold a shutdown
+    for ever. Fixed in 3.12 (gh-86296); tested with aiosmtplib 5.1 on 3.11.7."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+    return await queue.get()
 
 
 class _Recording:
