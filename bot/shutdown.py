@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from typing import TYPE_CHECKING
@@ -39,6 +40,7 @@ class ShutdownDeadline:
         self._armed = threading.Event()
         self._again = threading.Event()
         self._code = 1
+        self._wakeup: tuple[socket.socket, socket.socket] | None = None
         # Started now, not in the signal handler: starting a thread there could wait on a lock the
         # interrupted code holds.
         self._watch = threading.Thread(target=self._watch_over, name="rmo-bot-shutdown", daemon=True)
@@ -46,22 +48,35 @@ class ShutdownDeadline:
 
     def install(self, loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
         """Handle SIGINT and SIGTERM: set `stop` on `loop` and start the deadline."""
+        # Neither `loop.add_signal_handler` (it runs only when the loop gets control back) nor the Python
+        # handler itself (it runs only when the main thread runs Python code, and a signal the kernel gives
+        # another thread does not interrupt a main thread blocked in a system call): the C-level handler
+        # writes each signal's number to the wakeup fd from whichever thread took it, and a thread of our
+        # own reads it there, whatever the main thread is doing.
+        reader, writer = socket.socketpair()
+        writer.setblocking(False)  # noqa: FBT003 - the socket API
+        try:
+            signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, _noted)
+        except ValueError:  # not the main thread (an embedding test): no handlers
+            reader.close()
+            writer.close()
+            return
+        self._wakeup = (reader, writer)  # kept open for the life of the process
+        threading.Thread(target=self._signals, args=(reader, loop, stop), name="rmo-bot-signals", daemon=True).start()
 
-        # A plain handler, not `loop.add_signal_handler`: that one runs only when the loop gets control
-        # back, and a synchronous step holding the loop would keep the deadline from starting.
-        def handler(signum: int, frame: FrameType | None) -> None:
-            del frame
-            if self._armed.is_set():
-                self._again.set()
-            self._code = 0  # asked to stop, and stopping: not a failure for a service manager
-            self._armed.set()
-            with contextlib.suppress(RuntimeError):  # the loop has closed already: the exit is under way
-                loop.call_soon_threadsafe(stop.set)
-            del signum
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(ValueError):  # not the main thread (an embedding test): no handlers
-                signal.signal(sig, handler)
+    def _signals(self, reader: socket.socket, loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+        while received := reader.recv(64):
+            for signum in received:
+                if signum not in (signal.SIGINT, signal.SIGTERM):
+                    continue
+                if self._armed.is_set():
+                    self._again.set()
+                self._code = 0  # asked to stop, and stopping: not a failure for a service manager
+                self._armed.set()
+                with contextlib.suppress(RuntimeError):  # the loop has closed already: the exit is under way
+                    loop.call_soon_threadsafe(stop.set)
 
     def arm(self) -> None:
         """Start the deadline without a signal (a component stopped the bot)."""
@@ -77,6 +92,12 @@ class ShutdownDeadline:
         told.start()
         told.join(_TELL_FOR)
         self._exit_now(self._code)
+
+
+def _noted(signum: int, frame: FrameType | None) -> None:
+    """The Python-level handler: nothing to do (the wakeup fd's reader acts), but it keeps the default action
+    (ending the process at once) from applying."""
+    del signum, frame
 
 
 def _tell(why: str) -> None:
