@@ -121,3 +121,44 @@ async def discord_bot(tmp_path, fake_discord, discord_core):
         platform.parse("GUILD_CREATE", _guild())
         yield platform, fake_discord
     await asyncio.sleep(0)  # closing dispatched `disconnect` to a task: let it run before the loop ends
+
+
+@pytest.fixture
+async def fakes():
+    """Fake Slack and Discord APIs on loopback, for a bot process to relay to."""
+    from tests.fakes import FakeDiscord, FakeSlack
+
+    slack, discord = FakeSlack(), FakeDiscord()
+    await slack.start()
+    await discord.start()
+    yield slack, discord
+    await slack.stop()
+    await discord.stop()
+
+
+@pytest.fixture
+async def slack():
+    """A fake Slack API and a Slack poster pointed at it."""
+    from bot.platforms.slack.poster import SlackPoster
+    from tests.fakes import FakeSlack
+
+    fake = FakeSlack()
+    await fake.start()
+    poster = SlackPoster("xoxb-test-token", fake.base_url)
+    yield fake, poster
+    await poster.close()
+    await fake.stop()
+
+
+@pytest.fixture
+async def discord():
+    """A fake Discord API and a Discord poster pointed at it."""
+    from bot.platforms.discord.poster import DiscordPoster
+    from tests.fakes import FakeDiscord
+
+    fake = FakeDiscord()
+    await fake.start()
+    poster = DiscordPoster("discord-test-token", fake.base_url)
+    yield fake, poster
+    await poster.close()
+    await fake.stop()

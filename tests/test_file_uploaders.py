@@ -10,36 +10,13 @@ import pytest
 
 from bot.errors import DeliveryUncertain
 from bot.platforms.discord.files import SENT
-from bot.platforms.discord.poster import DiscordPoster
-from bot.platforms.slack.poster import SlackPoster
 from bot.relay_files import OutgoingFile
-from tests.fakes import FakeDiscord, FakeSlack
 
 FILES = (
     OutgoingFile("研修会チラシ.pdf", "application/pdf", b"%PDF-1.4\n" + b"1" * 100),
     OutgoingFile("会場 地図.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"2" * 50),
 )
 SINCE = datetime.now(UTC)
-
-
-@pytest.fixture
-async def slack():
-    fake = FakeSlack()
-    await fake.start()
-    poster = SlackPoster("xoxb-test-token", fake.base_url)
-    yield fake, poster
-    await poster.close()
-    await fake.stop()
-
-
-@pytest.fixture
-async def discord():
-    fake = FakeDiscord()
-    await fake.start()
-    poster = DiscordPoster("discord-test-token", fake.base_url)
-    yield fake, poster
-    await poster.close()
-    await fake.stop()
 
 
 async def test_slack_records_the_file_ids_before_sharing_them(slack):

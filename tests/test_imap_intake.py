@@ -15,12 +15,13 @@ import pytest
 
 from tests.botproc import BotProcess, write_config
 from tests.dovecot import USER, Dovecot
-from tests.fakes import FakeDiscord, FakeSlack
 from tests.helpers import rmo_bot
 from tests.test_relay_e2e import post, until
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from tests.fakes import FakeSlack
 
 FOLDER = "RMO"
 _NUMBER = re.compile(r"IMAP-(\d+)")
@@ -39,16 +40,6 @@ def slack_counts(slack: FakeSlack) -> Counter[int]:
 def _tracebacks(log: str) -> list[str]:
     """The tracebacks in a log (the fake Discord's missing gateway leaves some of its own)."""
     return re.findall(r"Traceback \(most recent call last\):\n(?:  .*\n)+.*", log)
-
-
-@pytest.fixture
-async def fakes():
-    slack, discord = FakeSlack(), FakeDiscord()
-    await slack.start()
-    await discord.start()
-    yield slack, discord
-    await slack.stop()
-    await discord.stop()
 
 
 @pytest.fixture

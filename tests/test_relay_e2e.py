@@ -15,7 +15,6 @@ import pytest
 
 from tests.botproc import LIST_ID, SECRETARIAT, BotProcess, write_config
 from tests.conftest import JST
-from tests.fakes import FakeDiscord, FakeSlack
 from tests.helpers import rmo_bot
 from tests.platform_checks import assert_discord_message, assert_slack_blocks, slack_links, slack_shown
 
@@ -43,16 +42,6 @@ async def until(condition, timeout: float = 60.0, what: str = "") -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.05)
-
-
-@pytest.fixture
-async def fakes():
-    slack, discord = FakeSlack(), FakeDiscord()
-    await slack.start()
-    await discord.start()
-    yield slack, discord
-    await slack.stop()
-    await discord.stop()
 
 
 @pytest.fixture

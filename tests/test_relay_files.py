@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 from email.header import Header
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import aiohttp
@@ -13,9 +14,11 @@ import aiosmtplib
 import pytest
 
 from tests.botproc import SECRETARIAT, BotProcess, write_config
-from tests.fakes import FakeDiscord, FakeSlack
 from tests.platform_checks import slack_shown
 from tests.test_relay_e2e import post, until
+
+if TYPE_CHECKING:
+    from tests.fakes import FakeDiscord, FakeSlack
 
 PDF_NAME = "研修会チラシ（第2回）.pdf"  # sent with RFC 2231 continuations (filename*0*, filename*1*)
 PNG_NAME = "会場地図.png"  # sent as an ISO-2022-JP encoded word, as many Japanese mailers do
@@ -46,16 +49,6 @@ def _mail(number: int) -> bytes:
 async def _send(bot: BotProcess, raw: bytes) -> None:
     await aiosmtplib.send(raw, sender=SECRETARIAT, recipients=["announce@rmo-network.example.jp"],
                           hostname="127.0.0.1", port=bot.port, timeout=30)  # fmt: skip
-
-
-@pytest.fixture
-async def fakes():
-    slack, discord = FakeSlack(), FakeDiscord()
-    await slack.start()
-    await discord.start()
-    yield slack, discord
-    await slack.stop()
-    await discord.stop()
 
 
 def _bot(tmp_path, slack: FakeSlack, discord: FakeDiscord) -> BotProcess:

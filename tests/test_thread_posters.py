@@ -12,11 +12,9 @@ from bot.errors import DeliveryRejected
 from bot.platforms.discord.poster import DiscordPoster
 from bot.platforms.discord.render import render_discord
 from bot.platforms.preview import preview_of
-from bot.platforms.slack.poster import SlackPoster
 from bot.platforms.slack.render import render_slack
 from storage.records import Announcement, MessageRef
 from tests.conftest import JST
-from tests.fakes import FakeDiscord, FakeSlack
 
 SINCE = datetime(2020, 1, 1, tzinfo=UTC)
 LONG = "\n\n".join(f"第{n}段落。" + "詳細です。" * 300 for n in range(12))
@@ -25,26 +23,6 @@ LONG = "\n\n".join(f"第{n}段落。" + "詳細です。" * 300 for n in range(1
 def _announcement(body: str = LONG) -> Announcement:
     return Announcement(id="a0123456789abcdef", message_id="m1@x", subject="長いお知らせ", body=body,
                         sender="jimukyoku@rmo-network.example.jp", received_at=datetime(2026, 11, 25, 10, tzinfo=JST))  # fmt: skip
-
-
-@pytest.fixture
-async def slack():
-    fake = FakeSlack()
-    await fake.start()
-    poster = SlackPoster("xoxb-test-token", fake.base_url)
-    yield fake, poster
-    await poster.close()
-    await fake.stop()
-
-
-@pytest.fixture
-async def discord():
-    fake = FakeDiscord()
-    await fake.start()
-    poster = DiscordPoster("discord-test-token", fake.base_url)
-    yield fake, poster
-    await poster.close()
-    await fake.stop()
 
 
 async def test_slack_threads_edits_deletes_and_finds_parts_in_the_thread(slack):

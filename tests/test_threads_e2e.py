@@ -6,27 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import TYPE_CHECKING
 
 import aiosmtplib
 import pytest
 
 from tests.botproc import BotProcess, write_config
-from tests.fakes import FakeDiscord, FakeSlack
 from tests.helpers import rmo_bot
 from tests.test_relay_e2e import post, until
 
+if TYPE_CHECKING:
+    from tests.fakes import FakeDiscord, FakeSlack
+
 PAGES = "https://rmo.example.jp"
 LONG = "\n\n".join(f"第{n}段落。" + "長い本文の続きです。" * 92 for n in range(50))[:46_000]  # 46,000 characters
-
-
-@pytest.fixture
-async def fakes():
-    slack, discord = FakeSlack(), FakeDiscord()
-    await slack.start()
-    await discord.start()
-    yield slack, discord
-    await slack.stop()
-    await discord.stop()
 
 
 @pytest.fixture

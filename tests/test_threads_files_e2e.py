@@ -5,29 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiosmtplib
-import pytest
 
 from tests.botproc import BotProcess, write_config
-from tests.fakes import FakeDiscord, FakeSlack
 from tests.helpers import rmo_bot
 from tests.test_relay_e2e import post, until
 from tests.test_threads_e2e import LONG, PAGES
 
+if TYPE_CHECKING:
+    from tests.fakes import FakeDiscord, FakeSlack
+
 PDF_NAME = "研修会チラシ（第2回）.pdf"
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 20
-
-
-@pytest.fixture
-async def fakes():
-    slack, discord = FakeSlack(), FakeDiscord()
-    await slack.start()
-    await discord.start()
-    yield slack, discord
-    await slack.stop()
-    await discord.stop()
 
 
 def _discord_top_level(discord: FakeDiscord) -> dict[str, list[dict[str, Any]]]:
