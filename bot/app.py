@@ -232,6 +232,7 @@ def slack_half_configured(config: Config) -> str:
 def build_components(core: Core, health: HealthBoard) -> list[Component]:
     """The components `rmo-bot run` starts beside the console: mail, HTTP, scheduler and chat platforms."""
     from bot.catch_up import CatchUp
+    from bot.compactor import Compactor
     from bot.mail.digest_run import DigestJob
     from bot.mail.service import MailService
     from bot.scheduler.service import SchedulerService
@@ -253,7 +254,7 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
     # Listening first: the catch-up comes after the listeners, and the scheduler's jobs after the catch-up.
     catch_up = CatchUp(core.reminders, core.store.announcements, core.clock)
     scheduler = SchedulerService(core.reminders, core.clock, DigestJob(core), ready=catch_up.done)
-    components: list[Component] = [health.loop, mail, http, catch_up, scheduler]
+    components: list[Component] = [health.loop, mail, http, catch_up, scheduler, Compactor(core.store)]
     if config.mail.imap.host:
         components.append(_imap_intake(core, mail, health))
     shows: dict[str, Callable[[ProposalCard], Awaitable[bool]]] = {}  # where the secretariat sees proposals

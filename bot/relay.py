@@ -172,9 +172,10 @@ class RelayService:
             texts[index] = IntakeResult("rejected", OVERSIZE_REASON)
         readings = await asyncio.to_thread(self._intake.read_batch, items, texts=texts)
         results = self._intake.process_batch(items, readings=readings)
-        # Only now: a crash before this re-processes them, and de-duplication catches it. In a thread: removing
-        # and the directory's fsync are disk waits, and nothing else removes spool files.
-        await asyncio.to_thread(spool.remove, names)
+        # Only now: a crash before this re-processes them, and de-duplication catches it. In a thread: waiting
+        # for the store's commits to be on disk, removing and the directory's fsync are disk waits, and
+        # nothing else removes spool files.
+        await asyncio.to_thread(self._durably_remove, names)
         self.processed += len(results)
         for result in results:
             if result.status == "accepted" and result.announcement:
@@ -182,6 +183,10 @@ class RelayService:
                           len(result.deliveries))  # fmt: skip
             else:
                 _log.info("%s: %s", result.status, result.reason)
+
+    def _durably_remove(self, names: list[str]) -> None:
+        self._store.sync()  # what the mails became (the outbox, the quarantine) first: then they may go
+        self._store.spool.remove(names)
 
     # Outbox -----------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """The durable outbox: deliveries waiting to be posted, one file that holds only what is pending.
 
-Workers change deliveries in memory and `commit()` writes them in one go (group commit): under a burst
-the file is rewritten a few times a second, not once per post. A delivery is removed when it is done,
+Workers change deliveries in memory and `commit()` writes the changed ones in one go (group commit):
+under a burst it is a few commits a second, not one per post. A delivery is removed when it is done,
 so the file stays as small as the backlog.
 """
 
@@ -11,6 +11,7 @@ import dataclasses
 import itertools
 from typing import TYPE_CHECKING
 
+from storage.keyed import Keyed
 from storage.records import Delivery
 
 if TYPE_CHECKING:
@@ -25,10 +26,10 @@ class Outbox:
     """Pending deliveries by id, with their order (`seq`) kept across restarts."""
 
     def __init__(self, db: TinyDB) -> None:
-        self._table = db.table("deliveries")
-        self._items: dict[str, Delivery] = {
-            Delivery.from_doc(doc).id: Delivery.from_doc(doc) for doc in self._table.all()
-        }
+        self._docs = Keyed(db.table("deliveries"), lambda doc: str(doc["id"]))
+        self._items: dict[str, Delivery] = {d.id: d for d in map(Delivery.from_doc, self._docs.docs)}
+        self._docs.docs = []
+        self._changed: set[str] = set()  # ids changed or done since the last commit
         self._seq = itertools.count(max((d.seq for d in self._items.values()), default=0) + 1)
         self._dirty = False
 
@@ -41,6 +42,7 @@ class Outbox:
             current = self._items.get(delivery.id)
             if current is None or current.failed:  # a delivery given up on is queued afresh
                 self._items[delivery.id] = delivery
+                self._changed.add(delivery.id)
                 self._dirty = True
 
     def pending(self) -> list[Delivery]:
@@ -63,6 +65,7 @@ class Outbox:
     def update(self, delivery: Delivery, **changes: object) -> Delivery:
         updated = dataclasses.replace(delivery, **changes)  # type: ignore[arg-type]
         self._items[delivery.id] = updated
+        self._changed.add(delivery.id)
         self._dirty = True
         return updated
 
@@ -75,6 +78,7 @@ class Outbox:
 
     def done(self, delivery: Delivery) -> None:
         self._items.pop(delivery.id, None)
+        self._changed.add(delivery.id)
         self._dirty = True
 
     @property
@@ -82,13 +86,12 @@ class Outbox:
         return self._dirty
 
     def commit(self) -> None:
-        """Write the pending set if it changed."""
+        """Write what changed since the last commit (inside the store's batch: one commit with the rest)."""
         if not self._dirty:
             return
-        docs = [d.to_doc() for d in sorted(self._items.values(), key=lambda d: d.seq)]
-        self._table.truncate()  # both inside the store's batch: one atomic file write
-        if docs:
-            self._table.insert_multiple(docs)
+        put = [self._items[i].to_doc() for i in sorted(self._changed) if i in self._items]
+        self._docs.write(put, delete=[i for i in self._changed if i not in self._items])
+        self._changed.clear()
         self._dirty = False
 
     def __len__(self) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from storage.keyed import Keyed
 from storage.records import MessageRef
 
 if TYPE_CHECKING:
@@ -45,13 +46,15 @@ class PostedMessages:
 
     def __init__(self, db: TinyDB, *, kept: int = KEPT) -> None:
         self._kept = kept
-        self._table = db.table("posted")
+        self._docs = Keyed(db.table("posted"), lambda doc: _key(doc["announcement"], doc["platform"], doc["channel"]))
         self._items: dict[tuple[str, str, str], PostedPost] = {}
-        for doc in self._table.all():
+        self._changed: dict[tuple[str, str, str], None] = {}  # recorded or forgotten since the last commit, in order
+        for doc in self._docs.docs:
             post = PostedPost(doc["announcement"], doc["platform"], doc["channel"],
                               tuple(MessageRef.from_doc(r) for r in doc["parts"]),
                               tuple(MessageRef.from_doc(r) for r in doc.get("files", [])))  # fmt: skip
             self._items[(post.announcement_id, post.platform, post.channel)] = post
+        self._docs.docs = []
         self._dirty = False
 
     def record(
@@ -63,14 +66,23 @@ class PostedMessages:
         self._items.pop(key, None)  # a record made again counts as the newest
         if parts:
             self._items[key] = PostedPost(announcement_id, platform, channel, parts, files)
+        self._touch(key)
         while len(self._items) > self._kept:
-            del self._items[next(iter(self._items))]
+            oldest = next(iter(self._items))
+            del self._items[oldest]
+            self._touch(oldest)
         self._dirty = True
 
     def forget(self, announcement_id: str, platform: str, channel: str) -> None:
         """The messages are deleted: nothing to thread into, edit or delete any more."""
-        if self._items.pop((announcement_id, platform, channel), None) is not None:
+        key = (announcement_id, platform, channel)
+        if self._items.pop(key, None) is not None:
+            self._touch(key)
             self._dirty = True
+
+    def _touch(self, key: tuple[str, str, str]) -> None:
+        self._changed.pop(key, None)
+        self._changed[key] = None
 
     def get(self, announcement_id: str, platform: str, channel: str) -> PostedPost | None:
         return self._items.get((announcement_id, platform, channel))
@@ -87,15 +99,20 @@ class PostedMessages:
         """Write the records if they changed (inside the caller's batch)."""
         if not self._dirty:
             return
+        posts = [self._items[key] for key in self._changed if key in self._items]
         docs = [
             {"announcement": p.announcement_id, "platform": p.platform, "channel": p.channel,
              "parts": [r.to_doc() for r in p.parts], **({"files": [r.to_doc() for r in p.files]} if p.files else {})}
-            for p in self._items.values()
+            for p in posts
         ]  # fmt: skip
-        self._table.truncate()
-        if docs:
-            self._table.insert_multiple(docs)
+        # New ids for what was recorded again: the ids' order is the newest-last order kept across restarts.
+        self._docs.write(docs, delete=[_key(*key) for key in self._changed if key not in self._items], renew=True)
+        self._changed.clear()
         self._dirty = False
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def _key(announcement_id: str, platform: str, channel: str) -> str:
+    return f"{announcement_id}\x00{platform}\x00{channel}"

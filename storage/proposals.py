@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from storage.keyed import Keyed
 from storage.records import Proposal, ProposalStatus
 
 if TYPE_CHECKING:
@@ -12,18 +13,16 @@ if TYPE_CHECKING:
 
     from tinydb import TinyDB
 
-    from storage.atomic import AtomicJSONStorage
-
 __all__ = ["TinyProposalRepository"]
 
 
 class TinyProposalRepository:
     """Every proposal, open or decided, kept in memory between writes (there are a few a month)."""
 
-    def __init__(self, db: TinyDB, storage: AtomicJSONStorage) -> None:
-        self._table = db.table("proposals")
-        self._storage = storage
-        self._items = {p.id: p for p in (Proposal.from_doc(dict(d)) for d in self._table.all())}
+    def __init__(self, db: TinyDB) -> None:
+        self._docs = Keyed(db.table("proposals"), lambda doc: str(doc["id"]))
+        self._items = {p.id: p for p in (Proposal.from_doc(dict(d)) for d in self._docs.docs)}
+        self._docs.docs = []
 
     def get(self, proposal_id: str) -> Proposal | None:
         return self._items.get(proposal_id)
@@ -36,23 +35,19 @@ class TinyProposalRepository:
         return [p for p in self._items.values() if p.announcement_id == announcement_id]
 
     def add(self, proposal: Proposal) -> None:
-        self._items[proposal.id] = proposal
-        self._write()
+        self._write(proposal)
 
     def decide(self, proposal: Proposal, status: ProposalStatus, by: str, at: datetime) -> Proposal:
         """Record the decision on `proposal` (as decided: corrected, its event may differ from the one read)."""
         decided = dataclasses.replace(proposal, status=status, decided_by=by, decided_at=at)
-        self._items[proposal.id] = decided
-        self._write()
+        self._write(decided)
         return decided
 
     def mark_notified(self, proposal_id: str, platform: str) -> None:
         current = self._items[proposal_id]
         if platform not in current.notified:
-            self._items[proposal_id] = dataclasses.replace(current, notified=(*current.notified, platform))
-            self._write()
+            self._write(dataclasses.replace(current, notified=(*current.notified, platform)))
 
-    def _write(self) -> None:
-        with self._storage.batch():  # one atomic write of the whole file
-            self._table.truncate()
-            self._table.insert_multiple(p.to_doc() for p in self._items.values())
+    def _write(self, proposal: Proposal) -> None:
+        self._docs.write([proposal.to_doc()])  # this proposal alone: one commit
+        self._items[proposal.id] = proposal

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from storage.keyed import Keyed
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from tinydb import TinyDB
-
-    from storage.atomic import AtomicJSONStorage
 
 __all__ = ["Reminder", "ReminderStatus", "Reminders"]
 
@@ -58,10 +58,10 @@ class Reminders:
     """All reminders in one file, read once, with two indexes kept in step with every write: by event, and
     the pending ones by due time, so that a tick reads only what is due, not every reminder ever planned."""
 
-    def __init__(self, db: TinyDB, storage: AtomicJSONStorage) -> None:
-        self._table = db.table("reminders")
-        self._storage = storage
-        self._items = {r.id: r for r in (Reminder.from_doc(dict(d)) for d in self._table.all())}
+    def __init__(self, db: TinyDB) -> None:
+        self._docs = Keyed(db.table("reminders"), lambda doc: str(doc["id"]))
+        self._items = {r.id: r for r in (Reminder.from_doc(dict(d)) for d in self._docs.docs)}
+        self._docs.docs = []
         self._by_event: dict[str, dict[str, Reminder]] = {}
         for reminder in self._items.values():
             self._by_event.setdefault(reminder.event_id, {})[reminder.id] = reminder
@@ -88,18 +88,8 @@ class Reminders:
         if not changed:
             return 0
         before = {reminder_id: self._items.get(reminder_id) for reminder_id in changed}
+        self._docs.write([r.to_doc() for r in changed.values()])  # one commit of what changed
         self._items.update(changed)
-        try:
-            with self._storage.batch():  # one write, atomic, of the whole table
-                self._table.truncate()
-                self._table.insert_multiple([r.to_doc() for r in self.all()])
-        except BaseException:
-            for reminder_id, old in before.items():  # the file still holds these: so does memory
-                if old is None:
-                    del self._items[reminder_id]
-                else:
-                    self._items[reminder_id] = old
-            raise
         for reminder in changed.values():
             old = before[reminder.id]
             if old is not None and old.event_id != reminder.event_id:

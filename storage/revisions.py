@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from storage.keyed import Keyed
+
 if TYPE_CHECKING:
     from tinydb import TinyDB
 
-    from storage.atomic import AtomicJSONStorage
+    from storage.journalled import JournalledStorage
 
 __all__ = ["Revision", "RevisionKind", "Revisions"]
 
@@ -38,12 +40,12 @@ class Revision:
 class Revisions:
     """Revisions by announcement id, and the Message-IDs of correction mails already applied."""
 
-    def __init__(self, db: TinyDB, storage: AtomicJSONStorage) -> None:
-        self._table = db.table("revisions")
+    def __init__(self, db: TinyDB, storage: JournalledStorage) -> None:
+        self._docs = Keyed(db.table("revisions"), lambda doc: str(doc["id"]))
         self._keys_table = db.table("correction_mails")
         self._storage = storage
         self._items: dict[str, Revision] = {}
-        for doc in self._table.all():
+        for doc in self._docs.docs:
             revision = Revision(doc["id"], doc["kind"], datetime.fromisoformat(doc["at"]), doc.get("by", ""),
                                 doc.get("subject", ""), doc.get("body", ""), doc.get("body_ref", ""),
                                 doc.get("count", 1))  # fmt: skip
@@ -59,13 +61,13 @@ class Revisions:
 
     def record(self, revision: Revision, *, message_key: str = "") -> None:
         """Keep the newest revision of an announcement (and the correction mail it came from), durably."""
-        self._items[revision.announcement_id] = revision
-        with self._storage.batch():
-            self._table.truncate()
-            self._table.insert_multiple([_doc(r) for r in self._items.values()])
+        with self._storage.batch():  # the revision and its mail's key in one commit
+            self._docs.write([_doc(revision)])
             if message_key and message_key not in self._keys:
-                self._keys.add(message_key)
                 self._keys_table.insert({"key": message_key})
+        self._items[revision.announcement_id] = revision
+        if message_key:
+            self._keys.add(message_key)
 
 
 def _doc(revision: Revision) -> dict[str, object]:

@@ -15,10 +15,14 @@ Layout (one file per concern, so a write rewrites only what it touches):
     reminders.json       each event's reminders: pending, sent, skipped or obsolete
     subscribers.json     digest subscribers; secret.key signs their links
     quarantine.json, quarantine/*.eml   mail kept but not relayed, with the reason
+
+The files that grow with the network (`JOURNALLED`) are snapshots with a journal beside them,
+NAME.json.N.journal (storage.journalled): a write appends what changed, the background folds it in.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -36,6 +40,9 @@ from storage.datafile import DataSet
 from storage.errors import SchemaError, StoreError
 from storage.events import TinyEventRepository
 from storage.journal import Journal
+from storage.journal_files import Syncer
+from storage.journalled import JournalledStorage
+from storage.journalled_table import JournalledTinyDB
 from storage.knowledge import TinyKnowledgeRepository
 from storage.lock import DataDirLock
 from storage.unanswered import TinyUnansweredRepository
@@ -61,6 +68,9 @@ _log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 DIR_MODE = 0o700
+# The files that grow with the network's history: a snapshot and a journal (storage.journalled), so that a
+# write costs what changed. The others are small and rewritten whole (storage.atomic).
+JOURNALLED = frozenset({"subscribers", "reminders", "outbox", "posted", "proposals", "revisions", "quarantine"})
 
 
 def _migrate_0_to_1(store: Store) -> None:
@@ -98,6 +108,8 @@ class Store(ClosesOnExit):
         self._dbs: dict[str, TinyDB] = {}
         self._archives: list[MonthlyArchive] = []
         self._journalled: list[TinyConversationRepository | TinyUnansweredRepository] = []
+        self._syncer = Syncer()
+        self._background = False
 
     @classmethod
     def open(cls, directory: Path, *, writable: bool = True, durable: bool = True) -> Store:
@@ -128,19 +140,64 @@ class Store(ClosesOnExit):
     def _db(self, name: str) -> TinyDB:
         db = self._dbs.get(name)
         if db is None:
-            db = TinyDB(
-                self.directory / f"{name}.json",
-                storage=AtomicJSONStorage,
-                durable=self._durable,
-                writable=self.writable,
-            )
+            path = self.directory / f"{name}.json"
+            if name in JOURNALLED:
+                db = JournalledTinyDB(
+                    path, storage=JournalledStorage, durable=self._durable, writable=self.writable, syncer=self._syncer
+                )
+                storage = db.storage
+                assert isinstance(storage, JournalledStorage)
+                storage.background = self._background
+            else:
+                db = TinyDB(path, storage=AtomicJSONStorage, durable=self._durable, writable=self.writable)
             self._dbs[name] = db
         return db
 
-    def _storage(self, name: str) -> AtomicJSONStorage:
+    def _storage(self, name: str) -> AtomicJSONStorage | JournalledStorage:
+        storage = self._db(name).storage
+        assert isinstance(storage, AtomicJSONStorage | JournalledStorage)
+        return storage
+
+    def _atomic(self, name: str) -> AtomicJSONStorage:
         storage = self._db(name).storage
         assert isinstance(storage, AtomicJSONStorage)
         return storage
+
+    def _journal(self, name: str) -> JournalledStorage:
+        storage = self._db(name).storage
+        assert isinstance(storage, JournalledStorage)
+        return storage
+
+    def _journalled_storages(self) -> list[JournalledStorage]:
+        return [db.storage for db in self._dbs.values() if isinstance(db.storage, JournalledStorage)]
+
+    def sync(self) -> None:
+        """Block until every commit so far is on disk (a thread's call: the fsyncs run on the store's syncer)."""
+        self._syncer.wait()
+
+    def compact_in_background(self) -> None:
+        """From now on, journals are folded into their snapshots by `compact` only (a running bot)."""
+        self._background = True
+        for storage in self._journalled_storages():
+            storage.background = True
+
+    async def compact(self) -> int:
+        """Fold every journal grown past its snapshot: encoded a slice at a time between the loop's other
+        work, written on a thread. Returns how many files were compacted."""
+        compacted = 0
+        for storage in self._journalled_storages():
+            steps = storage.compact_slices()
+            if steps is None:
+                continue
+            for _ in steps:
+                await asyncio.sleep(0)
+            written = None
+            try:
+                written = await asyncio.to_thread(storage.write_compaction)
+            finally:
+                storage.end_compaction(written)
+            compacted += 1
+        return compacted
 
     def _archive(self, name: str) -> MonthlyArchive:
         archive = MonthlyArchive(self.directory / name, durable=self._durable, writable=self.writable)
@@ -186,7 +243,7 @@ class Store(ClosesOnExit):
 
     @functools.cached_property
     def events(self) -> TinyEventRepository:
-        return TinyEventRepository(self._db("events"), self._storage("events"))
+        return TinyEventRepository(self._db("events"), self._atomic("events"))
 
     @functools.cached_property
     def announcements(self) -> TinyAnnouncementRepository:
@@ -198,7 +255,7 @@ class Store(ClosesOnExit):
     def revisions(self) -> Revisions:
         from storage.revisions import Revisions  # noqa: PLC0415
 
-        return Revisions(self._db("revisions"), self._storage("revisions"))
+        return Revisions(self._db("revisions"), self._journal("revisions"))
 
     @functools.cached_property
     def posted(self) -> PostedMessages:
@@ -208,7 +265,7 @@ class Store(ClosesOnExit):
 
     @functools.cached_property
     def conversations(self) -> TinyConversationRepository:
-        repository = TinyConversationRepository(self._db("conversations"), self._storage("conversations"))
+        repository = TinyConversationRepository(self._db("conversations"), self._atomic("conversations"))
         self._journalled.append(repository)
         return repository
 
@@ -216,7 +273,7 @@ class Store(ClosesOnExit):
     def proposals(self) -> TinyProposalRepository:
         from storage.proposals import TinyProposalRepository  # noqa: PLC0415
 
-        return TinyProposalRepository(self._db("proposals"), self._storage("proposals"))
+        return TinyProposalRepository(self._db("proposals"))
 
     @functools.cached_property
     def outbox(self) -> Outbox:
@@ -268,7 +325,7 @@ class Store(ClosesOnExit):
     def reminders(self) -> Reminders:
         from storage.reminders import Reminders  # noqa: PLC0415
 
-        return Reminders(self._db("reminders"), self._storage("reminders"))
+        return Reminders(self._db("reminders"))
 
     def file_writes(self, name: str) -> int:
         """How many times `NAME.json` was written since the store opened (what a change costs, in writes)."""
@@ -346,4 +403,5 @@ class Store(ClosesOnExit):
         self._dbs.clear()
         for archive in self._archives:
             archive.close()
+        self._syncer.close()  # every commit on disk before the lock goes
         self._lock.release()

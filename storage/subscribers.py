@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from storage.keyed import Keyed
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -56,8 +58,9 @@ class Subscribers:
     """All subscribers in one file, keyed by lower-cased address, kept in memory between writes."""
 
     def __init__(self, db: TinyDB) -> None:
-        self._table = db.table("subscribers")
-        self._items = {s.email: s for s in (Subscriber.from_doc(dict(d)) for d in self._table.all())}
+        self._docs = Keyed(db.table("subscribers"), lambda doc: str(doc["email"]))
+        self._items = {s.email: s for s in (Subscriber.from_doc(dict(d)) for d in self._docs.docs)}
+        self._docs.docs = []
 
     def get(self, email: str) -> Subscriber | None:
         return self._items.get(email.strip().lower())
@@ -67,10 +70,11 @@ class Subscribers:
 
     def remove(self, email: str) -> bool:
         """Forget an address altogether (whether it was confirmed, its bounces); False if it was not here."""
-        if self._items.pop(email.strip().lower(), None) is None:
+        key = email.strip().lower()
+        if key not in self._items:
             return False
-        self._table.truncate()
-        self._table.insert_multiple([s.to_doc() for s in self.all()])
+        self._docs.write(delete=[key])
+        del self._items[key]
         return True
 
     def save(self, subscribers: Iterable[Subscriber]) -> int:
@@ -78,8 +82,7 @@ class Subscribers:
         changed = [s for s in subscribers if self._items.get(s.email) != s]
         if not changed:
             return 0
+        self._docs.write([s.to_doc() for s in changed])  # what changed alone (storage.keyed)
         for subscriber in changed:
             self._items[subscriber.email] = subscriber
-        self._table.truncate()
-        self._table.insert_multiple([s.to_doc() for s in self.all()])
         return len(changed)

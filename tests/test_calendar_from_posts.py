@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from storage.store import Store
 from tests.helpers import rmo_bot
 
 MAILS = Path(__file__).parent / "meetings"
@@ -46,8 +47,9 @@ def test_an_announced_meeting_is_proposed_accepted_and_reminded(tmp_path):
     assert (event["source"], event["announcement_id"], event["block"]) == ("mail", proposal["announcement_id"], "kinki")
     assert event["venue"]["description"] == "ドーンセンター 5階 特別会議室"
     assert json.loads(_run(tmp_path, "events", "proposals", "--json", "--now", NOW)) == []
-    reminders = json.loads((tmp_path / "d" / "reminders.json").read_text(encoding="utf-8"))["reminders"]
-    assert {r["kind"] for r in reminders.values() if r["event_id"] == event["id"]} == {"7d", "1d", "deadline-3d"}
+    with Store.open(tmp_path / "d", writable=False) as store:
+        kinds = {r.kind for r in store.reminders.for_event(event["id"])}
+    assert kinds == {"7d", "1d", "deadline-3d"}
     answer = json.loads(_run(tmp_path, "ask", "次の近畿ブロック会議は？", "--json", "--now", NOW))
     assert answer["events"] == [event["id"]]
 

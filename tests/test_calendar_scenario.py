@@ -15,6 +15,7 @@ import aiohttp
 import aiosmtplib
 from icalendar import Calendar
 
+from storage.store import Store
 from tests.botproc import BotProcess, write_config
 from tests.fakes import FakeDiscord, FakeSlack
 from tests.helpers import rmo_bot
@@ -83,8 +84,8 @@ def _sequence(calendar: Calendar) -> int:
 
 
 def _reminders(data: Path) -> set[str]:
-    table = json.loads((data / "reminders.json").read_text(encoding="utf-8"))["reminders"]
-    return {r["id"] for r in table.values() if r["event_id"] == EVENT and r["status"] == "pending"}
+    with Store.open(data, writable=False) as store:  # beside the running bot, as a command reads it
+        return {r.id for r in store.reminders.for_event(EVENT) if r.status == "pending"}
 
 
 async def test_a_meeting_from_a_post_to_the_calendar_and_moved_everywhere(tmp_path):

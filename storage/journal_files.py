@@ -1,0 +1,160 @@
+"""The files of a journalled TinyDB file NAME.json: its snapshot and its journal segments NAME.json.N.journal.
+
+Invariants (storage.journalled relies on them):
+- the state is the snapshot with every segment replayed over it, oldest first;
+- a segment line is one commit: a JSON list of operations, appended with one write(2) and ending in a
+  newline; a line without its newline, or that does not parse, was never acknowledged (the process died
+  or the disk filled while writing it) and is skipped;
+- every operation sets a document to a value, deletes it or empties a table, so replaying a segment onto
+  a state that already holds it changes nothing: a snapshot may hold more than its segments' prefix;
+- a snapshot replaces the old one atomically (storage.atomic) before the segments it holds are deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["Syncer", "apply_line", "list_segments", "read_segment", "segment_path"]
+
+_log = logging.getLogger(__name__)
+
+Tables = dict[str, dict[str, Any]]
+_SUFFIX = ".journal"
+
+
+def segment_path(snapshot: Path, generation: int) -> Path:
+    return snapshot.with_name(f"{snapshot.name}.{generation}{_SUFFIX}")
+
+
+def list_segments(snapshot: Path) -> list[tuple[int, Path]]:
+    """The segments beside `snapshot`, oldest first."""
+    prefix = f"{snapshot.name}."
+    found = []
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(snapshot.parent):
+            name = entry.name
+            if name.startswith(prefix) and name.endswith(_SUFFIX):
+                middle = name[len(prefix) : -len(_SUFFIX)]
+                if middle.isdigit():
+                    found.append((int(middle), snapshot.parent / name))
+    return sorted(found)
+
+
+def read_segment(path: Path) -> tuple[list[list[Any]], int]:
+    """A segment's commits, and the length of its whole lines (where the next append belongs)."""
+    with path.open("rb") as file:  # FileNotFoundError tells the caller a compaction removed it
+        raw = file.read()
+    end = raw.rfind(b"\n") + 1
+    commits = []
+    for line in raw[:end].splitlines():
+        try:
+            commit = json.loads(line)
+        except ValueError:
+            continue  # torn by a failed write that could not be taken back: never acknowledged
+        if isinstance(commit, list):
+            commits.append(commit)
+    return commits, end
+
+
+def apply_line(tables: Tables, commit: list[Any]) -> None:
+    """Replay one commit: each operation is [table, cleared, {doc_id: doc}, [deleted doc_id, …]], or
+    ["*", tables] for a whole new state."""
+    for op in commit:
+        if op[0] == "*":
+            tables.clear()
+            tables.update(op[1])
+            continue
+        name, cleared, put, deleted = op
+        table = tables.setdefault(name, {})
+        if cleared:
+            table.clear()
+        table.update(put)
+        for doc_id in deleted:
+            table.pop(doc_id, None)
+
+
+class Syncer:
+    """One thread that fsyncs the descriptors handed to it, so that no fsync runs on the event loop.
+
+    `request` hands over a descriptor (a dup, which the syncer closes); `wait` blocks until everything
+    requested before it is on disk. Requests made while an fsync runs share the next one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._queue: dict[tuple[int, int], int] = {}  # (st_dev, st_ino) -> a dup of a descriptor of the file
+        self._requested = 0
+        self._done = 0
+        self._errors: list[OSError] = []
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def request(self, fd: int) -> None:
+        stat = os.fstat(fd)
+        key = (stat.st_dev, stat.st_ino)
+        with self._lock:
+            if self._closed:
+                os.fsync(fd)
+                return
+            if key not in self._queue:
+                self._queue[key] = os.dup(fd)
+            self._requested += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="rmo-store-sync", daemon=True)
+                self._thread.start()
+            self._lock.notify_all()
+
+    def wait(self) -> None:
+        """Return once everything requested so far is durable; raise the first fsync error since."""
+        with self._lock:
+            target = self._requested
+            while self._done < target and not self._closed:
+                self._lock.wait()
+            if self._errors:
+                error = self._errors.pop(0)
+                self._errors.clear()
+                raise error
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while not self._queue and not self._closed:
+                    self._lock.wait()
+                if not self._queue and self._closed:
+                    return
+                batch, self._queue = self._queue, {}
+                target = self._requested
+            errors = []
+            for fd in batch.values():
+                try:
+                    os.fsync(fd)
+                except OSError as exc:
+                    _log.error("could not make a store journal durable: %s", exc)
+                    errors.append(exc)
+                finally:
+                    os.close(fd)
+            with self._lock:
+                self._done = max(self._done, target)
+                self._errors += errors
+                self._lock.notify_all()
+
+    def close(self) -> None:
+        """Finish what was requested and stop the thread."""
+        with self._lock:
+            self._closed = True
+            self._lock.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+        for fd in self._queue.values():  # requested after the thread stopped: synced here
+            with contextlib.suppress(OSError):
+                os.fsync(fd)
+            os.close(fd)
+        self._queue.clear()
