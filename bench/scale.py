@@ -33,6 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.qa import measure, questions  # noqa: E402
 from bench.relay import _Timestamped, arrival_times, paced, pct  # noqa: E402
+from bench.store_writes import measure as measure_writes  # noqa: E402
+from bench.store_writes import row as writes_row  # noqa: E402
 from bot.clock import FrozenClock  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.core import Core  # noqa: E402
@@ -330,6 +332,8 @@ def main() -> None:
                  f"{max(sizes):,} events, {args.announcements:,} announcements)")  # fmt: skip
         print(f"  relay 250 → Slack: {relay}")
         ask = ask_row(tmp, args)
+        writes = writes_row(measure_writes([1000, 10_000, args.subscribers], 9))
+        print(f"  {writes[0]}: {writes[1]}")
     ms = lambda s: f"{s * 1000:,.2f} ms"  # noqa: E731
     rows = [
         (f"reminder tick, {' / '.join(f'{n:,}' for n in sizes)} events (steady; first after start)",
@@ -338,7 +342,7 @@ def main() -> None:
         (f"`rmo-bot run` to listening, {max(sizes):,} events: first start / restart",
          " / ".join(f"{s:.2f} s" for s, _ in runs)
          + " (loop's longest stall until planned: " + " / ".join(f"{stall:,} ms" for _, stall in runs) + ")", "< 2 s / < 2 s"),
-        ("one write to a file of N records", "not measured yet", "O(change)"),
+        writes,
         ("intake flood vs bare aiosmtpd", "not measured yet", "≥ 0.8×"),
         (f"first mail after start, {args.announcements:,} announcements", f"{ms(mail[0])} (before the catch-up read the keys: {ms(mail[1])})",
          "< 50 ms"),

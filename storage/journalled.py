@@ -63,6 +63,7 @@ class JournalledStorage(Storage):
         self._snapshot_bytes = 0
         self._compacting = False
         self._abandoned = False
+        self._retry_at = 0  # after a failed compaction (a full disk): not before the journal is this long
         self._sealed: tuple[list[bytes], int] | None = None
         self._reopen = False  # the next append goes to the last segment read (its torn tail cut off)
         self.background = False  # compactions are left to `compact_slices` (a running bot), not done inline
@@ -90,7 +91,7 @@ class JournalledStorage(Storage):
         return (
             self._writable
             and not self._compacting
-            and self._journal_bytes >= max(MIN_COMPACT_BYTES, self._snapshot_bytes)
+            and self._journal_bytes >= max(MIN_COMPACT_BYTES, self._snapshot_bytes, self._retry_at)
         )
 
     # Reading -------------------------------------------------------------------------------------
@@ -200,7 +201,10 @@ class JournalledStorage(Storage):
         self._whole = False
         self.writes += 1
         if not self.background and self.needs_compaction:
-            self.compact()
+            try:
+                self.compact()
+            except OSError as exc:  # the commit stands: the journal keeps it, and is folded another time
+                self.compaction_failed(exc)
 
     def _append(self, line: bytes) -> None:
         if self._fd is None:
@@ -239,6 +243,11 @@ class JournalledStorage(Storage):
         self._seal()
         self._adopt(self._replace_snapshot([_encode(self._cache).encode()], self._generation))
 
+    def compaction_failed(self, exc: OSError) -> None:
+        """Say so, and wait for the journal to grow by half again before the next try."""
+        self._retry_at = self._journal_bytes * 3 // 2
+        _log.warning("could not compact %s (its journal keeps every change): %s", self._path, exc)
+
     def _seal(self) -> None:
         """End the current segment: the next commit opens a new one."""
         self._reopen = False
@@ -246,11 +255,12 @@ class JournalledStorage(Storage):
             os.close(self._fd)
             self._fd = None
 
-    def compact_slices(self) -> Iterator[None] | None:
+    def compact_slices(self, *, force: bool = False) -> Iterator[None] | None:
         """A compaction in steps, for the caller to run between other work: each `next()` encodes a slice
         on the caller's thread; once exhausted, `write_compaction` writes (on another thread). None
-        when there is nothing to compact."""
-        if not self.needs_compaction or self._cache is None or self._deferred:
+        when there is nothing to compact (with `force`, whenever the journal holds anything)."""
+        wanted = self.needs_compaction or (force and self._writable and not self._compacting and self._journal_bytes)
+        if not wanted or self._cache is None or self._deferred:
             return None
         return self._slices()
 
@@ -297,7 +307,7 @@ class JournalledStorage(Storage):
             self._adopt(written)
 
     def _adopt(self, written: tuple[int, int]) -> None:
-        self._snapshot_bytes = written[0]
+        self._snapshot_bytes, self._retry_at = written[0], 0
         self._journal_bytes = max(0, self._journal_bytes - written[1])
 
     def _replace_snapshot(self, pieces: Sequence[bytes], sealed: int) -> tuple[int, int]:

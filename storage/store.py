@@ -181,12 +181,12 @@ class Store(ClosesOnExit):
         for storage in self._journalled_storages():
             storage.background = True
 
-    async def compact(self) -> int:
-        """Fold every journal grown past its snapshot: encoded a slice at a time between the loop's other
-        work, written on a thread. Returns how many files were compacted."""
+    async def compact(self, *, force: bool = False) -> int:
+        """Fold every journal grown past its snapshot (with `force`, every journal): encoded a slice at a
+        time between the loop's other work, written on a thread. Returns how many files were compacted."""
         compacted = 0
         for storage in self._journalled_storages():
-            steps = storage.compact_slices()
+            steps = storage.compact_slices(force=force)
             if steps is None:
                 continue
             for _ in steps:
@@ -194,6 +194,9 @@ class Store(ClosesOnExit):
             written = None
             try:
                 written = await asyncio.to_thread(storage.write_compaction)
+            except OSError as exc:  # a full disk: the journal keeps every change, and is folded another time
+                storage.compaction_failed(exc)
+                continue
             finally:
                 storage.end_compaction(written)
             compacted += 1
