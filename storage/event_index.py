@@ -98,6 +98,10 @@ class EventIndex:
     lengths: array[int] | None = None
     identity: list[int] | None = None
     position: dict[str, int] = field(default_factory=dict)
+    # Events written since the file was (storage.event_index_journal): their latest documents, by id.
+    overlay: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Where each event sits in the lists, built on the first change to an event already indexed (not saved).
+    placed: dict[str, tuple[IndexKey, bool, IndexEntry]] | None = None
 
     def doc_id(self, event_id: str) -> int | None:
         n = self.position.get(event_id)
@@ -149,6 +153,16 @@ class EventIndex:
             pos += 1  # "}"
         if pos + 1 == size and len(offsets) == len(self.ids):
             self.offsets, self.lengths = offsets, lengths
+
+    def place(self, ranges: dict[str, tuple[int, int]]) -> None:
+        """Take each event's byte range from a new snapshot (storage.journalled's compaction), by document
+        id; an event the snapshot does not hold (written since) gets none, and is read from the journal."""
+        offsets, lengths = array("q"), array("q")
+        for doc_id in self.doc_ids:
+            offset, length = ranges.get(str(doc_id), (-1, -1))
+            offsets.append(offset)
+            lengths.append(length)
+        self.offsets, self.lengths = offsets, lengths
 
     def save(self, events_file: Path, identity: list[int]) -> None:
         """Write the index for the events file of this identity; a failure only costs the next reader time."""
@@ -210,8 +224,10 @@ class EventIndex:
 
     def read_doc(self, events_file: Path, event_id: str) -> dict[str, Any] | None:
         """One event's stored document, read from its byte range; None when that cannot be trusted."""
+        if event_id in self.overlay:
+            return self.overlay[event_id]
         n = self.position.get(event_id)
-        if n is None or self.offsets is None or self.lengths is None:
+        if n is None or self.offsets is None or self.lengths is None or self.offsets[n] < 0:
             return None
         where = (self.offsets[n], self.lengths[n])
         try:

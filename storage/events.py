@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from storage.documents import replacer
 from storage.event_index import EventIndex, IndexEntry, IndexKey, file_identity
+from storage.event_index_journal import IndexUpdater
+from storage.journal_files import list_segments, read_segment
 from storage.records import Event, EventChange, EventKind
 
 if TYPE_CHECKING:
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
     from tinydb import TinyDB
 
-    from storage.atomic import AtomicJSONStorage
+    from storage.journalled import JournalledStorage, Located
 
 __all__ = ["TinyEventRepository"]
 
@@ -29,27 +31,33 @@ class TinyEventRepository:
     """Events in one file, with an index by (kind, block) sorted on start time (storage.event_index).
 
     Answering "the next meetings of this block" must not scan every event ever held, so the index turns
-    it into a bisect per list. It is read from beside the events file when it is in step with it (a command
-    then reads only the events it answers with), otherwise built from the file and saved there, and rebuilt
-    after every write here.
+    it into a bisect per list. It is read from beside the events file when it was built from its snapshot,
+    with the journal's commits since replayed over it (a command then reads only the events it answers
+    with); otherwise built from the file. A write here updates it in place; each compaction of the file
+    saves it beside the new snapshot (storage.event_index_journal, storage.journalled).
     """
 
-    def __init__(self, db: TinyDB, storage: AtomicJSONStorage) -> None:
+    def __init__(self, db: TinyDB, storage: JournalledStorage) -> None:
         self._table = db.table("events")
         self._changes = db.table("changes")  # same file: an event and its change are written together
         self._storage = storage
+        storage.locate = frozenset({"events"})
+        storage.on_compacted = self._compacted
+        storage.compact_on_close = True  # so a command after this one finds the index in step
         self._index: EventIndex | None = None
+        self._forgotten = storage.forgotten
         self._from_disk = False  # the index was read from beside the file, whose documents are not loaded
         self._disk_reads = 0
         # The id of every event each write here changed, in order, so that the reminders re-plan those alone.
         self._changed: list[str] = []
 
     def _ensure_index(self) -> EventIndex:
-        if self._index is not None:
+        if self._index is not None and self._forgotten == self._storage.forgotten:
             return self._index
+        self._forgotten = self._storage.forgotten  # a failed commit dropped the state: so is its index
         if not self._storage.loaded and self._disk_reads < _DISK_READS:
             persisted = EventIndex.load(self._storage.path)
-            if persisted is not None:
+            if persisted is not None and self._replay_journal(persisted):
                 self._index, self._from_disk = persisted, True
                 return persisted
         # The stored documents as the storage holds them (its public `read`), not as TinyDB Documents: at
@@ -57,9 +65,9 @@ class TinyEventRepository:
         data = self._storage.read() or {}
         index = EventIndex.build(data)
         self._from_disk = False
-        if not self._storage.in_step:
+        if not self._storage.settled:
             return index  # inside a batch not yet written (which may still fail): kept for this read only
-        if self._storage.writable:
+        if self._storage.writable and self._storage.in_step:  # the snapshot alone: its byte ranges are ours
             try:
                 stat = self._storage.path.stat()
             except FileNotFoundError:
@@ -213,22 +221,56 @@ class TinyEventRepository:
                 changes.append(change.to_doc())
         if not (replace or new):
             return 0
+        new_ids: list[int] = []
         try:
             with self._storage.batch():
                 if replace:
                     by_id = {(doc["id"],): doc for doc in replace.values()}
                     self._table.update(replacer(("id",), by_id), doc_ids=list(replace))
                 if new:
-                    self._table.insert_multiple(new)
+                    new_ids = self._table.insert_multiple(new)
                 if changes:
                     self._changes.insert_multiple(changes)
-            self._changed += [doc["id"] for doc in (*replace.values(), *new)]
+        except BaseException:
+            self._index, self._from_disk = None, False  # rebuilt from what is actually stored
+            raise
         finally:
-            self._index, self._from_disk = None, False  # rebuilt from what was actually stored
             self._table.clear_cache()
-        if self._storage.in_step:
-            self._ensure_index()  # and saved beside the file, for the next command to read
+        self._changed += [doc["id"] for doc in (*replace.values(), *new)]
+        if self._from_disk:
+            self._index, self._from_disk = None, False  # the file is loaded now: built from it when next read
+        elif self._index is not None:  # what was written, in place: no event but these is looked at
+            updater = IndexUpdater(self._index, keep_docs=False)
+            for doc_id, doc in (*replace.items(), *zip(new_ids, new, strict=True)):
+                updater.put_event(doc_id, doc)
+            for change_doc in changes:
+                updater.put_change(change_doc)
         return len(replace) + len(new)
+
+    def _replay_journal(self, index: EventIndex) -> bool:
+        """Bring an index saved beside the snapshot up to date with the journal written since; False when
+        that cannot be done (a compaction replaced the snapshot meanwhile: the file is then read whole)."""
+        commits: list[list[Any]] = []
+        try:
+            for _, segment in list_segments(self._storage.path):
+                commits += read_segment(segment)[0]
+            unchanged = file_identity(self._storage.path.stat()) == index.identity
+        except OSError:
+            return False
+        return unchanged and IndexUpdater(index, keep_docs=True).replay(commits)
+
+    def _compacted(self, located: Located) -> None:
+        """The file has a new snapshot: save the index beside it with each event's byte range in it."""
+        if self._index is None or self._from_disk:
+            self._index, self._from_disk = EventIndex.build(self._storage.read() or {}), False
+        index = self._index
+        index.place(located.get("events", {}))
+        try:
+            identity = file_identity(self._storage.path.stat())
+        except OSError:
+            return
+        index.identity = identity
+        index.save(self._storage.path, identity)
 
     def save_index(self) -> None:
         """Bring the index saved beside the file in step with it (after a batch of writes has been written)."""

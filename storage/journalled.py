@@ -29,13 +29,14 @@ from storage.errors import StoreError
 from storage.journal_files import Syncer, apply_line, list_segments, read_segment, segment_path
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 __all__ = ["JournalledStorage"]
 
 _log = logging.getLogger(__name__)
 
 Tables = dict[str, dict[str, Any]]
+Located = dict[str, dict[str, tuple[int, int]]]  # table -> document id -> (offset, length) in the snapshot
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 MIN_COMPACT_BYTES = 256 * 1024  # a journal smaller than this is never worth a rewrite of the snapshot
 _SLICE_DOCS = 500  # documents encoded per slice of a background compaction (about 1–3 ms)
@@ -64,10 +65,15 @@ class JournalledStorage(Storage):
         self._compacting = False
         self._abandoned = False
         self._retry_at = 0  # after a failed compaction (a full disk): not before the journal is this long
-        self._sealed: tuple[list[bytes], int] | None = None
+        self._sealed: tuple[list[bytes], int, Located] | None = None
+        # Tables whose documents' byte ranges in a new snapshot are handed to `on_compacted` (an index).
+        self.locate: frozenset[str] = frozenset()
+        self.on_compacted: Callable[[Located], None] | None = None
+        self.compact_on_close = False  # fold any journal at close (events: the next command reads an index)
         self._reopen = False  # the next append goes to the last segment read (its torn tail cut off)
         self.background = False  # compactions are left to `compact_slices` (a running bot), not done inline
         self.writes = 0  # commits since the file was opened (tests and benches count them)
+        self.forgotten = 0  # times the state in memory was dropped (an index built over it is then stale)
 
     @property
     def path(self) -> Path:
@@ -85,6 +91,11 @@ class JournalledStorage(Storage):
     def in_step(self) -> bool:
         """Whether the snapshot alone is the state in memory: loaded, no commit pending, no journal."""
         return self._cache is not None and not self._deferred and not self._pending and not self._journal_bytes
+
+    @property
+    def settled(self) -> bool:
+        """Whether every change in memory is committed: loaded, no batch open, nothing pending."""
+        return self._cache is not None and not self._deferred and not self._pending and not self._whole
 
     @property
     def needs_compaction(self) -> bool:
@@ -240,8 +251,14 @@ class JournalledStorage(Storage):
         """Write the state as the new snapshot and drop the journal, here and now."""
         if self._cache is None or not self._writable or self._deferred:
             return
-        self._seal()
-        self._adopt(self._replace_snapshot([_encode(self._cache).encode()], self._generation))
+        for _ in self._slices():
+            pass
+        try:
+            written = self.write_compaction()
+        except BaseException:
+            self.end_compaction(None)
+            raise
+        self.end_compaction(written)
 
     def compaction_failed(self, exc: OSError) -> None:
         """Say so, and wait for the journal to grow by half again before the next try."""
@@ -270,23 +287,42 @@ class JournalledStorage(Storage):
             self._seal()
             sealed = self._generation
             pieces: list[bytes] = [b"{"]
+            pos = 1
+            located: Located = {name: {} for name in self.locate}
             tables = self._cache or {}
             for n, name in enumerate(list(tables)):
-                chunks: list[bytes] = []
+                head = b"," * (n > 0) + _encode(name).encode() + b":{"
+                pieces.append(head)
+                pos += len(head)
+                where, first = located.get(name), True
                 ids = list(tables.get(name, {}))
                 for start in range(0, len(ids), _SLICE_DOCS):
                     table = tables.get(name, {})
-                    chunk = ",".join(
-                        f"{_encode(k)}:{_encode(table[k])}" for k in ids[start : start + _SLICE_DOCS] if k in table
-                    )
-                    if chunk:
-                        chunks.append(chunk.encode())
+                    # Skipping what was removed since the compaction began: the newer segment says so.
+                    present = [k for k in ids[start : start + _SLICE_DOCS] if k in table]
+                    if where is None:  # one string per slice: the fast way, when no byte range is wanted
+                        chunk = ",".join(f'"{k}":{_encode(table[k])}' for k in present).encode()
+                        chunk = b"," * (not first and bool(chunk)) + chunk
+                    else:
+                        parts: list[bytes] = []
+                        at = pos
+                        for k in present:
+                            key = b"," * (not first or bool(parts)) + f'"{k}":'.encode()
+                            doc = _encode(table[k]).encode()
+                            where[k] = (at + len(key), len(doc))
+                            parts += (key, doc)
+                            at += len(key) + len(doc)
+                        chunk = b"".join(parts)
+                    first = first and not chunk
+                    pieces.append(chunk)
+                    pos += len(chunk)
                     yield
                     if self._abandoned:
                         return
-                pieces.append(b"," * (n > 0) + _encode(name).encode() + b":{" + b",".join(chunks) + b"}")
+                pieces.append(b"}")
+                pos += 1
             pieces.append(b"}")
-            self._sealed = (pieces, sealed)
+            self._sealed = (pieces, sealed, located)
         finally:
             if self._sealed is None:
                 self._compacting = False
@@ -296,15 +332,19 @@ class JournalledStorage(Storage):
         memory) and drop the segments it holds; returns what `end_compaction` needs."""
         if self._sealed is None or self._abandoned:
             return (-1, 0)
-        pieces, sealed = self._sealed
+        pieces, sealed, _ = self._sealed
         return self._replace_snapshot(pieces, sealed)
 
     def end_compaction(self, written: tuple[int, int] | None) -> None:
-        """Back on the caller's thread, after `write_compaction` (None if it raised)."""
+        """Back on the caller's thread, after `write_compaction` (None if it raised): the new snapshot's
+        byte ranges go to `on_compacted`."""
+        located = self._sealed[2] if self._sealed is not None else {}
         self._sealed = None
         self._compacting = False
         if written is not None and written[0] >= 0:
             self._adopt(written)
+            if self.on_compacted is not None:
+                self.on_compacted(located)
 
     def _adopt(self, written: tuple[int, int]) -> None:
         self._snapshot_bytes, self._retry_at = written[0], 0
@@ -325,8 +365,9 @@ class JournalledStorage(Storage):
     # Lifecycle -----------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Fold a journal grown past its snapshot (a running bot leaves that to its background), let go."""
-        if self._cache is not None and self.needs_compaction and not self._deferred:
+        """Fold a journal grown past its snapshot (or any, with `compact_on_close`), let go."""
+        wanted = self.needs_compaction or (self.compact_on_close and self._journal_bytes and self._writable)
+        if self._cache is not None and wanted and not self._deferred and not self._compacting:
             try:
                 self.compact()
             except OSError as exc:
@@ -342,6 +383,7 @@ class JournalledStorage(Storage):
         """Drop the state in memory (TinyDB changed it in place before a commit failed): read it again.
         A compaction under way encodes that memory, so it is abandoned."""
         self._abandoned = True
+        self.forgotten += 1
         self._seal()
         self._cache = None
         self._pending.clear()

@@ -70,7 +70,9 @@ SCHEMA_VERSION = 1
 DIR_MODE = 0o700
 # The files that grow with the network's history: a snapshot and a journal (storage.journalled), so that a
 # write costs what changed. The others are small and rewritten whole (storage.atomic).
-JOURNALLED = frozenset({"subscribers", "reminders", "outbox", "posted", "proposals", "revisions", "quarantine"})
+JOURNALLED = frozenset(
+    {"events", "subscribers", "reminders", "outbox", "posted", "proposals", "revisions", "quarantine"}
+)
 
 
 def _migrate_0_to_1(store: Store) -> None:
@@ -246,7 +248,7 @@ class Store(ClosesOnExit):
 
     @functools.cached_property
     def events(self) -> TinyEventRepository:
-        return TinyEventRepository(self._db("events"), self._atomic("events"))
+        return TinyEventRepository(self._db("events"), self._journal("events"))
 
     @functools.cached_property
     def announcements(self) -> TinyAnnouncementRepository:

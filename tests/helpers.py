@@ -62,3 +62,12 @@ def seed_digest_run(core: Core, now: datetime, *, subscribers: int, announcement
             )
             for i in range(subscribers)
         )
+
+
+def stored_bytes(snapshot: Path) -> bytes:
+    """A journalled store file's bytes: its snapshot and its journal's segments (storage.journal_files)."""
+    from storage.journal_files import list_segments
+
+    parts = [snapshot.read_bytes() if snapshot.exists() else b""]
+    parts += [segment.read_bytes() for _, segment in list_segments(snapshot)]
+    return b"\x00".join(parts)

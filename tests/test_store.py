@@ -22,7 +22,7 @@ from storage.export import dump_dataset
 from storage.records import Event, EventChange, UnansweredQuestion, Venue
 from storage.store import SCHEMA_VERSION, Store
 from tests.conftest import CALENDAR, JST, NOW
-from tests.helpers import ROOT, rmo_bot
+from tests.helpers import ROOT, rmo_bot, stored_bytes
 
 
 def _core(path):
@@ -119,11 +119,11 @@ def test_import_is_idempotent_and_export_round_trips(tmp_path):
     """Importing the same file twice changes nothing the second time; an export re-imports to no change."""
     with _core(tmp_path / "d") as core:
         first = core.store.apply(core.load_data_file(CALENDAR), now=core.clock.now())
-        before = (tmp_path / "d" / "events.json").read_bytes()
+        before = stored_bytes(tmp_path / "d" / "events.json")
         second = core.store.apply(core.load_data_file(CALENDAR), now=core.clock.now())
         assert first == {"events": 16}
         assert second == {"events": 0}
-        assert (tmp_path / "d" / "events.json").read_bytes() == before
+        assert stored_bytes(tmp_path / "d" / "events.json") == before
         exported = tmp_path / "export.toml"
         exported.write_text(dump_dataset(core.store.export()), encoding="utf-8")
         again = core.store.apply(core.load_data_file(exported), now=core.clock.now())
@@ -201,7 +201,7 @@ def test_failed_batch_writes_nothing(tmp_path):
     """When an import fails midway, no file is written: the previous state stays, in memory and on disk."""
     with _core(tmp_path / "d") as core:
         core.store.apply(core.load_data_file(CALENDAR), now=core.clock.now())
-        before = (tmp_path / "d" / "events.json").read_bytes()
+        before = stored_bytes(tmp_path / "d" / "events.json")
         moved = Event("new-one", "training", "臨時研修会", NOW + timedelta(days=3))
 
         def import_that_fails_midway() -> None:
@@ -211,7 +211,7 @@ def test_failed_batch_writes_nothing(tmp_path):
 
         with pytest.raises(RuntimeError):
             import_that_fails_midway()
-        assert (tmp_path / "d" / "events.json").read_bytes() == before
+        assert stored_bytes(tmp_path / "d" / "events.json") == before
         assert core.store.events.get("new-one") is None
 
 
