@@ -1,25 +1,30 @@
-"""Append-mostly records split into one TinyDB file per month, so a write rewrites one month, not years."""
+"""Append-mostly records split into one TinyDB file per month (a chunk of at most CHUNK documents each), so a
+write touches one small file, not years; each file is journalled (storage.journalled): an append is one line."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
-from tinydb import TinyDB
-
-from storage.atomic import AtomicJSONStorage, fsync_dir
+from storage.atomic import fsync_dir
+from storage.journalled import JournalledStorage
+from storage.journalled_table import JournalledTinyDB
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from datetime import datetime
     from pathlib import Path
 
+    from tinydb import TinyDB
+
+    from storage.journal_files import Syncer
+
 __all__ = ["MonthlyArchive"]
 
-_PARTITION = re.compile(r"^(\d{4})-(\d{2})(?:\.(\d+))?\.json$")
+# A partition's snapshot, or a segment of its journal (a new partition may have only that so far).
+_PARTITION = re.compile(r"^((\d{4})-(\d{2})(?:\.(\d+))?)\.json(?:\.\d+\.journal)?$")
 # A busy month is split into files of this many documents, so one write never rewrites a whole month.
 CHUNK = 100
 _DIR_MODE = 0o700
@@ -28,8 +33,17 @@ _DIR_MODE = 0o700
 class MonthlyArchive:
     """Documents partitioned by the month of a timestamp: `DIR/2026-11.json`, `DIR/2026-12.json` …"""
 
-    def __init__(self, directory: Path, *, durable: bool = True, writable: bool = True, open_limit: int = 2) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        durable: bool = True,
+        writable: bool = True,
+        open_limit: int = 2,
+        syncer: Syncer | None = None,
+    ) -> None:
         self._dir = directory
+        self._syncer = syncer
         self._durable = durable
         self._writable = writable
         self._open_limit = open_limit
@@ -58,9 +72,9 @@ class MonthlyArchive:
         """The files that hold records ("2026-11", "2026-11.1", …), oldest first."""
         if not self._dir.is_dir():
             return []
-        found = [m for p in self._dir.iterdir() if (m := _PARTITION.match(p.name))]
-        found.sort(key=lambda m: (m.group(1), m.group(2), int(m.group(3) or 0)))
-        return [m.group(0)[:-5] for m in found]
+        found = {m.group(1): m for p in self._dir.iterdir() if (m := _PARTITION.match(p.name))}
+        ordered = sorted(found.values(), key=lambda m: (m.group(2), m.group(3), int(m.group(4) or 0)))
+        return [m.group(1) for m in ordered]
 
     def _current(self, month: str, adding: int) -> str:
         """The file new documents of `month` go to: its last chunk, or a new one when that is full."""
@@ -85,7 +99,9 @@ class MonthlyArchive:
             self._open.move_to_end(partition)
             return db
         storage_path = self._dir / f"{partition}.json"
-        db = TinyDB(storage_path, storage=AtomicJSONStorage, durable=self._durable, writable=self._writable)
+        db = JournalledTinyDB(
+            storage_path, storage=JournalledStorage, durable=self._durable, writable=self._writable, syncer=self._syncer
+        )
         self._open[partition] = db
         while len(self._open) > self._open_limit:
             _, oldest = self._open.popitem(last=False)
@@ -123,14 +139,11 @@ class MonthlyArchive:
             yield from (dict(doc) for doc in docs)
 
     def scan(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Every document with its partition, read from the files themselves: no TinyDB object is touched, so
-        this may run in a worker thread while the event loop writes (each file is replaced whole)."""
+        """Every document with its partition, read from the files themselves (a storage of its own, read-only,
+        per file): no object the event loop uses is touched, so this may run in a worker thread while the
+        loop writes (a line being appended is not whole yet, and is not read)."""
         for partition in self.partitions():
-            try:
-                raw = (self._dir / f"{partition}.json").read_bytes()
-            except FileNotFoundError:
-                continue
-            data = json.loads(raw) if raw else {}
+            data = JournalledStorage(self._dir / f"{partition}.json", writable=False).read() or {}
             yield from ((partition, doc) for doc in data.get("_default", {}).values())
 
     def docs_in(self, partition: str) -> list[dict[str, Any]]:

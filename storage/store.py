@@ -205,7 +205,9 @@ class Store(ClosesOnExit):
         return compacted
 
     def _archive(self, name: str) -> MonthlyArchive:
-        archive = MonthlyArchive(self.directory / name, durable=self._durable, writable=self.writable)
+        archive = MonthlyArchive(
+            self.directory / name, durable=self._durable, writable=self.writable, syncer=self._syncer
+        )
         self._archives.append(archive)
         return archive
 

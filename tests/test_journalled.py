@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from storage.archive import CHUNK, MonthlyArchive
 from storage.errors import StoreError
 from storage.journal_files import list_segments
 from storage.journalled import JournalledStorage
@@ -187,3 +190,17 @@ def test_keyed_writes_touch_only_the_keys_given_and_renew_keeps_the_order_of_wri
         assert [(d["k"], d["v"]) for d in reopened.docs] == [("c", 1), ("a", 2)]
         reopened.write([{"k": "c", "v": 3}])
         assert len(db.table("t")) == 2
+
+
+def test_a_new_month_of_the_archive_exists_by_its_journal_alone_and_scans_whole(tmp_path):
+    """A month first written has only a journal, yet is listed, scanned and read back, chunk by chunk."""
+    when = datetime(2026, 12, 3, 10, tzinfo=ZoneInfo("Asia/Tokyo"))
+    archive = MonthlyArchive(tmp_path / "a", durable=False)
+    for n in range(CHUNK + 5):
+        archive.append(when, {"n": n, "subject": "お知らせ"})
+    assert not (tmp_path / "a" / "2026-12.json").exists()
+    assert archive.partitions() == ["2026-12", "2026-12.1"]
+    assert sorted(doc["n"] for _, doc in archive.scan()) == list(range(CHUNK + 5))
+    archive.close()
+    reopened = MonthlyArchive(tmp_path / "a", durable=False, writable=False)
+    assert [len(reopened.docs_in(p)) for p in reopened.partitions()] == [CHUNK, 5]
