@@ -22,7 +22,6 @@ NAME.json.N.journal (storage.journalled): a write appends what changed, the back
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import logging
@@ -186,6 +185,8 @@ class Store(ClosesOnExit):
     async def compact(self, *, force: bool = False) -> int:
         """Fold every journal grown past its snapshot (with `force`, every journal): encoded a slice at a
         time between the loop's other work, written on a thread. Returns how many files were compacted."""
+        import asyncio  # noqa: PLC0415 - only a running bot compacts this way; `rmo-bot ask` must not import it
+
         compacted = 0
         for storage in self._journalled_storages():
             steps = storage.compact_slices(force=force)
