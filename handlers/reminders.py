@@ -33,6 +33,7 @@ __all__ = ["ReminderService", "ReminderSettings"]
 _log = logging.getLogger(__name__)
 _LATE = timedelta(minutes=5)
 _STEP = 500  # events planned between two yields of `catch_up`
+_SAVE_STEP = 1000  # reminders it writes between two yields
 _NAMED = 5  # skipped reminders named in the log line (the rest are counted)
 
 
@@ -105,7 +106,7 @@ class ReminderService:
 
     def catch_up(self, now: datetime, step: int = _STEP) -> Generator[tuple[int, int], None, int]:
         """Plan every event's reminders, `step` events at a time (yielding how many of how many are done),
-        and write them once at the end. An event written meanwhile is left to `plan_changed`, which plans it
+        and write them at the end, `_SAVE_STEP` at a time. An event written meanwhile is left to `plan_changed`, which plans it
         from what it became (what was computed here may be out of date)."""
         revision, _ = self._events.changed_after(self._revision)
         ids = self._events.ids()
@@ -119,7 +120,13 @@ class ReminderService:
         _, meanwhile = self._events.changed_after(revision)
         for event_id in meanwhile:
             planned.pop(event_id, None)
-        changed = self._reminders.save(r for changes in planned.values() for r in changes)
+        # Written a slice at a time too (each slice one commit): an event written between two slices is
+        # planned again from what it became by `plan_changed`, whose revision starts before this catch-up.
+        reminders = [r for changes in planned.values() for r in changes]
+        changed = 0
+        for start in range(0, len(reminders), _SAVE_STEP):
+            changed += self._reminders.save(reminders[start : start + _SAVE_STEP])
+            yield len(ids), len(ids)
         self._revision = max(self._revision, revision)
         self._caught_up = True
         return changed
