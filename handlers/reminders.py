@@ -106,8 +106,8 @@ class ReminderService:
 
     def catch_up(self, now: datetime, step: int = _STEP) -> Generator[tuple[int, int], None, int]:
         """Plan every event's reminders, `step` events at a time (yielding how many of how many are done),
-        and write them at the end, `_SAVE_STEP` at a time. An event written meanwhile is left to `plan_changed`, which plans it
-        from what it became (what was computed here may be out of date)."""
+        and write them at the end, `_SAVE_STEP` at a time. An event written meanwhile is left to
+        `plan_changed`, which plans it from what it became (what was computed here may be out of date)."""
         revision, _ = self._events.changed_after(self._revision)
         ids = self._events.ids()
         planned: dict[str, list[Reminder]] = {}
