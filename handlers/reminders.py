@@ -32,8 +32,8 @@ __all__ = ["ReminderService", "ReminderSettings"]
 
 _log = logging.getLogger(__name__)
 _LATE = timedelta(minutes=5)
-_STEP = 500  # events planned between two yields of `catch_up`
-_SAVE_STEP = 1000  # reminders it writes between two yields
+_STEP = 100  # events planned between two yields of `catch_up` (a few ms)
+_SAVE_STEP = 500  # reminders it writes between two yields
 _NAMED = 5  # skipped reminders named in the log line (the rest are counted)
 
 

@@ -59,6 +59,7 @@ class JournalledStorage(Storage):
         self._pending: dict[str, tuple[bool, set[str]]] = {}  # per table: cleared, touched ids
         self._whole = False  # a stock TinyDB call replaced everything: the next commit carries it all
         self._fd: int | None = None
+        self._end = 0  # the current segment's length
         self._generation = 0
         self._journal_bytes = 0
         self._snapshot_bytes = 0
@@ -222,9 +223,12 @@ class JournalledStorage(Storage):
             self._generation += 0 if self._reopen else 1
             segment = segment_path(self._path, self._generation)
             self._fd = os.open(segment, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+            self._end = os.fstat(self._fd).st_size
             if self._durable:
                 fsync_dir(self._path.parent)  # the segment's name, before anything is acknowledged in it
-        start = os.lseek(self._fd, 0, os.SEEK_END)
+        # Where the segment ends is kept here, not asked of the kernel: an lseek(SEEK_END) waits for the
+        # inode while the syncer's fsync of the same file runs (tens of ms after a big commit).
+        start = self._end
         try:
             view = memoryview(line)
             while view:
@@ -233,6 +237,7 @@ class JournalledStorage(Storage):
             with contextlib.suppress(OSError):
                 os.ftruncate(self._fd, start)  # take the torn line back
             raise
+        self._end = start + len(line)
         self._journal_bytes += len(line)
         if self._durable:
             if self._syncer is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -37,10 +36,15 @@ class Reminder:
     moved_from: datetime | None = None
 
     def to_doc(self) -> dict[str, Any]:
-        doc = dataclasses.asdict(self)
-        for key in ("due_at", "sent_at", "for_start", "moved_from"):
-            doc[key] = doc[key].isoformat() if doc[key] else None
-        return doc
+        # By hand, not `dataclasses.asdict` (a deep copy of every field): a catch-up writes 20,000 of them.
+        def when(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "id": self.id, "event_id": self.event_id, "kind": self.kind, "due_at": self.due_at.isoformat(),
+            "status": self.status, "sent_at": when(self.sent_at), "late": self.late,
+            "for_start": when(self.for_start), "moved_from": when(self.moved_from),
+        }  # fmt: skip
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Reminder:
