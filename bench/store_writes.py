@@ -3,7 +3,8 @@
 For N = 1,000 / 10,000 / 50,000 records in subscribers.json, reminders.json and outbox.json, the median
 time of one changed record written through the store's own repositories (the caller's wait, and until it
 is on disk: the syncer's fsync), beside the old whole-file rewrite (TinyDB over storage.atomic: truncate and
-insert everything, fsynced) measured in the same run; and events.json (its index updated in place).
+insert everything, fsynced) measured in the same run; and events.json (its index updated in place). Then
+the event loop's longest stall while the bot's background compaction folds the largest file's journal.
 
     python bench/store_writes.py [--sizes 1000,10000,50000] [--writes 15]
 """
@@ -11,6 +12,7 @@ insert everything, fsynced) measured in the same run; and events.json (its index
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import statistics
 import sys
@@ -25,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from tinydb import TinyDB  # noqa: E402
 
+from bot.loop_watch import LoopWatch  # noqa: E402
 from storage.atomic import AtomicJSONStorage  # noqa: E402
 from storage.records import Delivery, Event, Venue  # noqa: E402
 from storage.reminders import Reminder  # noqa: E402
@@ -128,6 +131,30 @@ def whole_file(tmp: Path, n: int, writes: int) -> dict[str, float]:
     return results
 
 
+async def _compaction_stall(store: Store) -> tuple[float, float]:
+    """A background compaction of every journalled file, as bot.compactor runs it: (seconds it took, the
+    event loop's longest stall meanwhile, in ms, by bot.loop_watch)."""
+    watch, stop = LoopWatch(interval=0.005), asyncio.Event()
+    watching = asyncio.create_task(watch.run(stop))
+    await asyncio.sleep(0.05)
+    started = time.perf_counter()
+    await store.compact(force=True)
+    took = time.perf_counter() - started
+    stop.set()
+    await watching
+    return took, watch.longest * 1000
+
+
+def compaction(tmp: Path, n: int) -> tuple[float, float, int]:
+    """(seconds, longest stall in ms, snapshot bytes) of folding a journal of N subscribers' writes."""
+    with Store.open(tmp / f"c{n}") as store:
+        store.compact_in_background()
+        store.subscribers.save(_subscribers(n))
+        took, stall = asyncio.run(_compaction_stall(store))
+        size = (tmp / f"c{n}" / "subscribers.json").stat().st_size
+    return took, stall, size
+
+
 def measure(sizes: list[int], writes: int) -> dict[int, tuple[dict[str, tuple[float, float]], dict[str, float]]]:
     with tempfile.TemporaryDirectory(prefix="rmo-writes-") as name:
         tmp = Path(name)
@@ -159,6 +186,10 @@ def main() -> None:
         for name, (wait, durable) in new.items():
             baseline = f", whole-file rewrite {old[name]:.1f} ms" if name in old else ""
             print(f"  {n:>6,} records, {name:<17} {wait:7.2f} ms (on disk after {durable:.2f} ms){baseline}")
+    with tempfile.TemporaryDirectory(prefix="rmo-compact-") as name:
+        took, stall, size = compaction(Path(name), max(figures))
+    print(f"  background compaction of {max(figures):,} subscribers ({size / 1e6:.1f} MB): {took:.2f} s, "
+          f"the event loop's longest stall meanwhile {stall:.1f} ms (target < 50 ms)")  # fmt: skip
     what, measured, target = row(figures)
     print(f"\n| what | measured | target |\n|---|---|---|\n| {what} | {measured} | {target} |")
 
