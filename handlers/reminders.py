@@ -112,10 +112,8 @@ class ReminderService:
         ids = self._events.ids()
         planned: dict[str, list[Reminder]] = {}
         for start in range(0, len(ids), step):
-            for event_id in ids[start : start + step]:
-                event = self._events.get(event_id)
-                if event is not None:
-                    planned[event_id] = self._changes_of(event, now)
+            for event in self._events.get_many(ids[start : start + step]):
+                planned[event.id] = self._changes_of(event, now)
             yield min(start + step, len(ids)), len(ids)
         _, meanwhile = self._events.changed_after(revision)
         for event_id in meanwhile:

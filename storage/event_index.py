@@ -26,6 +26,7 @@ from storage.atomic import atomic_write_bytes
 from storage.records import ASSUMED_DURATION
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
 __all__ = ["EventIndex", "IndexEntry", "IndexKey", "file_identity", "index_path"]
@@ -221,6 +222,32 @@ class EventIndex:
         index.position = {event_id: n for n, event_id in enumerate(ids)}
         index.identity = identity
         return index
+
+    def read_docs(self, events_file: Path, event_ids: Sequence[str]) -> list[dict[str, Any]] | None:
+        """Many events' documents, through one descriptor; None if any of them cannot be trusted."""
+        try:
+            fd = os.open(events_file, os.O_RDONLY)
+        except OSError:
+            return None
+        docs = []
+        try:
+            if file_identity(os.fstat(fd)) != self.identity or self.offsets is None or self.lengths is None:
+                return None
+            for event_id in event_ids:
+                doc = self.overlay.get(event_id)
+                n = self.position.get(event_id)
+                if doc is None and n is not None and self.offsets[n] >= 0:
+                    with contextlib.suppress(ValueError):
+                        doc = json.loads(os.pread(fd, self.lengths[n], self.offsets[n]))
+                if n is not None and not (isinstance(doc, dict) and doc.get("id") == event_id):
+                    return None
+                if doc is not None:
+                    docs.append(doc)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        return docs
 
     def read_doc(self, events_file: Path, event_id: str) -> dict[str, Any] | None:
         """One event's stored document, read from its byte range; None when that cannot be trusted."""

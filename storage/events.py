@@ -14,7 +14,7 @@ from storage.journal_files import list_segments, read_segment
 from storage.records import Event, EventChange, EventKind
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Iterator
+    from collections.abc import Collection, Iterable, Iterator, Sequence
     from datetime import datetime
 
     from tinydb import TinyDB
@@ -98,6 +98,17 @@ class TinyEventRepository:
         doc = self._table.get(doc_id=doc_id)
         assert isinstance(doc, dict)
         return Event.from_doc(doc)
+
+    def get_many(self, event_ids: Sequence[str]) -> list[Event]:
+        """The events of these ids (those that exist), in order. Read one by one from their byte ranges when
+        the file is not loaded, without counting towards decoding it whole: a catch-up reads every event a
+        few at a time, and must not decode the whole file on the loop."""
+        index = self._ensure_index()
+        if self._from_disk:
+            docs = index.read_docs(self._storage.path, event_ids)
+            if docs is not None:
+                return [Event.from_doc(doc) for doc in docs]
+        return [event for event_id in event_ids if (event := self.get(event_id)) is not None]
 
     def all(self) -> list[Event]:
         events = [Event.from_doc(doc) for doc in self._table.all()]

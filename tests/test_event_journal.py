@@ -88,3 +88,19 @@ def test_a_background_compaction_saves_the_index_beside_the_new_snapshot(tmp_pat
             assert _answers(reader) == expected
             assert not reader._storage("events").loaded
     assert _full_answers(tmp_path) == expected
+
+
+def test_many_events_are_read_from_their_byte_ranges_without_decoding_the_file(tmp_path):
+    """`get_many` (the reminders' catch-up, a hundred at a time) gives every event as `get` does, the changed ones from the journal, and decodes nothing whole."""
+    with Store.open(tmp_path) as store:
+        store.events.upsert_many(_events("v1", count=300), at=START)
+    with Store.open(tmp_path) as bot:
+        bot.events.upsert_many(_changed_events(), at=START)
+        with Store.open(tmp_path, writable=False) as reader:
+            ids = [f"e{n}" for n in range(300)] + ["missing"]
+            read = [(e.id, e.title, e.status, e.starts_at) for e in reader.events.get_many(ids)]
+            assert not reader._storage("events").loaded
+        expected = [(e.id, e.title, e.status, e.starts_at) for e in bot.events.get_many(ids)]
+    assert read == expected
+    assert len(read) == 300
+    assert read[2][1] == "v2 2"
