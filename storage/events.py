@@ -7,10 +7,10 @@ import heapq
 import itertools
 from typing import TYPE_CHECKING, Any
 
-from storage.documents import replacer
 from storage.event_index import EventIndex, IndexEntry, IndexKey, file_identity
 from storage.event_index_journal import IndexUpdater
 from storage.journal_files import list_segments, read_segment
+from storage.journalled_table import JournalledTable
 from storage.records import Event, EventChange, EventKind
 
 if TYPE_CHECKING:
@@ -38,7 +38,9 @@ class TinyEventRepository:
     """
 
     def __init__(self, db: TinyDB, storage: JournalledStorage) -> None:
-        self._table = db.table("events")
+        table = db.table("events")
+        assert isinstance(table, JournalledTable)
+        self._table = table
         self._changes = db.table("changes")  # same file: an event and its change are written together
         self._storage = storage
         storage.locate = frozenset({"events"})
@@ -98,6 +100,18 @@ class TinyEventRepository:
         doc = self._table.get(doc_id=doc_id)
         assert isinstance(doc, dict)
         return Event.from_doc(doc)
+
+    @property
+    def revision(self) -> int:
+        """How many event writes this store has made since it opened (a cache of what they show is stale
+        once this moves)."""
+        return len(self._changed)
+
+    def documents(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Every event's and every change's stored document, as lists made now. A write replaces documents
+        and never changes one in place, so a worker thread may read these while the loop writes."""
+        data = self._storage.read() or {}
+        return list(data.get("events", {}).values()), list(data.get("changes", {}).values())
 
     def get_many(self, event_ids: Sequence[str]) -> list[Event]:
         """The events of these ids (those that exist), in order. Read one by one from their byte ranges when
@@ -235,9 +249,8 @@ class TinyEventRepository:
         new_ids: list[int] = []
         try:
             with self._storage.batch():
-                if replace:
-                    by_id = {(doc["id"],): doc for doc in replace.values()}
-                    self._table.update(replacer(("id",), by_id), doc_ids=list(replace))
+                if replace:  # new document objects, never changed in place (see `documents`)
+                    self._table.put(replace)
                 if new:
                     new_ids = self._table.insert_multiple(new)
                 if changes:

@@ -83,3 +83,22 @@ async def test_a_moved_or_cancelled_meeting_bumps_its_sequence(feed_client, tmp_
     assert after_move["DTSTART"].dt == moved.starts_at
     assert str(cancelled["STATUS"]) == "CANCELLED"
     assert str(before["STATUS"]) == "CONFIRMED"
+
+
+async def test_the_feed_is_made_once_per_change_and_shared_by_requests_meanwhile(feed_client):
+    """Requests at once and later the same day get the very same bytes (made once, off the event loop); a change or a new day makes it afresh."""
+    import asyncio  # noqa: PLC0415
+    import dataclasses  # noqa: PLC0415
+
+    client, core = feed_client
+    first, second = await asyncio.gather(client.get("/calendar.ics"), client.get("/calendar.ics"))
+    body = await first.read()
+    assert await second.read() == body
+    core.clock.moment = NOW + timedelta(hours=1)
+    assert await (await client.get("/calendar.ics")).read() == body  # same day, nothing changed
+    event = core.store.events.get("kinki-2026-2")
+    core.store.events.upsert_many([dataclasses.replace(event, title="近畿ブロック会議（改）")], at=NOW)
+    changed = await (await client.get("/calendar.ics")).read()
+    assert "近畿ブロック会議（改）".encode() in changed
+    core.clock.moment = NOW + timedelta(days=1)
+    assert await (await client.get("/calendar.ics")).read() != changed  # a new day: made again (its DTSTAMP)

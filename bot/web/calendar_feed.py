@@ -7,9 +7,11 @@ adding a second one; a cancelled meeting stays in the feed as STATUS:CANCELLED s
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -17,13 +19,13 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from storage.datafile import BLOCK_KEYS
+from storage.records import Event
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from zoneinfo import ZoneInfo
 
     from bot.core import Core
-    from storage.records import Event
 
 __all__ = ["add_calendar_routes", "calendar_ics"]
 
@@ -87,34 +89,70 @@ def calendar_ics(
     return ics
 
 
+@dataclass(frozen=True, slots=True)
+class _Feed:
+    """What one feed shows besides the events: its name, the time it is made at and the links it carries."""
+
+    block: str | None
+    name: str
+    now: datetime
+    host: str
+    tz: ZoneInfo
+    pages: str
+
+
+def _render(docs: tuple[list[dict[str, Any]], list[dict[str, Any]]], feed: _Feed) -> bytes:
+    """The feed from the stored documents (in a worker thread: at 10,000 events this is seconds of work)."""
+    event_docs, change_docs = docs
+    sequences = Counter(change["event_id"] for change in change_docs)
+    since = feed.now - _HISTORY
+    chosen = [
+        event for event in (Event.from_doc(doc) for doc in event_docs)
+        if event.assumed_end > since and (feed.block is None or event.block == feed.block)
+    ]  # fmt: skip
+    chosen.sort(key=lambda e: (e.starts_at, e.id))
+    return calendar_ics(chosen, sequences, name=feed.name, now=feed.now, host=feed.host, tz=feed.tz, pages=feed.pages)
+
+
 def add_calendar_routes(app: web.Application, core: Core) -> None:
     public_url = core.config.http.public_url.rstrip("/")
     host = urlsplit(public_url).hostname or "rmo-bot"
+    # Each feed rendered once per change of the events (and per day: what is recent moves), in a worker
+    # thread; requests arriving meanwhile wait for that same rendering.
+    rendered: dict[tuple[str | None, int, str], asyncio.Future[bytes]] = {}
 
-    def feed(block: str | None) -> web.Response:
+    async def feed(block: str | None) -> web.Response:
         now = core.clock.now()
         events = core.store.events
-        sequences = Counter(c.event_id for c in events.changes_since(datetime(1970, 1, 1, tzinfo=UTC)))
-        chosen = [e for e in events.all() if e.assumed_end > now - _HISTORY and (block is None or e.block == block)]
-        names = {b.key: b.names[0] for b in core.store.knowledge.blocks() if b.names}
-        info = core.store.knowledge.network()
-        network = info.name if info else "rmo-bot"
-        name = f"{network}（{names.get(block, block)}）" if block else network
-        tz, pages = core.config.timezone, core.pages_url
-        body = calendar_ics(chosen, sequences, name=name, now=now, host=host, tz=tz, pages=pages)
+        key = (block, events.revision, now.astimezone(core.config.timezone).date().isoformat())
+        body = rendered.get(key)
+        if body is None:
+            for stale in [k for k in rendered if k[0] == block]:
+                del rendered[stale]
+            names = {b.key: b.names[0] for b in core.store.knowledge.blocks() if b.names}
+            info = core.store.knowledge.network()
+            network = info.name if info else "rmo-bot"
+            name = f"{network}（{names.get(block, block)}）" if block else network
+            what = _Feed(block, name, now, host, core.config.timezone, core.pages_url)
+            body = rendered[key] = asyncio.ensure_future(asyncio.to_thread(_render, events.documents(), what))
+        try:
+            ics = await asyncio.shield(body)
+        except Exception:
+            rendered.pop(key, None)  # the next request tries again
+            raise
         disposition = f'inline; filename="{block or "calendar"}.ics"'
         headers = {"Cache-Control": "max-age=900", "Content-Disposition": disposition}
-        return web.Response(body=body, content_type="text/calendar", charset="utf-8", headers=headers)
+        return web.Response(body=ics, content_type="text/calendar", charset="utf-8", headers=headers)
 
     async def everything(request: web.Request) -> web.Response:
         del request
-        return feed(None)
+        return await feed(None)
 
     async def one_block(request: web.Request) -> web.Response:
         block = request.match_info["block"]
         if block not in BLOCK_KEYS:
             raise web.HTTPNotFound(text=f"no block {block!r}; blocks: {', '.join(BLOCK_KEYS)}")
-        return feed(block)
+        return await feed(block)
 
     app.router.add_get("/calendar.ics", everything)
     app.router.add_get("/calendar/{block}.ics", one_block)
