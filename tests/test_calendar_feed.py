@@ -3,6 +3,8 @@ rules: every event has UID, DTSTAMP and a DTSTART with its time zone; a change b
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -70,8 +72,6 @@ async def test_a_moved_or_cancelled_meeting_bumps_its_sequence(feed_client, tmp_
     client, core = feed_client
     event = core.store.events.get("kinki-2026-2")
     before = next(e for e in (await _calendar(client, "/calendar.ics")).walk("VEVENT") if "kinki-2026-2" in e["UID"])
-    import dataclasses
-
     moved = dataclasses.replace(event, starts_at=event.starts_at + timedelta(days=7), ends_at=None)
     core.store.events.upsert_many([moved], at=NOW + timedelta(hours=1))
     after_move = next(
@@ -87,9 +87,6 @@ async def test_a_moved_or_cancelled_meeting_bumps_its_sequence(feed_client, tmp_
 
 async def test_the_feed_is_made_once_per_change_and_shared_by_requests_meanwhile(feed_client):
     """Requests at once and later the same day get the very same bytes (made once, off the event loop); a change or a new day makes it afresh."""
-    import asyncio  # noqa: PLC0415
-    import dataclasses  # noqa: PLC0415
-
     client, core = feed_client
     first, second = await asyncio.gather(client.get("/calendar.ics"), client.get("/calendar.ics"))
     body = await first.read()
