@@ -120,8 +120,16 @@ class JournalledStorage(Storage):
         msg = f"{self._path} kept changing while it was read; try again"
         raise StoreError(msg)
 
+    def _snapshot_identity(self) -> tuple[int, int, int] | None:
+        try:
+            stat = self._path.stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
     def _load_once(self) -> Tables:
         segments = list_segments(self._path)
+        identity = self._snapshot_identity()
         tables: Tables = {}
         try:
             raw = self._path.read_bytes()
@@ -144,6 +152,9 @@ class JournalledStorage(Storage):
             self._generation = generation
             if self._writable and length != segment.stat().st_size:
                 os.truncate(segment, length)  # drop a torn tail, so that the next commit starts a line
+        if not self._writable and (self._snapshot_identity() != identity or list_segments(self._path) != segments):
+            # The writer compacted meanwhile: this mixes a newer snapshot with older segments. Read again.
+            raise FileNotFoundError(self._path)
         # Appending to a segment a compaction under way will drop would lose the commit.
         self._reopen = self._writable and bool(segments) and not self._compacting
         return tables
