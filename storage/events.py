@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
     from tinydb import TinyDB
 
-    from storage.journalled import JournalledStorage, Located
+    from storage.journal_files import Located
+    from storage.journalled import JournalledStorage
 
 __all__ = ["TinyEventRepository"]
 

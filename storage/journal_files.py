@@ -20,14 +20,17 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
-__all__ = ["Syncer", "apply_line", "list_segments", "read_segment", "segment_path"]
+__all__ = ["Located", "Syncer", "apply_line", "encode_snapshot", "list_segments", "read_segment", "segment_path"]
 
 _log = logging.getLogger(__name__)
 
 Tables = dict[str, dict[str, Any]]
+Located = dict[str, dict[str, tuple[int, int]]]  # table -> document id -> (offset, length) in the snapshot
 _SUFFIX = ".journal"
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def segment_path(snapshot: Path, generation: int) -> Path:
@@ -79,6 +82,43 @@ def apply_line(tables: Tables, commit: list[Any]) -> None:
         table.update(put)
         for doc_id in deleted:
             table.pop(doc_id, None)
+
+
+def encode_snapshot(tables: Tables, pieces: list[bytes], located: Located, step: int) -> Iterator[None]:
+    """Encode `tables` as a snapshot into `pieces` (TinyDB's JSON, as `json.dumps` would give it), `step`
+    documents between two yields; the byte range of each document of the tables named in `located` is
+    noted there. A document gone by the time its slice is encoded is left out (the newer segment says so)."""
+    pieces.append(b"{")
+    pos = 1
+    for n, name in enumerate(list(tables)):
+        head = b"," * (n > 0) + _encode(name).encode() + b":{"
+        pieces.append(head)
+        pos += len(head)
+        where, first = located.get(name), True
+        ids = list(tables.get(name, {}))
+        for start in range(0, len(ids), step):
+            table = tables.get(name, {})
+            present = [k for k in ids[start : start + step] if k in table]
+            if where is None:  # one string per slice: the fast way, when no byte range is wanted
+                chunk = ",".join(f'"{k}":{_encode(table[k])}' for k in present).encode()
+                chunk = b"," * (not first and bool(chunk)) + chunk
+            else:
+                parts: list[bytes] = []
+                at = pos
+                for k in present:
+                    key = b"," * (not first or bool(parts)) + f'"{k}":'.encode()
+                    doc = _encode(table[k]).encode()
+                    where[k] = (at + len(key), len(doc))
+                    parts += (key, doc)
+                    at += len(key) + len(doc)
+                chunk = b"".join(parts)
+            first = first and not chunk
+            pieces.append(chunk)
+            pos += len(chunk)
+            yield
+        pieces.append(b"}")
+        pos += 1
+    pieces.append(b"}")
 
 
 class Syncer:

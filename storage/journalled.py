@@ -26,7 +26,15 @@ from tinydb.storages import Storage
 
 from storage.atomic import FILE_MODE, atomic_write_bytes, fsync_dir
 from storage.errors import StoreError
-from storage.journal_files import Syncer, apply_line, list_segments, read_segment, segment_path
+from storage.journal_files import (
+    Located,
+    Syncer,
+    apply_line,
+    encode_snapshot,
+    list_segments,
+    read_segment,
+    segment_path,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -36,7 +44,6 @@ __all__ = ["JournalledStorage"]
 _log = logging.getLogger(__name__)
 
 Tables = dict[str, dict[str, Any]]
-Located = dict[str, dict[str, tuple[int, int]]]  # table -> document id -> (offset, length) in the snapshot
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 MIN_COMPACT_BYTES = 256 * 1024  # a journal smaller than this is never worth a rewrite of the snapshot
 _SLICE_DOCS = 500  # documents encoded per slice of a background compaction (about 1–3 ms)
@@ -302,42 +309,12 @@ class JournalledStorage(Storage):
         try:
             self._seal()
             sealed = self._generation
-            pieces: list[bytes] = [b"{"]
-            pos = 1
+            pieces: list[bytes] = []
             located: Located = {name: {} for name in self.locate}
-            tables = self._cache or {}
-            for n, name in enumerate(list(tables)):
-                head = b"," * (n > 0) + _encode(name).encode() + b":{"
-                pieces.append(head)
-                pos += len(head)
-                where, first = located.get(name), True
-                ids = list(tables.get(name, {}))
-                for start in range(0, len(ids), _SLICE_DOCS):
-                    table = tables.get(name, {})
-                    # Skipping what was removed since the compaction began: the newer segment says so.
-                    present = [k for k in ids[start : start + _SLICE_DOCS] if k in table]
-                    if where is None:  # one string per slice: the fast way, when no byte range is wanted
-                        chunk = ",".join(f'"{k}":{_encode(table[k])}' for k in present).encode()
-                        chunk = b"," * (not first and bool(chunk)) + chunk
-                    else:
-                        parts: list[bytes] = []
-                        at = pos
-                        for k in present:
-                            key = b"," * (not first or bool(parts)) + f'"{k}":'.encode()
-                            doc = _encode(table[k]).encode()
-                            where[k] = (at + len(key), len(doc))
-                            parts += (key, doc)
-                            at += len(key) + len(doc)
-                        chunk = b"".join(parts)
-                    first = first and not chunk
-                    pieces.append(chunk)
-                    pos += len(chunk)
-                    yield
-                    if self._abandoned:
-                        return
-                pieces.append(b"}")
-                pos += 1
-            pieces.append(b"}")
+            for _ in encode_snapshot(self._cache or {}, pieces, located, _SLICE_DOCS):
+                yield
+                if self._abandoned:
+                    return
             self._sealed = (pieces, sealed, located)
         finally:
             if self._sealed is None:
