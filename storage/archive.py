@@ -44,6 +44,7 @@ class MonthlyArchive:
     ) -> None:
         self._dir = directory
         self._syncer = syncer
+        self.background = False  # its partitions' compactions are left to `Store.compact` (a running bot)
         self._durable = durable
         self._writable = writable
         self._open_limit = open_limit
@@ -102,6 +103,9 @@ class MonthlyArchive:
         db = JournalledTinyDB(
             storage_path, storage=JournalledStorage, durable=self._durable, writable=self._writable, syncer=self._syncer
         )
+        storage = db.storage
+        assert isinstance(storage, JournalledStorage)
+        storage.background = self.background
         self._open[partition] = db
         while len(self._open) > self._open_limit:
             _, oldest = self._open.popitem(last=False)
@@ -153,6 +157,10 @@ class MonthlyArchive:
 
     def count(self) -> int:
         return sum(len(self._db(p)) for p in self.partitions())
+
+    def storages(self) -> list[JournalledStorage]:
+        """The partitions open now (the newest ones): what a background compaction looks at."""
+        return [db.storage for db in self._open.values() if isinstance(db.storage, JournalledStorage)]
 
     def close(self) -> None:
         for db in self._open.values():

@@ -170,7 +170,8 @@ class Store(ClosesOnExit):
         return storage
 
     def _journalled_storages(self) -> list[JournalledStorage]:
-        return [db.storage for db in self._dbs.values() if isinstance(db.storage, JournalledStorage)]
+        found = [db.storage for db in self._dbs.values() if isinstance(db.storage, JournalledStorage)]
+        return found + [storage for archive in self._archives for storage in archive.storages()]
 
     def sync(self) -> None:
         """Block until every commit so far is on disk (a thread's call: the fsyncs run on the store's syncer)."""
@@ -179,6 +180,8 @@ class Store(ClosesOnExit):
     def compact_in_background(self) -> None:
         """From now on, journals are folded into their snapshots by `compact` only (a running bot)."""
         self._background = True
+        for archive in self._archives:
+            archive.background = True
         for storage in self._journalled_storages():
             storage.background = True
 
@@ -209,6 +212,7 @@ class Store(ClosesOnExit):
         archive = MonthlyArchive(
             self.directory / name, durable=self._durable, writable=self.writable, syncer=self._syncer
         )
+        archive.background = self._background
         self._archives.append(archive)
         return archive
 
