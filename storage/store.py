@@ -195,6 +195,7 @@ class Store(ClosesOnExit):
             steps = storage.compact_slices(force=force)
             if steps is None:
                 continue
+            _log.info("compacting %s: folding its journal into a new snapshot", storage.path.name)
             for _ in steps:
                 await asyncio.sleep(0)
             written = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,7 +13,10 @@ import time
 
 from storage.journal_files import list_segments
 from storage.store import Store
+from storage.subscribers import Subscriber
+from tests.botproc import BotProcess, write_config
 from tests.crash_compactor import BASE
+from tests.fakes import FakeDiscord, FakeSlack
 from tests.helpers import ROOT
 
 KILLS = 30
@@ -53,3 +58,52 @@ def test_sigkill_during_compaction_leaves_the_last_or_the_next_round(tmp_path):
     snapshot = (data_dir / "subscribers.json").stat().st_size
     journal = sum(p.stat().st_size for _, p in list_segments(data_dir / "subscribers.json"))
     assert journal < snapshot, (journal, snapshot)
+
+
+def _until_logged(bot: BotProcess, text: str) -> None:
+    """Wait for the bot to log `text` (a hang guard, not a speed limit: it fails only if that never comes)."""
+    given_up = time.monotonic() + 120
+    while text not in bot.text():
+        assert bot.proc is not None
+        assert bot.proc.poll() is None and time.monotonic() < given_up, "no compaction: " + bot.text()[-2000:]
+        time.sleep(0.002)
+
+
+async def test_the_running_bot_killed_while_it_compacts_keeps_every_subscriber(tmp_path):
+    """`rmo-bot run` starts, folds a 20,000-subscriber journal in the background and is killed at random instants of it: each time, every subscriber is there as written."""
+    template = tmp_path / "template"
+    with Store.open(template) as store:  # a bot that wrote them and then died: a journal, no snapshot
+        store.compact_in_background()
+        for start in range(0, 20_000, 2_000):
+            store.subscribers.save(
+                Subscriber(f"s{n}@example.jp", blocks=("kinki",), confirmed=True, bounces=n % 7)
+                for n in range(start, start + 2_000)
+            )
+        shutil.copytree(template, tmp_path / "crashed", ignore=shutil.ignore_patterns(".lock"))
+    assert not (tmp_path / "crashed" / "subscribers.json").exists()
+    slack, discord = FakeSlack(), FakeDiscord()
+    await slack.start()
+    await discord.start()
+    rng = random.Random(15)
+    mid_compaction = 0
+    try:
+        for round_ in range(4):
+            data = tmp_path / f"run{round_}"
+            shutil.copytree(tmp_path / "crashed", data)
+            config = write_config(
+                tmp_path / f"run{round_}.toml", slack_url=slack.base_url, discord_url=discord.base_url
+            )
+            bot = BotProcess(config, data)
+            await asyncio.to_thread(bot.start)
+            await asyncio.to_thread(_until_logged, bot, "compacting subscribers.json")
+            await asyncio.sleep(rng.uniform(0, 0.1))
+            bot.kill()
+            mid_compaction += not (data / "subscribers.json").exists()  # before the new snapshot was in place
+            with Store.open(data) as store:
+                found = {s.email: s.bounces for s in store.subscribers.all()}
+            assert found == {f"s{n}@example.jp": n % 7 for n in range(20_000)}
+            assert not [p for p in data.iterdir() if p.name.endswith(".tmp")]
+    finally:
+        await slack.stop()
+        await discord.stop()
+    assert mid_compaction >= 2, mid_compaction  # enough kills landed inside the compaction
