@@ -65,7 +65,8 @@ def _until_logged(bot: BotProcess, text: str) -> None:
     given_up = time.monotonic() + 120
     while text not in bot.text():
         assert bot.proc is not None
-        assert bot.proc.poll() is None and time.monotonic() < given_up, "no compaction: " + bot.text()[-2000:]
+        assert bot.proc.poll() is None, "the bot stopped: " + bot.text()[-2000:]
+        assert time.monotonic() < given_up, "no compaction: " + bot.text()[-2000:]
         time.sleep(0.002)
 
 
