@@ -47,9 +47,7 @@ __all__ = ["Poster", "RelayService"]
 _log = logging.getLogger(__name__)
 
 _BATCH = 8  # spool files (each one or more messages) taken at once; small, so SMTP is answered between batches
-# Seconds at most between outbox commits while there is progress to save; sooner once no lane is posting,
-# so that the commit (a write of the outbox and the posted messages, on the loop) falls between posts.
-_COMMIT_EVERY = 0.05
+_COMMIT_EVERY = 0.05  # seconds at most from progress to its commit; sooner once no lane is posting
 _MAX_BACKOFF = 8.0
 _PERMANENT_TRIES = 5
 _Item = tuple[bytes, datetime, str | None]  # a spooled message, when it was received, and by which path (none)
@@ -91,7 +89,9 @@ class RelayService:
     def __init__(
         self, store: Store, intake: MailIntake, signal: OutboxSignal, posters: dict[str, Poster], tz: tzinfo,
         *, pages_url: str = "", files: FileSteps | None = None, uploaders: Mapping[str, Uploader] | None = None,
+        ready: asyncio.Event | None = None,
     ) -> None:  # fmt: skip
+        self._ready = ready  # the spool is stored from once it is set (the announcements' keys are read)
         self._pages_url = pages_url  # where the public pages are, for the Facebook post's link
         self._files = files  # what goes up as files after a delivery's text, and by whom
         self._uploaders = dict(uploaders or {})
@@ -105,8 +105,8 @@ class RelayService:
         self._lane_wakeups: dict[tuple[str, str], asyncio.Event] = {}
         self._lanes: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._dirty = asyncio.Event()
-        self._posting = 0  # lanes in the middle of a delivery
-        self._quiet = asyncio.Event()  # set while no lane is posting
+        self._posting = 0  # lanes in the middle of a delivery; `_quiet` is set while there are none
+        self._quiet = asyncio.Event()
         self._quiet.set()
         # Deliveries that may already be (partly) posted: found in the outbox at start, or after a timeout.
         self._uncertain: set[str] = {d.id for d in store.outbox.pending()}
@@ -122,13 +122,6 @@ class RelayService:
             asyncio.create_task(self._commit_loop(), name="relay-commit"),
             asyncio.create_task(self._answer_signal(), name="relay-signal"),
         ]
-        # Whatever a crash left in the spool is stored before any lane starts posting.
-        with contextlib.suppress(Exception):
-            while names := self._store.spool.pending()[:_BATCH]:
-                if not await self._process_safely(names):
-                    break
-        for lane in self._store.outbox.lanes():
-            self._open_lane(lane)
         try:
             await stop.wait()
         finally:
@@ -145,6 +138,11 @@ class RelayService:
 
     async def _process_spool(self) -> None:
         spool = self._store.spool
+        if self._ready is not None:
+            await self._ready.wait()
+        # The first look: whatever a crash left in the spool is stored before the outbox's lanes start posting.
+        self._spooled.set()
+        opened = False
         while True:
             await self._spooled.wait()
             self._spooled.clear()
@@ -154,6 +152,9 @@ class RelayService:
                     self._spooled.set()
                     break
                 await asyncio.sleep(0)
+            for lane in self._store.outbox.lanes() if not opened else ():
+                self._open_lane(lane)
+            opened = True
 
     async def _process_safely(self, names: list[str]) -> bool:
         try:
@@ -184,8 +185,7 @@ class RelayService:
         items, texts, readings = await asyncio.to_thread(read)
         if readings is None:
             # Reading a big post takes a while: in a worker process (big ones) and a thread, off the loop.
-            unread = [raw if text is None else b"" for (raw, _, _), text in zip(items, texts, strict=True)]
-            big = await reader.texts(unread)
+            big = await reader.texts([r if t is None else b"" for (r, _, _), t in zip(items, texts, strict=True)])
             texts = [text if text is not None else found for text, found in zip(texts, big, strict=True)]
             readings = await asyncio.to_thread(self._intake.read_batch, items, texts=texts)
         results = self._intake.process_batch(items, readings=readings)
