@@ -33,7 +33,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.qa import measure, questions  # noqa: E402
-from bench.relay import _Timestamped, arrival_times, bare_flood, bot_flood, intake_only, loop_stall, paced, pct  # noqa: E402
+from bench.relay import (  # noqa: E402
+    _Timestamped,
+    arrival_times,
+    bare_flood,
+    bot_flood,
+    caught_up,
+    intake_only,
+    loop_stall,
+    paced,
+    pct,
+)
 from bot.clock import FrozenClock  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.core import Core  # noqa: E402
@@ -241,8 +251,8 @@ def answers_p99(data: Path, rounds: int) -> dict[str, float]:
 
 
 async def relay_p99(data: Path, tmp: Path, mails: int) -> tuple[float, float, int, int]:
-    """bench/relay.py's latency trip into `rmo-bot run` on this store: `mails` posts at 20 a second, from
-    each SMTP 250 to the fake Slack API receiving it; (p50, p99) in ms, how many arrived, and the loop's
+    """bench/relay.py's latency trip into `rmo-bot run` on this store, once its catch-up is done: `mails` posts
+    at 20 a second, from each SMTP 250 to the fake Slack API receiving it; (p50, p99) in ms, how many arrived, and the loop's
     longest stall (ms, the bot's /healthz figure) by then."""
     slack, discord = FakeSlack(), FakeDiscord()
     for fake in (slack, discord):
@@ -251,6 +261,7 @@ async def relay_p99(data: Path, tmp: Path, mails: int) -> tuple[float, float, in
     bot = BotProcess(write_config(tmp / "relay.toml", slack_url=slack.base_url, discord_url=discord.base_url), data)
     try:
         await asyncio.to_thread(bot.start, 300)
+        await caught_up(bot)  # the steady state: the first mail after start has a row of its own
         sent = await paced(bot.port, mails, 20.0, "scale")
         deadline = time.monotonic() + 60
         while len(arrival_times(slack, "slack")) < mails and time.monotonic() < deadline:
@@ -269,10 +280,11 @@ async def relay_p99(data: Path, tmp: Path, mails: int) -> tuple[float, float, in
 
 
 async def flood_ratio(data: Path, tmp: Path, mails: int) -> tuple[float, float, int]:
-    """bench/relay.py's intake flood (8 connections, no channels) into `rmo-bot run` on this store, then
+    """bench/relay.py's intake flood (8 connections, no channels) into `rmo-bot run` on this store (once its
+    catch-up is done), then
     into the bare aiosmtpd + fsync listener: (the bot's mails/s, the bare one's, the bot's longest stall)."""
     config = write_config(tmp / "flood.toml", slack_url="http://127.0.0.1:9/api/", discord_url="http://127.0.0.1:9")
-    rate, _, stall = await bot_flood(intake_only(config), data, mails, "flood")
+    rate, _, stall = await bot_flood(intake_only(config), data, mails, "flood", settle=True)
     return rate, await bare_flood(tmp, mails), stall
 
 
