@@ -1,7 +1,8 @@
 """Relay speed, measured against baselines in the same run.
 
 1. Latency: 1,000 mails at 20 per second into `rmo-bot run`; p50/p99 from the SMTP 250 to the fake Slack and
-   Discord APIs receiving the post — beside a minimal aiosmtpd-to-HTTP forwarder doing the same trip.
+   Discord APIs receiving the post — beside a minimal aiosmtpd-to-HTTP forwarder doing the same trip — and the
+   bot's longest loop stall meanwhile (its /healthz figure).
 2. Intake rate: mails per second with durable writes (8 concurrent SMTP connections), with an empty store and
    with 10,000 announcements already stored — beside a bare aiosmtpd listener that only fsyncs each message.
 3. Big posts: the time to render a 1 MB, 5 MB and 10 MB post for Slack and Discord (each channel gets at
@@ -12,6 +13,7 @@
    Then the IMAP path (bench/imap.py): APPEND to a real Dovecot → the fake Slack API, p50/p99.
 
     python bench/relay.py [--latency-mails 1000] [--rate-mails 2000] [--stored 10000] [--only-big] [--imap-mails 20]
+                          [--parts big,latency,imap,rate]
 """
 
 from __future__ import annotations
@@ -165,6 +167,7 @@ async def latency(args: argparse.Namespace, tmp: Path) -> None:
 
     while not arrived_all() and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
+    stall = await asyncio.to_thread(loop_stall, bot)
     bot.stop()
     if not slack.calls:
         print("no posts arrived; the bot's log ends:\n" + "".join(bot.log[-15:]))
@@ -175,7 +178,8 @@ async def latency(args: argparse.Namespace, tmp: Path) -> None:
         if missing:
             print(f"({name}: not arrived: {missing[:5]})")
         print(f"rmo-bot  250 → {name:<7}: {len(delays)}/{len(sent)} arrived, p50 {pct(delays, 0.5):.1f} ms, "
-              f"p99 {pct(delays, 0.99):.1f} ms, max {max(delays) * 1000:.1f} ms (target p99 < 50 ms)")  # fmt: skip
+              f"p99 {pct(delays, 0.99):.1f} ms, max {max(delays) * 1000:.1f} ms (target p99 < 20 ms)")  # fmt: skip
+    print(f"rmo-bot longest loop stall meanwhile: {stall} ms (target < 50 ms)")
     slack.calls = _Timestamped()
     forwarder = Baseline("forwarder", slack.base_url)
     sent = await paced(forwarder.port, args.latency_mails, 20.0, "fwd")
@@ -237,6 +241,75 @@ def prefill(data_dir: Path, stored: int) -> None:
         core.store.announcements.add_many(batch)
 
 
+def loop_stall(bot: BotProcess) -> int:
+    """The bot's own figure for the event loop's longest stall since it started (its /healthz), -1 if unknown."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{bot.http_port}/healthz", timeout=5) as reply:
+                body = reply.read()
+        except urllib.error.HTTPError as exc:  # 503: a platform is not connected (the fakes have no gateway)
+            body = exc.read()
+        return int(json.loads(body).get("loop_stall_ms", -1))
+    except (OSError, ValueError):
+        return -1
+
+
+def intake_only(config: Path) -> Path:
+    """The intake alone: no channels, so the senders' process does not also carry the fake APIs' load."""
+    config.write_text(
+        config.read_text()
+        .replace('default_channels = ["C111"]', "default_channels = []")
+        .replace('default_channels = ["900"]', "default_channels = []")
+        .replace('block_channels = { kinki = "C222" }', "block_channels = {}")
+        .replace('block_channels = { kinki = "901" }', "block_channels = {}")
+    )
+    return config
+
+
+async def caught_up(bot: BotProcess, limit: float = 300) -> None:
+    """Until the bot's catch-up after start is done (a big store's keys read, its reminders planned): the
+    steady state, which the first mail after start (bench/scale.py's own row) is not."""
+    deadline = time.monotonic() + limit
+    while "catch-up done" not in bot.text() and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+
+
+async def bot_flood(
+    config: Path, data_dir: Path, mails: int, tag: str, *, settle: bool = False
+) -> tuple[float, float, int]:
+    """Flood `rmo-bot run` on `data_dir` with `mails` over 8 connections (after its catch-up, with `settle`):
+    (mails/s answered 250, mails/s stored as announcements, the loop's longest stall in ms by then)."""
+    bot = BotProcess(config, data_dir)
+    await asyncio.to_thread(bot.start, 300)
+    try:
+        if settle:
+            await caught_up(bot)
+        start = time.monotonic()
+        rate = await flood(bot.port, mails, tag)
+        while sum("accepted a" in line for line in bot.log) < mails and time.monotonic() - start < 300:
+            await asyncio.sleep(0.05)
+        stored_rate = mails / (time.monotonic() - start)
+        stall = await asyncio.to_thread(loop_stall, bot)
+    finally:
+        bot.stop()
+    return rate, stored_rate, stall
+
+
+async def bare_flood(tmp: Path, mails: int) -> float:
+    """The baseline: a bare aiosmtpd listener that only writes and fsyncs each message (in a thread)."""
+    spool = tmp / f"bare-spool-{time.monotonic_ns()}"
+    spool.mkdir()
+    bare = Baseline("fsync", spool=str(spool))
+    try:
+        return await flood(bare.port, mails, "bare")
+    finally:
+        bare.stop()
+
+
 async def intake_rate(args: argparse.Namespace, tmp: Path) -> None:
     slack, discord = FakeSlack(), FakeDiscord()
     await slack.start()
@@ -247,112 +320,18 @@ async def intake_rate(args: argparse.Namespace, tmp: Path) -> None:
         if stored:
             await asyncio.to_thread(prefill, data_dir, stored)
         config = write_config(tmp / f"rate-{stored}.toml", slack_url=slack.base_url, discord_url=discord.base_url)
-        # The intake alone: no channels, so the senders' process does not also carry the fake APIs' load.
-        config.write_text(
-            config.read_text()
-            .replace('default_channels = ["C111"]', "default_channels = []")
-            .replace('default_channels = ["900"]', "default_channels = []")
-            .replace('block_channels = { kinki = "C222" }', "block_channels = {}")
-            .replace('block_channels = { kinki = "901" }', "block_channels = {}")
-        )
-        bot = BotProcess(config, data_dir)
-        await asyncio.to_thread(bot.start)
-        start = time.monotonic()
-        rate = await flood(bot.port, args.rate_mails, f"rate{stored}")
-        while sum("accepted a" in line for line in bot.log) < args.rate_mails and time.monotonic() - start < 300:
-            await asyncio.sleep(0.05)
-        stored_rate = args.rate_mails / (time.monotonic() - start)
-        bot.stop()
+        rate, stored_rate, stall = await bot_flood(intake_only(config), data_dir, args.rate_mails, f"rate{stored}")
         results[label] = rate
         print(f"rmo-bot intake ({label}): {rate:,.0f} mails/s answered 250 (spooled, fsynced); "
-              f"{stored_rate:,.0f} mails/s stored as announcements with their deliveries queued")  # fmt: skip
-    spool = tmp / "bare-spool"
-    spool.mkdir()
-    bare = Baseline("fsync", spool=str(spool))
-    bare_rate = await flood(bare.port, args.rate_mails, "bare")
-    bare.stop()
+              f"{stored_rate:,.0f} mails/s stored as announcements with their deliveries queued; "
+              f"longest loop stall {stall} ms (target < 50 ms)")  # fmt: skip
+    bare_rate = await bare_flood(tmp, args.rate_mails)
     print(f"bare aiosmtpd + fsync per message: {bare_rate:,.0f} mails/s")
     empty, full = results["empty store"], results[f"{args.stored:,} stored"]
-    print(f"rmo-bot / bare: {empty / bare_rate:.2f}x (target >= 0.5x, and >= 200 mails/s); "
+    print(f"rmo-bot / bare: {empty / bare_rate:.2f}x (target >= 0.8x, and >= 200 mails/s); "
           f"slow-down from empty to {args.stored:,} stored: {empty / full:.2f}x (target <= 1.5x)")  # fmt: skip
     await slack.stop()
     await discord.stop()
-
-
-def big_posts() -> None:
-    from bot.platforms.discord.render import render_discord
-    from bot.platforms.slack.render import render_slack
-    from storage.records import Announcement
-
-    paragraph = "近畿ブロック会議を下記のとおり開催します。&<>*_\n" * 20 + "\n"
-    for megabytes in (1, 5, 10):
-        size = megabytes * 1024 * 1024 // 3  # characters of three UTF-8 bytes each
-        body = (paragraph * (size // len(paragraph) + 1))[:size]
-        post = Announcement(id="big", message_id="big@x", subject="大きな投稿", body=body, sender="a@x.jp",
-                            received_at=datetime.now(JST))  # fmt: skip
-        started = time.perf_counter()
-        slack = render_slack(post, "C1", JST, "d1")
-        discord = render_discord(post, "900", JST, "d2")
-        took = (time.perf_counter() - started) * 1000
-        print(
-            f"render a {megabytes} MB post: {took:.1f} ms for Slack + Discord ({len(slack)} + {len(discord)} messages)"
-        )
-
-
-async def big_post_live(tmp: Path, megabytes: int) -> None:
-    import aiohttp
-
-    paragraph = "近畿ブロック会議を下記のとおり開催します。日時：2027年1月20日（水）13:30～16:30\n" * 20 + "\n"
-    slack, discord = FakeSlack(), FakeDiscord()
-    for fake in (slack, discord):
-        await fake.start()
-    config = write_config(tmp / f"big{megabytes}.toml", slack_url=slack.base_url, discord_url=discord.base_url)
-    config.write_text(config.read_text().replace("[mail.intake]\n", "[mail.intake]\nmax_size = 40000000\n"))
-    bot = BotProcess(config, tmp / f"big{megabytes}-data")
-    await asyncio.to_thread(bot.start)
-    while not bot.http_port:
-        await asyncio.sleep(0.05)
-    slowest = 0.0
-    polling = True
-    async with aiohttp.ClientSession() as session:
-        url = f"http://127.0.0.1:{bot.http_port}/healthz"
-
-        async def health() -> dict:
-            async with session.get(url) as response:
-                return await response.json()
-
-        async def poll() -> None:
-            nonlocal slowest
-            while polling:
-                started = time.perf_counter()
-                await health()
-                slowest = max(slowest, time.perf_counter() - started)
-                await asyncio.sleep(0.02)
-
-        at_start = (await health())["loop_stall_ms"]
-        poller = asyncio.create_task(poll())
-        message = mail(0, f"big{megabytes}")
-        size = megabytes * 1024 * 1024 // 3
-        message.set_content((paragraph * (size // len(paragraph) + 1))[:size])
-        started = time.perf_counter()
-        await aiosmtplib.send(message, hostname="127.0.0.1", port=bot.port, timeout=120)
-        taken = time.perf_counter() - started
-        while len(slack.calls) < 10 or len(discord.calls) < 10:
-            await asyncio.sleep(0.05)
-        relayed = time.perf_counter() - started
-        for number in range(1, 4):
-            await aiosmtplib.send(mail(number, f"after{megabytes}"), hostname="127.0.0.1", port=bot.port)
-        while len(slack.calls) < 13 or len(discord.calls) < 13:
-            await asyncio.sleep(0.05)
-        polling = False
-        await poller
-        stall = (await health())["loop_stall_ms"]
-    bot.stop()
-    for fake in (slack, discord):
-        await fake.stop()
-    print(f"{megabytes:>2} MB post to rmo-bot run: taken in {taken * 1000:.0f} ms, relayed in {relayed * 1000:.0f} ms; "
-          f"longest loop stall {stall} ms (at start {at_start} ms; target < 100 ms), "
-          f"slowest /healthz {slowest * 1000:.0f} ms (target < 1 s)")  # fmt: skip
 
 
 def main() -> None:
@@ -365,19 +344,26 @@ def main() -> None:
     parser.add_argument("--stored", type=int, default=10_000)
     parser.add_argument("--only-big", action="store_true", help="only the big-post rendering figures")
     parser.add_argument("--imap-mails", type=int, default=20, help="posts appended through Dovecot (0: none)")
+    parser.add_argument("--parts", default="big,latency,imap,rate", help="which parts to run, comma-separated")
     args = parser.parse_args()
-    big_posts()
-    with tempfile.TemporaryDirectory() as tmp:
-        for megabytes in (1, 5, 10):
-            asyncio.run(big_post_live(Path(tmp), megabytes))
+    parts = set(args.parts.split(","))
     if args.only_big:
-        return
+        parts = {"big"}
+    if "big" in parts:
+        from bench.big_posts import big_post_live, big_posts  # here: it imports this module
+
+        big_posts()
+        with tempfile.TemporaryDirectory() as tmp:
+            for megabytes in (1, 5, 10):
+                asyncio.run(big_post_live(Path(tmp), megabytes))
     with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(latency(args, Path(tmp)))
-        if args.imap_mails:  # the IMAP path beside the SMTP one
+        if "latency" in parts:
+            asyncio.run(latency(args, Path(tmp)))
+        if "imap" in parts and args.imap_mails:  # the IMAP path beside the SMTP one
             asyncio.run(imap_latency(Path(tmp), args.imap_mails))
             asyncio.run(baseline(Path(tmp), args.imap_mails))
-        asyncio.run(intake_rate(args, Path(tmp)))
+        if "rate" in parts:
+            asyncio.run(intake_rate(args, Path(tmp)))
 
 
 if __name__ == "__main__":

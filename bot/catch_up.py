@@ -3,7 +3,8 @@
 The listeners come first; then, with its progress logged, the announcements' message keys are read (in a
 worker thread, so the first mail after start need not read every month's file) and every event's
 reminders planned (in steps, the loop serving everything else in between). The scheduler's jobs start
-once it is done (`done`), so no reminder is sent from a plan older than the events.
+once it is done (`done`), so no reminder is sent from a plan older than the events; the relay stores the
+spooled mail once the keys are read (`keys_read`), so that no mail reads them all on the event loop.
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ class CatchUp:
         self._announcements = announcements
         self._clock = clock
         self.done = asyncio.Event()
+        self.keys_read = asyncio.Event()  # set also when they could not be read (the first mail reads them then)
 
     async def run(self, stop: asyncio.Event) -> None:
         if self.done.is_set():
+            self.keys_read.set()
             return
         await asyncio.sleep(0)  # the listeners' tasks, started before this one, bind their ports first
         started = time.monotonic()
@@ -50,6 +53,8 @@ class CatchUp:
             self._announcements.adopt_keys(found)
             _log.info("catch-up in progress: %d announcements' keys read in %.1f s", len(found[0]),
                       time.monotonic() - started)  # fmt: skip
+        finally:
+            self.keys_read.set()
         now, shown, total = self._clock.now(), time.monotonic(), 0
         steps = self._reminders.catch_up(now)
         for done, total in steps:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from bot.outbox_signal import OutboxSignal
     from bot.relay_files import FileSteps, Uploader, UploadStep
-    from handlers.intake import MailIntake, MailText
+    from handlers.intake import MailIntake, MailText, Reading
     from storage.records import Announcement, Delivery, MessageRef
     from storage.store import Store
 
@@ -47,9 +47,10 @@ __all__ = ["Poster", "RelayService"]
 _log = logging.getLogger(__name__)
 
 _BATCH = 8  # spool files (each one or more messages) taken at once; small, so SMTP is answered between batches
-_COMMIT_EVERY = 0.05  # seconds between outbox commits while there is progress to save
+_COMMIT_EVERY = 0.05  # seconds at most from progress to its commit; sooner once no lane is posting
 _MAX_BACKOFF = 8.0
 _PERMANENT_TRIES = 5
+_Item = tuple[bytes, datetime, str | None]  # a spooled message, when it was received, and by which path (none)
 
 
 class Poster(Protocol):
@@ -88,7 +89,9 @@ class RelayService:
     def __init__(
         self, store: Store, intake: MailIntake, signal: OutboxSignal, posters: dict[str, Poster], tz: tzinfo,
         *, pages_url: str = "", files: FileSteps | None = None, uploaders: Mapping[str, Uploader] | None = None,
+        ready: asyncio.Event | None = None,
     ) -> None:  # fmt: skip
+        self._ready = ready  # the spool is stored from once it is set (the announcements' keys are read)
         self._pages_url = pages_url  # where the public pages are, for the Facebook post's link
         self._files = files  # what goes up as files after a delivery's text, and by whom
         self._uploaders = dict(uploaders or {})
@@ -102,6 +105,9 @@ class RelayService:
         self._lane_wakeups: dict[tuple[str, str], asyncio.Event] = {}
         self._lanes: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._dirty = asyncio.Event()
+        self._posting = 0  # lanes in the middle of a delivery; `_quiet` is set while there are none
+        self._quiet = asyncio.Event()
+        self._quiet.set()
         # Deliveries that may already be (partly) posted: found in the outbox at start, or after a timeout.
         self._uncertain: set[str] = {d.id for d in store.outbox.pending()}
         self.processed = 0
@@ -116,13 +122,6 @@ class RelayService:
             asyncio.create_task(self._commit_loop(), name="relay-commit"),
             asyncio.create_task(self._answer_signal(), name="relay-signal"),
         ]
-        # Whatever a crash left in the spool is stored before any lane starts posting.
-        with contextlib.suppress(Exception):
-            while names := self._store.spool.pending()[:_BATCH]:
-                if not await self._process_safely(names):
-                    break
-        for lane in self._store.outbox.lanes():
-            self._open_lane(lane)
         try:
             await stop.wait()
         finally:
@@ -139,6 +138,11 @@ class RelayService:
 
     async def _process_spool(self) -> None:
         spool = self._store.spool
+        if self._ready is not None:
+            await self._ready.wait()
+        # The first look: whatever a crash left in the spool is stored before the outbox's lanes start posting.
+        self._spooled.set()
+        opened = False
         while True:
             await self._spooled.wait()
             self._spooled.clear()
@@ -148,6 +152,9 @@ class RelayService:
                     self._spooled.set()
                     break
                 await asyncio.sleep(0)
+            for lane in self._store.outbox.lanes() if not opened else ():
+                self._open_lane(lane)
+            opened = True
 
     async def _process_safely(self, names: list[str]) -> bool:
         try:
@@ -158,19 +165,29 @@ class RelayService:
         return True
 
     async def _process(self, names: list[str]) -> None:
-        spool = self._store.spool
-        items, oversize = [], []
-        # In a thread: a big post's spool file takes milliseconds to read (the listener only adds new files).
-        contents = await asyncio.to_thread(lambda: [spool.read(name) for name in names])
-        for name, raws in zip(names, contents, strict=True):
-            received = datetime.fromtimestamp(int(name.split("-", 1)[0]) / 1e9, tz=UTC).astimezone(self._tz)
-            items += [(raw, received, None) for raw in raws]
-            oversize += [OVERSIZE in name] * len(raws)
-        # Reading a big post takes a while: in a worker process (big ones) and a thread, off the loop.
-        texts: list[MailText | IntakeResult | None] = list(await self._reader.texts([raw for raw, _, _ in items]))
-        for index in (i for i, big in enumerate(oversize) if big):  # the start of a mail over the size limit
-            texts[index] = IntakeResult("rejected", OVERSIZE_REASON)
-        readings = await asyncio.to_thread(self._intake.read_batch, items, texts=texts)
+        spool, reader = self._store.spool, self._reader
+
+        def read() -> tuple[list[_Item], list[MailText | IntakeResult | None], list[Reading | IntakeResult] | None]:
+            # In a thread: a big post's spool file takes milliseconds to read (the listener only adds new files).
+            items: list[_Item] = []
+            texts: list[MailText | IntakeResult | None] = []
+            for name in names:
+                received = datetime.fromtimestamp(int(name.split("-", 1)[0]) / 1e9, tz=UTC).astimezone(self._tz)
+                for raw in spool.read(name):
+                    items.append((raw, received, None))
+                    # The start of a mail over the size limit is refused with its reason, not read.
+                    texts.append(IntakeResult("rejected", OVERSIZE_REASON) if OVERSIZE in name else None)
+            if any(text is None and reader.reads(raw) for (raw, _, _), text in zip(items, texts, strict=True)):
+                return items, texts, None  # read in the worker process first
+            # Nearly always: small posts, read here too, in one trip to the thread rather than two.
+            return items, texts, self._intake.read_batch(items, texts=texts)
+
+        items, texts, readings = await asyncio.to_thread(read)
+        if readings is None:
+            # Reading a big post takes a while: in a worker process (big ones) and a thread, off the loop.
+            big = await reader.texts([r if t is None else b"" for (r, _, _), t in zip(items, texts, strict=True)])
+            texts = [text if text is not None else found for text, found in zip(texts, big, strict=True)]
+            readings = await asyncio.to_thread(self._intake.read_batch, items, texts=texts)
         results = self._intake.process_batch(items, readings=readings)
         # Only now: a crash before this re-processes them, and de-duplication catches it. In a thread: waiting
         # for the store's commits to be on disk, removing and the directory's fsync are disk waits, and
@@ -214,6 +231,8 @@ class RelayService:
                 wakeup.clear()
                 await wakeup.wait()
                 continue
+            self._posting += 1
+            self._quiet.clear()
             try:
                 await self._deliver(delivery)
             except asyncio.CancelledError:
@@ -227,7 +246,15 @@ class RelayService:
                 if updated.attempts >= _PERMANENT_TRIES:
                     self._store.outbox.update(updated, failed=True)
                 self._dirty.set()
+                self._done_posting()
                 await asyncio.sleep(min(_MAX_BACKOFF, 0.5 * 2**updated.attempts))
+            else:
+                self._done_posting()
+
+    def _done_posting(self) -> None:
+        self._posting -= 1
+        if not self._posting:
+            self._quiet.set()
 
     async def _deliver(self, delivery: Delivery) -> None:
         outbox = self._store.outbox
@@ -359,7 +386,9 @@ class RelayService:
     async def _commit_loop(self) -> None:
         while True:
             await self._dirty.wait()
-            await asyncio.sleep(_COMMIT_EVERY)
+            await asyncio.sleep(0)  # the other lanes' progress of this moment, saved with it
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._quiet.wait(), timeout=_COMMIT_EVERY)
             self._dirty.clear()
             self._commit()
 

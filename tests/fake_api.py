@@ -28,14 +28,27 @@ class FakeAPI:
     """An aiohttp server on 127.0.0.1 with a random port; `start()` / `stop()` / `restart()`."""
 
     def __init__(self) -> None:
-        self.app = web.Application()
+        self.app = web.Application(middlewares=[self._note_peer])
         self.calls: list[dict[str, Any]] = []
+        # (path, the client's address) of every request: the same address again is a reused connection.
+        self.connections: list[tuple[str, object]] = []
         self.faults = Faults()
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self.port = 0
         self.received_at: dict[str, float] = {}
         self._release = asyncio.Event()
+
+    @web.middleware
+    async def _note_peer(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self.connections.append((request.path, peer))
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    def peers_of(self, path_part: str) -> list[object]:
+        """The client address of each request whose path contains `path_part`, in order."""
+        return [peer for path, peer in self.connections if path_part in path]
 
     async def start(self) -> None:
         self._release = asyncio.Event()

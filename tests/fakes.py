@@ -51,7 +51,6 @@ class FakeSlack(FakeAPI):
         self.sockets: list[web.WebSocketResponse] = []
         self.acks: list[str] = []
         self.socket_connected = asyncio.Event()
-        self.peers: list[object] = []  # the client address of each chat.postMessage: a repeat is a reused connection
         self.files = SlackFiles(self)  # files.getUploadURLExternal, the upload URL, completeUploadExternal, files.info
         self.threads = SlackThreads(self)  # conversations.replies, chat.update, chat.delete
 
@@ -66,7 +65,6 @@ class FakeSlack(FakeAPI):
         elif (fault := await self._fault()) is not None:
             return fault
         payload = await request.json()
-        self.peers.append(request.transport.get_extra_info("peername") if request.transport else None)
         self.calls.append({"method": "chat.postMessage", "auth": request.headers.get("Authorization"), **payload})
         ts = f"{time.time():.0f}.{next(self._ts):06d}"
         message = {"ts": ts, "text": payload.get("text"), "metadata": payload.get("metadata"),

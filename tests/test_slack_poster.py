@@ -24,6 +24,6 @@ async def test_posts_share_a_connection_and_a_closed_poster_opens_a_new_one():
         await poster.close()
         await fake.stop()
     assert [c["text"] for c in fake.posted("C111")] == ["お知らせ第1号", "お知らせ第2号", "お知らせ第3号"]
-    first, second, third = fake.peers
+    first, second, third = fake.peers_of("chat.postMessage")
     assert first == second
     assert third != first

@@ -41,10 +41,14 @@ class TextReader:
         self._big = big
         self._pool: ProcessPoolExecutor | None = None
 
+    def reads(self, raw: bytes) -> bool:
+        """Whether `texts` reads this message in the worker process (it is big)."""
+        return len(raw) >= self._big
+
     async def texts(self, raws: Sequence[bytes]) -> list[MailText | IntakeResult | None]:
         """Each big message's text; None for the others (and for one the worker could not read: the
         caller reads those itself)."""
-        return [await self._read(raw) if len(raw) >= self._big else None for raw in raws]
+        return [await self._read(raw) if self.reads(raw) else None for raw in raws]
 
     async def _read(self, raw: bytes) -> MailText | IntakeResult | None:
         try:

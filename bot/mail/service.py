@@ -25,7 +25,8 @@ class MailService:
 
     name = "mail"
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, *, ready: asyncio.Event | None = None) -> None:
+        """`ready`: set once the spooled mail may be stored (the catch-up has read the announcements' keys)."""
         config = core.config
         posters: dict[str, Poster] = {}
         uploaders: dict[str, Uploader] = {}
@@ -41,7 +42,7 @@ class MailService:
             posters["facebook"] = FacebookPoster(config.secrets.facebook_page_token, config.facebook.api_base_url)
         self.relay = RelayService(
             core.store, core.intake, core.outbox_signal, posters, config.timezone, pages_url=core.pages_url,
-            files=core.file_steps, uploaders=uploaders,
+            files=core.file_steps, uploaders=uploaders, ready=ready,
         )  # fmt: skip
         intake = config.mail.intake
         host, port = intake.listen.rsplit(":", 1)

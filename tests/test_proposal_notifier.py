@@ -1,0 +1,64 @@
+"""The secretariat is shown each new proposal once per platform, after the relay's own posts, in one look per burst."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.proposal_notifier import ProposalNotifier
+from storage.records import Announcement
+from tests.conftest import NOW
+
+BODY = "近畿ブロック会議を下記のとおり開催します。\n日時：2027年1月20日（水）13:30～16:30\n会場：東近江市役所\n"
+
+
+def announcement(number: int) -> Announcement:
+    return Announcement(
+        id=f"a{number:04d}", message_id=f"m{number}@example.jp", subject=f"【近畿ブロック】会議 {number}",
+        body=BODY.replace("20日", f"{number + 1}日"), sender="jimukyoku@rmo-network.example.jp", received_at=NOW,
+    )  # fmt: skip
+
+
+class Shows:
+    """Each platform's `show_proposal` as the notifier sees it: records which card went where; `hold` keeps
+    the first show waiting until it is released."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, str]] = []
+        self.hold = asyncio.Event()
+        self.held = asyncio.Event()
+        self.seen = asyncio.Condition()
+
+    def on(self, platform: str):
+        async def show(card) -> bool:
+            if not self.held.is_set():
+                self.held.set()
+                await self.hold.wait()
+            async with self.seen:
+                self.shown.append((platform, card.proposal.announcement_id))
+                self.seen.notify_all()
+            return True
+
+        return show
+
+    async def until(self, count: int) -> None:
+        async with self.seen:
+            await self.seen.wait_for(lambda: len(self.shown) >= count)
+
+
+async def test_a_burst_is_shown_once_per_platform_and_a_proposal_made_meanwhile_is_not_left_waiting(chat):
+    """Three proposals in a burst and one made while the first look is under way: each shown once on each platform."""
+    core = chat.core
+    shows = Shows()
+    notifier = ProposalNotifier(core, {"slack": shows.on("slack"), "discord": shows.on("discord")}, settle=0.01)
+    stop = asyncio.Event()
+    running = asyncio.create_task(notifier.run(stop))
+    core.meetings.propose_many([announcement(n) for n in range(3)], NOW)
+    await shows.held.wait()  # the look is showing the first proposal
+    core.meetings.propose_many([announcement(3)], NOW)
+    shows.hold.set()
+    await shows.until(8)
+    stop.set()
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    assert sorted(shows.shown) == sorted((p, f"a{n:04d}") for p in ("slack", "discord") for n in range(4))
+    assert all(set(proposal.notified) == {"slack", "discord"} for proposal in core.meetings.open())
