@@ -189,10 +189,9 @@ class RelayService:
             texts = [text if text is not None else found for text, found in zip(texts, big, strict=True)]
             readings = await asyncio.to_thread(self._intake.read_batch, items, texts=texts)
         results = self._intake.process_batch(items, readings=readings)
-        # Only now: a crash before this re-processes them, and de-duplication catches it. In a thread: waiting
-        # for the store's commits to be on disk, removing and the directory's fsync are disk waits, and
-        # nothing else removes spool files.
-        await asyncio.to_thread(self._durably_remove, names)
+        # Only now: a crash before this re-processes them, and de-duplication catches it. In a thread (disk
+        # waits: the store's commits, the removal, the directory's fsync); nothing else removes spool files.
+        await asyncio.to_thread(self._store.release_spooled, names)
         self.processed += len(results)
         for result in results:
             if result.status == "accepted" and result.announcement:
@@ -200,10 +199,6 @@ class RelayService:
                           len(result.deliveries))  # fmt: skip
             else:
                 _log.info("%s: %s", result.status, result.reason)
-
-    def _durably_remove(self, names: list[str]) -> None:
-        self._store.sync()  # what the mails became (the outbox, the quarantine) first: then they may go
-        self._store.spool.remove(names)
 
     # Outbox -----------------------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ from storage.journalled import JournalledStorage
 from storage.journalled_table import JournalledTinyDB
 from storage.knowledge import TinyKnowledgeRepository
 from storage.lock import DataDirLock
+from storage.store_upkeep import StoreUpkeep
 from storage.unanswered import TinyUnansweredRepository
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def _private_files(path: Path) -> None:
             os.chmod(entry, wanted)
 
 
-class Store(ClosesOnExit):
+class Store(StoreUpkeep, ClosesOnExit):
     """All repositories over one data directory. Open with `Store.open(...)`; close when done."""
 
     def __init__(self, directory: Path, *, writable: bool, durable: bool) -> None:
@@ -168,46 +169,6 @@ class Store(ClosesOnExit):
         storage = self._db(name).storage
         assert isinstance(storage, JournalledStorage)
         return storage
-
-    def _journalled_storages(self) -> list[JournalledStorage]:
-        found = [db.storage for db in self._dbs.values() if isinstance(db.storage, JournalledStorage)]
-        return found + [storage for archive in self._archives for storage in archive.storages()]
-
-    def sync(self) -> None:
-        """Block until every commit so far is on disk (a thread's call: the fsyncs run on the store's syncer)."""
-        self._syncer.wait()
-
-    def compact_in_background(self) -> None:
-        """From now on, journals are folded into their snapshots by `compact` only (a running bot)."""
-        self._background = True
-        for archive in self._archives:
-            archive.background = True
-        for storage in self._journalled_storages():
-            storage.background = True
-
-    async def compact(self, *, force: bool = False) -> int:
-        """Fold every journal grown past its snapshot (with `force`, every journal): encoded a slice at a
-        time between the loop's other work, written on a thread. Returns how many files were compacted."""
-        import asyncio  # noqa: PLC0415 - only a running bot compacts this way; `rmo-bot ask` must not import it
-
-        compacted = 0
-        for storage in self._journalled_storages():
-            steps = storage.compact_slices(force=force)
-            if steps is None:
-                continue
-            _log.info("compacting %s: folding its journal into a new snapshot", storage.path.name)
-            for _ in steps:
-                await asyncio.sleep(0)
-            written = None
-            try:
-                written = await asyncio.to_thread(storage.write_compaction)
-            except OSError as exc:  # a full disk: the journal keeps every change, and is folded another time
-                storage.compaction_failed(exc)
-                continue
-            finally:
-                storage.end_compaction(written)
-            compacted += 1
-        return compacted
 
     def _archive(self, name: str) -> MonthlyArchive:
         archive = MonthlyArchive(
@@ -305,6 +266,12 @@ class Store(ClosesOnExit):
         from storage.spool import Spool  # noqa: PLC0415
 
         return Spool(self.directory / "spool", durable=self._durable)
+
+    def release_spooled(self, names: list[str]) -> None:
+        """Remove processed spool files, once what they became (announcements, deliveries, quarantine) is on
+        disk: the syncer's fsyncs first (a thread's call: both wait for the disk)."""
+        self.sync()
+        self.spool.remove(names)
 
     @contextlib.contextmanager
     def mail_batch(self) -> Iterator[None]:
