@@ -31,6 +31,7 @@ class TinyUnansweredRepository:
     def __init__(self, archive: MonthlyArchive, journal: Journal) -> None:
         self._archive = archive
         self._journal = journal
+        self._folded_whole = False  # whether the last fold in this process finished (see `fold`)
 
     def record(self, question: UnansweredQuestion) -> None:
         self._journal.append(question.to_doc())
@@ -46,22 +47,28 @@ class TinyUnansweredRepository:
         return [UnansweredQuestion.from_doc(doc) for doc in docs]
 
     def fold(self) -> None:
-        """Move the journal's questions into their months' files (durably), then empty it."""
-        kept = {
-            (doc.get("asked_at"), doc.get("text"))
-            for month in {datetime.fromisoformat(doc["asked_at"]) for doc in self._journal.records}
-            for partition in self._archive.partitions()
-            if partition.split(".")[0] == self._archive.partition_of(month)
-            for doc in self._archive.docs_in(partition)
-        }
+        """Move the journal's questions into their months' files (durably), then empty it. Only a fold after
+        one that did not finish (a crash, a failed write) looks in the months' files for what is there already,
+        and then reads each month concerned once."""
+        kept: set[tuple[object, object]] = set()
+        if not self._folded_whole:
+            months = {self._archive.partition_of(datetime.fromisoformat(d["asked_at"])) for d in self._journal.records}
+            kept = {
+                (doc.get("asked_at"), doc.get("text"))
+                for partition in self._archive.partitions()
+                if partition.split(".")[0] in months
+                for doc in self._archive.docs_in(partition)
+            }
         new: list[tuple[datetime, dict[str, Any]]] = [
             (datetime.fromisoformat(doc["asked_at"]), doc)
             for doc in self._journal.records
             if (doc.get("asked_at"), doc.get("text")) not in kept  # already folded before a crash
         ]
+        self._folded_whole = False
         if new:
             self._archive.append_many(new)
         self._journal.clear()
+        self._folded_whole = True  # the journal holds only what came after: the next fold need not look
 
     def close(self) -> None:
         """Fold the journal (when there is anything to fold) and let go of it."""
