@@ -1,6 +1,12 @@
 """Digest sending: a digest of 20 announcements to 10,000 subscribers through a local aiosmtpd sink;
-messages per second and peak memory, beside raw aiosmtplib sending the same prepared messages with the
-same concurrency, in the same run: the very bytes rmo-bot sends, rendered beforehand (each side in a process of its own, so peak memory is its own).
+messages per second and peak memory, beside two floors sending the very bytes rmo-bot sends, rendered
+beforehand, with the same concurrency, in the same run (each side in a process of its own, so peak memory is
+its own):
+
+- aiosmtplib's `sendmail` (which re-normalises line ends and dot-stuffs each message as it goes);
+- the stronger floor: a bare asyncio stream per connection doing EHLO once, then MAIL, RCPT, DATA and the
+  already dot-stuffed CRLF bytes with their final dot, each answer read before the next command (the round
+  trips rmo-bot's transaction makes), and nothing else.
 
     python bench/digest.py [--subscribers 10000] [--announcements 20]
 """
@@ -25,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 JST = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=JST)
 CONNECTIONS = 4
+SENDER = "rmo-bot@bench.example.jp"
 
 
 def _config(tmp: Path, port: int) -> Path:
@@ -47,6 +54,48 @@ def prepare(tmp: Path, subscribers: int, announcements: int) -> None:
         seed_digest_run(core, NOW, subscribers=subscribers, announcements=announcements, body_repeat=40)
 
 
+async def _sendmail_worker(port: int, queue: list[tuple[str, bytes]]) -> None:
+    import aiosmtplib
+
+    async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False, timeout=30) as smtp:
+        while queue:
+            recipient, raw = queue.pop()
+            await smtp.sendmail(SENDER, [recipient], raw)
+
+
+async def _answer(reader: asyncio.StreamReader, expected: bytes) -> None:
+    """Read one SMTP reply (its continuation lines too) and check its code."""
+    while True:
+        line = await reader.readline()
+        if not line.startswith(expected):
+            raise RuntimeError(f"expected {expected!r}, got {line!r}")
+        if line[3:4] != b"-":
+            return
+
+
+async def _stream_worker(port: int, queue: list[tuple[str, bytes]]) -> None:
+    """The stronger floor: prepared wire bytes (dot-stuffed, the final dot appended) straight to the socket."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    await _answer(reader, b"220")
+    writer.write(b"EHLO bench.example.jp\r\n")
+    await _answer(reader, b"250")
+    while queue:
+        recipient, wire = queue.pop()
+        writer.write(b"MAIL FROM:<" + SENDER.encode() + b">\r\n")
+        await _answer(reader, b"250")
+        writer.write(b"RCPT TO:<" + recipient.encode() + b">\r\n")
+        await _answer(reader, b"250")
+        writer.write(b"DATA\r\n")
+        await _answer(reader, b"354")
+        writer.write(wire)
+        await writer.drain()
+        await _answer(reader, b"250")
+    writer.write(b"QUIT\r\n")
+    await _answer(reader, b"221")
+    writer.close()
+    await writer.wait_closed()
+
+
 def run_side(side: str, tmp: Path, port: int) -> None:
     """One measured side, in its own process; prints a JSON line."""
     from bot.config import load_config
@@ -63,26 +112,23 @@ def run_side(side: str, tmp: Path, port: int) -> None:
             elapsed = time.perf_counter() - start
         count, failed = len(outcome.sent), outcome.failed
     else:
-        import aiosmtplib
-
         from bot.clock import FrozenClock
         from bot.core import Core
         from bot.mail.compose import DigestRenderer
+        from bot.mail.transaction import wire_form
 
-        # The very bytes rmo-bot sends, prepared beforehand; sent with aiosmtplib's own sendmail.
+        # The very bytes rmo-bot sends, prepared beforehand (a copy of the store: both sides start the same).
         renderer = DigestRenderer(config)
-        with Core.open(config, tmp / "data-raw", FrozenClock(NOW)) as core:
+        with Core.open(config, tmp / f"data-{side}", FrozenClock(NOW)) as core:
             messages = [renderer.render(d, NOW) for s in core.digests.due(NOW) if (d := core.digests.compose(s, NOW))]
+        if side == "stream":  # dot-stuffed and ended beforehand too: the floor does nothing but write them
+            for n, (recipient, raw) in enumerate(messages):
+                messages[n] = (recipient, wire_form(raw) + b".\r\n")
         queue = list(reversed(messages))
-
-        async def worker() -> None:
-            async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False, timeout=30) as smtp:
-                while queue:
-                    recipient, raw = queue.pop()
-                    await smtp.sendmail("rmo-bot@bench.example.jp", [recipient], raw)
+        worker = _stream_worker if side == "stream" else _sendmail_worker
 
         async def all_of_them() -> None:
-            await asyncio.gather(*(worker() for _ in range(CONNECTIONS)))
+            await asyncio.gather(*(worker(port, queue) for _ in range(CONNECTIONS)))
 
         start = time.perf_counter()
         asyncio.run(all_of_them())
@@ -119,24 +165,29 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             tmp = Path(folder)
             prepare(tmp, args.subscribers, args.announcements)
-            subprocess.run(["cp", "-r", str(tmp / "data"), str(tmp / "data-raw")], check=True)
+            for copy in ("data-raw", "data-stream"):
+                subprocess.run(["cp", "-r", str(tmp / "data"), str(tmp / copy)], check=True)
             results = {}
-            for side in ("raw", "rmo-bot"):
+            for side in ("raw", "stream", "rmo-bot"):
                 out = subprocess.run([sys.executable, __file__, "--side", side, str(tmp), str(port)],
                                      check=True, capture_output=True, text=True).stdout  # fmt: skip
                 results[side] = json.loads(out.strip().splitlines()[-1])
     finally:
         controller.stop()
-    raw, ours = results["raw"], results["rmo-bot"]
+    raw, stream, ours = results["raw"], results["stream"], results["rmo-bot"]
     raw_rate = raw["count"] / raw["seconds"]
+    stream_rate = stream["count"] / stream["seconds"]
     our_rate = ours["count"] / ours["seconds"]
     print(
         f"{args.subscribers:,} subscribers, a digest of {args.announcements} announcements each, {CONNECTIONS} connections"
     )
-    print(f"raw aiosmtplib (prepared messages): {raw_rate:,.0f} messages/s, peak {raw['peak_mb']:.0f} MB")
+    print(f"floor 1, aiosmtplib sendmail (prepared messages): {raw_rate:,.0f} messages/s, peak {raw['peak_mb']:.0f} MB")
+    print(f"floor 2, prepared wire bytes straight to an asyncio stream: {stream_rate:,.0f} messages/s, "
+          f"peak {stream['peak_mb']:.0f} MB")  # fmt: skip
     print(f"rmo-bot digest send (compose + send + record): {our_rate:,.0f} messages/s, peak {ours['peak_mb']:.0f} MB, "
           f"{ours['failed']} refused")  # fmt: skip
-    print(f"rmo-bot / raw: {our_rate / raw_rate:.2f}x (target >= 0.8x); peak memory target < 200 MB")
+    print(f"rmo-bot / sendmail floor: {our_rate / raw_rate:.2f}x; rmo-bot / stream floor: {our_rate / stream_rate:.2f}x "
+          f"(target >= 0.8x); rmo-bot peak {ours['peak_mb']:.0f} MB (target < 200 MB)")  # fmt: skip
 
 
 if __name__ == "__main__":
