@@ -3,8 +3,8 @@
 One `rmo-bot run` (a child process, Slack in HTTP mode, Discord through the fake gateway) answers both at
 once, from once its scheduler runs: its minute ticks (reminders, digests) fall inside the run. Slack: signed
 app_mention requests; p50/p99 from sending the request to the answer reaching the fake Slack Web API.
-Discord: MESSAGE_CREATE dispatched by the fake gateway; p50/p99 from the dispatch to the answer reaching the
-fake Discord API. Also the bot's longest loop stall (its `/healthz` figure, before and after the run) and the
+Discord: MESSAGE_CREATE dispatched by the fake gateway, spread over 50 channels; p50/p99 from the dispatch
+to the answer reaching the fake Discord API. Also the bot's longest loop stall (its `/healthz` figure, before and after the run) and the
 slowest `/healthz` answer meanwhile.
 
 The baseline, in the same run with the same load: a bare responder (bench/chat_floor.py) that checks the
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sys
 import tempfile
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
 JST = ZoneInfo("Asia/Tokyo")
 SECRET = "bench-secret"
 WARMUP = 10
+# Discord takes 5 messages per 5 s in a channel, and discord.py, given no rate-limit headers (the fake sends
+# none), sends one request at a time per channel: 50 questions a second in one channel would measure that queue.
+DISCORD_CHANNELS = 50
 
 
 def questions() -> list[str]:
@@ -157,10 +161,11 @@ async def ask_discord(discord: FakeDiscord, texts: list[str], seconds: float, ra
         message_id = str(10_000 + n)
         if n >= WARMUP:
             sent[message_id] = time.monotonic()
-        await discord.dispatch("MESSAGE_CREATE", discord_message(message_id, texts[n % len(texts)]))
-    await _until(lambda: len(discord.posted("950")) >= count, 30)
+        channel = str(950 + n % DISCORD_CHANNELS)
+        await discord.dispatch("MESSAGE_CREATE", discord_message(message_id, texts[n % len(texts)], channel))
+    await _until(lambda: len(discord.posted()) >= count, 30)
     arrived: dict[str, float] = {}
-    for call in discord.posted("950"):
+    for call in discord.posted():
         if call.get("message_reference"):
             arrived.setdefault(str(call["message_reference"]["message_id"]), call["_t"])
     return _figures(sent, arrived, start)
@@ -273,6 +278,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="questions per second on each platform")
     args = parser.parse_args()
     texts = questions()
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         fill(base / "data", args.events)
@@ -289,6 +295,8 @@ def main() -> None:
     print(f"rmo-bot Slack: {slack.slow()}; Discord: {discord.slow()}")
     for line in health.warnings[:10]:
         print(f"  the bot logged: {line}")
+    print(f"load average (1 min) at start {load:.1f}, at end {os.getloadavg()[0]:.1f}, on {os.cpu_count()} CPUs "
+          "(anything else running on this machine is in these figures)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -42,11 +42,11 @@ def slack_mention(n: int, ts: str, text: str, secret: str) -> tuple[bytes, dict[
     return body.encode(), headers
 
 
-def discord_message(message_id: str, text: str) -> dict[str, Any]:
-    """A MESSAGE_CREATE payload from a member in channel 950."""
+def discord_message(message_id: str, text: str, channel: str) -> dict[str, Any]:
+    """A MESSAGE_CREATE payload from a member in `channel`."""
     user = {"id": "2002", "username": "member", "discriminator": "0", "avatar": None}
     return {
-        "id": message_id, "channel_id": "950", "author": user, "content": text,
+        "id": message_id, "channel_id": channel, "author": user, "content": text,
         "timestamp": "2026-11-25T01:00:00.000000+00:00", "edited_timestamp": None, "tts": False,
         "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
         "pinned": False, "type": 0,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -158,6 +159,7 @@ def main() -> None:
             Sink.received += 1
             return "250 OK"
 
+    load = os.getloadavg()[0]
     port = free_port()
     controller = Controller(Sink(), hostname="127.0.0.1", port=port)
     controller.start()
@@ -188,6 +190,8 @@ def main() -> None:
           f"{ours['failed']} refused")  # fmt: skip
     print(f"rmo-bot / sendmail floor: {our_rate / raw_rate:.2f}x; rmo-bot / stream floor: {our_rate / stream_rate:.2f}x "
           f"(target >= 0.8x); rmo-bot peak {ours['peak_mb']:.0f} MB (target < 200 MB)")  # fmt: skip
+    print(f"load average (1 min) at start {load:.1f}, at end {os.getloadavg()[0]:.1f}, on {os.cpu_count()} CPUs "
+          "(anything else running on this machine is in these figures)")  # fmt: skip
 
 
 if __name__ == "__main__":
