@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import sys
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
+from aiohttp import web  # noqa: E402
 
 from bench.chat_floor import Floor, discord_message, slack_mention  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
@@ -52,6 +54,7 @@ WARMUP = 10
 # Discord takes 5 messages per 5 s in a channel, and discord.py, given no rate-limit headers (the fake sends
 # none), sends one request at a time per channel: 50 questions a second in one channel would measure that queue.
 DISCORD_CHANNELS = 50
+BOT_USER = {"id": "1001", "username": "rmo-bot", "discriminator": "0", "avatar": None, "bot": True}
 
 
 def questions() -> list[str]:
@@ -114,6 +117,22 @@ class Figures:
                 spans.append([second, second])
         shown = ", ".join(f"{a}–{b + 1} s" if b > a else f"{a}–{a + 1} s" for a, b in spans[:8])
         return f"those over {over * 1000:.0f} ms were asked at {shown}" + (" …" if len(spans) > 8 else "")
+
+
+class _Discord(FakeDiscord):
+    """The fake Discord API, answering a new message with the whole message object, as Discord does: the fake's
+    own answer lacks the fields discord.py builds its `Message` from, which sends `reply()` down its error path
+    (a logged exception per answer) after the answer has arrived."""
+
+    async def create_message(self, request: web.Request) -> web.Response:
+        response = await super().create_message(request)
+        if response.status != 200 or not isinstance(response.body, bytes):
+            return response
+        message = json.loads(response.body)
+        whole = discord_message(message["id"], "", message["channel_id"]) | message
+        whole |= {"author": BOT_USER, "type": 19, "content": message.get("content") or ""}
+        limits = {k: v for k, v in response.headers.items() if k.lower().startswith("x-ratelimit")}
+        return web.json_response(whole, headers=limits)
 
 
 def _figures(sent: dict[str, float], arrived: dict[str, float], start: float) -> Figures:
@@ -222,7 +241,7 @@ def _bot(tmp: Path, data_dir: Path, slack: FakeSlack, discord: FakeDiscord) -> B
 async def bot_run(tmp: Path, data_dir: Path, texts: list[str], seconds: float, rate: float, *,
                   discord_too: bool = True) -> tuple[Figures, Figures | None, HealthWatch]:  # fmt: skip
     """Both platforms (or Slack alone) asked at once for `seconds`, from once the bot's scheduler runs."""
-    slack, discord = FakeSlack(), FakeDiscord()
+    slack, discord = FakeSlack(), _Discord()
     discord.serve_gateway = discord_too
     for fake in (slack, discord):
         await fake.start()
@@ -252,7 +271,7 @@ async def bot_run(tmp: Path, data_dir: Path, texts: list[str], seconds: float, r
 
 
 async def floor_run(texts: list[str], seconds: float, rate: float) -> tuple[Figures, Figures]:
-    slack, discord = FakeSlack(), FakeDiscord()
+    slack, discord = FakeSlack(), _Discord()
     discord.serve_gateway = True
     for fake in (slack, discord):
         await fake.start()
