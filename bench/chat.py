@@ -132,7 +132,8 @@ class _Discord(FakeDiscord):
         whole = discord_message(message["id"], "", message["channel_id"]) | message
         whole |= {"author": BOT_USER, "type": 19, "content": message.get("content") or ""}
         limits = {k: v for k, v in response.headers.items() if k.lower().startswith("x-ratelimit")}
-        return web.json_response(whole, headers=limits)
+        # "application/json" with no charset: discord.py takes anything else for text, not a message.
+        return web.Response(body=json.dumps(whole).encode(), content_type="application/json", headers=limits)
 
 
 def _figures(sent: dict[str, float], arrived: dict[str, float], start: float) -> Figures:
