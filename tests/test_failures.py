@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import socket
 
 import pytest
@@ -199,3 +200,4 @@ def test_a_bot_that_does_not_start_in_time_is_not_left_running(tmp_path):
         bot.start(timeout=0)
     assert bot.proc is not None
     assert bot.proc.poll() is not None
+    assert bot.proc.returncode == -signal.SIGKILL  # killed by the harness, not a child that gave up by itself
