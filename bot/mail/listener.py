@@ -31,19 +31,25 @@ _log = logging.getLogger(__name__)
 
 
 class _GroupCommit:
-    """Messages that arrive while a write is under way are written together by the next one."""
+    """Messages that arrive while the writers are busy are written together by the next free one. Up to
+    `WRITERS` writes run at once (each a file and two fsyncs, which the disk's journal commits together), so a
+    burst does not queue behind one write's fsyncs; the spool is read in name order all the same."""
+
+    WRITERS = 3
 
     def __init__(self, spool: Spool) -> None:
         self._spool = spool
         self._waiting: list[tuple[tuple[bytes, ...], asyncio.Future[str]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._writers: set[asyncio.Task[None]] = set()
 
     async def put(self, raw: tuple[bytes, ...]) -> str:
         """Spool one message, given in pieces (written one after another: a big one is not copied)."""
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._waiting.append((raw, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write())
+        if len(self._writers) < self.WRITERS:
+            writer = asyncio.create_task(self._write())
+            self._writers.add(writer)
+            writer.add_done_callback(self._writers.discard)
         return await asyncio.shield(future)
 
     async def _write(self) -> None:
