@@ -1,15 +1,12 @@
 """The relay at run time: drain the spool into announcements, and post the outbox, channel by channel.
 
-Each (platform, channel) has one lane that posts its deliveries strictly in order; a failure holds
-the lane and is retried with back-off (honouring Retry-After) until it succeeds, so order is kept and
-nothing is skipped. Progress is committed to the outbox a few times a second, with the message each part
-became; after a crash, Discord's enforced nonce and a look at Slack's channel history and threads (or the
-Facebook Page's feed) keep a re-sent part from appearing twice. After the text, a delivery's attachments
-are uploaded into the thread of its first part (`bot/relay_files.py`), each upload recorded durably before
-it is shared, so that it too is shared once. A delivery done is recorded in the posted messages
-(`storage/posted.py`), its file messages with it: a reply on the list threads under it, a correction edits
-it, a withdrawal deletes it (its files too) — each one a delivery of its own in the same lane, so it follows
-the post it changes.
+Each (platform, channel) has one lane that posts its deliveries strictly in order; a failure holds the lane
+and is retried with back-off (honouring Retry-After), so order is kept and nothing is skipped. Progress is
+committed with the message each part became; after a crash, Discord's enforced nonce and a look at Slack's
+history (or the Facebook Page's feed) keep a re-sent part from appearing twice. Attachments follow the text
+into its thread (`bot/relay_files.py`), each upload recorded before it is shared. A delivery done is kept in
+the posted messages (`storage/posted.py`): a reply on the list threads under it, a correction edits it, a
+withdrawal deletes it — each a delivery of its own in the same lane, so it follows the post it changes.
 """
 
 from __future__ import annotations
@@ -23,6 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.errors import DeliveryError, DeliveryRejected, DeliveryRetryable, DeliveryUncertain
+from bot.flood_gate import FloodGate
 from bot.mail.reading import TextReader
 from bot.platforms.discord.render import render_discord
 from bot.platforms.facebook.render import render_facebook
@@ -46,7 +44,7 @@ __all__ = ["Poster", "RelayService"]
 
 _log = logging.getLogger(__name__)
 
-_BATCH = 8  # spool files (each one or more messages) taken at once; small, so SMTP is answered between batches
+_BATCH = 3  # spool files (each one or more messages) taken at once; small, so SMTP is answered between batches
 _COMMIT_EVERY = 0.05  # seconds at most from progress to its commit; sooner once no lane is posting
 _MAX_BACKOFF = 8.0
 _PERMANENT_TRIES = 5
@@ -101,6 +99,7 @@ class RelayService:
         self._posters = posters
         self._tz = tz
         self._spooled = asyncio.Event()
+        self._flood = FloodGate()
         self._reader = TextReader()
         self._lane_wakeups: dict[tuple[str, str], asyncio.Event] = {}
         self._lanes: dict[tuple[str, str], asyncio.Task[None]] = {}
@@ -114,6 +113,7 @@ class RelayService:
 
     def spooled(self) -> None:
         """Called by the intake server after each message is durably spooled."""
+        self._flood.arrived()
         self._spooled.set()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -146,7 +146,10 @@ class RelayService:
         while True:
             await self._spooled.wait()
             self._spooled.clear()
-            while names := spool.pending()[:_BATCH]:
+            while True:
+                await self._flood.settled()  # under a flood, senders are answered first (bot/flood_gate.py)
+                if not (names := spool.pending()[:_BATCH]):
+                    break
                 if not await self._process_safely(names):
                     await asyncio.sleep(1.0)  # e.g. a full disk: the mail stays spooled, try again
                     self._spooled.set()
