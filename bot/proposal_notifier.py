@@ -32,9 +32,17 @@ class ProposalNotifier:
     name = "proposals"
 
     def __init__(
-        self, core: Core, shows: dict[str, Callable[[ProposalCard], Awaitable[bool]]], *, settle: float = _SETTLE
+        self,
+        core: Core,
+        shows: dict[str, Callable[[ProposalCard], Awaitable[bool]]],
+        *,
+        settle: float = _SETTLE,
+        ready: asyncio.Event | None = None,
     ) -> None:
         self._core = core
+        # Set once the announcements' keys are read (bot.catch_up): a card names its post, and the first
+        # look-up of a post before then would read every month's file on the event loop.
+        self._ready = ready
         self._settle = settle
         self._shows = shows
         self._wake = asyncio.Event()
@@ -42,6 +50,8 @@ class ProposalNotifier:
         core.proposal_listeners.append(lambda _: self._wake.set())
 
     async def run(self, stop: asyncio.Event) -> None:
+        if self._ready is not None:
+            await self._ready.wait()
         while not stop.is_set():
             self._wake.clear()  # before the look: a proposal made while it runs wakes the next one
             await self.show_pending()

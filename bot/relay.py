@@ -17,7 +17,7 @@ import functools
 import logging
 import random
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import DeliveryError, DeliveryRejected, DeliveryRetryable, DeliveryUncertain
 from bot.flood_gate import FloodGate
@@ -35,41 +35,22 @@ if TYPE_CHECKING:
     from datetime import tzinfo
 
     from bot.outbox_signal import OutboxSignal
+    from bot.poster import Poster
     from bot.relay_files import FileSteps, Uploader, UploadStep
     from handlers.intake import MailIntake, MailText, Reading
     from storage.records import Announcement, Delivery, MessageRef
     from storage.store import Store
 
-__all__ = ["Poster", "RelayService"]
+__all__ = ["RelayService"]
 
 _log = logging.getLogger(__name__)
 
 _BATCH = 3  # spool files (each one or more messages) taken at once; small, so SMTP is answered between batches
+_STORED_AT_ONCE = 8  # messages stored between two turns of the event loop (each a few milliseconds)
 _COMMIT_EVERY = 0.05  # seconds at most from progress to its commit; sooner once no lane is posting
 _MAX_BACKOFF = 8.0
 _PERMANENT_TRIES = 5
 _Item = tuple[bytes, datetime, str | None]  # a spooled message, when it was received, and by which path (none)
-
-
-class Poster(Protocol):
-    """One platform's transport: posts a rendered payload (in the thread of `thread`'s message when given)
-    and says where it went; edits and deletes a posted message; renames (and archives) the thread started
-    from a post's first message where a thread outlives it (Discord); and says which parts of a delivery a
-    channel already shows, and where (asked after an uncertain post, before the part is sent again)."""
-
-    platform: str
-
-    async def post(
-        self, channel: str, payload: dict[str, Any], *, thread: MessageRef | None = None, thread_name: str = ""
-    ) -> MessageRef: ...
-    async def edit(self, ref: MessageRef, payload: dict[str, Any]) -> None: ...
-    async def delete(self, ref: MessageRef) -> None: ...
-    async def rename_thread(self, root: MessageRef, name: str, *, archive: bool = False) -> None: ...
-    async def posted_parts(self, channel: str, delivery_id: str, since: datetime) -> set[int]: ...
-    async def posted_refs(
-        self, channel: str, delivery_id: str, since: datetime, thread: MessageRef | None = None
-    ) -> dict[int, MessageRef]: ...
-    async def close(self) -> None: ...
 
 
 def _render(
@@ -182,8 +163,7 @@ class RelayService:
                     texts.append(IntakeResult("rejected", OVERSIZE_REASON) if OVERSIZE in name else None)
             if any(text is None and reader.reads(raw) for (raw, _, _), text in zip(items, texts, strict=True)):
                 return items, texts, None  # read in the worker process first
-            # Nearly always: small posts, read here too, in one trip to the thread rather than two.
-            return items, texts, self._intake.read_batch(items, texts=texts)
+            return items, texts, self._intake.read_batch(items, texts=texts)  # small posts: read here too
 
         items, texts, readings = await asyncio.to_thread(read)
         if readings is None:
@@ -191,7 +171,11 @@ class RelayService:
             big = await reader.texts([r if t is None else b"" for (r, _, _), t in zip(items, texts, strict=True)])
             texts = [text if text is not None else found for text, found in zip(texts, big, strict=True)]
             readings = await asyncio.to_thread(self._intake.read_batch, items, texts=texts)
-        results = self._intake.process_batch(items, readings=readings)
+        results = []
+        for at in range(0, len(items), _STORED_AT_ONCE):  # a spool file may hold a burst: stored in steps
+            part = slice(at, at + _STORED_AT_ONCE)
+            results += self._intake.process_batch(items[part], readings=readings[part])
+            await asyncio.sleep(0)
         # Only now: a crash before this re-processes them, and de-duplication catches it. In a thread (disk
         # waits: the store's commits, the removal, the directory's fsync); nothing else removes spool files.
         await asyncio.to_thread(self._store.release_spooled, names)

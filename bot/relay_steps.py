@@ -21,7 +21,7 @@ from handlers.texts import say
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from bot.relay import Poster
+    from bot.poster import Poster
     from storage.posted import PostedMessages
     from storage.records import Announcement, Delivery, MessageRef
 

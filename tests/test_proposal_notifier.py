@@ -62,3 +62,23 @@ async def test_a_burst_is_shown_once_per_platform_and_a_proposal_made_meanwhile_
     await asyncio.gather(running, return_exceptions=True)
     assert sorted(shows.shown) == sorted((p, f"a{n:04d}") for p in ("slack", "discord") for n in range(4))
     assert all(set(proposal.notified) == {"slack", "discord"} for proposal in core.meetings.open())
+
+
+async def test_nothing_is_shown_before_the_announcements_keys_are_read(chat):
+    """Until the catch-up has read the posts' keys, the notifier looks at nothing (a card's post would be read on the loop); then it shows what is open."""
+    core = chat.core
+    core.meetings.propose_many([announcement(n) for n in range(2)], NOW)
+    shows, ready, stop = Shows(), asyncio.Event(), asyncio.Event()
+    shows.held.set()  # no show is held back in this test
+    notifier = ProposalNotifier(core, {"slack": shows.on("slack")}, settle=0.01, ready=ready)
+    running = asyncio.create_task(notifier.run(stop))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert shows.shown == []
+    ready.set()
+    await shows.until(2)
+    stop.set()
+    notifier_wake = core.proposal_listeners[-1]
+    notifier_wake(None)
+    await running
+    assert sorted(shows.shown) == [("slack", "a0000"), ("slack", "a0001")]

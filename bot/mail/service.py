@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from bot.core import Core
-    from bot.relay import Poster
+    from bot.poster import Poster
     from bot.relay_files import Uploader
 
 __all__ = ["MailService"]
