@@ -24,7 +24,14 @@ from storage.errors import StoreError
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-__all__ = ["FILE_MODE", "AtomicJSONStorage", "atomic_write_bytes", "fsync_dir", "remove_stale_temporaries"]
+__all__ = [
+    "FILE_MODE",
+    "AtomicJSONStorage",
+    "BatchingStorage",
+    "atomic_write_bytes",
+    "fsync_dir",
+    "remove_stale_temporaries",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -74,7 +81,35 @@ def remove_stale_temporaries(directory: Path) -> int:
     return removed
 
 
-class AtomicJSONStorage(Storage):
+class BatchingStorage(Storage):
+    """A TinyDB storage whose writes `batch()` groups: the outermost batch ends with `_end_batch()` (one
+    write), or, if the block raises, with `_forget()` (the state in memory dropped, the disk's kept)."""
+
+    _deferred = 0
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group many TinyDB operations into one write (or none, if the block raises)."""
+        self._deferred += 1
+        try:
+            yield
+        except BaseException:
+            self._deferred -= 1
+            if not self._deferred:
+                self._forget()
+            raise
+        self._deferred -= 1
+        if not self._deferred:
+            self._end_batch()
+
+    def _end_batch(self) -> None:
+        raise NotImplementedError
+
+    def _forget(self) -> None:
+        raise NotImplementedError
+
+
+class AtomicJSONStorage(BatchingStorage):
     """TinyDB storage: JSON on disk, replaced atomically on every write, cached in memory."""
 
     def __init__(self, path: str | os.PathLike[str], *, durable: bool = True, writable: bool = True) -> None:
@@ -123,19 +158,8 @@ class AtomicJSONStorage(Storage):
             return
         self._flush()
 
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """Group many TinyDB operations into one atomic write (or none, if the block raises)."""
-        self._deferred += 1
-        try:
-            yield
-        except BaseException:
-            self._deferred -= 1
-            if not self._deferred:
-                self._forget()
-            raise
-        self._deferred -= 1
-        if not self._deferred and self._dirty:
+    def _end_batch(self) -> None:
+        if self._dirty:
             self._flush()
 
     def close(self) -> None:

@@ -22,9 +22,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tinydb.storages import Storage
-
-from storage.atomic import FILE_MODE, atomic_write_bytes, fsync_dir
+from storage.atomic import FILE_MODE, BatchingStorage, atomic_write_bytes, fsync_dir
 from storage.errors import StoreError
 from storage.journal_files import (
     Located,
@@ -50,7 +48,7 @@ _SLICE_DOCS = 500  # documents encoded per slice of a background compaction (abo
 _LOAD_ATTEMPTS = 5
 
 
-class JournalledStorage(Storage):
+class JournalledStorage(BatchingStorage):
     """TinyDB storage: a snapshot and a journal of commits, the state held in memory (one writer per data
     directory, see storage.lock). Readers in other processes load the snapshot and replay the journal."""
 
@@ -192,20 +190,8 @@ class JournalledStorage(Storage):
             msg = f"{self._path} is open read-only: another rmo-bot process writes this data directory"
             raise StoreError(msg)
 
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """Group many TinyDB operations into one commit (or none, if the block raises)."""
-        self._deferred += 1
-        try:
-            yield
-        except BaseException:
-            self._deferred -= 1
-            if not self._deferred:
-                self._forget()
-            raise
-        self._deferred -= 1
-        if not self._deferred:
-            self.commit()
+    def _end_batch(self) -> None:
+        self.commit()  # a batch is one commit
 
     def commit(self) -> None:
         """Append what changed since the last commit as one line."""
