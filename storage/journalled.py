@@ -28,6 +28,7 @@ from storage.journal_files import (
     Located,
     Syncer,
     apply_line,
+    decode_snapshot,
     encode_snapshot,
     list_segments,
     read_segment,
@@ -142,7 +143,7 @@ class JournalledStorage(BatchingStorage):
             raw = b""
         if raw:
             try:
-                tables = json.loads(raw)
+                tables = decode_snapshot(raw)
             except ValueError as exc:
                 # Never the result of a crash (snapshots are replaced atomically): a disk fault or a hand edit.
                 msg = f"{self._path} is not valid JSON ({exc}); restore it from a backup or an export"

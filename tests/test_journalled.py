@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from storage import journal_files
 from storage.archive import CHUNK, MonthlyArchive
 from storage.errors import StoreError
-from storage.journal_files import list_segments
+from storage.journal_files import decode_snapshot, list_segments
 from storage.journalled import JournalledStorage
 from storage.journalled_table import JournalledTinyDB
 from storage.keyed import Keyed
@@ -204,3 +206,24 @@ def test_a_new_month_of_the_archive_exists_by_its_journal_alone_and_scans_whole(
     archive.close()
     reopened = MonthlyArchive(tmp_path / "a", durable=False, writable=False)
     assert [len(reopened.docs_in(p)) for p in reopened.partitions()] == [CHUNK, 5]
+
+
+def test_a_big_snapshot_decoded_a_document_at_a_time_equals_json_loads():
+    """Compact, indented and odd snapshots over the size where documents are decoded one by one read exactly as `json.loads` reads them; a broken one still raises."""
+
+    docs = {str(n): {"n": n, "t": '会議"\u2028\\', "x": [1.5, None, True, {"a": []}], "e": {}} for n in range(9000)}
+    data = {"t": docs, "empty": {}, "o": {"1": {"k": "v"}}}
+    for raw in (
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(),
+        json.dumps(data, ensure_ascii=False, indent=2).encode(),
+        json.dumps(data).encode(),  # ASCII escapes
+    ):
+        assert len(raw) > 512 * 1024
+        assert decode_snapshot(raw) == json.loads(raw)
+        with ThreadPoolExecutor(1) as worker:  # on a worker thread, a document at a time
+            assert worker.submit(decode_snapshot, raw).result() == json.loads(raw)
+        assert journal_files._tables(raw.decode(), json.JSONDecoder()) == json.loads(raw)  # not its fallback
+    broken = json.dumps(data).encode()[:-3]
+    with pytest.raises(ValueError, match=r"Expecting|Unterminated"), ThreadPoolExecutor(1) as worker:
+        worker.submit(decode_snapshot, broken).result()
+    assert decode_snapshot(b'{"_default":{}}') == {"_default": {}}
