@@ -9,6 +9,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from storage.atomic import fsync_dir
+from storage.journal_files import decode_snapshot
 from storage.journalled import JournalledStorage
 from storage.journalled_table import JournalledTinyDB
 
@@ -45,6 +46,8 @@ class MonthlyArchive:
         self._dir = directory
         self._syncer = syncer
         self.background = False  # its partitions' compactions are left to `Store.compact` (a running bot)
+        self._segmented: set[str] | None = None  # partitions with a journal, as last listed (see `partitions`)
+        self._opened: set[str] = set()  # partitions opened since: each may have a journal now
         self._durable = durable
         self._writable = writable
         self._open_limit = open_limit
@@ -73,7 +76,11 @@ class MonthlyArchive:
         """The files that hold records ("2026-11", "2026-11.1", …), oldest first."""
         if not self._dir.is_dir():
             return []
-        found = {m.group(1): m for p in self._dir.iterdir() if (m := _PARTITION.match(p.name))}
+        matches = [m for p in self._dir.iterdir() if (m := _PARTITION.match(p.name))]
+        found = {m.group(1): m for m in matches}
+        # Which have a journal, from the same listing: a partition with none is read without listing the
+        # directory again (a thousand months would list it a thousand times). Kept up to date by `_db`.
+        self._segmented = {m.group(1) for m in matches if m.group(0).endswith(".journal")} | self._opened
         ordered = sorted(found.values(), key=lambda m: (m.group(2), m.group(3), int(m.group(4) or 0)))
         return [m.group(1) for m in ordered]
 
@@ -100,9 +107,13 @@ class MonthlyArchive:
             self._open.move_to_end(partition)
             return db
         storage_path = self._dir / f"{partition}.json"
+        # Listed just now without a journal, by this writer (no other process adds one): none to look for.
+        unjournalled = self._writable and self._segmented is not None and partition not in self._segmented
+        self._opened.add(partition)  # from now on it may have one
         db = JournalledTinyDB(
-            storage_path, storage=JournalledStorage, durable=self._durable, writable=self._writable, syncer=self._syncer
-        )
+            storage_path, storage=JournalledStorage, durable=self._durable, writable=self._writable,
+            syncer=self._syncer, unjournalled=unjournalled,
+        )  # fmt: skip
         storage = db.storage
         assert isinstance(storage, JournalledStorage)
         storage.background = self.background
@@ -147,7 +158,14 @@ class MonthlyArchive:
         per file): no object the event loop uses is touched, so this may run in a worker thread while the
         loop writes (a line being appended is not whole yet, and is not read)."""
         for partition in self.partitions():
-            data = JournalledStorage(self._dir / f"{partition}.json", writable=False).read() or {}
+            path = self._dir / f"{partition}.json"
+            if self._segmented is not None and partition not in self._segmented:
+                try:  # a month with no journal: its snapshot alone, without listing the directory again
+                    data = decode_snapshot(path.read_bytes() or b"{}")
+                except FileNotFoundError:
+                    data = JournalledStorage(path, writable=False).read() or {}  # compacted meanwhile
+            else:
+                data = JournalledStorage(path, writable=False).read() or {}
             yield from ((partition, doc) for doc in data.get("_default", {}).values())
 
     def docs_in(self, partition: str) -> list[dict[str, Any]]:

@@ -54,9 +54,16 @@ class JournalledStorage(BatchingStorage):
     directory, see storage.lock). Readers in other processes load the snapshot and replay the journal."""
 
     def __init__(
-        self, path: str | os.PathLike[str], *, durable: bool = True, writable: bool = True, syncer: Syncer | None = None
+        self,
+        path: str | os.PathLike[str],
+        *,
+        durable: bool = True,
+        writable: bool = True,
+        syncer: Syncer | None = None,
+        unjournalled: bool = False,
     ) -> None:
         self._path = Path(path)
+        self._unjournalled = unjournalled  # the caller knows there is no segment: the first load lists none
         self._durable = durable
         self._writable = writable
         self._syncer = syncer
@@ -134,7 +141,8 @@ class JournalledStorage(BatchingStorage):
         return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     def _load_once(self) -> Tables:
-        segments = list_segments(self._path)
+        segments = [] if self._unjournalled else list_segments(self._path)
+        self._unjournalled = False  # only ever for the first load
         identity = self._snapshot_identity()
         tables: Tables = {}
         try:
