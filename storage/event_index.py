@@ -26,7 +26,7 @@ from storage.atomic import atomic_write_bytes
 from storage.records import ASSUMED_DURATION
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
     from pathlib import Path
 
 __all__ = ["EventIndex", "IndexEntry", "IndexKey", "file_identity", "index_path"]
@@ -103,6 +103,21 @@ class EventIndex:
     overlay: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Where each event sits in the lists, built on the first change to an event already indexed (not saved).
     placed: dict[str, tuple[IndexKey, bool, IndexEntry]] | None = None
+    # Lists as loaded (starts, positions, ends), made lists only when asked for: a question names a block.
+    packed: dict[tuple[bool, IndexKey], tuple[array[float], array[int], array[float]]] = field(default_factory=dict)
+
+    def unpack(self, *, cancelled: bool, kind: str | None = None, blocks: Collection[str | None] | None = None) -> None:
+        """Make the packed lists of this status (and kind, and blocks) lists, as `build` makes them."""
+        for key in [k for k in self.packed if k[0] == cancelled]:
+            (entry_kind, block) = key[1]
+            if (kind is None or entry_kind == kind) and (blocks is None or block in blocks):
+                starts, positions, ends = self.packed.pop(key)
+                table = self.cancelled if cancelled else self.scheduled
+                table[key[1]] = list(zip(starts, map(self.ids.__getitem__, positions), ends, strict=True))
+
+    def unpack_all(self) -> None:
+        self.unpack(cancelled=False)
+        self.unpack(cancelled=True)
 
     def doc_id(self, event_id: str) -> int | None:
         n = self.position.get(event_id)
@@ -169,6 +184,7 @@ class EventIndex:
         """Write the index for the events file of this identity; a failure only costs the next reader time."""
         if self.offsets is None or self.lengths is None or any(_SEP in event_id for event_id in self.ids):
             return  # nothing a reader could use without decoding the file anyway
+        self.unpack_all()
         lists, arrays = [], [_SEP.join(self.ids).encode(), self.doc_ids.tobytes()]
         arrays += [self.offsets.tobytes(), self.lengths.tobytes()]
         for cancelled, table in ((False, self.scheduled), (True, self.cancelled)):
@@ -211,10 +227,9 @@ class EventIndex:
             index.offsets, index.lengths = _array("q", next(pieces)), _array("q", next(pieces))
             for kind, block, cancelled in header["lists"]:
                 starts, positions, ends = _array("d", next(pieces)), _array("q", next(pieces)), next(pieces)
-                table = index.cancelled if cancelled else index.scheduled
-                table[(kind, block)] = list(
-                    zip(starts, map(ids.__getitem__, positions), _array("d", ends), strict=True)
-                )
+                if len(starts) != len(positions) or len(positions) * 8 != len(ends):
+                    return None
+                index.packed[(bool(cancelled), (kind, block))] = (starts, positions, _array("d", ends))
             if not len(ids) == len(index.doc_ids) == len(index.offsets) == len(index.lengths) == header["count"]:
                 return None
         except (ValueError, TypeError, KeyError, IndexError, StopIteration, UnicodeDecodeError):

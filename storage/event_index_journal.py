@@ -47,6 +47,7 @@ class IndexUpdater:
     def _placed(self) -> dict[str, Placed]:
         """Where each event sits in the lists (built once per index, on the first change to an event in it)."""
         if self._index.placed is None:
+            self._index.unpack_all()
             where: dict[str, Placed] = {}
             for cancelled, lists in ((False, self._index.scheduled), (True, self._index.cancelled)):
                 for key, entries in lists.items():
@@ -57,6 +58,7 @@ class IndexUpdater:
 
     def put_event(self, doc_id: int, doc: dict[str, Any]) -> None:
         index, event_id = self._index, doc["id"]
+        index.unpack_all()  # a list it joins or leaves must be a list
         n = index.position.get(event_id)
         if n is None:
             index.position[event_id] = len(index.ids)

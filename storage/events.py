@@ -7,7 +7,7 @@ import heapq
 import itertools
 from typing import TYPE_CHECKING, Any
 
-from storage.event_index import EventIndex, IndexEntry, IndexKey, file_identity
+from storage.event_index import EventIndex, IndexEntry, file_identity
 from storage.event_index_journal import IndexUpdater
 from storage.journal_files import list_segments, read_segment
 from storage.journalled_table import JournalledTable
@@ -168,17 +168,20 @@ class TinyEventRepository:
         first = (start - index.longest, "", 0.0)
         lists = [
             itertools.islice(entries, bisect.bisect_left(entries, first), None)
-            for entries in self._lists(index.scheduled, kind, blocks)
+            for entries in self._lists(index, kind, blocks, cancelled=False)
         ]
         merged: Iterator[IndexEntry] = heapq.merge(*lists)
         return (entry for entry in itertools.takewhile(lambda e: e[0] < stop, merged) if entry[2] > start)
 
     def _lists(
-        self, index: dict[IndexKey, list[IndexEntry]], kind: EventKind | None, blocks: Collection[str | None] | None
+        self, index: EventIndex, kind: EventKind | None, blocks: Collection[str | None] | None, *, cancelled: bool
     ) -> list[list[IndexEntry]]:
+        index.unpack(
+            cancelled=cancelled, kind=kind, blocks=blocks
+        )  # only the lists asked for are made from the loaded index
         return [
             entries
-            for (entry_kind, block), entries in index.items()
+            for (entry_kind, block), entries in (index.cancelled if cancelled else index.scheduled).items()
             if (kind is None or entry_kind == kind) and (blocks is None or block in blocks)
         ]
 
@@ -195,7 +198,7 @@ class TinyEventRepository:
         index = self._ensure_index()
         end, start = before.timestamp(), since.timestamp() if since else float("-inf")
         found: list[IndexEntry] = []
-        for entries in self._lists(index.scheduled, kind, blocks):
+        for entries in self._lists(index, kind, blocks, cancelled=False):
             stop = bisect.bisect_left(entries, (end, "", 0.0))
             found += [e for e in entries[max(0, stop - limit * 4) : stop] if e[2] <= end and e[0] >= start]
         found.sort(reverse=True)
@@ -215,7 +218,7 @@ class TinyEventRepository:
         start, stop = after.timestamp(), until.timestamp() if until else float("inf")
         lists = [
             itertools.islice(entries, bisect.bisect_left(entries, (start, "", 0.0)), None)
-            for entries in self._lists(index.cancelled, kind, blocks)
+            for entries in self._lists(index, kind, blocks, cancelled=True)
         ]
         merged = itertools.takewhile(lambda e: e[0] < stop, heapq.merge(*lists))
         return [event for _, event_id, _ in itertools.islice(merged, limit) if (event := self.get(event_id))]
