@@ -86,6 +86,16 @@ class BatchingStorage(Storage):
     write), or, if the block raises, with `_forget()` (the state in memory dropped, the disk's kept)."""
 
     _deferred = 0
+    _path: Path
+    _writable: bool
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def writable(self) -> bool:
+        return self._writable
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -121,14 +131,6 @@ class AtomicJSONStorage(BatchingStorage):
         self._deferred = 0
         self._dirty = False
         self.writes = 0  # how many times the file was replaced since it was opened (tests and benches count)
-
-    @property
-    def path(self) -> Path:
-        return self._path
-
-    @property
-    def writable(self) -> bool:
-        return self._writable
 
     @property
     def loaded(self) -> bool:

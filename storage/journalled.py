@@ -90,14 +90,6 @@ class JournalledStorage(BatchingStorage):
         self.forgotten = 0  # times the state in memory was dropped (an index built over it is then stale)
 
     @property
-    def path(self) -> Path:
-        return self._path
-
-    @property
-    def writable(self) -> bool:
-        return self._writable
-
-    @property
     def loaded(self) -> bool:
         return self._cache is not None
 
