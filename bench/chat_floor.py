@@ -13,7 +13,6 @@ import asyncio
 import hashlib
 import hmac
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.botproc import free_port  # noqa: E402
+from bench.child import ChildServer  # noqa: E402
 
 ANSWER = "次の近畿ブロック会議は 2027年1月20日（水）13:30～16:30、東近江市役所です。"
 
@@ -99,24 +98,11 @@ async def serve(port: int, slack_url: str, discord_url: str, secret: str) -> Non
                 later(post(f"{discord_url}/channels/{message['channel_id']}/messages", reply, "Bot floor"))
 
 
-class Floor:
+class Floor(ChildServer):
     """The bare responder as a child process; `port` is its HTTP port."""
 
     def __init__(self, slack_url: str, discord_url: str, secret: str) -> None:
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [sys.executable, __file__, str(self.port), slack_url, discord_url, secret],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        assert self.proc.stdout.readline().strip() == "ready"
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait()
-        if self.proc.stdout:
-            self.proc.stdout.close()
+        super().__init__(__file__, "{port}", slack_url, discord_url, secret)
 
 
 if __name__ == "__main__":

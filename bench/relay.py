@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,8 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 import aiosmtplib  # noqa: E402
 
+from bench.child import ChildServer  # noqa: E402
 from bench.imap import baseline, imap_latency  # noqa: E402
-from tests.botproc import LIST_ID, SECRETARIAT, BotProcess, free_port, write_config  # noqa: E402
+from tests.botproc import LIST_ID, SECRETARIAT, BotProcess, write_config  # noqa: E402
 from tests.fakes import FakeDiscord, FakeSlack  # noqa: E402
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -107,21 +107,9 @@ def serve_baseline(kind: str, port: int, url: str, spool: str) -> None:
     asyncio.run(main())
 
 
-class Baseline:
+class Baseline(ChildServer):
     def __init__(self, kind: str, url: str = "", spool: str = "") -> None:
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--serve", kind, str(self.port), url or "-", spool or "-"],
-            stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        assert self.proc.stdout is not None
-        assert self.proc.stdout.readline().strip() == "ready"
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait()
-        if self.proc.stdout:
-            self.proc.stdout.close()
+        super().__init__(__file__, "--serve", kind, "{port}", url or "-", spool or "-")
 
 
 # ---------------------------------------------------------------------------------------------
