@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
 
@@ -87,6 +88,7 @@ async def test_run_listens_while_its_catch_up_is_still_planning(tmp_path):
     """`rmo-bot run` over 60,000 events answers /healthz (its SMTP port is open already) while its catch-up is
     still logged as in progress, and the catch-up then finishes with every reminder planned."""
     slack, discord = FakeSlack(), FakeDiscord()
+    discord.serve_gateway = True  # without one, Discord is `retrying` (a 503) as soon as its first dial fails
     await slack.start()
     await discord.start()
     config_path = write_config(tmp_path / "config.toml", slack_url=slack.base_url, discord_url=discord.base_url,
