@@ -1,28 +1,38 @@
 """What `rmo-bot run` does after it is listening, in the background: the work that grows with history.
 
 The listeners come first; then, with its progress logged, the announcements' message keys are read (in a
-worker thread, so the first mail after start need not read every month's file) and every event's
-reminders planned (in steps, the loop serving everything else in between). The scheduler's jobs start
-once it is done (`done`), so no reminder is sent from a plan older than the events; the relay stores the
-spooled mail once the keys are read (`keys_read`), so that no mail reads them all on the event loop.
+worker thread, so the first mail after start need not read every month's file), the events file and the
+names dictionary loaded (in a worker thread too, so that the first questions do not load them on the
+loop), and every event's reminders planned (in steps, the loop serving everything else in between).
+Meanwhile the garbage collector makes no full pass (each would walk everything loaded so far, holding the
+loop and every thread: about 100 ms at 10,000 events); what was loaded is then frozen out of its full
+passes for good (`gc.freeze`), and the young collections, which went on, find any cycle left meanwhile.
+The scheduler's jobs start once it is done (`done`), so no reminder is sent from a plan older than the
+events; the relay stores the spooled mail once the keys are read (`keys_read`), so that no mail reads them
+all on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from typing import TYPE_CHECKING
+
+from handlers.readings import load_dictionary
 
 if TYPE_CHECKING:
     from handlers.ports import Clock
     from handlers.reminders import ReminderService
     from storage.announcements import TinyAnnouncementRepository
+    from storage.events import TinyEventRepository
 
 __all__ = ["CatchUp"]
 
 _log = logging.getLogger(__name__)
 _PROGRESS_SECONDS = 2.0  # at most one progress line this often
+_NO_FULL_PASS = 1 << 30  # young collections after which the collector makes a full pass: never, meanwhile
 
 
 class CatchUp:
@@ -30,8 +40,12 @@ class CatchUp:
 
     name = "catch-up"
 
-    def __init__(self, reminders: ReminderService, announcements: TinyAnnouncementRepository, clock: Clock) -> None:
+    def __init__(
+        self, reminders: ReminderService, announcements: TinyAnnouncementRepository, clock: Clock,
+        events: TinyEventRepository | None = None,
+    ) -> None:  # fmt: skip
         self._reminders = reminders
+        self._events = events
         self._announcements = announcements
         self._clock = clock
         self.done = asyncio.Event()
@@ -42,6 +56,15 @@ class CatchUp:
             self.keys_read.set()
             return
         await asyncio.sleep(0)  # the listeners' tasks, started before this one, bind their ports first
+        thresholds = gc.get_threshold()
+        gc.set_threshold(thresholds[0], thresholds[1], _NO_FULL_PASS)
+        try:
+            await self._catch_up(stop)
+        finally:
+            gc.freeze()
+            gc.set_threshold(*thresholds)
+
+    async def _catch_up(self, stop: asyncio.Event) -> None:
         started = time.monotonic()
         _log.info("catch-up started: reading the announcements' keys, then planning every event's reminders")
         try:
@@ -55,6 +78,8 @@ class CatchUp:
                       time.monotonic() - started)  # fmt: skip
         finally:
             self.keys_read.set()
+        if self._events is not None:
+            await self._read_ahead(self._events)
         now, shown, total = self._clock.now(), time.monotonic(), 0
         steps = self._reminders.catch_up(now)
         for done, total in steps:
@@ -67,3 +92,16 @@ class CatchUp:
                 return
         _log.info("catch-up done in %.1f s: reminders of %d events planned", time.monotonic() - started, total)
         self.done.set()
+
+    async def _read_ahead(self, events: TinyEventRepository) -> None:
+        started = time.monotonic()
+
+        try:
+            ahead = await asyncio.to_thread(events.read_ahead)
+            await asyncio.to_thread(load_dictionary)  # else loaded on the loop at the first misspelt name
+        except Exception as exc:  # noqa: BLE001 - only a head start: the first question reads them instead
+            _log.warning("catch-up: the events could not be read ahead (%s); the first question reads them", exc)
+            return
+        taken = events.take_ahead(ahead)
+        _log.info("catch-up in progress: %d events read%s in %.1f s", events.count(),
+                  "" if taken else " (already read by a question meanwhile)", time.monotonic() - started)  # fmt: skip

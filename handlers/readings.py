@@ -1,6 +1,6 @@
 """How a name is read (in katakana), for names written with the wrong kanji of the same reading (近紀 for
-近畿, 村神 for 村上): SudachiPy's small dictionary, loaded only when such a name is met (about 0.1 s once),
-so an ordinary question never pays for it."""
+近畿, 村神 for 村上): SudachiPy's small dictionary, loaded when such a name is first met (about 0.1 s once),
+or ahead by `rmo-bot run` in a worker thread, so that no question pays for it on the event loop."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import functools
 import logging
 from typing import Any
 
-__all__ = ["reading"]
+__all__ = ["load_dictionary", "reading"]
 
 _log = logging.getLogger(__name__)
 
@@ -21,6 +21,11 @@ def _tokenizer() -> Any:  # noqa: ANN401 - SudachiPy's tokenizer (the package sh
         _log.warning("SudachiPy is not installed: names are matched by their spelling only")
         return None
     return Dictionary(dict="small").tokenizer()
+
+
+def load_dictionary() -> None:
+    """Load the dictionary now (`rmo-bot run` does, in a worker thread) rather than at the first such name."""
+    _tokenizer()
 
 
 @functools.lru_cache(maxsize=4096)

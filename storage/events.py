@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from tinydb import TinyDB
 
     from storage.journal_files import Located
-    from storage.journalled import JournalledStorage
+    from storage.journalled import JournalledStorage, Preloaded
 
 __all__ = ["TinyEventRepository"]
 
@@ -80,6 +80,20 @@ class TinyEventRepository:
                 index.save(self._storage.path, file_identity(stat))
         self._index = index
         return index
+
+    def read_ahead(self) -> tuple[Preloaded, EventIndex]:
+        """In a worker thread: the file read and decoded, and its index built, for `take_ahead` on the event
+        loop; so that the first question needing every event does not decode the file on the loop."""
+        preloaded = self._storage.preload()
+        return preloaded, EventIndex.build(preloaded[1].tables)
+
+    def take_ahead(self, ahead: tuple[Preloaded, EventIndex]) -> bool:
+        """Answer from what `read_ahead` read, unless the file was loaded or written meanwhile."""
+        preloaded, index = ahead
+        if not self._storage.adopt(preloaded):
+            return False
+        self._index, self._from_disk, self._forgotten = index, False, self._storage.forgotten
+        return True
 
     def get(self, event_id: str) -> Event | None:
         index = self._ensure_index()

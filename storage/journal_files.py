@@ -13,6 +13,7 @@ Invariants (storage.journalled relies on them):
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    "Loaded",
     "Located",
     "Syncer",
     "apply_line",
@@ -31,6 +33,7 @@ __all__ = [
     "encode_snapshot",
     "list_segments",
     "read_segment",
+    "read_state",
     "segment_path",
 ]
 
@@ -95,6 +98,36 @@ def apply_line(tables: Tables, commit: list[Any]) -> None:
 
 _SPACE = " \t\n\r"
 _BIG = 512 * 1024  # a snapshot larger than this is decoded a document at a time
+
+
+@dataclasses.dataclass
+class Loaded:
+    """A snapshot with its segments replayed over it, and what the writer must know of those segments."""
+
+    tables: Tables
+    snapshot_bytes: int
+    journal_bytes: int = 0
+    generation: int | None = None  # the last segment's, if there is one
+    torn: list[tuple[Path, int]] = dataclasses.field(default_factory=list)  # segments with a torn tail: length
+
+
+def read_state(snapshot: Path, segments: list[tuple[int, Path]]) -> Loaded:
+    """Read the snapshot and replay these segments over it; changes no file (any thread may call it).
+    Raises ValueError if the snapshot does not parse, FileNotFoundError if a segment is gone meanwhile."""
+    try:
+        raw = snapshot.read_bytes()
+    except FileNotFoundError:
+        raw = b""
+    loaded = Loaded(decode_snapshot(raw) if raw else {}, len(raw))
+    for generation, segment in segments:
+        commits, length = read_segment(segment)
+        for commit in commits:
+            apply_line(loaded.tables, commit)
+        loaded.journal_bytes += length
+        loaded.generation = generation
+        if length != segment.stat().st_size:
+            loaded.torn.append((segment, length))
+    return loaded
 
 
 def decode_snapshot(raw: bytes) -> Tables:

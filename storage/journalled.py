@@ -25,13 +25,12 @@ from typing import TYPE_CHECKING, Any
 from storage.atomic import FILE_MODE, BatchingStorage, atomic_write_bytes, fsync_dir
 from storage.errors import StoreError
 from storage.journal_files import (
+    Loaded,
     Located,
     Syncer,
-    apply_line,
-    decode_snapshot,
     encode_snapshot,
     list_segments,
-    read_segment,
+    read_state,
     segment_path,
 )
 
@@ -47,6 +46,9 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 MIN_COMPACT_BYTES = 256 * 1024  # a journal smaller than this is never worth a rewrite of the snapshot
 _SLICE_DOCS = 500  # documents encoded per slice of a background compaction (about 1–3 ms)
 _LOAD_ATTEMPTS = 5
+
+
+Preloaded = tuple[tuple[int, int], Loaded]
 
 
 class JournalledStorage(BatchingStorage):
@@ -133,37 +135,53 @@ class JournalledStorage(BatchingStorage):
         return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     def _load_once(self) -> Tables:
-        segments = [] if self._unjournalled else list_segments(self._path)
-        self._unjournalled = False  # only ever for the first load
+        unjournalled, self._unjournalled = self._unjournalled, False  # only ever for the first load
+        return self._take(self._read_state(unjournalled))
+
+    def _read_state(self, unjournalled: bool) -> Loaded:
+        """The state on disk; changes nothing (any thread may call it, see `preload`)."""
+        segments = [] if unjournalled else list_segments(self._path)
         identity = self._snapshot_identity()
-        tables: Tables = {}
         try:
-            raw = self._path.read_bytes()
-        except FileNotFoundError:
-            raw = b""
-        if raw:
-            try:
-                tables = decode_snapshot(raw)
-            except ValueError as exc:
-                # Never the result of a crash (snapshots are replaced atomically): a disk fault or a hand edit.
-                msg = f"{self._path} is not valid JSON ({exc}); restore it from a backup or an export"
-                raise StoreError(msg) from None
-        self._snapshot_bytes = len(raw)
-        self._journal_bytes = 0
-        for generation, segment in segments:
-            commits, length = read_segment(segment)
-            for commit in commits:
-                apply_line(tables, commit)
-            self._journal_bytes += length
-            self._generation = generation
-            if self._writable and length != segment.stat().st_size:
-                os.truncate(segment, length)  # drop a torn tail, so that the next commit starts a line
+            loaded = read_state(self._path, segments)
+        except ValueError as exc:
+            # Never the result of a crash (snapshots are replaced atomically): a disk fault or a hand edit.
+            msg = f"{self._path} is not valid JSON ({exc}); restore it from a backup or an export"
+            raise StoreError(msg) from None
         if not self._writable and (self._snapshot_identity() != identity or list_segments(self._path) != segments):
             # The writer compacted meanwhile: this mixes a newer snapshot with older segments. Read again.
             raise FileNotFoundError(self._path)
+        return loaded
+
+    def _take(self, loaded: Loaded) -> Tables:
+        self._snapshot_bytes, self._journal_bytes = loaded.snapshot_bytes, loaded.journal_bytes
+        if loaded.generation is not None:
+            self._generation = loaded.generation
+        if self._writable:
+            for segment, length in loaded.torn:
+                os.truncate(segment, length)  # drop a torn tail, so that the next commit starts a line
         # Appending to a segment a compaction under way will drop would lose the commit.
-        self._reopen = self._writable and bool(segments) and not self._compacting
-        return tables
+        self._reopen = self._writable and loaded.generation is not None and not self._compacting
+        return loaded.tables
+
+    def preload(self) -> Preloaded:
+        """The state `read` would load, read and decoded in a worker thread while the event loop serves;
+        `adopt` (on the loop) then takes it without reading the file there."""
+        marks = (self.writes, self.forgotten)
+        for _ in range(_LOAD_ATTEMPTS):
+            with contextlib.suppress(FileNotFoundError):
+                return marks, self._read_state(self._unjournalled)
+        msg = f"{self._path} kept changing while it was read; try again"
+        raise StoreError(msg)
+
+    def adopt(self, preloaded: Preloaded) -> bool:
+        """Take a `preload`'s state, unless the state was loaded (or written, which loads it) meanwhile."""
+        marks, loaded = preloaded
+        if self._cache is not None or marks != (self.writes, self.forgotten):
+            return False
+        self._unjournalled = False
+        self._cache = self._take(loaded)
+        return True
 
     # Writing -------------------------------------------------------------------------------------
 

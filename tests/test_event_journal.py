@@ -104,3 +104,29 @@ def test_many_events_are_read_from_their_byte_ranges_without_decoding_the_file(t
     assert read == expected
     assert len(read) == 300
     assert read[2][1] == "v2 2"
+
+
+def test_events_read_ahead_in_a_thread_answer_as_events_read_on_first_use(tmp_path):
+    """The start-up's read-ahead (file decoded and index built in a worker thread) answers as the lazily read store,
+    decodes nothing more when taken, and is refused once an event was written meanwhile, which then stands."""
+    with Store.open(tmp_path) as store:
+        store.events.upsert_many(_events("v1"), at=START)
+    with Store.open(tmp_path) as lazy:
+        expected = _answers(lazy)
+    with Store.open(tmp_path) as bot:
+        ahead = asyncio.run(asyncio.to_thread(bot.events.read_ahead))
+        storage = bot._storage("events")
+        assert not storage.loaded
+        assert bot.events.take_ahead(ahead)
+        writes = storage.writes
+        assert _answers(bot) == expected
+        assert storage.writes == writes
+    with Store.open(tmp_path) as bot:
+        ahead = bot.events.read_ahead()
+        bot.events.upsert_many([Event("new", "block_meeting", "割り込み", START + timedelta(hours=1), block="kinki")],
+                               at=START)  # fmt: skip
+        assert not bot.events.take_ahead(ahead)
+        answers, title = _answers(bot), bot.events.get("new").title
+        assert answers == _full_answers(tmp_path)
+    assert answers != expected
+    assert title == "割り込み"

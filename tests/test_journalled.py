@@ -227,3 +227,34 @@ def test_a_big_snapshot_decoded_a_document_at_a_time_equals_json_loads():
     with pytest.raises(ValueError, match=r"Expecting|Unterminated"), ThreadPoolExecutor(1) as worker:
         worker.submit(decode_snapshot, broken).result()
     assert decode_snapshot(b'{"_default":{}}') == {"_default": {}}
+
+
+def test_a_state_read_ahead_in_a_thread_is_taken_whole_or_not_at_all(tmp_path):
+    """`preload` in a worker thread reads what `read` would (snapshot, journal, a torn tail cut off when taken);
+    once the state was loaded or written meanwhile, `adopt` refuses it and the newer state stands."""
+    path = tmp_path / "t.json"
+    with _db(path) as db:
+        db.table("t").insert_multiple({"i": i} for i in range(300))
+        db.storage.compact()
+        db.table("t").update({"i": -1}, doc_ids=[7])
+    (_, segment), *_ = list_segments(path)
+    with segment.open("ab") as f:
+        f.write(b'[["t",false,{"9":{"i":')
+    with _db(path) as db:
+        with ThreadPoolExecutor(1) as pool:
+            ahead = pool.submit(db.storage.preload).result()
+        assert not db.storage.loaded
+        assert db.storage.adopt(ahead)
+        assert db.table("t").get(doc_id=7) == {"i": -1}
+        assert len(db.table("t")) == 300
+        db.table("t").insert({"i": 300})  # appended after the last whole line: the torn tail was cut off
+        assert not db.storage.adopt(ahead)  # loaded already
+    with _db(path) as db:
+        stale = db.storage.preload()
+        db.table("t").update({"i": -2}, doc_ids=[8])  # loads and writes: the read-ahead state is out of date
+        assert not db.storage.adopt(stale)
+        assert db.table("t").get(doc_id=8) == {"i": -2}
+    state = _state(path)["t"]
+    assert (len(state), state[7], state[8], state[301]) == (301, {"i": -1}, {"i": -2}, {"i": 300})
+    for line in segment.read_bytes().splitlines():
+        json.loads(line)
