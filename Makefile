@@ -11,7 +11,10 @@ $(BIN)/rmo-bot: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The project's own modules byte-compiled, as pip does for the packages it installs: each start then loads
+# them instead of compiling ~170 modules (about 0.3 s of `rmo-bot run`'s start, more of `rmo-bot ask`'s).
 install: $(BIN)/rmo-bot
+	$(BIN)/python -m compileall -q bot handlers storage
 
 run: install
 	$(BIN)/rmo-bot run

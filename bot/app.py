@@ -252,7 +252,7 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
         add_public_routes(http.web_app, core, pages)
     # Listening first: the catch-up comes after the listeners, and the scheduler's jobs after the catch-up. The
     # mail is taken at once; it is stored once the catch-up has read the announcements' keys.
-    catch_up = CatchUp(core.reminders, core.store.announcements, core.clock, core.store.events)
+    catch_up = CatchUp(core.reminders, core.store.announcements, core.clock, core.store.events, core.store.subscribers)
     mail = MailService(core, ready=catch_up.keys_read)
     scheduler = SchedulerService(core.reminders, core.clock, DigestJob(core), ready=catch_up.done)
     components: list[Component] = [health.loop, mail, http, catch_up, scheduler, Compactor(core.store)]

@@ -1,15 +1,15 @@
 """What `rmo-bot run` does after it is listening, in the background: the work that grows with history.
 
 The listeners come first; then, with its progress logged, the announcements' message keys are read (in a
-worker thread, so the first mail after start need not read every month's file), the events file and the
-names dictionary loaded (in a worker thread too, so that the first questions do not load them on the
-loop), and every event's reminders planned (in steps, the loop serving everything else in between).
-Meanwhile the garbage collector makes no full pass (each would walk everything loaded so far, holding the
-loop and every thread: about 100 ms at 10,000 events); what was loaded is then frozen out of its full
-passes for good (`gc.freeze`), and the young collections, which went on, find any cycle left meanwhile.
-The scheduler's jobs start once it is done (`done`), so no reminder is sent from a plan older than the
-events; the relay stores the spooled mail once the keys are read (`keys_read`), so that no mail reads them
-all on the event loop.
+worker thread, so the first mail after start need not read every month's file), the events file, the names
+dictionary and the subscribers loaded (in a worker thread too, so that the first questions and subscriptions
+do not load them on the loop), and every event's reminders planned (in steps, the loop serving everything else
+in between). Meanwhile the garbage collector makes no full pass (each would walk everything loaded so far,
+holding the loop and every thread: about 100 ms at 10,000 events); what was loaded is then frozen out of its
+full passes for good (`gc.freeze`), and the young collections, which went on, find any cycle left meanwhile.
+The scheduler's jobs start once it is done (`done`), so no reminder is sent from a plan older than the events;
+the relay stores the spooled mail once the keys are read (`keys_read`), so that no mail reads them all on the
+event loop.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from handlers.reminders import ReminderService
     from storage.announcements import TinyAnnouncementRepository
     from storage.events import TinyEventRepository
+    from storage.subscribers import Subscribers
 
 __all__ = ["CatchUp"]
 
@@ -42,10 +43,11 @@ class CatchUp:
 
     def __init__(
         self, reminders: ReminderService, announcements: TinyAnnouncementRepository, clock: Clock,
-        events: TinyEventRepository | None = None,
+        events: TinyEventRepository | None = None, subscribers: Subscribers | None = None,
     ) -> None:  # fmt: skip
         self._reminders = reminders
         self._events = events
+        self._subscribers = subscribers
         self._announcements = announcements
         self._clock = clock
         self.done = asyncio.Event()
@@ -80,6 +82,11 @@ class CatchUp:
             self.keys_read.set()
         if self._events is not None:
             await self._read_ahead(self._events)
+        if self._subscribers is not None:
+            try:
+                await asyncio.to_thread(self._subscribers.load)  # else on the loop, at the first subscription
+            except Exception as exc:  # noqa: BLE001 - only a head start, as above
+                _log.warning("catch-up: the subscribers could not be read ahead (%s)", exc)
         now, shown, total = self._clock.now(), time.monotonic(), 0
         steps = self._reminders.catch_up(now)
         for done, total in steps:

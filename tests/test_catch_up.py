@@ -11,21 +11,24 @@ from bot.clock import FrozenClock
 from bot.config import load_config
 from bot.core import Core
 from storage.datafile import DataSet
+from storage.subscribers import Subscriber
 from tests.test_reminders_scale import T0, _events
 
 
 async def test_the_catch_up_reads_the_events_ahead_and_freezes_what_it_loaded(tmp_path):
-    """After a restart, the catch-up loads the events file off the loop (the first question then decodes
+    """After a restart, the catch-up loads the events file and the subscribers off the loop (the first question then decodes
     nothing on the loop), plans every reminder, puts the collector's thresholds back and freezes what it loaded."""
     config = load_config(None, environ={})
     with Core.open(config, tmp_path, FrozenClock(T0)) as core:
         core.store.apply(DataSet(events=_events(2_000, T0)), now=T0)
+        core.store.subscribers.save([Subscriber(f"m{n}@example.jp", confirmed=True) for n in range(300)])
     thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
     try:
         with Core.open(config, tmp_path, FrozenClock(T0)) as core:
             storage = core.store._storage("events")
-            loaded_at_open = storage.loaded
-            catch_up = CatchUp(core.reminders, core.store.announcements, core.clock, core.store.events)
+            loaded_at_open = storage.loaded, core.store.subscribers._state is not None
+            catch_up = CatchUp(core.reminders, core.store.announcements, core.clock, core.store.events,
+                               core.store.subscribers)  # fmt: skip
             seen: list[tuple[int, int, int]] = []
 
             async def watch() -> None:  # the thresholds while the catch-up runs
@@ -36,16 +39,19 @@ async def test_the_catch_up_reads_the_events_ahead_and_freezes_what_it_loaded(tm
             watching = asyncio.create_task(watch())
             await catch_up.run(asyncio.Event())
             await watching
-            loaded_by_catch_up = storage.loaded  # planning alone reads the events from their byte ranges
+            # Planning alone reads the events from their byte ranges; nothing here reads the subscribers.
+            loaded_by_catch_up = storage.loaded, core.store.subscribers._state is not None
             upcoming = core.store.events.upcoming(after=T0, limit=3)
             reminders = len(core.store.reminders.all())
+            subscribers = len(core.store.subscribers.all())
         after = gc.get_threshold(), gc.get_freeze_count()
     finally:
         gc.unfreeze()
-    assert (loaded_at_open, loaded_by_catch_up) == (False, True)
+    assert (loaded_at_open, loaded_by_catch_up) == ((False, False), (True, True))
     assert catch_up.done.is_set()
     assert [e.title for e in upcoming] == ["会議 0", "会議 1", "会議 2"]
     assert reminders == 2_000 * len(config.reminders.days_before)
     assert max(threshold[2] for threshold in seen) > thresholds[2] * 1000  # no full pass meanwhile
     assert after[0] == thresholds
     assert after[1] > frozen
+    assert subscribers == 300
