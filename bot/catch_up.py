@@ -102,7 +102,6 @@ class CatchUp:
 
     async def _read_ahead(self, events: TinyEventRepository) -> None:
         started = time.monotonic()
-
         try:
             ahead = await asyncio.to_thread(events.read_ahead)
             await asyncio.to_thread(load_dictionary)  # else loaded on the loop at the first misspelt name
@@ -111,4 +110,4 @@ class CatchUp:
             return
         taken = events.take_ahead(ahead)
         _log.info("catch-up in progress: %d events read%s in %.1f s", events.count(),
-                  "" if taken else " (already read by a question meanwhile)", time.monotonic() - started)  # fmt: skip
+                  "" if taken else " (read on the loop meanwhile: not taken)", time.monotonic() - started)  # fmt: skip
