@@ -190,9 +190,8 @@ class TinyEventRepository:
     def _lists(
         self, index: EventIndex, kind: EventKind | None, blocks: Collection[str | None] | None, *, cancelled: bool
     ) -> list[list[IndexEntry]]:
-        index.unpack(
-            cancelled=cancelled, kind=kind, blocks=blocks
-        )  # only the lists asked for are made from the loaded index
+        # Only the lists asked for are made from a loaded index's packed arrays.
+        index.unpack(cancelled=cancelled, kind=kind, blocks=blocks)
         return [
             entries
             for (entry_kind, block), entries in (index.cancelled if cancelled else index.scheduled).items()

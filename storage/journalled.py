@@ -121,9 +121,13 @@ class JournalledStorage(BatchingStorage):
         return self._cache
 
     def _load(self) -> Tables:
+        unjournalled, self._unjournalled = self._unjournalled, False  # only ever for the first load
+        return self._take(self._read_retrying(unjournalled))
+
+    def _read_retrying(self, unjournalled: bool) -> Loaded:
         for _ in range(_LOAD_ATTEMPTS):
             with contextlib.suppress(FileNotFoundError):  # a writer's compaction removed a segment: again
-                return self._load_once()
+                return self._read_state(unjournalled)
         msg = f"{self._path} kept changing while it was read; try again"
         raise StoreError(msg)
 
@@ -133,10 +137,6 @@ class JournalledStorage(BatchingStorage):
         except FileNotFoundError:
             return None
         return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-
-    def _load_once(self) -> Tables:
-        unjournalled, self._unjournalled = self._unjournalled, False  # only ever for the first load
-        return self._take(self._read_state(unjournalled))
 
     def _read_state(self, unjournalled: bool) -> Loaded:
         """The state on disk; changes nothing (any thread may call it, see `preload`)."""
@@ -167,12 +167,7 @@ class JournalledStorage(BatchingStorage):
     def preload(self) -> Preloaded:
         """The state `read` would load, read and decoded in a worker thread while the event loop serves;
         `adopt` (on the loop) then takes it without reading the file there."""
-        marks = (self.writes, self.forgotten)
-        for _ in range(_LOAD_ATTEMPTS):
-            with contextlib.suppress(FileNotFoundError):
-                return marks, self._read_state(self._unjournalled)
-        msg = f"{self._path} kept changing while it was read; try again"
-        raise StoreError(msg)
+        return (self.writes, self.forgotten), self._read_retrying(self._unjournalled)
 
     def adopt(self, preloaded: Preloaded) -> bool:
         """Take a `preload`'s state, unless the state was loaded (or written, which loads it) meanwhile."""
