@@ -284,5 +284,5 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
     if shows:
         from bot.proposal_notifier import ProposalNotifier
 
-        components.append(ProposalNotifier(core, shows, ready=catch_up.keys_read))
+        components.append(ProposalNotifier(core, shows, ready=catch_up.done))
     return components

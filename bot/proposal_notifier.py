@@ -40,8 +40,10 @@ class ProposalNotifier:
         ready: asyncio.Event | None = None,
     ) -> None:
         self._core = core
-        # Set once the announcements' keys are read (bot.catch_up): a card names its post, and the first
-        # look-up of a post before then would read every month's file on the event loop.
+        # Set once the catch-up after start is done (bot.catch_up): a card names its post, whose look-up
+        # before the announcements' keys are read would read every month's file on the event loop, and a
+        # backlog of cards shown while the catch-up's worker threads decode files waits on them at each of
+        # its system calls (measured: steps of 50-80 ms at 2,200 open proposals; about 1 ms after).
         self._ready = ready
         self._settle = settle
         self._shows = shows

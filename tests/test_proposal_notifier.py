@@ -82,3 +82,31 @@ async def test_nothing_is_shown_before_the_announcements_keys_are_read(chat):
     notifier_wake(None)
     await running
     assert sorted(shows.shown) == [("slack", "a0000"), ("slack", "a0001")]
+
+
+async def test_the_running_bot_shows_proposals_once_its_whole_catch_up_is_done(discord_core):
+    """In `rmo-bot run` the notifier waits for the catch-up's end, not only for the posts' keys: a backlog of cards
+    shown while the catch-up's worker threads decode files stalled the loop for 50-80 ms a card."""
+    from bot.app import HealthBoard, build_components
+    from bot.catch_up import CatchUp
+
+    components = build_components(discord_core, HealthBoard(discord_core))
+    notifier = next(c for c in components if isinstance(c, ProposalNotifier))
+    catch_up = next(c for c in components if isinstance(c, CatchUp))
+    discord_core.meetings.propose_many([announcement(0)], NOW)
+    stop = asyncio.Event()
+    running = asyncio.create_task(notifier.run(stop))
+    catch_up.keys_read.set()
+    for _ in range(20):
+        await asyncio.sleep(0)
+    waiting_after_the_keys = discord_core.meetings.open()[0].notified
+    catch_up.done.set()
+    for _ in range(200):
+        if discord_core.meetings.open()[0].notified:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    # Discord is not connected here: nowhere to show the card, so it is marked as handled there once looked at.
+    assert (waiting_after_the_keys, discord_core.meetings.open()[0].notified) == ((), ("discord",))

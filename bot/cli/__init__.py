@@ -256,13 +256,14 @@ def _cmd_run(config: Config, args: argparse.Namespace, *, console_only: bool = F
     import asyncio
 
     from bot.app import Application, Component, HealthBoard, build_components
-    from bot.limits import raise_open_files_limit
+    from bot.limits import raise_open_files_limit, share_the_interpreter
     from bot.logs import LOG_FILE, setup_logging
     from bot.platforms.console.adapter import ConsolePlatform
     from bot.shutdown import ShutdownDeadline
     from handlers.texts import say
 
     raise_open_files_limit(config.mail.intake.max_connections)
+    share_the_interpreter()
     now, tz = getattr(args, "now", None), config.timezone
     clock: Clock = ShiftedClock(parse_instant(now, tz), tz) if now else SystemClock(tz)
     with _open(config, args, clock) as core:
