@@ -59,9 +59,10 @@ class IndexUpdater:
     def put_event(self, doc_id: int, doc: dict[str, Any]) -> None:
         index, event_id = self._index, doc["id"]
         index.unpack_all()  # a list it joins or leaves must be a list
-        n = index.position.get(event_id)
+        positions = index.positions()
+        n = positions.get(event_id)
         if n is None:
-            index.position[event_id] = len(index.ids)
+            positions[event_id] = len(index.ids)
             index.ids.append(event_id)
             index.doc_ids.append(doc_id)
             if index.offsets is not None and index.lengths is not None:

@@ -65,6 +65,28 @@ def test_saved_index_answers_as_the_file_does(tmp_path):
         assert not store._storage("events").loaded  # the point: the file was not decoded
 
 
+def test_a_loaded_index_maps_every_event_only_when_a_lookup_needs_it(tmp_path):
+    """A question about one block looks its events up by where its lists put them, without mapping all 30 (what
+    costs `rmo-bot ask` 20 ms at 100,000 events); an event outside those lists is found all the same, and a
+    write after that sees every event where it is."""
+    with Store.open(tmp_path) as store:
+        store.events.upsert_many(_events("v1"), at=START)
+    with Store.open(tmp_path) as store:
+        events = store.events
+        assert [e.id for e in events.upcoming(after=START, blocks={"kinki"}, limit=2)] == ["e0", "e2"]
+        index = events._ensure_index()
+        mapped_for_one_block = index._position is not None
+        assert (events.get("e5") or Event("none", "training", "none", START)).title == "v1 5"  # a kanto event
+        mapped_after_another = index._position is not None
+        events.upsert_many([dataclasses.replace(_events("v1")[4], title="v2 4"), _events("new", 31)[30]], at=START)
+        assert [(e.id, e.title) for e in (events.get("e4"), events.get("e30")) if e] == [
+            ("e4", "v2 4"),
+            ("e30", "new 30"),
+        ]
+        assert events.count() == 31
+    assert (mapped_for_one_block, mapped_after_another) == (False, True)
+
+
 def test_an_import_leaves_the_saved_index_in_step(tmp_path):
     """After an import (one batch over several files), the next command reads the index, not the whole file."""
     with Store.open(tmp_path) as store:
