@@ -12,6 +12,7 @@ Invariants (storage.journalled relies on them):
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import dataclasses
 import json
@@ -21,7 +22,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 __all__ = [
@@ -98,6 +99,7 @@ def apply_line(tables: Tables, commit: list[Any]) -> None:
 
 _SPACE = " \t\n\r"
 _BIG = 512 * 1024  # a snapshot larger than this is decoded a document at a time
+_WINDOW = 512 * 1024  # bytes of it decoded into text at a time
 
 
 @dataclasses.dataclass
@@ -132,48 +134,93 @@ def read_state(snapshot: Path, segments: list[tuple[int, Path]]) -> Loaded:
 
 def decode_snapshot(raw: bytes) -> Tables:
     """A snapshot's tables. A big one read on a worker thread is decoded a document at a time (`raw_decode`
-    per document, as `json.loads` would decode it): one `json.loads` of 10 MB holds the GIL for 100 ms and
-    more, and so stalls the event loop on the main thread (measured at 11 MB: 181 ms → 69 ms, for 2.2× the
-    CPU; on the main thread itself the one call is the quicker). Anything but TinyDB's shape (an object of
-    objects of documents) is left to `json.loads`, which also says what is wrong with a broken file."""
+    per document, as `json.loads` would decode it) from text decoded a window at a time: one `json.loads` of
+    10 MB holds the GIL for 100 ms and more, and so stalls the event loop on the main thread (measured at
+    11 MB: 181 ms → 69 ms, for 2.2× the CPU; on the main thread itself the one call is the quicker), and so
+    does one `bytes.decode` of 30 MB (136 ms, sampled in `rmo-bot run`'s catch-up at 100,000 events).
+    Anything but TinyDB's shape (an object of objects of documents) is left to `json.loads`, which also says
+    what is wrong with a broken file."""
     if len(raw) < _BIG or threading.current_thread() is threading.main_thread():
         return dict(json.loads(raw))
-    text = raw.decode()
     try:
-        return _tables(text, json.JSONDecoder())
-    except (ValueError, IndexError, TypeError):
-        return dict(json.loads(text))
+        return _tables(_Reader(raw))
+    except (ValueError, TypeError):
+        return dict(json.loads(raw))
 
 
-def _tables(text: str, decoder: json.JSONDecoder) -> Tables:
-    def skip(at: int) -> int:
-        while text[at] in _SPACE:
-            at += 1
-        return at
+class _Reader:
+    """JSON text decoded from bytes a window at a time as it is read, the text already read let go."""
 
-    def expect(at: int, char: str) -> int:
-        at = skip(at)
-        if text[at] != char:
+    def __init__(self, raw: bytes) -> None:
+        self._raw = memoryview(raw)
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+        self._json = json.JSONDecoder()
+        self._decoded = 0  # bytes of `raw` decoded into `_text` so far
+        self._text = ""
+        self._at = 0  # the next character of `_text` to read
+
+    def _more(self) -> bool:
+        """Append the next window to the text not yet read; False when all of it is there."""
+        if self._decoded >= len(self._raw):
+            return False
+        end = self._decoded + _WINDOW
+        piece = self._utf8.decode(self._raw[self._decoded : end], final=end >= len(self._raw))
+        self._text, self._at, self._decoded = self._text[self._at :] + piece, 0, end
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space, not taken; "" at the end."""
+        while True:
+            while self._at < len(self._text) and self._text[self._at] in _SPACE:
+                self._at += 1
+            if self._at < len(self._text) or not self._more():
+                return self._text[self._at : self._at + 1]
+
+    def take(self, char: str) -> None:
+        if self.peek() != char:
             raise ValueError(char)
-        return at + 1
+        self._at += 1
 
+    def value(self, kind: type) -> Any:  # noqa: ANN401 - a JSON value of the kind asked for
+        """The next value, which must be a `kind` (a string or an object: either cut short by a window's end
+        fails to decode, and is decoded again with the next window appended)."""
+        self.peek()
+        while True:
+            try:
+                found, self._at = self._json.raw_decode(self._text, self._at)
+                break
+            except ValueError:
+                if not self._more():
+                    raise
+        if not isinstance(found, kind):
+            raise TypeError(kind)
+        return found
+
+
+def _members(reader: _Reader, each: Callable[[str], None]) -> None:
+    """An object's members, each key handed to `each` to read its value."""
+    reader.take("{")
+    if reader.peek() != "}":
+        while True:
+            key = reader.value(str)
+            reader.take(":")
+            each(key)
+            if reader.peek() != ",":
+                break
+            reader.take(",")
+    reader.take("}")
+
+
+def _tables(reader: _Reader) -> Tables:
     tables: Tables = {}
-    at = expect(0, "{")
-    while (at := skip(at)) < len(text) and text[at] != "}":
-        name, at = decoder.raw_decode(text, at)
-        at = expect(expect(at, ":"), "{")
-        table: dict[str, Any] = {}
-        while (at := skip(at)) < len(text) and text[at] != "}":
-            key, at = decoder.raw_decode(text, at)
-            table[key], at = decoder.raw_decode(text, skip(expect(at, ":")))
-            at = skip(at)
-            if text[at] == ",":
-                at += 1
-        tables[name] = table
-        at = skip(at + 1)
-        if text[at] == ",":
-            at += 1
-    if skip(at) != len(text) - 1:
+
+    def table(name: str) -> None:
+        docs: dict[str, Any] = {}
+        _members(reader, lambda key: docs.__setitem__(key, reader.value(dict)))
+        tables[name] = docs
+
+    _members(reader, table)
+    if reader.peek():
         raise ValueError("trailing data")
     return tables
 

@@ -222,11 +222,28 @@ def test_a_big_snapshot_decoded_a_document_at_a_time_equals_json_loads():
         assert decode_snapshot(raw) == json.loads(raw)
         with ThreadPoolExecutor(1) as worker:  # on a worker thread, a document at a time
             assert worker.submit(decode_snapshot, raw).result() == json.loads(raw)
-        assert journal_files._tables(raw.decode(), json.JSONDecoder()) == json.loads(raw)  # not its fallback
+        assert journal_files._tables(journal_files._Reader(raw)) == json.loads(raw)  # not its fallback
     broken = json.dumps(data).encode()[:-3]
     with pytest.raises(ValueError, match=r"Expecting|Unterminated"), ThreadPoolExecutor(1) as worker:
         worker.submit(decode_snapshot, broken).result()
     assert decode_snapshot(b'{"_default":{}}') == {"_default": {}}
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 7, 64, 4099])
+def test_a_snapshot_read_a_window_at_a_time_reads_the_same_wherever_the_windows_cut(monkeypatch, window):
+    """Windows that cut a document, a key, a multi-byte character or white space in two read as `json.loads`
+    reads the whole; what is not TinyDB's shape, or is cut short, or has a trailing comma, is not read as tables."""
+    monkeypatch.setattr(journal_files, "_WINDOW", window)
+    docs = {str(n): {"n": n, "t": f"近畿ブロック会議 {n}", "x": [1.5, None, {"a": "\u2028"}]} for n in range(40)}
+    for raw in (
+        json.dumps({"events": docs, "empty": {}}, ensure_ascii=False, separators=(",", ":")).encode(),
+        json.dumps({"events": docs, "empty": {}}, ensure_ascii=False, indent=1).encode(),
+        b' { "t" : { "1" : { "k" : "\xe4\xbc\x9a" } } , "u" : { } } ',
+    ):
+        assert journal_files._tables(journal_files._Reader(raw)) == json.loads(raw)
+    for odd in (b'{"t":{"1":5}}', b'{"t":[]}', b'{"t":{"1":{}},}', b'{"t":{"1":{"a":1}', b'{"t":{}} x'):
+        with pytest.raises((ValueError, TypeError)):
+            journal_files._tables(journal_files._Reader(odd))
 
 
 def test_a_state_read_ahead_in_a_thread_is_taken_whole_or_not_at_all(tmp_path):
