@@ -81,6 +81,11 @@ class TinyEventRepository:
         self._index = index
         return index
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the file's documents are in memory already (`read_ahead` would read them a second time)."""
+        return self._storage.loaded
+
     def read_ahead(self) -> tuple[Preloaded, EventIndex]:
         """In a worker thread: the file read and decoded, and its index built, for `take_ahead` on the event
         loop; so that the first question needing every event does not decode the file on the loop."""

@@ -55,3 +55,25 @@ async def test_the_catch_up_reads_the_events_ahead_and_freezes_what_it_loaded(tm
     assert after[0] == thresholds
     assert after[1] > frozen
     assert subscribers == 300
+
+
+async def test_events_read_before_listening_are_not_read_a_second_time(tmp_path, caplog):
+    """A first start without a saved index reads the events before it listens (to say whether the calendar is empty):
+    the catch-up then reads no second copy (one not taken would be let go on the loop, holding it at 100,000 events)."""
+    config = load_config(None, environ={})
+    with Core.open(config, tmp_path, FrozenClock(T0)) as core:
+        core.store.apply(DataSet(events=_events(500, T0)), now=T0)
+    (tmp_path / "events.index.json").unlink()
+    try:
+        with Core.open(config, tmp_path, FrozenClock(T0)) as core:
+            assert core.store.events.count() == 500  # as `rmo-bot run` does before listening
+            state = core.store._storage("events")._cache
+            catch_up = CatchUp(core.reminders, core.store.announcements, core.clock, core.store.events)
+            with caplog.at_level("INFO", logger="bot.catch_up"):
+                await catch_up.run(asyncio.Event())
+            kept = core.store._storage("events")._cache is state
+    finally:
+        gc.unfreeze()
+    assert kept
+    assert "500 events were read before listening" in caplog.text
+    assert "not taken" not in caplog.text
