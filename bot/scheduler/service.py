@@ -45,7 +45,8 @@ class SchedulerService:
         # A coroutine, so APScheduler runs it in the bot's loop: a plain function would run in a worker
         # thread, beside the loop's own use of the store.
         try:
-            self._reminders.tick(self._clock.now())  # what it queues wakes the outbox by itself
+            for _ in self._reminders.tick_steps(self._clock.now()):  # what it queues wakes the outbox itself
+                await asyncio.sleep(0)  # the loop serves everything else between two slices
         except Exception:  # noqa: BLE001 - the next tick tries again; the store still knows what is due
             _log.exception("reminder tick failed")
 
