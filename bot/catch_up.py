@@ -2,11 +2,12 @@
 
 The listeners come first; then, with its progress logged, the announcements' message keys are read (in a
 worker thread, so the first mail after start need not read every month's file), the events file, the names
-dictionary and the subscribers loaded (in a worker thread too, so that the first questions and subscriptions
-do not load them on the loop), and every event's reminders planned (in steps, the loop serving everything else
-in between). Meanwhile the garbage collector makes no full pass (each would walk everything loaded so far,
-holding the loop and every thread: about 100 ms at 10,000 events); what was loaded is then frozen out of its
-full passes for good (`gc.freeze`), and the young collections, which went on, find any cycle left meanwhile.
+dictionary, the subscribers and the proposals loaded (in a worker thread too, so that the first questions,
+subscriptions and proposal cards do not load them on the loop), and every event's reminders planned (in
+steps, the loop serving everything else in between). Meanwhile the garbage collector makes no full pass
+(each would walk everything loaded so far, holding the loop and every thread: about 100 ms at 10,000
+events); what was loaded is then frozen out of its full passes for good (`gc.freeze`), and the young
+collections, which went on, find any cycle left meanwhile.
 The scheduler's jobs start once it is done (`done`), so no reminder is sent from a plan older than the events;
 the relay stores the spooled mail once the keys are read (`keys_read`), so that no mail reads them all on the
 event loop.
@@ -23,6 +24,8 @@ from typing import TYPE_CHECKING
 from handlers.readings import load_dictionary
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from handlers.ports import Clock
     from handlers.reminders import ReminderService
     from storage.announcements import TinyAnnouncementRepository
@@ -44,10 +47,12 @@ class CatchUp:
     def __init__(
         self, reminders: ReminderService, announcements: TinyAnnouncementRepository, clock: Clock,
         events: TinyEventRepository | None = None, subscribers: Subscribers | None = None,
+        ahead: Sequence[Callable[[], object]] = (),
     ) -> None:  # fmt: skip
         self._reminders = reminders
         self._events = events
         self._subscribers = subscribers
+        self._ahead = ahead  # other repositories to open in a worker thread (each thread-safe to open)
         self._announcements = announcements
         self._clock = clock
         self.done = asyncio.Event()
@@ -87,6 +92,11 @@ class CatchUp:
                 await asyncio.to_thread(self._subscribers.load)  # else on the loop, at the first subscription
             except Exception as exc:  # noqa: BLE001 - only a head start, as above
                 _log.warning("catch-up: the subscribers could not be read ahead (%s)", exc)
+        for open_one in self._ahead:
+            try:
+                await asyncio.to_thread(open_one)
+            except Exception as exc:  # noqa: BLE001 - only a head start, as above
+                _log.warning("catch-up: a file could not be read ahead (%s)", exc)
         now, shown, total = self._clock.now(), time.monotonic(), 0
         steps = self._reminders.catch_up(now)
         for done, total in steps:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from bot.proposal_notifier import ProposalNotifier
+from storage.proposals import TinyProposalRepository
 from storage.records import Announcement
 from tests.conftest import NOW
 
@@ -110,3 +112,20 @@ async def test_the_running_bot_shows_proposals_once_its_whole_catch_up_is_done(d
     await asyncio.gather(running, return_exceptions=True)
     # Discord is not connected here: nowhere to show the card, so it is marked as handled there once looked at.
     assert (waiting_after_the_keys, discord_core.meetings.open()[0].notified) == ((), ("discord",))
+
+
+def test_open_proposals_stay_oldest_first_as_they_come_are_shown_and_are_decided(chat):
+    """The open list is kept in order as proposals are made, marked shown and decided (not sorted at each look),
+    and a store opened again lists the same."""
+    core = chat.core
+    core.meetings.propose_many([announcement(n) for n in range(3)], NOW)
+    core.meetings.propose_many([announcement(n) for n in range(3, 5)], NOW + timedelta(minutes=1))
+    first = core.meetings.open()
+    proposals = core.store.proposals
+    proposals.mark_notified(first[1].id, "slack")
+    proposals.decide(first[2], "rejected", "slack:USEC", NOW + timedelta(minutes=2))
+    after = [(p.id, p.notified) for p in core.meetings.open()]
+    reopened = [(p.id, p.notified) for p in TinyProposalRepository(core.store._db("proposals")).open()]
+    assert [p.id for p in first] == [p.id for p in sorted(first, key=lambda p: (p.created_at, p.id))]
+    assert len(first) == 5
+    assert after == reopened == [(first[0].id, ()), (first[1].id, ("slack",)), (first[3].id, ()), (first[4].id, ())]
