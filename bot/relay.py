@@ -129,7 +129,9 @@ class RelayService:
             self._spooled.clear()
             while True:
                 await self._flood.settled()  # under a flood, senders are answered first (bot/flood_gate.py)
-                if not (names := spool.pending()[:_BATCH]):
+                # Listed in a worker thread: a flood leaves thousands of files there, and a listing on the
+                # loop waits for the interpreter at each entry while other threads are busy.
+                if not (names := (await asyncio.to_thread(spool.pending))[:_BATCH]):
                     break
                 if not await self._process_safely(names):
                     await asyncio.sleep(1.0)  # e.g. a full disk: the mail stays spooled, try again

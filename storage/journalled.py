@@ -242,8 +242,10 @@ class JournalledStorage(BatchingStorage):
             segment = segment_path(self._path, self._generation)
             self._fd = os.open(segment, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
             self._end = os.fstat(self._fd).st_size
-            if self._durable:
-                fsync_dir(self._path.parent)  # the segment's name, before anything is acknowledged in it
+            if self._durable and self._syncer is not None:  # its name, before anything in it is acknowledged
+                self._syncer.request_dir(self._path.parent)
+            elif self._durable:
+                fsync_dir(self._path.parent)
         # Where the segment ends is kept here, not asked of the kernel: an lseek(SEEK_END) waits for the
         # inode while the syncer's fsync of the same file runs (tens of ms after a big commit).
         start = self._end
