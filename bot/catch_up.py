@@ -1,8 +1,8 @@
 """What `rmo-bot run` does after it is listening, in the background: the work that grows with history.
 
 The listeners come first; then, with its progress logged, the announcements' message keys are read (in a
-worker thread, so the first mail after start need not read every month's file), the events file, the names
-dictionary, the subscribers and the proposals loaded (in a worker thread too, so that the first questions,
+worker thread, so the first mail after start need not read every month's file), the events file, the
+subscribers and the proposals loaded (in a worker thread too, so that the first questions,
 subscriptions and proposal cards do not load them on the loop), and every event's reminders planned (in
 steps, the loop serving everything else in between). Meanwhile the garbage collector makes no full pass
 (each would walk everything loaded so far, holding the loop and every thread: about 100 ms at 10,000
@@ -20,8 +20,6 @@ import gc
 import logging
 import time
 from typing import TYPE_CHECKING
-
-from handlers.readings import load_dictionary
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -113,7 +111,6 @@ class CatchUp:
     async def _read_ahead(self, events: TinyEventRepository) -> None:
         started = time.monotonic()
         try:
-            await asyncio.to_thread(load_dictionary)  # else loaded on the loop at the first misspelt name
             # Read already (a first start without a saved index counts the events before listening): a second
             # copy, not taken, would be let go on the loop, holding it 60-70 ms at 100,000 events.
             ahead = None if events.loaded else await asyncio.to_thread(events.read_ahead)

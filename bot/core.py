@@ -238,9 +238,14 @@ class Core(ClosesOnExit):
 
     def warm_up(self) -> None:
         """Do before the event loop runs what the first post would do on it: build the block finders and
-        compile the mail and meeting readers' patterns (tens of milliseconds, once)."""
+        compile the mail and meeting readers' patterns (tens of milliseconds, once), and load the names
+        dictionary (50 ms: SudachiPy holds the interpreter while it loads, so a worker thread loading it
+        stalled the loop 35-80 ms)."""
         from handlers.intake import IntakeResult  # noqa: PLC0415 - see above
+        from handlers.readings import load_dictionary  # noqa: PLC0415
         from storage.records import Announcement  # noqa: PLC0415
+
+        load_dictionary()
 
         reading = self.intake.read(_WARM_UP_MAIL, trusted=True)
         if isinstance(reading, IntakeResult):  # never: the sample is a plain post

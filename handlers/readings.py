@@ -1,6 +1,7 @@
 """How a name is read (in katakana), for names written with the wrong kanji of the same reading (近紀 for
 近畿, 村神 for 村上): SudachiPy's small dictionary, loaded when such a name is first met (about 0.1 s once),
-or ahead by `rmo-bot run` in a worker thread, so that no question pays for it on the event loop."""
+or by `rmo-bot run` before its event loop starts (SudachiPy holds the interpreter while it loads, so a
+worker thread loading it would stall the loop all the same), so that no question pays for it there."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def _tokenizer() -> Any:  # noqa: ANN401 - SudachiPy's tokenizer (the package sh
 
 
 def load_dictionary() -> None:
-    """Load the dictionary now (`rmo-bot run` does, in a worker thread) rather than at the first such name."""
+    """Load the dictionary now (`rmo-bot run` does, before its loop starts) rather than at the first such name."""
     _tokenizer()
 
 
