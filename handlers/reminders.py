@@ -35,7 +35,7 @@ _LATE = timedelta(minutes=5)
 _STEP = 100  # events planned between two yields of `catch_up` (a few ms)
 _SAVE_STEP = 500  # reminders it writes between two yields
 _NAMED = 5  # skipped reminders named in the log line (the rest are counted)
-_SEND_STEP = 20  # due reminders a tick handles between two yields (see `tick_steps`)
+_SEND_STEP = 5  # due reminders a tick handles between two yields (see `tick_steps`): 2-3 ms each
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,19 +190,22 @@ class ReminderService:
     def tick_steps(self, now: datetime, step: int = _SEND_STEP) -> Iterator[list[Sent]]:
         """`tick` a slice of at most `step` due reminders at a time (what each sent), so that the scheduler
         serves the event loop between them: a restart after a day away finds hundreds due (one tick of 120
-        of them held the loop 111 ms). Each slice is recorded in one write, and the next one is taken from
-        what is still due then; a crash between them re-sends nothing (the sent ones are on record). Those
-        past the grace are all skipped first, in one write."""
+        of them held the loop 111 ms). Each slice is recorded in one write; a reminder changed before its
+        slice comes is left to the next tick; a crash between them re-sends nothing (the sent ones are on
+        record). Those past the grace are all skipped first, in one write."""
         if self._caught_up:
             self.plan_changed(now)
         else:
             self.plan(now)
         skipped: list[str] = []
-        overdue = [r for r in self._reminders.due(now) if now - r.due_at > self._settings.grace]
+        due = self._reminders.due(now)  # once: 15 ms when 650 are due (after a day away, at 100,000 events)
+        overdue = [r for r in due if now - r.due_at > self._settings.grace]
         if overdue:  # past the grace (after a downtime, hundreds): all recorded as skipped in one write
             self._send(overdue, now, skipped)
-        while due := self._reminders.due(now)[:step]:
-            yield self._send(due, now, skipped)
+        waiting = [r for r in due if now - r.due_at <= self._settings.grace]
+        for start in range(0, len(waiting), step):
+            # Only those still as they were: one re-planned or sent meanwhile is the next tick's to judge.
+            yield self._send([r for r in waiting[start : start + step] if self._reminders.get(r.id) == r], now, skipped)
         if skipped:
             more = f" and {len(skipped) - _NAMED} more" if len(skipped) > _NAMED else ""
             _log.warning("%d reminders were due beyond the grace: skipped: %s%s", len(skipped),

@@ -136,7 +136,7 @@ def test_a_reminder_moved_away_and_back_is_due_once(tmp_path):
 
 
 def test_a_tick_with_many_due_sends_them_a_slice_at_a_time_each_slice_recorded(config, tmp_path):
-    """45 reminders due at once (a restart after a downtime): `tick_steps` hands the loop back after each 20, each
+    """45 reminders due at once (a restart after a downtime): `tick_steps` hands the loop back after each slice, each
     slice already recorded when it yields; left off after the first, the rest are still due at the next tick,
     and nothing is sent twice."""
     day = T0 + timedelta(days=14)
@@ -148,11 +148,11 @@ def test_a_tick_with_many_due_sends_them_a_slice_at_a_time_each_slice_recorded(c
     with Core.open(config, tmp_path / "d", FrozenClock(T0)) as core:
         core.store.apply(DataSet(events=events), now=T0)
         core.reminders.plan(T0)
-        steps = core.reminders.tick_steps(due_at + timedelta(minutes=30))
+        steps = core.reminders.tick_steps(due_at + timedelta(minutes=30), step=20)
         first = next(steps)
         pending_after_the_first = len(core.store.reminders.due(due_at + timedelta(minutes=30)))
         steps.close()  # stopped there (a shutdown): what the first slice sent is on record
-        rest = list(core.reminders.tick_steps(due_at + timedelta(minutes=31)))
+        rest = list(core.reminders.tick_steps(due_at + timedelta(minutes=31), step=20))
         again = core.reminders.tick(due_at + timedelta(minutes=32))
         statuses = {r.status for r in core.store.reminders.all()}
     assert (len(first), pending_after_the_first) == (20, 25)
