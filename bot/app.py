@@ -252,11 +252,12 @@ def build_components(core: Core, health: HealthBoard) -> list[Component]:
         add_public_routes(http.web_app, core, pages)
     # Listening first: the catch-up comes after the listeners, and the scheduler's jobs after the catch-up. The
     # mail is taken at once; it is stored once the catch-up has read the announcements' keys.
-    # The proposals too: the notifier's first look would open them on the loop (290 ms at 6,200). A cached
-    # property opened in a worker thread: a use on the loop meanwhile waits for it rather than opening a second.
+    # Read ahead too: the subscribers (else at the first subscription) and the proposals (the notifier's first
+    # look: 290 ms at 6,200). The proposals are a cached property: opened in a worker thread, a use on the loop
+    # meanwhile waits for it rather than opening a second.
     store = core.store
-    catch_up = CatchUp(core.reminders, store.announcements, core.clock, store.events, store.subscribers,
-                       ahead=(lambda: store.proposals,))  # fmt: skip
+    catch_up = CatchUp(core.reminders, store.announcements, core.clock, store.events,
+                       ahead=(store.subscribers.load, lambda: store.proposals))  # fmt: skip
     mail = MailService(core, ready=catch_up.keys_read)
     scheduler = SchedulerService(core.reminders, core.clock, DigestJob(core), ready=catch_up.done)
     components: list[Component] = [health.loop, mail, http, catch_up, scheduler, Compactor(core.store)]

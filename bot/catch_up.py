@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from handlers.reminders import ReminderService
     from storage.announcements import TinyAnnouncementRepository
     from storage.events import TinyEventRepository
-    from storage.subscribers import Subscribers
 
 __all__ = ["CatchUp"]
 
@@ -44,13 +43,12 @@ class CatchUp:
 
     def __init__(
         self, reminders: ReminderService, announcements: TinyAnnouncementRepository, clock: Clock,
-        events: TinyEventRepository | None = None, subscribers: Subscribers | None = None,
-        ahead: Sequence[Callable[[], object]] = (),
+        events: TinyEventRepository | None = None, ahead: Sequence[Callable[[], object]] = (),
     ) -> None:  # fmt: skip
         self._reminders = reminders
         self._events = events
-        self._subscribers = subscribers
-        self._ahead = ahead  # other repositories to open in a worker thread (each thread-safe to open)
+        # Other files to read in a worker thread, each a call that is safe there (e.g. the subscribers' `load`).
+        self._ahead = ahead
         self._announcements = announcements
         self._clock = clock
         self.done = asyncio.Event()
@@ -85,14 +83,9 @@ class CatchUp:
             self.keys_read.set()
         if self._events is not None:
             await self._read_ahead(self._events)
-        if self._subscribers is not None:
+        for read in self._ahead:
             try:
-                await asyncio.to_thread(self._subscribers.load)  # else on the loop, at the first subscription
-            except Exception as exc:  # noqa: BLE001 - only a head start, as above
-                _log.warning("catch-up: the subscribers could not be read ahead (%s)", exc)
-        for open_one in self._ahead:
-            try:
-                await asyncio.to_thread(open_one)
+                await asyncio.to_thread(read)  # else on the loop, at its first use
             except Exception as exc:  # noqa: BLE001 - only a head start, as above
                 _log.warning("catch-up: a file could not be read ahead (%s)", exc)
         now, shown, total = self._clock.now(), time.monotonic(), 0

@@ -51,6 +51,11 @@ def _is_latin(char: str) -> bool:
     return "a" <= char <= "z"
 
 
+def _whole_word(folded: str, start: int, end: int) -> bool:
+    """No Latin letter right before or after: "osaka" in "osaka-shi", not in "osakana"."""
+    return (start == 0 or not _is_latin(folded[start - 1])) and (end == len(folded) or not _is_latin(folded[end]))
+
+
 def _stands_alone(folded: str, start: int, end: int, kind: PlaceKind) -> bool:
     """False for a place name that is part of another word: 山口さん, 中国語, 大分前, 二重三重."""
     if _NOT_A_PLACE_AFTER.match(folded, end):
@@ -127,17 +132,8 @@ class BlockFinder:
             if folded[at] in self._initials:
                 for length in self._lengths:
                     name, end = folded[at : at + length], at + length
-                    if (
-                        end <= size
-                        and name in self._aliases
-                        and (
-                            name not in self._words
-                            or (
-                                (at == 0 or not _is_latin(folded[at - 1]))
-                                and (end == size or not _is_latin(folded[end]))
-                            )
-                        )
-                    ):
+                    known = end <= size and name in self._aliases
+                    if known and (name not in self._words or _whole_word(folded, at, end)):
                         yield name, at, end
                         at = end
                         break

@@ -28,7 +28,7 @@ async def test_the_catch_up_reads_the_events_ahead_and_freezes_what_it_loaded(tm
             storage = core.store._storage("events")
             loaded_at_open = storage.loaded, core.store.subscribers._state is not None
             catch_up = CatchUp(core.reminders, core.store.announcements, core.clock, core.store.events,
-                               core.store.subscribers)  # fmt: skip
+                               ahead=(core.store.subscribers.load,))  # fmt: skip
             seen: list[tuple[int, int, int]] = []
 
             async def watch() -> None:  # the thresholds while the catch-up runs
