@@ -1,8 +1,7 @@
 """The progress of one digest run, recipient by recipient, so that a run cut short resumes without sending
 anyone a second copy and without skipping anyone.
 
-One line per step, appended with a single unbuffered write (a killed process cannot lose a line the kernel
-has; `sync()` makes them survive a power cut too):
+One line per step:
 
     run 2026-11-25T07:00:00+09:00      the run's instant, first line
     C member@example.jp                 the whole message is with the server; only the final dot is left
@@ -15,12 +14,21 @@ has; `sync()` makes them survive a power cut too):
 `C` is written immediately before the final ".\\r\\n" of DATA, with nothing in between that could wait, so
 an entry with `C` and no `D` means the dot was on its way: it counts as sent. A run that finishes removes
 its journal; one that did not is applied when the next run starts.
+
+The lines are stored through a shared memory map of the file, not written with `write()`: a store into the
+map is no system call, so the interpreter goes on from the `C` to the dot's `send()` without letting go of
+it (at a `write()`, another thread may take it, and getting it back can take a switch interval, all that
+time with the journal saying "on its way" and the dot still in this process). A killed process loses nothing
+it stored into the map: its pages are the kernel's file cache. `sync()` makes the lines survive a power cut
+too. The file's room is written out in zeros beforehand (a full disk says so there, not as a fault at a
+store); the lines end at the first zero byte, and a line cut by a kill lacks its newline or holds a zero.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import mmap
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +39,7 @@ from storage.atomic import fsync_dir
 __all__ = ["DigestJournal", "Interrupted"]
 
 JOURNAL = "digest-run.journal"
+_ROOM = 1 << 20  # bytes of zeros written out at a time: some 25,000 lines
 _log = logging.getLogger(__name__)
 
 
@@ -49,13 +58,18 @@ class DigestJournal:
     def __init__(self, directory: Path) -> None:
         self.path = directory / JOURNAL
         self._fd: int | None = None
+        self._map: mmap.mmap | None = None
+        self._end = 0
 
     def interrupted(self) -> Interrupted | None:
         """The unfinished run this journal records, if any (a torn last line is ignored)."""
         try:
-            lines = self.path.read_bytes().decode("utf-8", "replace").split("\n")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
+        if (end := raw.find(b"\0")) >= 0:
+            raw = raw[:end]
+        lines = raw.decode("utf-8", "replace").split("\n")
         try:
             run = Interrupted(datetime.fromisoformat(lines[0].removeprefix("run ")))
         except ValueError:
@@ -88,7 +102,13 @@ class DigestJournal:
 
     def start(self, run_at: datetime) -> None:
         """Begin a new run's journal (the previous one must have been applied and finished)."""
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._end = 0
+        try:
+            self._make_room(_ROOM)
+        except BaseException:
+            self.close()
+            raise
         self._write(f"run {run_at.isoformat()}\n")
         self.sync()
         fsync_dir(self.path.parent)
@@ -121,12 +141,34 @@ class DigestJournal:
         fsync_dir(self.path.parent)
 
     def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+            self._map = None
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
 
     def _write(self, line: str) -> None:
+        data = line.encode()
+        end = self._end + len(data)
+        mapped = self._map
+        if mapped is None or end > len(mapped):
+            mapped = self._make_room(end)
+        mapped[self._end : end] = data
+        self._end = end
+
+    def _make_room(self, end: int) -> mmap.mmap:
+        """Write out zeros past the lines (a full disk raises ENOSPC here) and map the whole file."""
         if self._fd is None:
             msg = "the digest journal is not open"
             raise RuntimeError(msg)
-        os.write(self._fd, line.encode())
+        size = len(self._map) if self._map is not None else 0
+        room = max(_ROOM, end - size)
+        zeros = memoryview(bytes(room))
+        while zeros:  # a nearly full disk takes part of it; the next write then raises ENOSPC
+            written = os.pwrite(self._fd, zeros, size + room - len(zeros))
+            zeros = zeros[written:]
+        if self._map is not None:
+            self._map.close()
+        self._map = mmap.mmap(self._fd, size + room)
+        return self._map

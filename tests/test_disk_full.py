@@ -6,9 +6,11 @@ import dataclasses
 import errno
 import json
 import subprocess
+from datetime import UTC, datetime
 
 import pytest
 
+from storage.digest_journal import DigestJournal
 from storage.journal_files import list_segments
 from storage.store import Store
 from storage.subscribers import Subscriber
@@ -63,3 +65,29 @@ def test_a_full_disk_refuses_the_write_and_keeps_every_acknowledged_one(small_di
     with Store.open(data) as store:
         assert store.subscribers.get("again@example.jp") is not None
         assert store.subscribers.get(acknowledged[0].email) is None
+
+
+def test_a_digest_journal_on_a_full_disk_fails_with_the_reason_not_a_fault(small_disk):
+    """The digest journal's lines go through a memory map; a store into a page the disk has no room for
+    would kill the bot with SIGBUS. Its room is written out first, so a full disk is an ENOSPC at the start
+    of the run or when the journal grows, which the digest job logs and retries."""
+    ballast = small_disk / "ballast"
+    ballast.write_bytes(b"\0" * 600_000)
+    journal = DigestJournal(small_disk)
+    with pytest.raises(OSError, match="No space left"):
+        journal.start(datetime(2026, 11, 25, 7, 0, tzinfo=UTC))
+    ballast.unlink()
+    journal = DigestJournal(small_disk)
+    journal.start(datetime(2026, 11, 25, 7, 0, tzinfo=UTC))  # its first room fills the 1 MiB disk: growing fails
+    stored: set[str] = set()
+
+    def fill() -> None:
+        for n in range(100_000):
+            journal.done(f"member{n:05d}@example.jp")
+            stored.add(f"member{n:05d}@example.jp")
+
+    with pytest.raises(OSError, match="No space left"):
+        fill()
+    journal.close()
+    assert len(stored) > 20_000
+    assert DigestJournal(small_disk).interrupted().sent == stored

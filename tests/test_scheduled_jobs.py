@@ -139,6 +139,31 @@ def test_a_journal_cut_before_its_first_line_reached_nobody(tmp_path):
     assert DigestJournal(tmp_path).interrupted().sent == set()
 
 
+def test_the_journal_reads_back_what_was_stored_past_its_first_room_and_stops_at_a_torn_line(tmp_path):
+    """The lines go through a memory map of a file written out in zeros (storage/digest_journal.py): 40,000
+    recipients (more than the first room holds) read back as written, though the journal was never closed;
+    a line the kill cut (a zero inside it) ends the journal there."""
+    run_at = datetime(2026, 11, 25, 7, 0, tzinfo=JST)
+    journal = DigestJournal(tmp_path)
+    journal.start(run_at)
+    emails = [f"member{n:05d}@example.jp" for n in range(40_000)]
+    for email in emails:
+        journal.committing(email)
+        journal.done(email)
+    journal.committing("last@example.jp")  # killed here: the final dot was on its way
+    assert (tmp_path / JOURNAL).stat().st_size > 1 << 20  # it grew
+    run = DigestJournal(tmp_path).interrupted()  # read while the writer still has it open, as after a kill
+    assert run is not None
+    assert run.run_at == run_at
+    assert run.sent == {*emails, "last@example.jp"}
+    assert run.in_doubt == {"last@example.jp"}
+    journal.close()
+    raw = (tmp_path / JOURNAL).read_bytes()
+    cut = raw.index(b"C member00002@")
+    (tmp_path / JOURNAL).write_bytes(raw[: cut + 9] + b"\0" * 7 + raw[cut + 16 :])  # its middle never stored
+    assert DigestJournal(tmp_path).interrupted().sent == {"member00000@example.jp", "member00001@example.jp"}
+
+
 async def test_the_running_bot_posts_a_due_reminder_once_across_a_restart(tmp_path):
     """`rmo-bot run` itself: its scheduler's first tick posts a reminder that fell due an hour ago to the
     block's channels (once, though the bot is restarted), through the outbox."""

@@ -4,10 +4,13 @@ real aiosmtpd, and a message still held beneath the TLS layer when the server re
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
 import ssl
 import struct
 import subprocess
+import sys
 import threading
 
 import pytest
@@ -17,6 +20,7 @@ from bot.mail.digest_run import send_due
 from storage.digest_journal import JOURNAL
 from tests.botproc import free_port
 from tests.conftest import NOW
+from tests.helpers import ROOT
 from tests.test_digest_sending import _core as digest_core
 from tests.test_digest_sending import send_one_big_mail
 
@@ -105,3 +109,43 @@ async def test_a_reset_while_the_message_is_still_beneath_tls_is_not_counted_as_
     assert hooks.journal == [("F", "member@example.jp")]
     assert "not sent" in failed["member@example.jp"]
     assert sender.in_doubt == []
+
+
+@pytest.mark.parametrize("size", [20_000, 300_000, 2_000_000])
+async def test_killed_right_after_the_journal_line_the_server_still_gets_the_final_dot(size):
+    """The journal's `C` says the final dot is on its way. When the server reads slowly, the socket's buffer is
+    full as the last of the message leaves the process; a dot written then would wait in the process, and a
+    kill would leave a message counted as sent that the server throws away. The child (tests/crash_sender.py)
+    kills itself at the first instant after the dot's write."""
+    ended = asyncio.get_running_loop().create_future()
+
+    async def slow_reader(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 ready\r\n")
+        while line := await reader.readline():
+            if line.upper().startswith(b"DATA"):
+                writer.write(b"354 go on\r\n")
+                await writer.drain()
+                tail = b""
+                while chunk := await reader.read(2048):
+                    tail = (tail + chunk)[-5:]
+                    await asyncio.sleep(0.0005)  # a slow link: the client's buffers stay full
+                    if tail == b"\r\n.\r\n":
+                        break
+                ended.set_result(tail == b"\r\n.\r\n")
+                writer.close()
+                return
+            writer.write(b"250 ok\r\n")
+            await writer.drain()
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    server = await asyncio.start_server(slow_reader, sock=listener)
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.crash_sender", str(listener.getsockname()[1]), str(size),
+        stdout=asyncio.subprocess.PIPE, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    said, _ = await child.communicate()
+    server.close()
+    assert child.returncode == -signal.SIGKILL
+    assert said == b"C\n"
+    assert await ended, "the connection ended before the final dot"
