@@ -59,7 +59,8 @@ class DigestJournal:
         self.path = directory / JOURNAL
         self._fd: int | None = None
         self._map: mmap.mmap | None = None
-        self._end = 0
+        self._end = 0  # where the next line goes
+        self._size = 0  # the file's length: the lines, then zeros
 
     def interrupted(self) -> Interrupted | None:
         """The unfinished run this journal records, if any (a torn last line is ignored)."""
@@ -102,16 +103,17 @@ class DigestJournal:
 
     def start(self, run_at: datetime) -> None:
         """Begin a new run's journal (the previous one must have been applied and finished)."""
+        self.close()
         self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
-        self._end = 0
+        self._end = self._size = 0
         try:
             self._make_room(_ROOM)
+            self._write(f"run {run_at.isoformat()}\n")
+            self.sync()
+            fsync_dir(self.path.parent)
         except BaseException:
             self.close()
             raise
-        self._write(f"run {run_at.isoformat()}\n")
-        self.sync()
-        fsync_dir(self.path.parent)
 
     def committing(self, email: str, evidence: str = "") -> None:
         """`evidence`: a file that exists only if the message went out (the local outbox writes one)."""
@@ -149,7 +151,8 @@ class DigestJournal:
             self._fd = None
 
     def _write(self, line: str) -> None:
-        data = line.encode()
+        # A zero byte ends the journal when it is read: one in a server's refusal text must not cut it there.
+        data = line.encode().replace(b"\0", b"?")
         end = self._end + len(data)
         mapped = self._map
         if mapped is None or end > len(mapped):
@@ -162,13 +165,14 @@ class DigestJournal:
         if self._fd is None:
             msg = "the digest journal is not open"
             raise RuntimeError(msg)
-        size = len(self._map) if self._map is not None else 0
-        room = max(_ROOM, end - size)
+        room = max(_ROOM, end - self._size)
         zeros = memoryview(bytes(room))
         while zeros:  # a nearly full disk takes part of it; the next write then raises ENOSPC
-            written = os.pwrite(self._fd, zeros, size + room - len(zeros))
+            written = os.pwrite(self._fd, zeros, self._size + room - len(zeros))
             zeros = zeros[written:]
+        self._size += room
         if self._map is not None:
             self._map.close()
-        self._map = mmap.mmap(self._fd, size + room)
+            self._map = None
+        self._map = mmap.mmap(self._fd, self._size)
         return self._map

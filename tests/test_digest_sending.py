@@ -45,6 +45,8 @@ class Difficult:
         self.max_sessions = max_sessions
         self.drop_after_data = drop_after_data
         self.lock = threading.Lock()
+        self.closing: set[int] = set()  # sessions answered 421 ("closing"), which no client may use again
+        self.mail_after_421 = 0
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
         with self.lock:
@@ -59,6 +61,11 @@ class Difficult:
         with self.lock:
             self.sessions.discard(id(session))
         return "221 Bye"
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        self.mail_after_421 += id(session) in self.closing
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         self.rcpt_seen[address] += 1
@@ -78,6 +85,9 @@ class Difficult:
             await asyncio.sleep(self.slow_first_data)  # content scanning, say
         if recipient.startswith("late@") and self.data_seen[recipient] == 1:
             return "452 4.3.1 Insufficient storage"
+        if recipient.startswith("closing@") and self.data_seen[recipient] == 1:
+            self.closing.add(id(session))
+            return "421 4.3.2 Shutting down"
         with self.lock:
             self.kept.append(recipient)
         if recipient == self.drop_after_data:
@@ -149,6 +159,19 @@ async def test_a_server_allowing_fewer_connections_still_gets_everyone_once(tmp_
         outcome = await send_due(core, NOW)
     assert handler.turned_away >= 2
     assert sorted(handler.kept) == emails
+    assert sorted(outcome.sent) == emails
+
+
+async def test_a_421_to_the_final_dot_is_retried_on_a_new_connection(tmp_path, server):
+    """421 says the server is closing the connection: the message is tried again, on a new one."""
+    handler = Difficult()
+    port = server(handler)
+    emails = ["closing@example.jp", "member00@example.jp", "member01@example.jp"]
+    with _core(tmp_path, port, emails, connections=1) as core:
+        outcome = await send_due(core, NOW)
+    assert sorted(handler.kept) == emails
+    assert handler.data_seen["closing@example.jp"] == 2
+    assert handler.mail_after_421 == 0
     assert sorted(outcome.sent) == emails
 
 

@@ -164,6 +164,26 @@ def test_the_journal_reads_back_what_was_stored_past_its_first_room_and_stops_at
     assert DigestJournal(tmp_path).interrupted().sent == {"member00000@example.jp", "member00001@example.jp"}
 
 
+def test_a_zero_byte_in_a_refusal_does_not_cut_the_journal_and_a_second_start_begins_afresh(tmp_path):
+    """A zero byte ends the journal when it is read; the server's refusal text may hold one. And a journal
+    started again begins a new run from its first byte, with every byte of its room written out."""
+    journal = DigestJournal(tmp_path)
+    journal.start(datetime(2026, 11, 24, 7, 0, tzinfo=JST))
+    journal.done("old@example.jp")
+    run_at = datetime(2026, 11, 25, 7, 0, tzinfo=JST)
+    journal.start(run_at)
+    journal.refused("a@example.jp", "550 bad\0thing")
+    journal.done("b@example.jp")
+    run = DigestJournal(tmp_path).interrupted()
+    journal.close()
+    assert run is not None
+    assert run.run_at == run_at
+    assert run.refused == {"a@example.jp": "550 bad?thing"}
+    assert run.sent == {"b@example.jp"}
+    size = (tmp_path / JOURNAL).stat()
+    assert size.st_blocks * 512 >= size.st_size  # no hole a store could fault in on a full disk
+
+
 async def test_the_running_bot_posts_a_due_reminder_once_across_a_restart(tmp_path):
     """`rmo-bot run` itself: its scheduler's first tick posts a reminder that fell due an hour ago to the
     block's channels (once, though the bot is restarted), through the outbox."""

@@ -43,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import select
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["TIMEOUT", "Link", "open_link", "transmit", "wire_form"]
 
 TIMEOUT = 30  # seconds, for connecting, each command, and the server reading a message
-_START_INPUT, _COMPLETED = 354, 250
+_START_INPUT, _COMPLETED, _UNAVAILABLE = 354, 250, 421
 _LOST = "Connection lost"
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 _POLL = 0.001
@@ -123,28 +124,46 @@ async def transmit(link: Link, sender: str, recipient: str, message: bytes, comm
 
 
 async def _handed_to_the_kernel(layers: list[asyncio.WriteTransport]) -> None:
-    """Wait until no transport of this process holds anything still to be written."""
+    """Wait until no transport of this process holds anything still to be written, and the socket has room
+    for the dot (else its `send()` would take none of it, and the dot would wait here, in the process)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + TIMEOUT
-    while any(layer.get_write_buffer_size() for layer in layers):
-        if any(layer.is_closing() for layer in layers):
+    sock = layers[-1].get_extra_info("socket")
+    poller = select.poll()
+    if sock is not None:
+        poller.register(sock.fileno(), select.POLLOUT)
+    while True:
+        if any(layer.is_closing() for layer in layers):  # a reset throws the unsent rest away: nothing is on its way
             raise aiosmtplib.SMTPServerDisconnected(_LOST)
+        if not any(layer.get_write_buffer_size() for layer in layers) and (sock is None or _room(poller)):
+            return
         if loop.time() > deadline:
             msg = "the server stopped reading the message"
             raise aiosmtplib.SMTPTimeoutError(msg)
         await asyncio.sleep(_POLL)
-    if any(layer.is_closing() for layer in layers):  # a reset throws the unsent rest away: nothing is on its way
+
+
+def _room(poller: select.poll) -> bool:
+    """Whether the socket takes more at once. One in error (a reset came, asyncio has not seen it yet) has
+    thrown away what it held: nothing is on its way."""
+    events = poller.poll(0)
+    if events and events[0][1] & (select.POLLERR | select.POLLHUP | select.POLLNVAL):
         raise aiosmtplib.SMTPServerDisconnected(_LOST)
+    return bool(events)
 
 
 async def _answer(smtp: aiosmtplib.SMTP) -> aiosmtplib.SMTPResponse:
-    """The server's answer to the final dot, read and failed as `SMTP.execute_command()` reads and fails one
-    (a connection lost or timed out is closed: what is left of it cannot be trusted to pair replies)."""
+    """The server's answer to the final dot, read and failed as `SMTP.execute_command()` reads and fails one:
+    a connection lost or timed out is closed (what is left of it cannot be trusted to pair replies), and so
+    is one the server answers with 421."""
     protocol = smtp.protocol
     if protocol is None:
         raise aiosmtplib.SMTPServerDisconnected(_LOST)
     try:
-        return await protocol.read_response(timeout=smtp.timeout)
+        response = await protocol.read_response(timeout=smtp.timeout)
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
         smtp.close()
         raise
+    if response.code == _UNAVAILABLE:  # the server is closing the connection: a retry needs a new one
+        smtp.close()
+    return response
